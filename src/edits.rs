@@ -1,0 +1,153 @@
+//! Building blocks for fixes: where to put a new attribute in a block, a new block in a
+//! file, and how to take lines out, all as [`Edit`]s of the original text that keep the
+//! file's indentation.
+
+use std::ops::Range;
+
+use crate::finding::Edit;
+use crate::workspace::Workspace;
+
+/// Byte offset where the line holding `offset` starts.
+pub fn line_start(src: &str, offset: usize) -> usize {
+    src.get(..offset)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1)
+}
+
+/// Byte offset just past the newline that ends the line holding `offset`.
+pub fn line_end_inclusive(src: &str, offset: usize) -> usize {
+    src.get(offset..)
+        .and_then(|s| s.find('\n'))
+        .map_or(src.len(), |i| offset + i + 1)
+}
+
+/// The leading white space of the line holding `offset`.
+pub fn line_indent(src: &str, offset: usize) -> &str {
+    let start = line_start(src, offset);
+    let line = src.get(start..).unwrap_or("");
+    let len = line.len() - line.trim_start_matches([' ', '\t']).len();
+    &line[..len]
+}
+
+/// `text` with `indent` before every non-empty line.
+pub fn indent_lines(text: &str, indent: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{indent}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Adds `lines` (unindented HCL) as the last entries of the block spanning `block`,
+/// indented one level deeper than the block. Works for `x {}`, one-line `x { a = 1 }` and
+/// ordinary multi-line blocks.
+pub fn append_to_block(path: &str, src: &str, block: Range<usize>, lines: &str) -> Option<Edit> {
+    let close = block.end.checked_sub(1)?;
+    if src.as_bytes().get(close) != Some(&b'}') {
+        return None;
+    }
+    let indent = line_indent(src, block.start);
+    let inner = format!("{indent}  ");
+    let close_line = line_start(src, close);
+    if close_line > block.start && src.get(close_line..close)?.trim().is_empty() {
+        return Some(Edit::insert(
+            path,
+            close_line,
+            format!("{}\n", indent_lines(lines, &inner)),
+        ));
+    }
+    // The block closes on the line it opens: rewrite its braces onto their own lines.
+    let open = block.start + src.get(block.clone())?.find('{')?;
+    let existing = src.get(open + 1..close)?.trim();
+    let mut text = String::from("{\n");
+    if !existing.is_empty() {
+        text.push_str(&format!("{inner}{existing}\n"));
+    }
+    text.push_str(&indent_lines(lines, &inner));
+    text.push_str(&format!("\n{indent}}}"));
+    Some(Edit::replace(path, open..block.end, text))
+}
+
+/// Appends `text` (one or more blocks) to the file at `path`, separated by a blank line,
+/// or creates the file when the workspace has none at that path.
+pub fn append_to_file(ws: &Workspace, path: &str, text: &str) -> Edit {
+    let body = text.trim_end_matches('\n');
+    match ws.file_by_path(path) {
+        Some(file) => {
+            let existing = &file.text;
+            let sep = if existing.is_empty() {
+                ""
+            } else if existing.ends_with("\n\n") {
+                ""
+            } else if existing.ends_with('\n') {
+                "\n"
+            } else {
+                "\n\n"
+            };
+            Edit::insert(path, existing.len(), format!("{sep}{body}\n"))
+        }
+        None => Edit::insert(path, 0, format!("{body}\n")),
+    }
+}
+
+/// Removes the whole lines covering `span` with the comment lines directly above them,
+/// and one blank line after them when they stand between blank lines (so no double blank
+/// line is left behind).
+pub fn remove_lines(path: &str, src: &str, span: Range<usize>) -> Edit {
+    let mut start = line_start(src, span.start);
+    while start > 0 {
+        let above = line_start(src, start - 1);
+        let line = src.get(above..start).unwrap_or("").trim();
+        if line.starts_with('#') || line.starts_with("//") {
+            start = above;
+        } else {
+            break;
+        }
+    }
+    let mut end = line_end_inclusive(src, span.end.saturating_sub(1).max(span.start));
+    let blank_before = start == 0 || src.get(..start).is_some_and(|s| s.ends_with("\n\n"));
+    if blank_before && src.get(end..).is_some_and(|s| s.starts_with('\n')) {
+        end += 1;
+    }
+    Edit::replace(path, start..end, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(src: &str, e: &Edit) -> String {
+        let mut s = src.to_string();
+        s.replace_range(e.range.clone(), &e.text);
+        s
+    }
+
+    #[test]
+    fn append_to_block_handles_empty_one_line_and_multi_line_blocks() {
+        let src = "terraform {\n  backend \"s3\" {}\n}\n";
+        let at = src.find("backend").unwrap();
+        let e = append_to_block("p", src, at..at + 15, "encrypt = true").unwrap();
+        assert_eq!(apply(src, &e), "terraform {\n  backend \"s3\" {\n    encrypt = true\n  }\n}\n");
+
+        let src = "b { a = 1 }\n";
+        let e = append_to_block("p", src, 0..11, "c = 2").unwrap();
+        assert_eq!(apply(src, &e), "b {\n  a = 1\n  c = 2\n}\n");
+
+        let src = "r \"x\" {\n  a = 1\n}\n";
+        let e = append_to_block("p", src, 0..17, "depends_on = [x.y]").unwrap();
+        assert_eq!(apply(src, &e), "r \"x\" {\n  a = 1\n  depends_on = [x.y]\n}\n");
+    }
+
+    #[test]
+    fn remove_lines_leaves_no_double_blank_line() {
+        let src = "a = 1\n\n# about x\nvariable \"x\" {\n}\n\nb = 2\n";
+        let at = src.find("variable").unwrap();
+        let e = remove_lines("p", src, at..at + 16);
+        assert_eq!(apply(src, &e), "a = 1\n\nb = 2\n");
+    }
+}

@@ -1,0 +1,140 @@
+//! The JSON report of `tfreview check --format json` (and of `export --format json`):
+//! every file analysed and every finding with its position, fix diff and review status.
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::finding::Severity;
+use crate::workspace::Origin;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub root: String,
+    pub files: Vec<FileEntry>,
+    pub findings: Vec<FindingEntry>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub origin: Option<Origin>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FixEntry {
+    pub title: String,
+    pub diff: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingEntry {
+    pub fingerprint: String,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub origin: Option<Origin>,
+    pub address: Option<String>,
+    pub fix: Option<FixEntry>,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Critical => self.critical += 1,
+            Severity::High => self.high += 1,
+            Severity::Medium => self.medium += 1,
+            Severity::Low => self.low += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.critical + self.high + self.medium + self.low
+    }
+}
+
+/// The report of an analysis in which every finding is pending.
+pub fn report(analysis: &Analysis, root: &str) -> Report {
+    report_with_status(analysis, root, |_| ("pending".to_string(), None))
+}
+
+/// The report, with each finding's review status and note given by `status` (called with
+/// the fingerprint).
+pub fn report_with_status(
+    analysis: &Analysis,
+    root: &str,
+    status: impl Fn(&str) -> (String, Option<String>),
+) -> Report {
+    let ws = &analysis.workspace;
+    let mut summary = Summary::default();
+    let findings = analysis
+        .findings
+        .iter()
+        .map(|f| {
+            summary.add(f.severity);
+            let ((line, column), (end_line, end_column)) = analysis.position(f);
+            let fingerprint = f.fingerprint(ws);
+            let (status, note) = status(&fingerprint);
+            FindingEntry {
+                rule: f.rule,
+                severity: f.severity,
+                title: f.title.clone(),
+                message: f.message.clone(),
+                path: analysis.path(f).to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+                origin: ws.files.get(f.file).and_then(|file| file.origin.clone()),
+                address: f.address.clone(),
+                fix: f.fix.as_ref().and_then(|fix| {
+                    Some(FixEntry {
+                        title: fix.title.clone(),
+                        diff: fix.diff(ws).ok()?,
+                    })
+                }),
+                status,
+                note,
+                fingerprint,
+            }
+        })
+        .collect();
+    Report {
+        tool: "tfreview",
+        version: env!("CARGO_PKG_VERSION"),
+        root: root.to_string(),
+        files: ws
+            .files
+            .iter()
+            .map(|f| FileEntry {
+                path: f.path.clone(),
+                origin: f.origin.clone(),
+            })
+            .collect(),
+        findings,
+        summary,
+    }
+}
+
+pub fn to_string(report: &Report) -> String {
+    // Serialising plain data to a String cannot fail; an empty object is the fallback.
+    serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into())
+}

@@ -1,0 +1,252 @@
+//! What a rule reports: [`Finding`], its [`Severity`], the [`Fix`] it proposes as text
+//! edits, the fingerprint that identifies it across edits, and the unified diff that the
+//! fix amounts to (computed from the edits, never stored).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::workspace::{FileId, Workspace};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL_DESCENDING: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High => "High",
+            Severity::Critical => "Critical",
+        }
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Ok(Severity::Low),
+            "medium" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            other => Err(format!("unknown severity `{other}`")),
+        }
+    }
+}
+
+/// How safe it is to apply a fix without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps the meaning the author intended; applying it cannot break a working setup.
+    Safe,
+    /// Correct for the finding, but changes behaviour (a replacement, a guessed value):
+    /// read it before applying.
+    Unsafe,
+}
+
+/// One text edit: replace `range` of the file at `path` (relative to the workspace) with
+/// `text`. A path that is not in the workspace is a file the fix creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub path: String,
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn replace(path: &str, range: Range<usize>, text: impl Into<String>) -> Edit {
+        Edit {
+            path: path.to_string(),
+            range,
+            text: text.into(),
+        }
+    }
+
+    pub fn insert(path: &str, at: usize, text: impl Into<String>) -> Edit {
+        Edit::replace(path, at..at, text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FixError {
+    #[error("edits overlap in {0}")]
+    Overlap(String),
+    #[error("an edit falls outside {0} or inside a character")]
+    OutOfRange(String),
+}
+
+impl Fix {
+    pub fn new(title: impl Into<String>, applicability: Applicability, edits: Vec<Edit>) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability,
+            edits,
+        }
+    }
+
+    /// The new text of every file the fix touches, keyed by path: `(old, new)`, where
+    /// `old` is `None` for a file the fix creates.
+    pub fn apply(
+        &self,
+        ws: &Workspace,
+    ) -> Result<BTreeMap<String, (Option<String>, String)>, FixError> {
+        let mut by_path: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
+        for edit in &self.edits {
+            by_path.entry(edit.path.as_str()).or_default().push(edit);
+        }
+        let mut out = BTreeMap::new();
+        for (path, mut edits) in by_path {
+            let old = ws.file_by_path(path).map(|f| f.text.clone());
+            let mut text = old.clone().unwrap_or_default();
+            edits.sort_by_key(|e| (e.range.start, e.range.end));
+            for pair in edits.windows(2) {
+                if pair[0].range.end > pair[1].range.start {
+                    return Err(FixError::Overlap(path.to_string()));
+                }
+            }
+            for edit in edits.iter().rev() {
+                let r = edit.range.clone();
+                if r.start > r.end
+                    || r.end > text.len()
+                    || !text.is_char_boundary(r.start)
+                    || !text.is_char_boundary(r.end)
+                {
+                    return Err(FixError::OutOfRange(path.to_string()));
+                }
+                text.replace_range(r, &edit.text);
+            }
+            out.insert(path.to_string(), (old, text));
+        }
+        Ok(out)
+    }
+
+    /// The fix as a unified diff with `--- a/PATH` / `+++ b/PATH` headers (`/dev/null`
+    /// for created files), which `git apply` accepts.
+    pub fn diff(&self, ws: &Workspace) -> Result<String, FixError> {
+        let mut out = String::new();
+        for (path, (old, new)) in self.apply(ws)? {
+            let before = old.as_deref().unwrap_or("");
+            let from = if old.is_some() {
+                format!("a/{path}")
+            } else {
+                "/dev/null".to_string()
+            };
+            let diff = similar::TextDiff::from_lines(before, new.as_str());
+            let text = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&from, &format!("b/{path}"))
+                .to_string();
+            out.push_str(&text);
+        }
+        Ok(out)
+    }
+}
+
+/// A problem found by a rule, pointing into a file by byte range.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    pub file: FileId,
+    pub span: Range<usize>,
+    /// The address of the block concerned (`aws_kms_key.main`, `var.region`), if any.
+    pub address: Option<String>,
+    /// What distinguishes this finding from others of the same rule and address, in
+    /// words that survive edits (never a line number).
+    pub key: String,
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    /// Stable identity: rule, module folder, address and key, hashed. Unchanged when lines
+    /// move; changed when the problem itself changes.
+    pub fn fingerprint(&self, ws: &Workspace) -> String {
+        let dir = ws.files.get(self.file).map_or("", |f| f.dir());
+        let input = format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}",
+            self.rule,
+            dir,
+            self.address.as_deref().unwrap_or(""),
+            self.key
+        );
+        format!("{:016x}", xxhash_rust::xxh3::xxh3_64(input.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::{FileKind, SourceFile};
+
+    fn ws() -> Workspace {
+        Workspace::from_files(
+            "/w",
+            vec![SourceFile::new("a.tf", FileKind::Terraform, "one\ntwo\nthree\n")],
+        )
+    }
+
+    #[test]
+    fn diff_has_git_headers_and_created_files_come_from_dev_null() {
+        let fix = Fix::new(
+            "t",
+            Applicability::Safe,
+            vec![
+                Edit::replace("a.tf", 4..7, "TWO"),
+                Edit::insert("new.tf", 0, "x = 1\n"),
+            ],
+        );
+        let diff = fix.diff(&ws()).unwrap();
+        assert_eq!(
+            diff,
+            "--- a/a.tf\n+++ b/a.tf\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n\
+             --- /dev/null\n+++ b/new.tf\n@@ -0,0 +1 @@\n+x = 1\n"
+        );
+    }
+
+    #[test]
+    fn overlapping_or_out_of_range_edits_are_errors_not_panics() {
+        let overlap = Fix::new(
+            "t",
+            Applicability::Safe,
+            vec![Edit::replace("a.tf", 0..5, ""), Edit::replace("a.tf", 4..6, "")],
+        );
+        assert!(matches!(overlap.diff(&ws()), Err(FixError::Overlap(_))));
+        let outside = Fix::new("t", Applicability::Safe, vec![Edit::replace("a.tf", 10..99, "")]);
+        assert!(matches!(outside.diff(&ws()), Err(FixError::OutOfRange(_))));
+    }
+}

@@ -1,0 +1,31 @@
+//! tfreview: a workbench for reviewing Terraform. This crate is the engine (discovery,
+//! parsing, the model, rules, findings with fixes, exports); the terminal front end lives
+//! in `tui` and the engine never depends on it.
+
+pub mod analysis;
+pub mod edits;
+pub mod export;
+pub mod finding;
+pub mod model;
+pub mod rules;
+pub mod sanitize;
+pub mod workspace;
+
+pub use analysis::{Analysis, analyse_path, analyse_workspace};
+pub use finding::{Applicability, Edit, Finding, Fix, Severity};
+pub use workspace::{SourceFile, Workspace};
+
+use std::path::PathBuf;
+
+/// Errors that stop an analysis from starting. Problems inside files are findings, not
+/// errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} is not a folder")]
+    NotADirectory(PathBuf),
+}

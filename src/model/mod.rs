@@ -1,0 +1,596 @@
+//! The model: every file parsed once, and an index per module (folder) of its blocks by
+//! address, the references between them, their meta-arguments (`provider`, `providers`,
+//! `depends_on`), locals, tfvars values and policy documents. Rules read the model; they
+//! never walk raw syntax for these things themselves.
+
+pub mod expr;
+pub mod parse;
+pub mod policy;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Attribute, Block, Body};
+use rayon::prelude::*;
+
+use crate::workspace::{FileId, FileKind, Workspace};
+use expr::{RefCollector, Target, span_of, static_str, traversal_path};
+use parse::{ParseProblem, ParsedFile};
+use policy::{Policy, policy_from_document, policy_from_expr};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlockKind {
+    Terraform,
+    Provider,
+    Variable,
+    Locals,
+    Output,
+    Resource,
+    Data,
+    Module,
+    Other,
+}
+
+impl BlockKind {
+    fn of(ident: &str) -> BlockKind {
+        match ident {
+            "terraform" => BlockKind::Terraform,
+            "provider" => BlockKind::Provider,
+            "variable" => BlockKind::Variable,
+            "locals" => BlockKind::Locals,
+            "output" => BlockKind::Output,
+            "resource" => BlockKind::Resource,
+            "data" => BlockKind::Data,
+            "module" => BlockKind::Module,
+            _ => BlockKind::Other,
+        }
+    }
+}
+
+/// `aws.secondary` as written in `provider = aws.secondary`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderRef {
+    pub name: String,
+    pub alias: Option<String>,
+    pub span: Range<usize>,
+}
+
+impl ProviderRef {
+    fn from_expr(expr: &Expression) -> Option<ProviderRef> {
+        let (root, attrs) = traversal_path(expr)?;
+        Some(ProviderRef {
+            name: root.to_string(),
+            alias: attrs.first().map(|a| a.to_string()),
+            span: span_of(expr),
+        })
+    }
+
+    pub fn display(&self) -> String {
+        match &self.alias {
+            Some(alias) => format!("{}.{alias}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// One top-level block of a module.
+#[derive(Debug)]
+pub struct BlockInfo<'a> {
+    pub kind: BlockKind,
+    pub labels: Vec<&'a str>,
+    /// `aws_kms_key.main`, `data.aws_region.current`, `var.region`, `output.id`,
+    /// `module.vpc`, `provider.aws.secondary`, `terraform`, `locals`.
+    pub address: String,
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub block: &'a Block,
+    /// `provider = aws.x` of a resource or data block.
+    pub provider: Option<ProviderRef>,
+    /// The values of `providers = { aws = aws.x }` of a module block.
+    pub providers_map: Vec<ProviderRef>,
+    /// The keys of that map: the provider names (and aliases) the child receives.
+    pub providers_passed: Vec<ProviderRef>,
+    /// The addresses in `depends_on`, with their spans.
+    pub depends_on: Vec<(String, Range<usize>)>,
+}
+
+impl<'a> BlockInfo<'a> {
+    /// Resource or data type (`aws_kms_key`), provider name, variable name, …
+    pub fn label(&self, i: usize) -> &'a str {
+        self.labels.get(i).copied().unwrap_or("")
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&'a Attribute> {
+        self.block.body.get_attribute(name)
+    }
+
+    pub fn body(&self) -> &'a Body {
+        &self.block.body
+    }
+
+    pub fn is_resource(&self, ty: &str) -> bool {
+        self.kind == BlockKind::Resource && self.label(0) == ty
+    }
+
+    /// Whether `address` appears in `depends_on`.
+    pub fn depends_on_address(&self, address: &str) -> bool {
+        self.depends_on.iter().any(|(a, _)| a == address)
+    }
+}
+
+/// One entry of a `locals` block.
+#[derive(Debug)]
+pub struct LocalInfo<'a> {
+    pub name: &'a str,
+    pub file: FileId,
+    /// The whole `name = value` attribute.
+    pub span: Range<usize>,
+    pub attr: &'a Attribute,
+}
+
+/// Who makes a reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Block(usize),
+    Local(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub target: Target,
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub from: Owner,
+}
+
+/// A policy document and the block that holds it.
+#[derive(Debug, Clone)]
+pub struct PolicyInfo {
+    pub owner: Owner,
+    pub file: FileId,
+    pub policy: Policy,
+}
+
+/// A value for a variable from a `*.tfvars` file.
+#[derive(Debug)]
+pub struct TfvarValue<'a> {
+    pub name: &'a str,
+    pub file: FileId,
+    pub value: &'a Expression,
+}
+
+/// The files of one folder: one Terraform namespace.
+#[derive(Debug, Default)]
+pub struct Module<'a> {
+    /// Folder relative to the workspace root (`""` for the root itself).
+    pub dir: String,
+    pub files: Vec<FileId>,
+    pub blocks: Vec<BlockInfo<'a>>,
+    pub locals: Vec<LocalInfo<'a>>,
+    pub refs: Vec<Reference>,
+    pub policies: Vec<PolicyInfo>,
+    pub tfvars: Vec<TfvarValue<'a>>,
+    /// False when a file of the module could not be read or parsed: declarations may be
+    /// missing from the index, so rules about absent declarations stay quiet.
+    pub complete: bool,
+    /// Folders of local modules this module calls (`source = "./modules/x"`).
+    pub calls: Vec<String>,
+    /// Whether another module of the workspace calls this one.
+    pub is_child: bool,
+    /// `(provider, alias)` pairs that callers pass in with `providers = { aws.x = … }`.
+    pub received_aliases: Vec<(String, String)>,
+    by_address: HashMap<String, usize>,
+}
+
+impl<'a> Module<'a> {
+    pub fn block(&self, address: &str) -> Option<&BlockInfo<'a>> {
+        self.by_address.get(address).map(|&i| &self.blocks[i])
+    }
+
+    pub fn blocks_of(&self, kind: BlockKind) -> impl Iterator<Item = &BlockInfo<'a>> {
+        self.blocks.iter().filter(move |b| b.kind == kind)
+    }
+
+    pub fn resources(&self, ty: &'static str) -> impl Iterator<Item = &BlockInfo<'a>> {
+        self.blocks.iter().filter(move |b| b.is_resource(ty))
+    }
+
+    pub fn has_variable(&self, name: &str) -> bool {
+        self.by_address.contains_key(&format!("var.{name}"))
+    }
+
+    pub fn is_referenced(&self, target: &Target) -> bool {
+        self.refs.iter().any(|r| &r.target == target)
+    }
+
+    /// The block that owns a reference or policy.
+    pub fn owner_block(&self, owner: Owner) -> Option<&BlockInfo<'a>> {
+        match owner {
+            Owner::Block(i) => self.blocks.get(i),
+            Owner::Local(_) => None,
+        }
+    }
+
+    /// References made from inside block `index`.
+    pub fn refs_from_block(&self, index: usize) -> impl Iterator<Item = &Reference> {
+        self.refs
+            .iter()
+            .filter(move |r| r.from == Owner::Block(index))
+    }
+
+    /// Policies held by block `index`.
+    pub fn policies_of(&self, index: usize) -> impl Iterator<Item = &PolicyInfo> {
+        self.policies
+            .iter()
+            .filter(move |p| p.owner == Owner::Block(index))
+    }
+
+    /// Path of a file named `name` in this module's folder.
+    pub fn path_of(&self, name: &str) -> String {
+        if self.dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", self.dir)
+        }
+    }
+}
+
+/// The whole workspace, indexed.
+#[derive(Debug)]
+pub struct Model<'a> {
+    pub ws: &'a Workspace,
+    pub modules: Vec<Module<'a>>,
+    /// Problems found while parsing: syntax errors and duplicate object keys.
+    pub parse_problems: Vec<(FileId, ParseProblem)>,
+}
+
+impl<'a> Model<'a> {
+    /// Parses every readable file (in parallel).
+    pub fn parse_all(ws: &Workspace) -> Vec<ParsedFile> {
+        ws.files.par_iter().map(parse::parse_file).collect()
+    }
+
+    pub fn build(ws: &'a Workspace, parsed: &'a [ParsedFile]) -> Model<'a> {
+        let mut by_dir: BTreeMap<&str, Vec<FileId>> = BTreeMap::new();
+        for (id, file) in ws.files.iter().enumerate() {
+            by_dir.entry(file.dir()).or_default().push(id);
+        }
+        // A folder with only tfvars is not a module.
+        by_dir.retain(|_, ids| {
+            ids.iter()
+                .any(|&id| ws.files[id].kind == FileKind::Terraform)
+        });
+        let mut modules: Vec<Module<'a>> = by_dir
+            .into_par_iter()
+            .map(|(dir, ids)| build_module(ws, parsed, dir, &ids))
+            .collect();
+        let mut received: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for module in &modules {
+            for call in module.blocks_of(BlockKind::Module) {
+                let Some(dir) = call
+                    .attr("source")
+                    .and_then(|s| static_str(&s.value))
+                    .and_then(|s| resolve_local_source(&module.dir, &s))
+                else {
+                    continue;
+                };
+                let entry = received.entry(dir).or_default();
+                for key in &call.providers_passed {
+                    if let Some(alias) = &key.alias {
+                        entry.push((key.name.clone(), alias.clone()));
+                    }
+                }
+            }
+        }
+        for module in &mut modules {
+            if let Some(aliases) = received.remove(&module.dir) {
+                module.is_child = true;
+                module.received_aliases = aliases;
+            }
+        }
+        let parse_problems = parsed
+            .iter()
+            .enumerate()
+            .flat_map(|(id, p)| p.problems.iter().map(move |pr| (id, pr.clone())))
+            .collect();
+        Model {
+            ws,
+            modules,
+            parse_problems,
+        }
+    }
+
+    pub fn src(&self, file: FileId) -> &'a str {
+        self.ws.files.get(file).map_or("", |f| f.text.as_str())
+    }
+
+    pub fn path(&self, file: FileId) -> &'a str {
+        self.ws.files.get(file).map_or("", |f| f.path.as_str())
+    }
+}
+
+fn build_module<'a>(
+    ws: &'a Workspace,
+    parsed: &'a [ParsedFile],
+    dir: &str,
+    ids: &[FileId],
+) -> Module<'a> {
+    let mut module = Module {
+        dir: dir.to_string(),
+        complete: true,
+        ..Module::default()
+    };
+    for &id in ids {
+        let file = &ws.files[id];
+        let Some(body) = parsed.get(id).and_then(|p| p.body.as_ref()) else {
+            if file.kind == FileKind::Terraform {
+                module.complete = false;
+            }
+            continue;
+        };
+        match file.kind {
+            FileKind::Tfvars => {
+                for attr in body.attributes() {
+                    module.tfvars.push(TfvarValue {
+                        name: attr.key.as_str(),
+                        file: id,
+                        value: &attr.value,
+                    });
+                }
+            }
+            FileKind::Terraform => {
+                module.files.push(id);
+                for block in body.blocks() {
+                    index_block(&mut module, &file.text, id, block);
+                }
+            }
+        }
+    }
+    module.calls = module
+        .blocks_of(BlockKind::Module)
+        .filter_map(|b| {
+            let source = static_str(&b.attr("source")?.value)?;
+            resolve_local_source(dir, &source)
+        })
+        .collect();
+    module
+}
+
+fn index_block<'a>(module: &mut Module<'a>, src: &str, file: FileId, block: &'a Block) {
+    let kind = BlockKind::of(block.ident.as_str());
+    let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+    let label = |i: usize| labels.get(i).copied().unwrap_or("");
+    let address = match kind {
+        BlockKind::Resource => format!("{}.{}", label(0), label(1)),
+        BlockKind::Data => format!("data.{}.{}", label(0), label(1)),
+        BlockKind::Variable => format!("var.{}", label(0)),
+        BlockKind::Output => format!("output.{}", label(0)),
+        BlockKind::Module => format!("module.{}", label(0)),
+        BlockKind::Provider => match block
+            .body
+            .get_attribute("alias")
+            .and_then(|a| static_str(&a.value))
+        {
+            Some(alias) => format!("provider.{}.{alias}", label(0)),
+            None => format!("provider.{}", label(0)),
+        },
+        BlockKind::Terraform | BlockKind::Locals => block.ident.as_str().to_string(),
+        BlockKind::Other => std::iter::once(block.ident.as_str())
+            .chain(labels.iter().copied())
+            .collect::<Vec<_>>()
+            .join("."),
+    };
+    let provider = match kind {
+        BlockKind::Resource | BlockKind::Data => block
+            .body
+            .get_attribute("provider")
+            .and_then(|a| ProviderRef::from_expr(&a.value)),
+        _ => None,
+    };
+    let mut providers_map = Vec::new();
+    let mut providers_passed = Vec::new();
+    if kind == BlockKind::Module
+        && let Some(obj) = block.body.get_attribute("providers").and_then(|a| a.value.as_object())
+    {
+        for (key, value) in obj.iter() {
+            providers_map.extend(ProviderRef::from_expr(value.expr()));
+            providers_passed.extend(match key {
+                hcl_edit::expr::ObjectKey::Expression(e) => ProviderRef::from_expr(e),
+                hcl_edit::expr::ObjectKey::Ident(i) => Some(ProviderRef {
+                    name: i.as_str().to_string(),
+                    alias: None,
+                    span: span_of(key),
+                }),
+            });
+        }
+    }
+    let depends_on = block
+        .body
+        .get_attribute("depends_on")
+        .and_then(|a| a.value.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|e| {
+                    let (root, attrs) = traversal_path(e)?;
+                    let target = Target::from_path(root, &attrs)?;
+                    Some((target.address(), span_of(e)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let index = module.blocks.len();
+    let owner = Owner::Block(index);
+    if kind == BlockKind::Locals {
+        for attr in block.body.attributes() {
+            let local_index = module.locals.len();
+            module.locals.push(LocalInfo {
+                name: attr.key.as_str(),
+                file,
+                span: span_of(attr),
+                attr,
+            });
+            let mut refs = RefCollector::default();
+            refs.expr(&attr.value);
+            push_refs(module, file, Owner::Local(local_index), refs);
+            collect_policies(module, src, file, Owner::Local(local_index), attr);
+        }
+    } else {
+        let mut refs = RefCollector::default();
+        if kind == BlockKind::Module {
+            // `providers = { aws = aws.x }` names providers, not resources.
+            for attr in block.body.attributes().filter(|a| a.key.as_str() != "providers") {
+                refs.expr(&attr.value);
+            }
+            for nested in block.body.blocks() {
+                refs.block(nested);
+            }
+        } else {
+            refs.body(&block.body);
+        }
+        push_refs(module, file, owner, refs);
+        if kind == BlockKind::Data && label(0) == "aws_iam_policy_document" {
+            module.policies.push(PolicyInfo {
+                owner,
+                file,
+                policy: policy_from_document(src, block),
+            });
+        } else {
+            collect_policies_in_body(module, src, file, owner, &block.body);
+        }
+    }
+    module.by_address.entry(address.clone()).or_insert(index);
+    module.blocks.push(BlockInfo {
+        kind,
+        labels,
+        address,
+        file,
+        span: span_of(block),
+        block,
+        provider,
+        providers_map,
+        providers_passed,
+        depends_on,
+    });
+}
+
+fn push_refs(module: &mut Module<'_>, file: FileId, from: Owner, refs: RefCollector) {
+    module
+        .refs
+        .extend(refs.refs.into_iter().map(|r| Reference {
+            target: r.target,
+            file,
+            span: r.span,
+            from,
+        }));
+}
+
+fn collect_policies_in_body(
+    module: &mut Module<'_>,
+    src: &str,
+    file: FileId,
+    owner: Owner,
+    body: &Body,
+) {
+    for attr in body.attributes() {
+        collect_policies(module, src, file, owner, attr);
+    }
+    for nested in body.blocks() {
+        collect_policies_in_body(module, src, file, owner, &nested.body);
+    }
+}
+
+fn collect_policies(module: &mut Module<'_>, src: &str, file: FileId, owner: Owner, attr: &Attribute) {
+    if matches!(
+        attr.value,
+        Expression::FuncCall(_) | Expression::HeredocTemplate(_)
+    ) && let Some(policy) = policy_from_expr(src, attr.key.as_str(), &attr.value)
+    {
+        module.policies.push(PolicyInfo {
+            owner,
+            file,
+            policy,
+        });
+    }
+}
+
+/// `./modules/vpc` called from `envs/prod` → `envs/prod/modules/vpc`; registry and git
+/// sources give `None`.
+pub fn resolve_local_source(dir: &str, source: &str) -> Option<String> {
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in source.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::SourceFile;
+
+    #[test]
+    fn local_module_sources_resolve_relative_to_the_caller() {
+        assert_eq!(resolve_local_source("", "./modules/vpc").as_deref(), Some("modules/vpc"));
+        assert_eq!(resolve_local_source("envs/prod", "../../modules/x/").as_deref(), Some("modules/x"));
+        assert_eq!(resolve_local_source("", "../x"), None);
+        assert_eq!(resolve_local_source("", "terraform-aws-modules/vpc/aws"), None);
+    }
+
+    #[test]
+    fn model_indexes_blocks_meta_arguments_and_children() {
+        let ws = Workspace::from_files(
+            "/w",
+            vec![
+                SourceFile::new(
+                    "main.tf",
+                    FileKind::Terraform,
+                    r#"
+provider "aws" {
+  alias = "dr"
+}
+resource "aws_kms_replica_key" "r" {
+  provider   = aws.dr
+  depends_on = [aws_kms_key.k]
+  description = var.d
+}
+module "net" {
+  source    = "./modules/net"
+  providers = { aws = aws.dr }
+}
+locals { a = local.b }
+"#,
+                ),
+                SourceFile::new("modules/net/main.tf", FileKind::Terraform, "variable \"x\" {}\n"),
+                SourceFile::new("terraform.tfvars", FileKind::Tfvars, "d = \"hi\"\n"),
+            ],
+        );
+        let parsed = Model::parse_all(&ws);
+        let model = Model::build(&ws, &parsed);
+        let root = &model.modules[0];
+        assert_eq!(root.dir, "");
+        assert!(root.block("provider.aws.dr").is_some());
+        let replica = root.block("aws_kms_replica_key.r").unwrap();
+        assert_eq!(replica.provider.as_ref().unwrap().display(), "aws.dr");
+        assert_eq!(replica.depends_on[0].0, "aws_kms_key.k");
+        assert_eq!(root.block("module.net").unwrap().providers_map[0].display(), "aws.dr");
+        assert_eq!(root.block("module.net").unwrap().providers_passed[0].display(), "aws");
+        assert!(root.is_referenced(&Target::Var("d".into())));
+        assert!(root.is_referenced(&Target::Local("b".into())));
+        assert_eq!(root.tfvars[0].name, "d");
+        assert_eq!(root.calls, vec!["modules/net"]);
+        assert!(model.modules[1].is_child);
+        assert!(!root.is_child);
+    }
+}

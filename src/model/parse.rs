@@ -1,0 +1,172 @@
+//! Parsing one file with hcl-edit, keeping spans. Two things that Terraform accepts but
+//! hcl-edit rejects are handled here without moving any byte offset: a UTF-8 byte-order
+//! mark (blanked), and an object literal with the same key twice (the later key is masked
+//! so the rest of the file parses, and the duplicate is reported as a problem of its own).
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use hcl_edit::structure::Body;
+
+use crate::workspace::SourceFile;
+
+/// How many duplicate keys in one file are masked before giving up.
+const MAX_DUPLICATE_KEYS: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseProblemKind {
+    /// The file is not valid HCL.
+    Syntax,
+    /// An object literal defines `key` twice; Terraform keeps the last value.
+    DuplicateKey { key: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseProblem {
+    pub kind: ParseProblemKind,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// `None` when the file does not parse (see `problems`) or could not be read.
+    pub body: Option<Body>,
+    pub problems: Vec<ParseProblem>,
+}
+
+pub fn parse_file(file: &SourceFile) -> ParsedFile {
+    if file.problem.is_some() {
+        return ParsedFile::default();
+    }
+    let mut text: Cow<'_, str> = Cow::Borrowed(&file.text);
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        // Three spaces in place of the three bytes of the mark: offsets stay true.
+        text = Cow::Owned(format!("   {rest}"));
+    }
+    let mut problems = Vec::new();
+    for _ in 0..=MAX_DUPLICATE_KEYS {
+        match hcl_edit::parser::parse_body(&text) {
+            Ok(body) => {
+                return ParsedFile {
+                    body: Some(body),
+                    problems,
+                };
+            }
+            Err(err) => {
+                let offset = err.location().offset().min(text.len());
+                if err.message().contains("redefined object key")
+                    && let Some((span, key)) = object_key_at(&text, offset)
+                    && let Some(masked) = mask_key(&text, &span)
+                {
+                    problems.push(ParseProblem {
+                        kind: ParseProblemKind::DuplicateKey { key: key.clone() },
+                        span,
+                        message: format!(
+                            "object key `{key}` is defined twice; Terraform keeps the last value and silently drops the earlier one"
+                        ),
+                    });
+                    text = Cow::Owned(masked);
+                    continue;
+                }
+                let end = text[offset..]
+                    .find(['\n', '\r'])
+                    .map_or(text.len(), |i| offset + i.max(1))
+                    .min(text.len());
+                problems.push(ParseProblem {
+                    kind: ParseProblemKind::Syntax,
+                    span: offset..end.max(offset),
+                    message: err.message().to_string(),
+                });
+                return ParsedFile {
+                    body: None,
+                    problems,
+                };
+            }
+        }
+    }
+    ParsedFile {
+        body: None,
+        problems,
+    }
+}
+
+/// The object key that starts at `offset`: an identifier or a quoted string.
+fn object_key_at(text: &str, offset: usize) -> Option<(Range<usize>, String)> {
+    let rest = text.get(offset..)?;
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let end = quoted.find('"')?;
+        Some((offset..offset + end + 2, quoted[..end].to_string()))
+    } else {
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        (len > 0).then(|| (offset..offset + len, rest[..len].to_string()))
+    }
+}
+
+/// Replaces the first character of the key's name with `_` (or `Z` if it already is one),
+/// keeping every byte offset.
+fn mask_key(text: &str, span: &Range<usize>) -> Option<String> {
+    let start = if text[span.clone()].starts_with('"') {
+        span.start + 1
+    } else {
+        span.start
+    };
+    let ch = text.get(start..)?.chars().next()?;
+    let replacement = if ch == '_' { "Z" } else { "_" };
+    if ch.len_utf8() != 1 {
+        return None;
+    }
+    let mut out = text.to_string();
+    out.replace_range(start..start + 1, replacement);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::FileKind;
+
+    fn parse(text: &str) -> ParsedFile {
+        parse_file(&SourceFile::new("x.tf", FileKind::Terraform, text))
+    }
+
+    #[test]
+    fn byte_order_mark_is_accepted_and_offsets_kept() {
+        let parsed = parse("\u{feff}variable \"a\" {}\n");
+        assert!(parsed.problems.is_empty());
+        let body = parsed.body.unwrap();
+        let block = body.blocks().next().unwrap();
+        assert_eq!(hcl_edit::Span::span(block), Some(3..18));
+    }
+
+    #[test]
+    fn duplicate_key_is_a_problem_and_the_file_still_parses() {
+        let parsed = parse("locals {\n  a = {\n    K = 1\n    K = 2\n    \"s\" = 3\n    \"s\" = 4\n  }\n}\n");
+        assert!(parsed.body.is_some());
+        assert_eq!(
+            parsed.problems,
+            vec![
+                ParseProblem {
+                    kind: ParseProblemKind::DuplicateKey { key: "K".into() },
+                    span: 31..32,
+                    message: "object key `K` is defined twice; Terraform keeps the last value and silently drops the earlier one".into(),
+                },
+                ParseProblem {
+                    kind: ParseProblemKind::DuplicateKey { key: "s".into() },
+                    span: 53..56,
+                    message: "object key `s` is defined twice; Terraform keeps the last value and silently drops the earlier one".into(),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_error_points_at_the_parser_location() {
+        let parsed = parse("resource \"a\" \"b\" {\n  x = \n}\n");
+        assert!(parsed.body.is_none());
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.problems[0].kind, ParseProblemKind::Syntax);
+    }
+}

@@ -1,0 +1,440 @@
+//! ## What it does
+//! Reports a KMS key used by a CloudWatch log group (`kms_key_id`), a CloudTrail trail,
+//! an SNS topic or an SQS queue (`kms_master_key_id`) whose key policy does not allow the
+//! service that must use it: `logs.<region>.amazonaws.com`, `cloudtrail.amazonaws.com`,
+//! and for SNS and SQS the service principal or the account (`:root`).
+//!
+//! ## Why is this bad?
+//! CloudWatch Logs and CloudTrail call KMS as themselves, so only the key policy can let
+//! them in; IAM policies of the caller do not help. The resource creation fails with
+//! "The specified KMS key does not exist or is not allowed to be used".
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_kms_key_policy" "logs" {
+//!   key_id = aws_kms_key.logs.id
+//!   policy = jsonencode({
+//!     Statement = [{
+//!       Sid       = "SecurityAdmin"
+//!       Effect    = "Allow"
+//!       Principal = { AWS = aws_iam_role.security_admin.arn }
+//!       Action    = "kms:*"
+//!       Resource  = "*"
+//!     }]
+//!   })
+//! }
+//! ```
+//! Use instead: add a statement that allows `logs.${var.aws_region}.amazonaws.com` to
+//! `kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*` and
+//! `kms:Describe*`, limited by `kms:EncryptionContext:aws:logs:arn`.
+//!
+//! ## Fix safety
+//! Safe. The fix adds one statement to the key policy (or, for a key with the default
+//! policy, a policy that keeps the account's access and adds the statement), scoped to
+//! the account by the encryption-context condition. It adds `data "aws_region"` and
+//! `data "aws_caller_identity"` when the module has neither a region variable nor them.
+//!
+//! ## Root cause
+//! Encryption was configured on the resources without recognising that the AWS service
+//! itself needs explicit permission in the key policy to encrypt on the user's behalf.
+//!
+//! ## Impact
+//! Deployment fails for every resource encrypted with the key; audit logs cannot be
+//! created with encryption.
+//!
+//! ## References
+//! https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+
+use std::collections::BTreeMap;
+
+use hcl_edit::expr::Expression;
+
+use super::Rule;
+use crate::edits::{append_to_block, append_to_file, indent_lines, line_indent};
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::model::expr::{span_of, traversal_path};
+use crate::model::policy::{PolicyForm, Statement};
+use crate::model::{BlockInfo, BlockKind, Model, Module, PolicyInfo};
+
+pub struct KmsKeyPolicyMissingServicePrincipal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Service {
+    Logs,
+    CloudTrail,
+    Sns,
+    Sqs,
+}
+
+impl Service {
+    fn of(resource_type: &str) -> Option<(Service, &'static str)> {
+        match resource_type {
+            "aws_cloudwatch_log_group" => Some((Service::Logs, "kms_key_id")),
+            "aws_cloudtrail" => Some((Service::CloudTrail, "kms_key_id")),
+            "aws_sns_topic" => Some((Service::Sns, "kms_master_key_id")),
+            "aws_sqs_queue" => Some((Service::Sqs, "kms_master_key_id")),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Service::Logs => "CloudWatch Logs",
+            Service::CloudTrail => "CloudTrail",
+            Service::Sns => "SNS",
+            Service::Sqs => "SQS",
+        }
+    }
+
+    fn host_prefix(self) -> &'static str {
+        match self {
+            Service::Logs => "logs.",
+            Service::CloudTrail => "cloudtrail.",
+            Service::Sns => "sns.",
+            Service::Sqs => "sqs.",
+        }
+    }
+
+    /// Whether a key policy that lets the account's IAM policies decide is enough.
+    fn account_suffices(self) -> bool {
+        matches!(self, Service::Sns | Service::Sqs)
+    }
+}
+
+/// What is known of a key's policy.
+enum KeyPolicy<'m> {
+    /// No `policy` and no `aws_kms_key_policy`: AWS's default policy (account only).
+    Default,
+    Known {
+        policies: Vec<&'m PolicyInfo>,
+        /// The block to name in the finding (the key policy resource, or the key).
+        holder: usize,
+    },
+    Unknown,
+}
+
+impl Rule for KmsKeyPolicyMissingServicePrincipal {
+    fn id(&self) -> &'static str {
+        "kms-key-policy-missing-service-principal"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Critical
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            // (key block index, service) → users
+            let mut needs: BTreeMap<(usize, Service), Vec<&BlockInfo<'_>>> = BTreeMap::new();
+            for user in module.blocks.iter().filter(|b| b.kind == BlockKind::Resource) {
+                let Some((service, attr)) = Service::of(user.label(0)) else {
+                    continue;
+                };
+                let Some(value) = user.attr(attr) else { continue };
+                if let Some(key) = key_of(module, &value.value) {
+                    needs.entry((key, service)).or_default().push(user);
+                }
+            }
+            for ((key_index, service), users) in needs {
+                let key = &module.blocks[key_index];
+                let (holder, allowed, policies) = match key_policy(module, key_index) {
+                    KeyPolicy::Unknown => continue,
+                    KeyPolicy::Default => (key_index, service.account_suffices(), Vec::new()),
+                    KeyPolicy::Known { policies, holder } => {
+                        let allowed = policies.iter().any(|p| {
+                            p.policy.statements.iter().any(|s| allows(s, service))
+                        }) || policies.iter().any(|p| !p.policy.complete);
+                        (holder, allowed, policies)
+                    }
+                };
+                if allowed {
+                    continue;
+                }
+                let holder_block = &module.blocks[holder];
+                let names: Vec<String> = users.iter().map(|u| format!("`{}`", u.address)).collect();
+                let policy_words = if policies.is_empty() {
+                    "it has the default key policy, which".to_string()
+                } else {
+                    format!("its key policy (`{}`)", holder_block.address)
+                };
+                let header_end = holder_block
+                    .block
+                    .labels
+                    .last()
+                    .map_or(holder_block.span.start, |l| span_of(l).end);
+                let mut f = self.finding(
+                    holder_block.file,
+                    holder_block.span.start..header_end,
+                    format!("KMS key policy does not allow the {} service", service.name()),
+                    format!(
+                        "`{}` encrypts {} but {policy_words} does not allow the {} service principal (`{}…amazonaws.com`); creating them fails with AccessDeniedException",
+                        key.address,
+                        names.join(", "),
+                        service.name(),
+                        service.host_prefix()
+                    ),
+                );
+                f.address = Some(holder_block.address.clone());
+                f.key = format!("{}:{}", key.address, service.name());
+                f.fix = fix(model, module, key, &policies, service);
+                out.push(f);
+            }
+        }
+    }
+}
+
+/// The key block that an encryption attribute names, directly or through an alias.
+fn key_of(module: &Module<'_>, value: &Expression) -> Option<usize> {
+    let (root, attrs) = traversal_path(value)?;
+    let name = attrs.first()?;
+    let address = format!("{root}.{name}");
+    match root {
+        "aws_kms_key" => module.blocks.iter().position(|b| b.address == address),
+        "aws_kms_alias" => {
+            let alias = module.block(&address)?;
+            key_of(module, &alias.attr("target_key_id")?.value)
+        }
+        _ => None,
+    }
+}
+
+/// The policy block index that an expression such as `data.aws_iam_policy_document.x.json`
+/// names.
+fn document_of(module: &Module<'_>, value: &Expression) -> Option<usize> {
+    let (root, attrs) = traversal_path(value)?;
+    if root != "data" || attrs.first() != Some(&"aws_iam_policy_document") {
+        return None;
+    }
+    let address = format!("data.aws_iam_policy_document.{}", attrs.get(1)?);
+    module.blocks.iter().position(|b| b.address == address)
+}
+
+fn key_policy<'m>(module: &'m Module<'_>, key_index: usize) -> KeyPolicy<'m> {
+    let key = &module.blocks[key_index];
+    let mut holders: Vec<usize> = Vec::new();
+    if key.attr("policy").is_some() {
+        holders.push(key_index);
+    }
+    for (i, b) in module.blocks.iter().enumerate() {
+        if b.is_resource("aws_kms_key_policy")
+            && b.attr("key_id").is_some_and(|a| key_of(module, &a.value) == Some(key_index))
+        {
+            holders.push(i);
+        }
+    }
+    let Some(&holder) = holders.last() else {
+        return KeyPolicy::Default;
+    };
+    let mut policies = Vec::new();
+    for &h in &holders {
+        let Some(attr) = module.blocks[h].attr("policy") else {
+            return KeyPolicy::Unknown;
+        };
+        let found: Vec<&PolicyInfo> = match document_of(module, &attr.value) {
+            Some(doc) => module.policies_of(doc).collect(),
+            None => module.policies_of(h).filter(|p| p.policy.attr == "policy").collect(),
+        };
+        if found.is_empty() {
+            return KeyPolicy::Unknown;
+        }
+        policies.extend(found);
+    }
+    KeyPolicy::Known { policies, holder }
+}
+
+fn allows(st: &Statement, service: Service) -> bool {
+    if !st.allows() {
+        return false;
+    }
+    let everyone = st.principals.iter().any(|(kind, values)| {
+        (kind == "*" || kind == "AWS") && values.iter().any(|v| v == "*")
+    });
+    let the_service = st
+        .services()
+        .any(|s| s.starts_with(service.host_prefix()) && s.contains("amazonaws.com"));
+    let the_account = service.account_suffices()
+        && st.principals.iter().any(|(kind, values)| {
+            kind == "AWS" && values.iter().any(|v| v.ends_with(":root") || v.contains(":root\""))
+        });
+    everyone || the_service || the_account
+}
+
+/// Expressions for the region and the account id, and the data sources to add for them.
+fn region_and_account(model: &Model<'_>, module: &Module<'_>, path: &str) -> (String, String, Vec<Edit>) {
+    let mut added = Vec::new();
+    let data = |ty: &str| {
+        module
+            .blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Data && b.label(0) == ty)
+            .map(|b| b.label(1).to_string())
+    };
+    let region = match ["aws_region", "region"].iter().find(|v| module.has_variable(v)) {
+        Some(v) => format!("var.{v}"),
+        None => match data("aws_region") {
+            Some(name) => format!("data.aws_region.{name}.name"),
+            None => {
+                added.push("data \"aws_region\" \"current\" {}");
+                "data.aws_region.current.name".to_string()
+            }
+        },
+    };
+    let account = match data("aws_caller_identity") {
+        Some(name) => format!("data.aws_caller_identity.{name}.account_id"),
+        None => {
+            added.push("data \"aws_caller_identity\" \"current\" {}");
+            "data.aws_caller_identity.current.account_id".to_string()
+        }
+    };
+    let edits = if added.is_empty() {
+        Vec::new()
+    } else {
+        vec![append_to_file(model.ws, path, &added.join("\n\n"))]
+    };
+    (region, account, edits)
+}
+
+struct NewStatement {
+    sid: &'static str,
+    principal_kind: &'static str,
+    principal: String,
+    actions: &'static [&'static str],
+    condition: Option<(&'static str, &'static str, String)>,
+}
+
+impl NewStatement {
+    fn for_service(service: Service, region: &str, account: &str) -> NewStatement {
+        match service {
+            Service::Logs => NewStatement {
+                sid: "AllowCloudWatchLogsUseOfTheKey",
+                principal_kind: "Service",
+                principal: format!("logs.${{{region}}}.amazonaws.com"),
+                actions: &[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                condition: Some((
+                    "ArnLike",
+                    "kms:EncryptionContext:aws:logs:arn",
+                    format!("arn:aws:logs:${{{region}}}:${{{account}}}:*"),
+                )),
+            },
+            Service::CloudTrail => NewStatement {
+                sid: "AllowCloudTrailToEncryptLogs",
+                principal_kind: "Service",
+                principal: "cloudtrail.amazonaws.com".into(),
+                actions: &["kms:GenerateDataKey*", "kms:DescribeKey"],
+                condition: Some((
+                    "StringLike",
+                    "kms:EncryptionContext:aws:cloudtrail:arn",
+                    format!("arn:aws:cloudtrail:*:${{{account}}}:trail/*"),
+                )),
+            },
+            Service::Sns => NewStatement {
+                sid: "AllowSNSUseOfTheKey",
+                principal_kind: "Service",
+                principal: "sns.amazonaws.com".into(),
+                actions: &["kms:GenerateDataKey*", "kms:Decrypt"],
+                condition: None,
+            },
+            Service::Sqs => NewStatement {
+                sid: "AllowSQSUseOfTheKey",
+                principal_kind: "Service",
+                principal: "sqs.amazonaws.com".into(),
+                actions: &["kms:GenerateDataKey*", "kms:Decrypt"],
+                condition: None,
+            },
+        }
+    }
+
+    fn account_root(account: &str) -> NewStatement {
+        NewStatement {
+            sid: "EnableAccountPermissions",
+            principal_kind: "AWS",
+            principal: format!("arn:aws:iam::${{{account}}}:root"),
+            actions: &["kms:*"],
+            condition: None,
+        }
+    }
+
+    fn hcl(&self) -> String {
+        let actions: Vec<String> = self.actions.iter().map(|a| format!("    \"{a}\"")).collect();
+        let mut s = format!(
+            "{{\n  Sid    = \"{}\"\n  Effect = \"Allow\"\n  Principal = {{\n    {} = \"{}\"\n  }}\n  Action = [\n{}\n  ]\n  Resource = \"*\"\n",
+            self.sid,
+            self.principal_kind,
+            self.principal,
+            actions.join(",\n")
+        );
+        if let Some((op, key, value)) = &self.condition {
+            s.push_str(&format!(
+                "  Condition = {{\n    {op} = {{\n      \"{key}\" = \"{value}\"\n    }}\n  }}\n"
+            ));
+        }
+        s.push('}');
+        s
+    }
+
+    fn document(&self) -> String {
+        let actions: Vec<String> = self.actions.iter().map(|a| format!("\"{a}\"")).collect();
+        let mut s = format!(
+            "statement {{\n  sid       = \"{}\"\n  effect    = \"Allow\"\n  actions   = [{}]\n  resources = [\"*\"]\n\n  principals {{\n    type        = \"{}\"\n    identifiers = [\"{}\"]\n  }}\n",
+            self.sid,
+            actions.join(", "),
+            self.principal_kind,
+            self.principal
+        );
+        if let Some((op, key, value)) = &self.condition {
+            s.push_str(&format!(
+                "\n  condition {{\n    test     = \"{op}\"\n    variable = \"{key}\"\n    values   = [\"{value}\"]\n  }}\n"
+            ));
+        }
+        s.push('}');
+        s
+    }
+}
+
+fn fix(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    key: &BlockInfo<'_>,
+    policies: &[&PolicyInfo],
+    service: Service,
+) -> Option<Fix> {
+    let title = format!("Allow the {} service to use the key", service.name());
+    if policies.is_empty() {
+        // Default policy: write one that keeps the account's access and adds the service.
+        let path = model.path(key.file);
+        let (region, account, mut edits) = region_and_account(model, module, path);
+        let statements = [
+            NewStatement::account_root(&account).hcl(),
+            NewStatement::for_service(service, &region, &account).hcl(),
+        ];
+        let text = format!(
+            "policy = jsonencode({{\n  Version = \"2012-10-17\"\n  Statement = [\n{}\n  ]\n}})",
+            indent_lines(&statements.join(",\n"), "    ")
+        );
+        edits.push(append_to_block(path, model.src(key.file), key.span.clone(), &text)?);
+        return Some(Fix::new(title, Applicability::Safe, edits));
+    }
+    let target = policies
+        .iter()
+        .rev()
+        .find(|p| p.policy.form != PolicyForm::Heredoc && !p.policy.statements.is_empty())?;
+    let last = target.policy.statements.last()?;
+    let path = model.path(target.file);
+    let src = model.src(target.file);
+    let (region, account, mut edits) = region_and_account(model, module, path);
+    let statement = NewStatement::for_service(service, &region, &account);
+    let indent = line_indent(src, last.span.start);
+    let (sep, text) = match target.policy.form {
+        PolicyForm::Document => ("\n\n", statement.document()),
+        _ => (",\n", statement.hcl()),
+    };
+    let text = indent_lines(&text, indent);
+    edits.push(Edit::insert(path, last.span.end, format!("{sep}{text}")));
+    Some(Fix::new(title, Applicability::Safe, edits))
+}

@@ -1,0 +1,141 @@
+//! ## What it does
+//! Reports a provider version (`required_providers`) or Terraform version
+//! (`required_version`) constraint that has a lower bound and no upper bound, such as
+//! `>= 5.0`.
+//!
+//! ## Why is this bad?
+//! A constraint without an upper bound accepts every future major version. The next major
+//! release of a provider (AWS 5 → 6) removes and renames arguments, and `terraform init`
+//! on a fresh machine picks it up: code that planned yesterday fails today.
+//!
+//! ## Example
+//! ```hcl
+//! aws = {
+//!   source  = "hashicorp/aws"
+//!   version = ">= 5.0"
+//! }
+//! ```
+//! Use instead:
+//! ```hcl
+//! aws = {
+//!   source  = "hashicorp/aws"
+//!   version = ">= 5.0, < 6.0.0"
+//! }
+//! ```
+//!
+//! ## Fix safety
+//! Safe. The fix adds an upper bound below the next major version of the lower bound,
+//! which is what `~>` on the major version means.
+//!
+//! ## Root cause
+//! `>=` was used where the intent was "at least this version of this major release".
+//!
+//! ## Impact
+//! Reliability: deployments are not repeatable, and a new major release can break the
+//! configuration without any change to it.
+//!
+//! ## References
+//! https://developer.hashicorp.com/terraform/language/expressions/version-constraints
+
+use super::Rule;
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::model::expr::{object_get, span_of, static_str};
+use crate::model::{BlockKind, Model};
+
+pub struct ProviderVersionUnbounded;
+
+impl Rule for ProviderVersionUnbounded {
+    fn id(&self) -> &'static str {
+        "provider-version-unbounded"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Low
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for t in module.blocks_of(BlockKind::Terraform) {
+                let mut constraints = Vec::new();
+                if let Some(attr) = t.attr("required_version") {
+                    constraints.push(("Terraform".to_string(), &attr.value));
+                }
+                for rp in t.body().get_blocks("required_providers") {
+                    for attr in rp.body.attributes() {
+                        if let Some(obj) = attr.value.as_object()
+                            && let Some((_, v)) = object_get(obj, "version")
+                        {
+                            constraints.push((format!("provider `{}`", attr.key.as_str()), v.expr()));
+                        }
+                    }
+                }
+                for (what, expr) in constraints {
+                    let Some(text) = static_str(expr) else { continue };
+                    let Some(major) = unbounded_major(&text) else { continue };
+                    let span = span_of(expr);
+                    let bounded = format!("{text}, < {}.0.0", major + 1);
+                    let mut f = self.finding(
+                        t.file,
+                        span.clone(),
+                        format!("{} version constraint has no upper bound", capitalise(&what)),
+                        format!(
+                            "the {what} constraint `{text}` accepts every future major version, including {}.x and its breaking changes",
+                            major + 1
+                        ),
+                    );
+                    f.address = Some("terraform".into());
+                    f.key = what.clone();
+                    f.fix = Some(Fix::new(
+                        format!("Bound the {what} version: `{bounded}`"),
+                        Applicability::Safe,
+                        vec![Edit::replace(model.path(t.file), span, format!("\"{bounded}\""))],
+                    ));
+                    out.push(f);
+                }
+            }
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The major version of the lower bound of a constraint that has no upper bound.
+fn unbounded_major(constraint: &str) -> Option<u64> {
+    let mut lower_major = None;
+    let mut upper = false;
+    for part in constraint.split(',') {
+        let part = part.trim();
+        let (op, version) = ["~>", ">=", "<=", "!=", ">", "<", "="]
+            .iter()
+            .find_map(|op| part.strip_prefix(op).map(|v| (*op, v.trim())))
+            .unwrap_or(("=", part));
+        let major = version.split('.').next().and_then(|m| m.parse::<u64>().ok());
+        match op {
+            ">=" | ">" => lower_major = lower_major.max(major),
+            "<" | "<=" | "~>" | "=" => upper = true,
+            _ => {}
+        }
+    }
+    if upper { None } else { lower_major }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unbounded_major;
+
+    #[test]
+    fn only_lower_bounds_without_upper_bounds_count() {
+        assert_eq!(unbounded_major(">= 5.0"), Some(5));
+        assert_eq!(unbounded_major(">=1.4.0"), Some(1));
+        assert_eq!(unbounded_major("> 4.2, != 4.5"), Some(4));
+        assert_eq!(unbounded_major("~> 5.0"), None);
+        assert_eq!(unbounded_major(">= 5.0, < 6.0"), None);
+        assert_eq!(unbounded_major("5.31.0"), None);
+        assert_eq!(unbounded_major(""), None);
+    }
+}

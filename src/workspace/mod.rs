@@ -1,0 +1,260 @@
+//! Discovery of a workspace: which files are read, their text, and how byte offsets turn
+//! into lines and columns. Everything downstream points into these files by
+//! `(FileId, byte range)`.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// Files larger than this are reported instead of read.
+pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Folders that never hold code under review.
+const SKIPPED_DIRS: &[&str] = &[".terraform", ".git", ".tfreview"];
+
+/// Index of a file in [`Workspace::files`].
+pub type FileId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A `*.tf` file: part of the module of its folder.
+    Terraform,
+    /// A `*.tfvars` file: values for the variables of its folder's module.
+    Tfvars,
+}
+
+/// Why a file could not be analysed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadProblem {
+    NotUtf8 { valid_up_to: usize },
+    TooLarge { bytes: u64 },
+    Io(String),
+}
+
+impl std::fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadProblem::NotUtf8 { valid_up_to } => {
+                write!(f, "is not valid UTF-8 (first invalid byte at offset {valid_up_to})")
+            }
+            ReadProblem::TooLarge { bytes } => write!(
+                f,
+                "is {:.1} MB, larger than the {} MB limit",
+                *bytes as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+            ReadProblem::Io(e) => write!(f, "cannot be read: {e}"),
+        }
+    }
+}
+
+/// Where a file's text came from, when not from the file at `path` itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Origin {
+    pub path: String,
+    pub line: usize,
+}
+
+/// The text of one file and a line index over it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the workspace root, with `/` separators.
+    pub path: String,
+    pub kind: FileKind,
+    pub text: String,
+    /// Byte offset at which each line starts.
+    line_starts: Vec<usize>,
+    /// Set when the file exists but could not be read; `text` is then empty.
+    pub problem: Option<ReadProblem>,
+    pub origin: Option<Origin>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, kind: FileKind, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            path: path.into(),
+            kind,
+            text,
+            line_starts,
+            problem: None,
+            origin: None,
+        }
+    }
+
+    fn unreadable(path: String, kind: FileKind, problem: ReadProblem) -> Self {
+        let mut file = SourceFile::new(path, kind, String::new());
+        file.problem = Some(problem);
+        file
+    }
+
+    /// The folder of the file relative to the root (`""` for the root): its module.
+    pub fn dir(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(dir, _)| dir)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        (line, column)
+    }
+
+    /// Byte range of 1-based `line`, without its line ending.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len()..self.text.len();
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next - 1);
+        let end = if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end - 1
+        } else {
+            end
+        };
+        start..end.max(start)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Text of a byte range, empty when the range is not valid for this file.
+    pub fn slice(&self, range: Range<usize>) -> &str {
+        self.text.get(range).unwrap_or("")
+    }
+}
+
+/// The files of a workspace, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub files: Vec<SourceFile>,
+}
+
+impl Workspace {
+    /// Discovers and reads every `*.tf` and `*.tfvars` file under `root`, skipping
+    /// `.terraform/`, `.git/`, `.tfreview/` and whatever `.gitignore` ignores. Files that
+    /// cannot be read are kept with their [`ReadProblem`] so that they become findings.
+    pub fn load(root: &Path) -> Result<Workspace, crate::Error> {
+        let meta = std::fs::metadata(root).map_err(|e| crate::Error::Io {
+            path: root.to_path_buf(),
+            source: e,
+        })?;
+        if !meta.is_dir() {
+            return Err(crate::Error::NotADirectory(root.to_path_buf()));
+        }
+        let mut paths = Vec::new();
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .parents(false)
+            .filter_entry(|entry| {
+                !(entry.file_type().is_some_and(|t| t.is_dir())
+                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+            })
+            .build();
+        for entry in walker {
+            // An entry that cannot be listed (permissions, a vanished folder) is skipped:
+            // discovery reports what it can read.
+            let Ok(entry) = entry else { continue };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let path = entry.path();
+            let kind = match path.extension().and_then(|e| e.to_str()) {
+                Some("tf") => FileKind::Terraform,
+                Some("tfvars") => FileKind::Tfvars,
+                _ => continue,
+            };
+            paths.push((path.to_path_buf(), kind));
+        }
+        let mut files: Vec<SourceFile> = paths
+            .par_iter()
+            .map(|(path, kind)| read_file(root, path, *kind))
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Workspace {
+            root: root.to_path_buf(),
+            files,
+        })
+    }
+
+    /// A workspace made of in-memory files (tests, Markdown answers).
+    pub fn from_files(root: impl Into<PathBuf>, mut files: Vec<SourceFile>) -> Workspace {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Workspace {
+            root: root.into(),
+            files,
+        }
+    }
+
+    pub fn file_by_path(&self, path: &str) -> Option<&SourceFile> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+}
+
+fn relative_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read_file(root: &Path, path: &Path, kind: FileKind) -> SourceFile {
+    let rel = relative_path(root, path);
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            return SourceFile::unreadable(rel, kind, ReadProblem::TooLarge { bytes: meta.len() });
+        }
+        Ok(_) => {}
+        Err(e) => return SourceFile::unreadable(rel, kind, ReadProblem::Io(e.to_string())),
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => SourceFile::new(rel, kind, text),
+            Err(e) => SourceFile::unreadable(
+                rel,
+                kind,
+                ReadProblem::NotUtf8 {
+                    valid_up_to: e.utf8_error().valid_up_to(),
+                },
+            ),
+        },
+        Err(e) => SourceFile::unreadable(rel, kind, ReadProblem::Io(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let f = SourceFile::new("a.tf", FileKind::Terraform, "ab\nçd\n\nx");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(5), (2, 2));
+        assert_eq!(f.line_col(7), (3, 1));
+        assert_eq!(f.line_col(8), (4, 1));
+        assert_eq!(f.line_col(99), (4, 2));
+        assert_eq!(f.slice(f.line_range(2)), "çd");
+        assert_eq!(f.slice(f.line_range(3)), "");
+    }
+}
