@@ -11,9 +11,13 @@ fn main() {
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
     entries.sort();
-    let mut out = String::from("/// `(rule id, documentation)` of every rule file.\npub static RULE_DOCS: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// `(rule id, documentation)` of every rule file.\npub static RULE_DOCS: &[(&str, &str)] = &[\n",
+    );
     for path in entries {
-        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
         if stem == "mod" || path.extension().and_then(|e| e.to_str()) != Some("rs") {
             continue;
         }
@@ -22,9 +26,18 @@ fn main() {
         let doc: Vec<&str> = text
             .lines()
             .take_while(|l| l.starts_with("//!"))
-            .map(|l| l.strip_prefix("//! ").or_else(|| l.strip_prefix("//!")).unwrap_or(""))
+            .map(|l| {
+                l.strip_prefix("//! ")
+                    .or_else(|| l.strip_prefix("//!"))
+                    .unwrap_or("")
+            })
             .collect();
-        let _ = writeln!(out, "    ({:?}, {:?}),", stem.replace('_', "-"), doc.join("\n"));
+        let _ = writeln!(
+            out,
+            "    ({:?}, {:?}),",
+            stem.replace('_', "-"),
+            doc.join("\n")
+        );
     }
     out.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());

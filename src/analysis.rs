@@ -1,14 +1,22 @@
-//! One analysis: read the workspace, parse every file in parallel, build the model, run
-//! every rule, and return the findings in a stable order.
+//! One analysis: read the workspace, split it into groups of modules that call each
+//! other, and for each group (in parallel) parse its files, build the model and run every
+//! rule, dropping the syntax trees as soon as the group is done. Findings come back in a
+//! stable order.
+//!
+//! Grouping keeps memory proportional to the largest group rather than to the workspace.
+//! It is found without parsing: Terraform requires a module's `source` to be a literal
+//! string, so a scan for `source = "./…"` lines finds every local module call (a stray
+//! match only merges two groups, which is harmless).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::finding::Finding;
-use crate::model::Model;
+use crate::model::{Model, resolve_local_source};
 use crate::rules;
-use crate::workspace::Workspace;
+use crate::workspace::{FileId, Workspace};
 
 /// The result of analysing a workspace: its files and the findings, sorted by path,
 /// position and rule.
@@ -43,24 +51,117 @@ pub fn analyse_path(root: &Path) -> Result<Analysis, crate::Error> {
 }
 
 pub fn analyse_workspace(workspace: Workspace) -> Analysis {
-    let parsed = Model::parse_all(&workspace);
-    let findings = {
-        let model = Model::build(&workspace, &parsed);
-        let mut findings: Vec<Finding> = rules::all()
-            .par_iter()
-            .flat_map_iter(|rule| {
-                let mut out = Vec::new();
-                rule.check(&model, &mut out);
-                out
-            })
-            .collect();
-        findings.sort_by(|a, b| {
-            (a.file, a.span.start, a.rule, &a.key).cmp(&(b.file, b.span.start, b.rule, &b.key))
-        });
-        findings
-    };
+    let groups = module_groups(&workspace);
+    let mut findings: Vec<Finding> = groups
+        .par_iter()
+        .flat_map_iter(|files| analyse_group(&workspace, files))
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.file, a.span.start, a.rule, &a.key).cmp(&(b.file, b.span.start, b.rule, &b.key))
+    });
     Analysis {
         workspace,
         findings,
+    }
+}
+
+fn analyse_group(ws: &Workspace, files: &[FileId]) -> Vec<Finding> {
+    let parsed = Model::parse_files(ws, files);
+    let model = Model::build_files(ws, files.to_vec(), &parsed);
+    let mut out = Vec::new();
+    for rule in rules::all() {
+        rule.check(&model, &mut out);
+    }
+    out
+}
+
+/// The files of the workspace, grouped so that a module and every local module it calls
+/// (transitively) are in the same group.
+pub fn module_groups(ws: &Workspace) -> Vec<Vec<FileId>> {
+    let mut dirs: Vec<&str> = ws.files.iter().map(|f| f.dir()).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let index: HashMap<&str, usize> = dirs.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+    let mut parent: Vec<usize> = (0..dirs.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for file in &ws.files {
+        let dir = file.dir();
+        for source in local_sources(&file.text) {
+            let Some(target) = resolve_local_source(dir, source) else {
+                continue;
+            };
+            let target = target.trim_end_matches('/');
+            if let (Some(&a), Some(&b)) = (index.get(dir), index.get(target)) {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                parent[ra] = rb;
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<FileId>> = HashMap::new();
+    for (id, file) in ws.files.iter().enumerate() {
+        let root = find(&mut parent, index[file.dir()]);
+        groups.entry(root).or_default().push(id);
+    }
+    let mut groups: Vec<Vec<FileId>> = groups.into_values().collect();
+    // Largest first, so that a big group does not start last on its own.
+    groups.sort_by_key(|g| (std::cmp::Reverse(g.len()), g[0]));
+    groups
+}
+
+/// The values of `source = "./…"` / `source = "../…"` lines.
+fn local_sources(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|line| {
+        let rest = line.trim_start().strip_prefix("source")?;
+        let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+        let rest = rest.strip_prefix('"')?;
+        let value = &rest[..rest.find('"')?];
+        (value.starts_with("./") || value.starts_with("../")).then_some(value)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::{FileKind, SourceFile};
+
+    #[test]
+    fn modules_that_call_each_other_share_a_group() {
+        let tf = |p: &str, t: &str| SourceFile::new(p, FileKind::Terraform, t);
+        let ws = Workspace::from_files(
+            "/w",
+            vec![
+                tf(
+                    "a/main.tf",
+                    "module \"x\" {\n  source = \"../shared/x\"\n}\n",
+                ),
+                tf(
+                    "shared/x/main.tf",
+                    "module \"y\" {\n  source    = \"./y\"\n}\n",
+                ),
+                tf("shared/x/y/main.tf", ""),
+                tf(
+                    "b/main.tf",
+                    "module \"r\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n",
+                ),
+            ],
+        );
+        let mut groups: Vec<Vec<&str>> = module_groups(&ws)
+            .into_iter()
+            .map(|g| g.into_iter().map(|id| ws.files[id].path.as_str()).collect())
+            .collect();
+        groups.sort();
+        assert_eq!(
+            groups,
+            vec![
+                vec!["a/main.tf", "shared/x/main.tf", "shared/x/y/main.tf"],
+                vec!["b/main.tf"],
+            ]
+        );
     }
 }

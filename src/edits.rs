@@ -80,9 +80,7 @@ pub fn append_to_file(ws: &Workspace, path: &str, text: &str) -> Edit {
     match ws.file_by_path(path) {
         Some(file) => {
             let existing = &file.text;
-            let sep = if existing.is_empty() {
-                ""
-            } else if existing.ends_with("\n\n") {
+            let sep = if existing.is_empty() || existing.ends_with("\n\n") {
                 ""
             } else if existing.ends_with('\n') {
                 "\n"
@@ -132,7 +130,10 @@ mod tests {
         let src = "terraform {\n  backend \"s3\" {}\n}\n";
         let at = src.find("backend").unwrap();
         let e = append_to_block("p", src, at..at + 15, "encrypt = true").unwrap();
-        assert_eq!(apply(src, &e), "terraform {\n  backend \"s3\" {\n    encrypt = true\n  }\n}\n");
+        assert_eq!(
+            apply(src, &e),
+            "terraform {\n  backend \"s3\" {\n    encrypt = true\n  }\n}\n"
+        );
 
         let src = "b { a = 1 }\n";
         let e = append_to_block("p", src, 0..11, "c = 2").unwrap();
@@ -140,7 +141,10 @@ mod tests {
 
         let src = "r \"x\" {\n  a = 1\n}\n";
         let e = append_to_block("p", src, 0..17, "depends_on = [x.y]").unwrap();
-        assert_eq!(apply(src, &e), "r \"x\" {\n  a = 1\n  depends_on = [x.y]\n}\n");
+        assert_eq!(
+            apply(src, &e),
+            "r \"x\" {\n  a = 1\n  depends_on = [x.y]\n}\n"
+        );
     }
 
     #[test]

@@ -216,7 +216,11 @@ mod tests {
     fn ws() -> Workspace {
         Workspace::from_files(
             "/w",
-            vec![SourceFile::new("a.tf", FileKind::Terraform, "one\ntwo\nthree\n")],
+            vec![SourceFile::new(
+                "a.tf",
+                FileKind::Terraform,
+                "one\ntwo\nthree\n",
+            )],
         )
     }
 
@@ -243,10 +247,17 @@ mod tests {
         let overlap = Fix::new(
             "t",
             Applicability::Safe,
-            vec![Edit::replace("a.tf", 0..5, ""), Edit::replace("a.tf", 4..6, "")],
+            vec![
+                Edit::replace("a.tf", 0..5, ""),
+                Edit::replace("a.tf", 4..6, ""),
+            ],
         );
         assert!(matches!(overlap.diff(&ws()), Err(FixError::Overlap(_))));
-        let outside = Fix::new("t", Applicability::Safe, vec![Edit::replace("a.tf", 10..99, "")]);
+        let outside = Fix::new(
+            "t",
+            Applicability::Safe,
+            vec![Edit::replace("a.tf", 10..99, "")],
+        );
         assert!(matches!(outside.diff(&ws()), Err(FixError::OutOfRange(_))));
     }
 }

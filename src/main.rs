@@ -12,7 +12,11 @@ use tfreview::export::{json, text};
 use tfreview::rules;
 
 #[derive(Parser)]
-#[command(name = "tfreview", version, about = "A terminal workbench for reviewing Terraform")]
+#[command(
+    name = "tfreview",
+    version,
+    about = "A terminal workbench for reviewing Terraform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -95,7 +99,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn check(path: &std::path::Path, format: Format, fail_on: FailOn) -> anyhow::Result<ExitCode> {
-    let analysis = tfreview::analyse_path(path).with_context(|| format!("cannot analyse {}", path.display()))?;
+    let analysis = tfreview::analyse_path(path)
+        .with_context(|| format!("cannot analyse {}", path.display()))?;
     let output = match format {
         Format::Text => text::render(&analysis),
         Format::Json => {
@@ -108,7 +113,11 @@ fn check(path: &std::path::Path, format: Format, fail_on: FailOn) -> anyhow::Res
     let failed = fail_on
         .threshold()
         .is_some_and(|t| analysis.findings.iter().any(|f| f.severity >= t));
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {
@@ -119,7 +128,11 @@ fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             let doc = rules::doc(id).unwrap_or("");
-            write_stdout(&format!("# {} ({})\n\n{doc}\n", rule.id(), rule.severity().as_str()))?;
+            write_stdout(&format!(
+                "# {} ({})\n\n{doc}\n",
+                rule.id(),
+                rule.severity().as_str()
+            ))?;
         }
         None => {
             let mut out = String::new();
@@ -140,7 +153,10 @@ fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to stdout"),
     }

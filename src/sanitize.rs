@@ -35,7 +35,10 @@ mod tests {
 
     #[test]
     fn escapes_and_bidi_overrides_become_visible() {
-        assert_eq!(for_terminal("a\u{1b}[31mb\u{7}\u{0}"), "a\\x1b[31mb\\x07\\x00");
+        assert_eq!(
+            for_terminal("a\u{1b}[31mb\u{7}\u{0}"),
+            "a\\x1b[31mb\\x07\\x00"
+        );
         assert_eq!(for_terminal("x\u{202e}y\n\tz"), "x\\u{202e}y\n\tz");
         assert_eq!(for_terminal("\u{9b}2J"), "\\x9b2J");
     }

@@ -56,7 +56,13 @@ fn render_finding(out: &mut String, analysis: &Analysis, f: &Finding) {
             let _ = writeln!(out, "{n:>width$} | {}", for_terminal(text));
             if line == end_line {
                 let marks = end_col.saturating_sub(col).max(1);
-                let _ = writeln!(out, "{:width$} | {}{}", "", " ".repeat(col - 1), "^".repeat(marks));
+                let _ = writeln!(
+                    out,
+                    "{:width$} | {}{}",
+                    "",
+                    " ".repeat(col - 1),
+                    "^".repeat(marks)
+                );
             }
         }
         if last < end_line {

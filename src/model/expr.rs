@@ -210,7 +210,8 @@ impl RefCollector {
 
 impl Visit for RefCollector {
     fn visit_expr(&mut self, expr: &Expression) {
-        if let Some((root, attrs)) = traversal_path(expr)
+        if let Expression::Traversal(_) = expr
+            && let Some((root, attrs)) = traversal_path(expr)
             && !self.scope.iter().any(|s| s == root)
             && let Some(target) = Target::from_path(root, &attrs)
         {

@@ -236,10 +236,13 @@ impl<'a> Module<'a> {
     }
 }
 
-/// The whole workspace, indexed.
+/// A set of modules of the workspace, indexed: the whole workspace, or one group of
+/// modules that call each other (see [`crate::analysis`]).
 #[derive(Debug)]
 pub struct Model<'a> {
     pub ws: &'a Workspace,
+    /// The files this model covers.
+    pub files: Vec<FileId>,
     pub modules: Vec<Module<'a>>,
     /// Problems found while parsing: syntax errors and duplicate object keys.
     pub parse_problems: Vec<(FileId, ParseProblem)>,
@@ -251,19 +254,38 @@ impl<'a> Model<'a> {
         ws.files.par_iter().map(parse::parse_file).collect()
     }
 
+    /// Parses the given files (in parallel); the result is in the same order.
+    pub fn parse_files(ws: &Workspace, files: &[FileId]) -> Vec<ParsedFile> {
+        files
+            .par_iter()
+            .map(|&id| parse::parse_file(&ws.files[id]))
+            .collect()
+    }
+
+    /// The model of the whole workspace; `parsed` is [`Model::parse_all`]'s result.
     pub fn build(ws: &'a Workspace, parsed: &'a [ParsedFile]) -> Model<'a> {
-        let mut by_dir: BTreeMap<&str, Vec<FileId>> = BTreeMap::new();
-        for (id, file) in ws.files.iter().enumerate() {
-            by_dir.entry(file.dir()).or_default().push(id);
+        let files: Vec<FileId> = (0..ws.files.len()).collect();
+        Model::build_files(ws, files, parsed)
+    }
+
+    /// The model of some files of the workspace; `parsed[i]` is the parse of `files[i]`.
+    pub fn build_files(
+        ws: &'a Workspace,
+        files: Vec<FileId>,
+        parsed: &'a [ParsedFile],
+    ) -> Model<'a> {
+        let mut by_dir: BTreeMap<&str, Vec<(FileId, &'a ParsedFile)>> = BTreeMap::new();
+        for (&id, p) in files.iter().zip(parsed) {
+            by_dir.entry(ws.files[id].dir()).or_default().push((id, p));
         }
         // A folder with only tfvars is not a module.
         by_dir.retain(|_, ids| {
             ids.iter()
-                .any(|&id| ws.files[id].kind == FileKind::Terraform)
+                .any(|&(id, _)| ws.files[id].kind == FileKind::Terraform)
         });
         let mut modules: Vec<Module<'a>> = by_dir
             .into_par_iter()
-            .map(|(dir, ids)| build_module(ws, parsed, dir, &ids))
+            .map(|(dir, ids)| build_module(ws, dir, &ids))
             .collect();
         let mut received: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for module in &modules {
@@ -289,13 +311,14 @@ impl<'a> Model<'a> {
                 module.received_aliases = aliases;
             }
         }
-        let parse_problems = parsed
+        let parse_problems = files
             .iter()
-            .enumerate()
-            .flat_map(|(id, p)| p.problems.iter().map(move |pr| (id, pr.clone())))
+            .zip(parsed)
+            .flat_map(|(&id, p)| p.problems.iter().map(move |pr| (id, pr.clone())))
             .collect();
         Model {
             ws,
+            files,
             modules,
             parse_problems,
         }
@@ -310,20 +333,15 @@ impl<'a> Model<'a> {
     }
 }
 
-fn build_module<'a>(
-    ws: &'a Workspace,
-    parsed: &'a [ParsedFile],
-    dir: &str,
-    ids: &[FileId],
-) -> Module<'a> {
+fn build_module<'a>(ws: &'a Workspace, dir: &str, ids: &[(FileId, &'a ParsedFile)]) -> Module<'a> {
     let mut module = Module {
         dir: dir.to_string(),
         complete: true,
         ..Module::default()
     };
-    for &id in ids {
+    for &(id, parsed) in ids {
         let file = &ws.files[id];
-        let Some(body) = parsed.get(id).and_then(|p| p.body.as_ref()) else {
+        let Some(body) = parsed.body.as_ref() else {
             if file.kind == FileKind::Terraform {
                 module.complete = false;
             }
@@ -391,7 +409,10 @@ fn index_block<'a>(module: &mut Module<'a>, src: &str, file: FileId, block: &'a 
     let mut providers_map = Vec::new();
     let mut providers_passed = Vec::new();
     if kind == BlockKind::Module
-        && let Some(obj) = block.body.get_attribute("providers").and_then(|a| a.value.as_object())
+        && let Some(obj) = block
+            .body
+            .get_attribute("providers")
+            .and_then(|a| a.value.as_object())
     {
         for (key, value) in obj.iter() {
             providers_map.extend(ProviderRef::from_expr(value.expr()));
@@ -441,7 +462,11 @@ fn index_block<'a>(module: &mut Module<'a>, src: &str, file: FileId, block: &'a 
         let mut refs = RefCollector::default();
         if kind == BlockKind::Module {
             // `providers = { aws = aws.x }` names providers, not resources.
-            for attr in block.body.attributes().filter(|a| a.key.as_str() != "providers") {
+            for attr in block
+                .body
+                .attributes()
+                .filter(|a| a.key.as_str() != "providers")
+            {
                 refs.expr(&attr.value);
             }
             for nested in block.body.blocks() {
@@ -477,14 +502,12 @@ fn index_block<'a>(module: &mut Module<'a>, src: &str, file: FileId, block: &'a 
 }
 
 fn push_refs(module: &mut Module<'_>, file: FileId, from: Owner, refs: RefCollector) {
-    module
-        .refs
-        .extend(refs.refs.into_iter().map(|r| Reference {
-            target: r.target,
-            file,
-            span: r.span,
-            from,
-        }));
+    module.refs.extend(refs.refs.into_iter().map(|r| Reference {
+        target: r.target,
+        file,
+        span: r.span,
+        from,
+    }));
 }
 
 fn collect_policies_in_body(
@@ -502,7 +525,13 @@ fn collect_policies_in_body(
     }
 }
 
-fn collect_policies(module: &mut Module<'_>, src: &str, file: FileId, owner: Owner, attr: &Attribute) {
+fn collect_policies(
+    module: &mut Module<'_>,
+    src: &str,
+    file: FileId,
+    owner: Owner,
+    attr: &Attribute,
+) {
     if matches!(
         attr.value,
         Expression::FuncCall(_) | Expression::HeredocTemplate(_)
@@ -542,10 +571,19 @@ mod tests {
 
     #[test]
     fn local_module_sources_resolve_relative_to_the_caller() {
-        assert_eq!(resolve_local_source("", "./modules/vpc").as_deref(), Some("modules/vpc"));
-        assert_eq!(resolve_local_source("envs/prod", "../../modules/x/").as_deref(), Some("modules/x"));
+        assert_eq!(
+            resolve_local_source("", "./modules/vpc").as_deref(),
+            Some("modules/vpc")
+        );
+        assert_eq!(
+            resolve_local_source("envs/prod", "../../modules/x/").as_deref(),
+            Some("modules/x")
+        );
         assert_eq!(resolve_local_source("", "../x"), None);
-        assert_eq!(resolve_local_source("", "terraform-aws-modules/vpc/aws"), None);
+        assert_eq!(
+            resolve_local_source("", "terraform-aws-modules/vpc/aws"),
+            None
+        );
     }
 
     #[test]
@@ -572,7 +610,11 @@ module "net" {
 locals { a = local.b }
 "#,
                 ),
-                SourceFile::new("modules/net/main.tf", FileKind::Terraform, "variable \"x\" {}\n"),
+                SourceFile::new(
+                    "modules/net/main.tf",
+                    FileKind::Terraform,
+                    "variable \"x\" {}\n",
+                ),
                 SourceFile::new("terraform.tfvars", FileKind::Tfvars, "d = \"hi\"\n"),
             ],
         );
@@ -584,8 +626,14 @@ locals { a = local.b }
         let replica = root.block("aws_kms_replica_key.r").unwrap();
         assert_eq!(replica.provider.as_ref().unwrap().display(), "aws.dr");
         assert_eq!(replica.depends_on[0].0, "aws_kms_key.k");
-        assert_eq!(root.block("module.net").unwrap().providers_map[0].display(), "aws.dr");
-        assert_eq!(root.block("module.net").unwrap().providers_passed[0].display(), "aws");
+        assert_eq!(
+            root.block("module.net").unwrap().providers_map[0].display(),
+            "aws.dr"
+        );
+        assert_eq!(
+            root.block("module.net").unwrap().providers_passed[0].display(),
+            "aws"
+        );
         assert!(root.is_referenced(&Target::Var("d".into())));
         assert!(root.is_referenced(&Target::Local("b".into())));
         assert_eq!(root.tfvars[0].name, "d");

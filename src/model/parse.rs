@@ -143,7 +143,9 @@ mod tests {
 
     #[test]
     fn duplicate_key_is_a_problem_and_the_file_still_parses() {
-        let parsed = parse("locals {\n  a = {\n    K = 1\n    K = 2\n    \"s\" = 3\n    \"s\" = 4\n  }\n}\n");
+        let parsed = parse(
+            "locals {\n  a = {\n    K = 1\n    K = 2\n    \"s\" = 3\n    \"s\" = 4\n  }\n}\n",
+        );
         assert!(parsed.body.is_some());
         assert_eq!(
             parsed.problems,

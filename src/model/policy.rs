@@ -140,7 +140,9 @@ fn policy_from_json(src: &str, attr: &str, span: Range<usize>, text: &str) -> Op
             span: span.clone(),
             ..Statement::default()
         };
-        let Some(obj) = item.as_object() else { continue };
+        let Some(obj) = item.as_object() else {
+            continue;
+        };
         for (k, v) in obj {
             fill_from_json(&mut st, k, v, &span);
         }
@@ -314,8 +316,14 @@ pub fn policy_from_document(src: &str, block: &Block) -> Policy {
         attr: String::new(),
         span: span_of(block),
         statements,
-        complete: block.body.get_attribute("source_policy_documents").is_none()
-            && block.body.get_attribute("override_policy_documents").is_none(),
+        complete: block
+            .body
+            .get_attribute("source_policy_documents")
+            .is_none()
+            && block
+                .body
+                .get_attribute("override_policy_documents")
+                .is_none(),
     }
 }
 
@@ -348,7 +356,10 @@ mod tests {
         assert_eq!(st.sid.as_deref(), Some("DenyOutsideHours"));
         assert!(st.denies());
         assert_eq!(st.actions, vec!["iam:DeleteRole", "kms:*"]);
-        assert_eq!(st.services().collect::<Vec<_>>(), vec!["logs.${var.region}.amazonaws.com"]);
+        assert_eq!(
+            st.services().collect::<Vec<_>>(),
+            vec!["logs.${var.region}.amazonaws.com"]
+        );
         assert_eq!(st.conditions[0].key, "aws:RequestedRegion");
         assert_eq!(st.conditions[0].operator, "StringNotLike");
         assert!(src[st.span.clone()].starts_with('{'));

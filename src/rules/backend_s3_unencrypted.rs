@@ -61,13 +61,16 @@ impl Rule for BackendS3Unencrypted {
                         continue;
                     }
                     let encrypt = backend.body.get_attribute("encrypt");
-                    if encrypt.is_some_and(|a| matches!(a.value, Expression::Bool(ref b) if *b.value())) {
+                    if encrypt
+                        .is_some_and(|a| matches!(a.value, Expression::Bool(ref b) if *b.value()))
+                    {
                         continue;
                     }
                     let src = model.src(t.file);
                     let path = model.path(t.file);
                     let span = span_of(backend);
-                    let header = span.start..span.start + src.get(span.clone()).and_then(|s| s.find('{')).unwrap_or(0);
+                    let header = span.start
+                        ..span.start + src.get(span.clone()).and_then(|s| s.find('{')).unwrap_or(0);
                     let mut f = self.finding(
                         t.file,
                         header,
@@ -80,7 +83,8 @@ impl Rule for BackendS3Unencrypted {
                         Some(attr) => Some(Edit::replace(path, span_of(&attr.value), "true")),
                         None => append_to_block(path, src, span, "encrypt = true"),
                     };
-                    f.fix = edit.map(|e| Fix::new("Set `encrypt = true`", Applicability::Safe, vec![e]));
+                    f.fix = edit
+                        .map(|e| Fix::new("Set `encrypt = true`", Applicability::Safe, vec![e]));
                     out.push(f);
                 }
             }

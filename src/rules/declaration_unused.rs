@@ -103,7 +103,11 @@ impl Rule for DeclarationUnused {
                 f.fix = Some(Fix::new(
                     format!("Remove the unused local `{}`", local.name),
                     Applicability::Unsafe,
-                    vec![remove_lines(model.path(local.file), src, local.span.clone())],
+                    vec![remove_lines(
+                        model.path(local.file),
+                        src,
+                        local.span.clone(),
+                    )],
                 ));
                 out.push(f);
             }

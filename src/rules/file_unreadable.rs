@@ -41,7 +41,8 @@ impl Rule for FileUnreadable {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        for (id, file) in model.ws.files.iter().enumerate() {
+        for &id in &model.files {
+            let file = &model.ws.files[id];
             let Some(problem) = &file.problem else {
                 continue;
             };

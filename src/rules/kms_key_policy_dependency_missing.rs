@@ -69,7 +69,9 @@ impl Rule for KmsKeyPolicyDependencyMissing {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             for policy in module.resources("aws_kms_key_policy") {
-                let Some((root, attrs)) = policy.attr("key_id").and_then(|a| traversal_path(&a.value)) else {
+                let Some((root, attrs)) =
+                    policy.attr("key_id").and_then(|a| traversal_path(&a.value))
+                else {
                     continue;
                 };
                 let (Some(name), "aws_kms_key") = (attrs.first(), root) else {
@@ -91,7 +93,9 @@ impl Rule for KmsKeyPolicyDependencyMissing {
                         continue;
                     };
                     if user.depends_on_address(&policy.address)
-                        || module.refs_from_block(index).any(|r| r.target == policy_target)
+                        || module
+                            .refs_from_block(index)
+                            .any(|r| r.target == policy_target)
                     {
                         continue;
                     }
@@ -140,11 +144,20 @@ fn fix(model: &Model<'_>, user: &BlockInfo<'_>, policy: &str) -> Option<Fix> {
             let span = span_of(&attr.value);
             let inside = src.get(span.start + 1..span.end.checked_sub(1)?)?;
             let trimmed = inside.trim_end();
-            let sep = if trimmed.trim().is_empty() || trimmed.ends_with(',') { "" } else { ", " };
+            let sep = if trimmed.trim().is_empty() || trimmed.ends_with(',') {
+                ""
+            } else {
+                ", "
+            };
             let at = span.start + 1 + trimmed.len();
             Edit::insert(path, at, format!("{sep}{policy}"))
         }
-        None => append_to_block(path, src, user.span.clone(), &format!("\ndepends_on = [{policy}]"))?,
+        None => append_to_block(
+            path,
+            src,
+            user.span.clone(),
+            &format!("\ndepends_on = [{policy}]"),
+        )?,
     };
     Some(Fix::new(
         format!("Add `{policy}` to `depends_on`"),

@@ -126,11 +126,17 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
         for module in &model.modules {
             // (key block index, service) → users
             let mut needs: BTreeMap<(usize, Service), Vec<&BlockInfo<'_>>> = BTreeMap::new();
-            for user in module.blocks.iter().filter(|b| b.kind == BlockKind::Resource) {
+            for user in module
+                .blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Resource)
+            {
                 let Some((service, attr)) = Service::of(user.label(0)) else {
                     continue;
                 };
-                let Some(value) = user.attr(attr) else { continue };
+                let Some(value) = user.attr(attr) else {
+                    continue;
+                };
                 if let Some(key) = key_of(module, &value.value) {
                     needs.entry((key, service)).or_default().push(user);
                 }
@@ -141,9 +147,10 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
                     KeyPolicy::Unknown => continue,
                     KeyPolicy::Default => (key_index, service.account_suffices(), Vec::new()),
                     KeyPolicy::Known { policies, holder } => {
-                        let allowed = policies.iter().any(|p| {
-                            p.policy.statements.iter().any(|s| allows(s, service))
-                        }) || policies.iter().any(|p| !p.policy.complete);
+                        let allowed = policies
+                            .iter()
+                            .any(|p| p.policy.statements.iter().any(|s| allows(s, service)))
+                            || policies.iter().any(|p| !p.policy.complete);
                         (holder, allowed, policies)
                     }
                 };
@@ -152,6 +159,7 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
                 }
                 let holder_block = &module.blocks[holder];
                 let names: Vec<String> = users.iter().map(|u| format!("`{}`", u.address)).collect();
+                let them = if users.len() == 1 { "it" } else { "them" };
                 let policy_words = if policies.is_empty() {
                     "it has the default key policy, which".to_string()
                 } else {
@@ -167,7 +175,7 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
                     holder_block.span.start..header_end,
                     format!("KMS key policy does not allow the {} service", service.name()),
                     format!(
-                        "`{}` encrypts {} but {policy_words} does not allow the {} service principal (`{}…amazonaws.com`); creating them fails with AccessDeniedException",
+                        "`{}` encrypts {} but {policy_words} does not allow the {} service principal (`{}…amazonaws.com`); creating {them} fails with AccessDeniedException",
                         key.address,
                         names.join(", "),
                         service.name(),
@@ -217,7 +225,8 @@ fn key_policy<'m>(module: &'m Module<'_>, key_index: usize) -> KeyPolicy<'m> {
     }
     for (i, b) in module.blocks.iter().enumerate() {
         if b.is_resource("aws_kms_key_policy")
-            && b.attr("key_id").is_some_and(|a| key_of(module, &a.value) == Some(key_index))
+            && b.attr("key_id")
+                .is_some_and(|a| key_of(module, &a.value) == Some(key_index))
         {
             holders.push(i);
         }
@@ -232,7 +241,10 @@ fn key_policy<'m>(module: &'m Module<'_>, key_index: usize) -> KeyPolicy<'m> {
         };
         let found: Vec<&PolicyInfo> = match document_of(module, &attr.value) {
             Some(doc) => module.policies_of(doc).collect(),
-            None => module.policies_of(h).filter(|p| p.policy.attr == "policy").collect(),
+            None => module
+                .policies_of(h)
+                .filter(|p| p.policy.attr == "policy")
+                .collect(),
         };
         if found.is_empty() {
             return KeyPolicy::Unknown;
@@ -246,21 +258,30 @@ fn allows(st: &Statement, service: Service) -> bool {
     if !st.allows() {
         return false;
     }
-    let everyone = st.principals.iter().any(|(kind, values)| {
-        (kind == "*" || kind == "AWS") && values.iter().any(|v| v == "*")
-    });
+    let everyone = st
+        .principals
+        .iter()
+        .any(|(kind, values)| (kind == "*" || kind == "AWS") && values.iter().any(|v| v == "*"));
     let the_service = st
         .services()
         .any(|s| s.starts_with(service.host_prefix()) && s.contains("amazonaws.com"));
     let the_account = service.account_suffices()
         && st.principals.iter().any(|(kind, values)| {
-            kind == "AWS" && values.iter().any(|v| v.ends_with(":root") || v.contains(":root\""))
+            kind == "AWS"
+                && values
+                    .iter()
+                    .any(|v| v.ends_with(":root") || v.contains(":root\""))
         });
     everyone || the_service || the_account
 }
 
 /// Expressions for the region and the account id, and the data sources to add for them.
-fn region_and_account(model: &Model<'_>, module: &Module<'_>, path: &str) -> (String, String, Vec<Edit>) {
+fn region_and_account(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    path: &str,
+    service: Service,
+) -> (String, String, Vec<Edit>) {
     let mut added = Vec::new();
     let data = |ty: &str| {
         module
@@ -269,8 +290,13 @@ fn region_and_account(model: &Model<'_>, module: &Module<'_>, path: &str) -> (St
             .find(|b| b.kind == BlockKind::Data && b.label(0) == ty)
             .map(|b| b.label(1).to_string())
     };
-    let region = match ["aws_region", "region"].iter().find(|v| module.has_variable(v)) {
+    let region = match ["aws_region", "region"]
+        .iter()
+        .find(|v| module.has_variable(v))
+    {
         Some(v) => format!("var.{v}"),
+        // Only the CloudWatch Logs principal and condition name the region.
+        None if service != Service::Logs => String::new(),
         None => match data("aws_region") {
             Some(name) => format!("data.aws_region.{name}.name"),
             None => {
@@ -361,7 +387,11 @@ impl NewStatement {
     }
 
     fn hcl(&self) -> String {
-        let actions: Vec<String> = self.actions.iter().map(|a| format!("    \"{a}\"")).collect();
+        let actions: Vec<String> = self
+            .actions
+            .iter()
+            .map(|a| format!("    \"{a}\""))
+            .collect();
         let mut s = format!(
             "{{\n  Sid    = \"{}\"\n  Effect = \"Allow\"\n  Principal = {{\n    {} = \"{}\"\n  }}\n  Action = [\n{}\n  ]\n  Resource = \"*\"\n",
             self.sid,
@@ -408,16 +438,21 @@ fn fix(
     if policies.is_empty() {
         // Default policy: write one that keeps the account's access and adds the service.
         let path = model.path(key.file);
-        let (region, account, mut edits) = region_and_account(model, module, path);
+        let (region, account, mut edits) = region_and_account(model, module, path, service);
         let statements = [
             NewStatement::account_root(&account).hcl(),
             NewStatement::for_service(service, &region, &account).hcl(),
         ];
         let text = format!(
-            "policy = jsonencode({{\n  Version = \"2012-10-17\"\n  Statement = [\n{}\n  ]\n}})",
+            "\npolicy = jsonencode({{\n  Version = \"2012-10-17\"\n  Statement = [\n{}\n  ]\n}})",
             indent_lines(&statements.join(",\n"), "    ")
         );
-        edits.push(append_to_block(path, model.src(key.file), key.span.clone(), &text)?);
+        edits.push(append_to_block(
+            path,
+            model.src(key.file),
+            key.span.clone(),
+            &text,
+        )?);
         return Some(Fix::new(title, Applicability::Safe, edits));
     }
     let target = policies
@@ -427,7 +462,7 @@ fn fix(
     let last = target.policy.statements.last()?;
     let path = model.path(target.file);
     let src = model.src(target.file);
-    let (region, account, mut edits) = region_and_account(model, module, path);
+    let (region, account, mut edits) = region_and_account(model, module, path, service);
     let statement = NewStatement::for_service(service, &region, &account);
     let indent = line_indent(src, last.span.start);
     let (sep, text) = match target.policy.form {

@@ -37,8 +37,8 @@ use std::collections::BTreeMap;
 
 use super::Rule;
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::expr::{literal_prefix, span_of};
 use crate::model::Model;
+use crate::model::expr::{literal_prefix, span_of};
 
 pub struct LogGroupNameInconsistent;
 
@@ -90,12 +90,16 @@ impl Rule for LogGroupNameInconsistent {
             // (block, literal path segments before any interpolation, name expression span)
             let mut groups = Vec::new();
             for lg in module.resources("aws_cloudwatch_log_group") {
-                let Some(attr) = lg.attr("name") else { continue };
+                let Some(attr) = lg.attr("name") else {
+                    continue;
+                };
                 let Some((prefix, _)) = literal_prefix(&attr.value) else {
                     continue;
                 };
                 if !prefix.starts_with('/')
-                    || SERVICE_PREFIXES.iter().any(|p| prefix.to_ascii_lowercase().starts_with(p))
+                    || SERVICE_PREFIXES
+                        .iter()
+                        .any(|p| prefix.to_ascii_lowercase().starts_with(p))
                 {
                     continue;
                 }
@@ -106,7 +110,12 @@ impl Rule for LogGroupNameInconsistent {
                     .map(str::to_string)
                     .collect();
                 let complete = segments.len().saturating_sub(1);
-                groups.push((lg, segments[..complete].to_vec(), prefix, span_of(&attr.value)));
+                groups.push((
+                    lg,
+                    segments[..complete].to_vec(),
+                    prefix,
+                    span_of(&attr.value),
+                ));
             }
             let mut counts: BTreeMap<&[String], usize> = BTreeMap::new();
             for (_, segs, _, _) in &groups {
@@ -157,7 +166,11 @@ impl Rule for LogGroupNameInconsistent {
                     f.fix = Some(Fix::new(
                         format!("Rename to `{new_prefix}…`"),
                         Applicability::Unsafe,
-                        vec![Edit::replace(model.path(lg.file), at..at + prefix.len(), new_prefix)],
+                        vec![Edit::replace(
+                            model.path(lg.file),
+                            at..at + prefix.len(),
+                            new_prefix,
+                        )],
                     ));
                 }
                 out.push(f);

@@ -52,7 +52,11 @@ impl Rule for OrganizationsManagementAccount {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             for org in module.resources("aws_organizations_organization") {
-                let end = org.block.labels.last().map_or(org.span.start, |l| span_of(l).end);
+                let end = org
+                    .block
+                    .labels
+                    .last()
+                    .map_or(org.span.start, |l| span_of(l).end);
                 let mut f = self.finding(
                     org.file,
                     org.span.start..end,

@@ -143,7 +143,10 @@ impl Rule for PolicyConditionContradictsIntent {
 
 fn owner_address(module: &Module<'_>, owner: Owner) -> String {
     match owner {
-        Owner::Block(i) => module.blocks.get(i).map_or_else(String::new, |b| b.address.clone()),
+        Owner::Block(i) => module
+            .blocks
+            .get(i)
+            .map_or_else(String::new, |b| b.address.clone()),
         Owner::Local(i) => module
             .locals
             .get(i)
@@ -182,13 +185,17 @@ fn words(text: &str) -> Vec<String> {
             }
             continue;
         }
-        let prev = if i > 0 { chars.get(i - 1).copied() } else { None };
+        let prev = if i > 0 {
+            chars.get(i - 1).copied()
+        } else {
+            None
+        };
         let next = chars.get(i + 1).copied();
         let boundary = match prev {
             Some(p) if c.is_uppercase() => {
                 // `MFAFor` → MFA | For, but `IPs` stays one word.
-                let plural = next == Some('s')
-                    && chars.get(i + 2).is_none_or(|c| !c.is_lowercase());
+                let plural =
+                    next == Some('s') && chars.get(i + 2).is_none_or(|c| !c.is_lowercase());
                 p.is_lowercase()
                     || p.is_ascii_digit()
                     || (p.is_uppercase() && next.is_some_and(char::is_lowercase) && !plural)
@@ -211,25 +218,36 @@ fn intents(text: &str) -> Vec<Intent> {
     let has = |x: &str| w.iter().any(|y| y == x);
     let mut out = Vec::new();
     let hours_phrase = has("hours")
-        && ["business", "office", "working", "work", "outside", "after", "off", "non"]
-            .iter()
-            .any(|x| has(x));
+        && [
+            "business", "office", "working", "work", "outside", "after", "off", "non",
+        ]
+        .iter()
+        .any(|x| has(x));
     let time_phrase = has("time")
         && ["based", "window", "restricted", "restriction", "of", "day"]
             .iter()
             .any(|x| has(x));
     if hours_phrase
         || time_phrase
-        || ["businesshours", "afterhours", "offhours", "weekend", "weekends"]
-            .iter()
-            .any(|x| has(x))
+        || [
+            "businesshours",
+            "afterhours",
+            "offhours",
+            "weekend",
+            "weekends",
+        ]
+        .iter()
+        .any(|x| has(x))
     {
         out.push(Intent::Time);
     }
     if has("mfa") || has("multifactor") || (has("multi") && has("factor")) {
         out.push(Intent::Mfa);
     }
-    if ["ip", "ips", "sourceip", "vpc", "vpce", "cidr", "network"].iter().any(|x| has(x)) {
+    if ["ip", "ips", "sourceip", "vpc", "vpce", "cidr", "network"]
+        .iter()
+        .any(|x| has(x))
+    {
         out.push(Intent::Network);
     }
     if has("region") || has("regions") || has("regional") {
@@ -288,7 +306,10 @@ fn fix(model: &Model<'_>, info: &PolicyInfo, st: &Statement, intent: Intent) -> 
     let with_condition = |tests: &[(&str, &str, &str)]| -> Option<String> {
         let rendered = render_condition(info.policy.form, tests);
         let rendered = indent_lines(&rendered, cond_indent);
-        let rendered = rendered.strip_prefix(cond_indent).unwrap_or(&rendered).to_string();
+        let rendered = rendered
+            .strip_prefix(cond_indent)
+            .unwrap_or(&rendered)
+            .to_string();
         Some(format!(
             "{}{rendered}{}",
             src.get(st.span.start..cond.start)?,
@@ -308,7 +329,11 @@ fn fix(model: &Model<'_>, info: &PolicyInfo, st: &Statement, intent: Intent) -> 
                 after = after.replacen(&format!("\"{sid}\""), &format!("\"{renamed}\""), 1);
             }
             let indent = line_indent(src, st.span.start);
-            let sep = if info.policy.form == PolicyForm::Document { "\n\n" } else { ",\n" };
+            let sep = if info.policy.form == PolicyForm::Document {
+                "\n\n"
+            } else {
+                ",\n"
+            };
             (
                 "Deny before opening and after closing time, on `aws:CurrentTime`",
                 format!("{before}{sep}{indent}{after}"),
@@ -353,7 +378,10 @@ mod tests {
 
     #[test]
     fn intents_from_sids() {
-        assert_eq!(intents("DenySensitiveOperationsOutsideBusinessHours"), vec![Intent::Time]);
+        assert_eq!(
+            intents("DenySensitiveOperationsOutsideBusinessHours"),
+            vec![Intent::Time]
+        );
         assert_eq!(intents("RequireMFAForDeletion"), vec![Intent::Mfa]);
         assert_eq!(intents("DenyOutsideAllowedRegions"), vec![Intent::Region]);
         assert_eq!(intents("AllowFromCorporateIPs"), vec![Intent::Network]);

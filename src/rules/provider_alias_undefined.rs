@@ -121,7 +121,9 @@ fn defined_aliases(module: &Module<'_>) -> BTreeSet<(String, String)> {
     for t in module.blocks_of(BlockKind::Terraform) {
         for rp in t.body().get_blocks("required_providers") {
             for attr in rp.body.attributes() {
-                let Some(obj) = attr.value.as_object() else { continue };
+                let Some(obj) = attr.value.as_object() else {
+                    continue;
+                };
                 let Some((_, aliases)) = object_get(obj, "configuration_aliases") else {
                     continue;
                 };
@@ -224,7 +226,10 @@ fn provider_block_fix(model: &Model<'_>, module: &Module<'_>, pref: &ProviderRef
         }
     }
     Some(Fix::new(
-        format!("Add `provider \"{}\"` with `alias = \"{alias}\"`", pref.name),
+        format!(
+            "Add `provider \"{}\"` with `alias = \"{alias}\"`",
+            pref.name
+        ),
         Applicability::Unsafe,
         edits,
     ))
@@ -250,7 +255,11 @@ fn dedented(src: &str, span: std::ops::Range<usize>) -> String {
 }
 
 /// In a child module: declare the alias in `configuration_aliases`.
-fn configuration_alias_fix(model: &Model<'_>, module: &Module<'_>, pref: &ProviderRef) -> Option<Fix> {
+fn configuration_alias_fix(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    pref: &ProviderRef,
+) -> Option<Fix> {
     let shown = pref.display();
     let title = format!("Declare `{shown}` in `configuration_aliases`");
     let terraform = module.blocks_of(BlockKind::Terraform).next();
@@ -280,7 +289,10 @@ fn configuration_alias_fix(model: &Model<'_>, module: &Module<'_>, pref: &Provid
                     path,
                     src,
                     t.span.clone(),
-                    &format!("required_providers {{\n{}\n}}", crate::edits::indent_lines(&entry(&shown), "  ")),
+                    &format!(
+                        "required_providers {{\n{}\n}}",
+                        crate::edits::indent_lines(&entry(&shown), "  ")
+                    ),
                 )?,
                 Some(rp) => match rp.body.get_attribute(&pref.name) {
                     None => append_to_block(path, src, span_of(rp), &entry(&shown))?,
@@ -291,11 +303,7 @@ fn configuration_alias_fix(model: &Model<'_>, module: &Module<'_>, pref: &Provid
                                 let span = span_of(list.expr());
                                 let inside = src.get(span.start + 1..span.end - 1)?.trim();
                                 let sep = if inside.is_empty() { "" } else { ", " };
-                                Edit::replace(
-                                    path,
-                                    span.clone(),
-                                    format!("[{inside}{sep}{shown}]"),
-                                )
+                                Edit::replace(path, span.clone(), format!("[{inside}{sep}{shown}]"))
                             }
                             None => append_to_block(
                                 path,
@@ -319,7 +327,10 @@ mod tests {
     #[test]
     fn aliases_that_name_regions() {
         assert_eq!(region_from_alias("us_west_2").as_deref(), Some("us-west-2"));
-        assert_eq!(region_from_alias("eu-central-1").as_deref(), Some("eu-central-1"));
+        assert_eq!(
+            region_from_alias("eu-central-1").as_deref(),
+            Some("eu-central-1")
+        );
         assert_eq!(region_from_alias("secondary"), None);
         assert_eq!(region_from_alias("dr_site_b"), None);
     }

@@ -156,9 +156,15 @@ fn fix(model: &Model<'_>, module: &Module<'_>) -> Fix {
                 "aws_region"
             }
         };
-        text.push_str(&format!("\nprovider \"aws\" {{\n  region = var.{region_var}\n}}\n"));
+        text.push_str(&format!(
+            "\nprovider \"aws\" {{\n  region = var.{region_var}\n}}\n"
+        ));
     }
-    edits.push(append_to_file(model.ws, &module.path_of("provider.tf"), &text));
+    edits.push(append_to_file(
+        model.ws,
+        &module.path_of("provider.tf"),
+        &text,
+    ));
     Fix::new(
         "Create provider.tf with required_providers and the provider configuration",
         Applicability::Unsafe,

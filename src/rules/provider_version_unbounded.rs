@@ -65,13 +65,18 @@ impl Rule for ProviderVersionUnbounded {
                         if let Some(obj) = attr.value.as_object()
                             && let Some((_, v)) = object_get(obj, "version")
                         {
-                            constraints.push((format!("provider `{}`", attr.key.as_str()), v.expr()));
+                            constraints
+                                .push((format!("provider `{}`", attr.key.as_str()), v.expr()));
                         }
                     }
                 }
                 for (what, expr) in constraints {
-                    let Some(text) = static_str(expr) else { continue };
-                    let Some(major) = unbounded_major(&text) else { continue };
+                    let Some(text) = static_str(expr) else {
+                        continue;
+                    };
+                    let Some(major) = unbounded_major(&text) else {
+                        continue;
+                    };
                     let span = span_of(expr);
                     let bounded = format!("{text}, < {}.0.0", major + 1);
                     let mut f = self.finding(
@@ -88,7 +93,11 @@ impl Rule for ProviderVersionUnbounded {
                     f.fix = Some(Fix::new(
                         format!("Bound the {what} version: `{bounded}`"),
                         Applicability::Safe,
-                        vec![Edit::replace(model.path(t.file), span, format!("\"{bounded}\""))],
+                        vec![Edit::replace(
+                            model.path(t.file),
+                            span,
+                            format!("\"{bounded}\""),
+                        )],
                     ));
                     out.push(f);
                 }
@@ -114,7 +123,10 @@ fn unbounded_major(constraint: &str) -> Option<u64> {
             .iter()
             .find_map(|op| part.strip_prefix(op).map(|v| (*op, v.trim())))
             .unwrap_or(("=", part));
-        let major = version.split('.').next().and_then(|m| m.parse::<u64>().ok());
+        let major = version
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u64>().ok());
         match op {
             ">=" | ">" => lower_major = lower_major.max(major),
             "<" | "<=" | "~>" | "=" => upper = true,

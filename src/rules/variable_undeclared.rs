@@ -71,7 +71,10 @@ impl Rule for VariableUndeclared {
                 }
             }
             for (name, uses) in missing {
-                let Some(first) = uses.iter().min_by_key(|r| (model.path(r.file), r.span.start)) else {
+                let Some(first) = uses
+                    .iter()
+                    .min_by_key(|r| (model.path(r.file), r.span.start))
+                else {
                     continue;
                 };
                 let count = uses.len();
@@ -98,7 +101,11 @@ impl Rule for VariableUndeclared {
                 f.fix = Some(Fix::new(
                     format!("Declare `variable \"{name}\"` in variables.tf"),
                     Applicability::Safe,
-                    vec![append_to_file(model.ws, &module.path_of("variables.tf"), &text)],
+                    vec![append_to_file(
+                        model.ws,
+                        &module.path_of("variables.tf"),
+                        &text,
+                    )],
                 ));
                 out.push(f);
             }
@@ -116,14 +123,21 @@ fn describe(name: &str) -> String {
     }
 }
 
-fn infer_type(model: &Model<'_>, module: &Module<'_>, name: &str, uses: &[&Reference]) -> &'static str {
+fn infer_type(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    name: &str,
+    uses: &[&Reference],
+) -> &'static str {
     if let Some(value) = module.tfvars.iter().find(|v| v.name == name) {
         return type_of_value(value.value);
     }
     // The argument the variable is assigned to, where it is the whole value.
     let assigned_to = uses.iter().find_map(|r| {
         let src = model.src(r.file);
-        let before = src.get(line_start(src, r.span.start)..r.span.start)?.trim_end();
+        let before = src
+            .get(line_start(src, r.span.start)..r.span.start)?
+            .trim_end();
         let key = before.strip_suffix('=')?.trim();
         let after = src.get(r.span.end..)?.lines().next()?.trim();
         (after.is_empty() || after.starts_with('#') || after.starts_with("//"))
@@ -143,24 +157,54 @@ fn type_from_name(name: &str) -> Option<&'static str> {
         return Some("map(string)");
     }
     const NUMBER_SUFFIXES: &[&str] = &[
-        "_days", "_window", "_count", "_port", "_size", "_seconds", "_timeout", "_minutes",
-        "_hours", "_retention", "_capacity", "_memory", "_mb", "_gb", "_period", "_threshold",
-        "_limit", "_interval", "_age", "_length",
+        "_days",
+        "_window",
+        "_count",
+        "_port",
+        "_size",
+        "_seconds",
+        "_timeout",
+        "_minutes",
+        "_hours",
+        "_retention",
+        "_capacity",
+        "_memory",
+        "_mb",
+        "_gb",
+        "_period",
+        "_threshold",
+        "_limit",
+        "_interval",
+        "_age",
+        "_length",
     ];
     if NUMBER_SUFFIXES.iter().any(|s| n.ends_with(s))
-        || matches!(n.as_str(), "count" | "port" | "retention_in_days" | "deletion_window_in_days")
+        || matches!(
+            n.as_str(),
+            "count" | "port" | "retention_in_days" | "deletion_window_in_days"
+        )
     {
         return Some("number");
     }
-    if ["enable_", "is_", "create_", "use_", "enabled_"].iter().any(|p| n.starts_with(p))
+    if ["enable_", "is_", "create_", "use_", "enabled_"]
+        .iter()
+        .any(|p| n.starts_with(p))
         || n.ends_with("_enabled")
         || n == "enabled"
     {
         return Some("bool");
     }
     const LIST_SUFFIXES: &[&str] = &[
-        "_ids", "_arns", "_cidrs", "_cidr_blocks", "_names", "_zones", "_subnets", "_list",
-        "_accounts", "_regions",
+        "_ids",
+        "_arns",
+        "_cidrs",
+        "_cidr_blocks",
+        "_names",
+        "_zones",
+        "_subnets",
+        "_list",
+        "_accounts",
+        "_regions",
     ];
     if LIST_SUFFIXES.iter().any(|s| n.ends_with(s)) {
         return Some("list(string)");
@@ -178,7 +222,10 @@ fn type_of_value(value: &Expression) -> &'static str {
             _ => "list(string)",
         },
         Expression::Object(obj) => {
-            if obj.iter().all(|(_, v)| matches!(v.expr(), Expression::String(_))) {
+            if obj
+                .iter()
+                .all(|(_, v)| matches!(v.expr(), Expression::String(_)))
+            {
                 "map(string)"
             } else {
                 "any"
@@ -195,7 +242,10 @@ mod tests {
     #[test]
     fn types_follow_names() {
         assert_eq!(type_from_name("tags"), Some("map(string)"));
-        assert_eq!(type_from_name("cloudwatch_log_retention_days"), Some("number"));
+        assert_eq!(
+            type_from_name("cloudwatch_log_retention_days"),
+            Some("number")
+        );
         assert_eq!(type_from_name("kms_deletion_window"), Some("number"));
         assert_eq!(type_from_name("enable_logging"), Some("bool"));
         assert_eq!(type_from_name("private_subnet_ids"), Some("list(string)"));

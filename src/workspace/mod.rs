@@ -36,7 +36,10 @@ impl std::fmt::Display for ReadProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ReadProblem::NotUtf8 { valid_up_to } => {
-                write!(f, "is not valid UTF-8 (first invalid byte at offset {valid_up_to})")
+                write!(
+                    f,
+                    "is not valid UTF-8 (first invalid byte at offset {valid_up_to})"
+                )
             }
             ReadProblem::TooLarge { bytes } => write!(
                 f,

@@ -1,0 +1,105 @@
+//! Helpers shared by the integration tests: copying fixtures, rendering findings, and
+//! applying fixes the way a user would (one at a time, analysing again in between).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use tfreview::{Analysis, Applicability, analyse_path};
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies a folder tree into a fresh temporary folder.
+pub fn copy_to_temp(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(from, dir.path());
+    dir
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// One block of text per finding of `rule` (all rules when `None`): position, severity,
+/// title, message, and the fix with its diff.
+pub fn render(analysis: &Analysis, rule: Option<&str>) -> String {
+    let mut out = String::new();
+    for f in analysis
+        .findings
+        .iter()
+        .filter(|f| rule.is_none_or(|r| f.rule == r))
+    {
+        let ((l, c), (el, ec)) = analysis.position(f);
+        let _ = writeln!(
+            out,
+            "{}:{l}:{c}-{el}:{ec} {} [{}] {}",
+            analysis.path(f),
+            f.severity.as_str(),
+            f.rule,
+            f.title
+        );
+        let _ = writeln!(out, "  address: {}", f.address.as_deref().unwrap_or("-"));
+        let _ = writeln!(out, "  {}", f.message);
+        match &f.fix {
+            Some(fix) => {
+                let safety = match fix.applicability {
+                    Applicability::Safe => "safe",
+                    Applicability::Unsafe => "unsafe",
+                };
+                let _ = writeln!(out, "  fix ({safety}): {}", fix.title);
+                out.push_str(&fix.diff(&analysis.workspace).unwrap());
+            }
+            None => out.push_str("  no fix\n"),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Applies the first fix of `rule` that is offered, analyses again, and repeats until no
+/// finding of `rule` has a fix. Returns the paths written, and the final analysis.
+pub fn apply_fixes_one_at_a_time(root: &Path, rule: Option<&str>) -> (Vec<String>, Analysis) {
+    let mut written = Vec::new();
+    for _ in 0..100 {
+        let analysis = analyse_path(root).unwrap();
+        let Some(fix) = analysis
+            .findings
+            .iter()
+            .filter(|f| rule.is_none_or(|r| f.rule == r))
+            .find_map(|f| f.fix.clone())
+        else {
+            return (written, analysis);
+        };
+        for (path, (_, new)) in fix.apply(&analysis.workspace).unwrap() {
+            let target = root.join(&path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(&target, new).unwrap();
+            written.push(path);
+        }
+    }
+    panic!("fixes did not converge after 100 rounds");
+}
+
+/// `terraform fmt` as an independent oracle of HCL syntax: `Some(true)` when the file
+/// parses, `None` when terraform is not installed.
+pub fn terraform_accepts(path: &Path) -> Option<bool> {
+    let out = std::process::Command::new("terraform")
+        .args(["fmt", "-list=false", "-write=false"])
+        .arg(path)
+        .output()
+        .ok()?;
+    Some(out.status.success())
+}

@@ -1,0 +1,108 @@
+//! The deployed code of the corpus (`../shared/corpus/*/lib`, or `$TFREVIEW_CORPUS`):
+//! one analysis of every folder must not panic, and the findings of the rules that must
+//! report only true problems must each be listed, with the reason, in
+//! `tests/data/corpus-known-findings.tsv`. A new one fails the test; so does a listed one
+//! that no longer occurs (the list stays current and short).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use tfreview::analyse_path;
+
+const STRICT_RULES: &[&str] = &[
+    "hcl-syntax-error",
+    "variable-undeclared",
+    "provider-alias-undefined",
+];
+
+/// The corpus, or `None` (with a loud message) when it is absent outside CI.
+pub fn corpus() -> Option<PathBuf> {
+    let path = std::env::var_os("TFREVIEW_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::manifest_dir().join("../shared/corpus"));
+    if path.is_dir() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the corpus is required in CI but {} does not exist",
+        path.display()
+    );
+    eprintln!(
+        "\n*** SKIPPED: the corpus is not at {} (set TFREVIEW_CORPUS); this test checked nothing ***\n",
+        path.display()
+    );
+    None
+}
+
+#[test]
+fn deployed_corpus_code_has_only_listed_true_problems() {
+    let Some(root) = corpus() else { return };
+    let analysis = analyse_path(&root).unwrap();
+    assert!(
+        analysis.workspace.files.len() > 3000,
+        "expected the whole corpus, read {} files",
+        analysis.workspace.files.len()
+    );
+    let known_text = std::fs::read_to_string(
+        common::manifest_dir().join("tests/data/corpus-known-findings.tsv"),
+    )
+    .unwrap();
+    let known: Vec<(String, String, String)> = known_text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            assert!(
+                cols.len() == 4 && !cols[3].is_empty(),
+                "malformed line: {l}"
+            );
+            (
+                cols[0].to_string(),
+                cols[1].to_string(),
+                cols[2].to_string(),
+            )
+        })
+        .collect();
+    let mut used = BTreeSet::new();
+    let mut unexpected = Vec::new();
+    for f in analysis
+        .findings
+        .iter()
+        .filter(|f| STRICT_RULES.contains(&f.rule))
+    {
+        let path = analysis.path(f);
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        let matched = known.iter().position(|(rule, folder, key)| {
+            rule == f.rule && folder == dir && (key == "*" || *key == f.key)
+        });
+        match matched {
+            Some(i) => {
+                used.insert(i);
+            }
+            None => {
+                let ((line, col), _) = analysis.position(f);
+                unexpected.push(format!("{path}:{line}:{col}: [{}] {}", f.rule, f.message));
+            }
+        }
+    }
+    assert!(
+        unexpected.is_empty(),
+        "new findings on deployed corpus code; fix the rule or list them with a reason:\n{}",
+        unexpected.join("\n")
+    );
+    let stale: Vec<_> = known
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(i))
+        .map(|(_, k)| format!("{k:?}"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed findings no longer occur: {stale:?}"
+    );
+}

@@ -1,0 +1,93 @@
+//! Every rule against its fixtures: `tests/fixtures/rules/<id>/fires` must produce exactly
+//! the snapshotted findings and fix diffs, `quiet` must produce none, and applying the
+//! fixes one at a time must leave no fixable finding of the rule and valid HCL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{apply_fixes_one_at_a_time, copy_to_temp, manifest_dir, render, terraform_accepts};
+use tfreview::{analyse_path, rules};
+
+fn fixture(rule: &str, case: &str) -> std::path::PathBuf {
+    manifest_dir()
+        .join("tests/fixtures/rules")
+        .join(rule)
+        .join(case)
+}
+
+#[test]
+fn every_rule_has_documentation_sections_and_fixtures() {
+    for rule in rules::all() {
+        let id = rule.id();
+        let doc = rules::doc(id).unwrap_or_else(|| panic!("{id} has no documentation"));
+        for section in rules::DOC_SECTIONS {
+            assert!(
+                rules::doc_section(id, section).is_some(),
+                "{id}: documentation lacks `## {section}`:\n{doc}"
+            );
+        }
+        for case in ["fires", "quiet"] {
+            assert!(fixture(id, case).is_dir(), "{id} has no `{case}` fixture");
+        }
+    }
+}
+
+#[test]
+fn fixtures_fire_with_the_snapshotted_findings_and_fixes() {
+    for rule in rules::all() {
+        let id = rule.id();
+        let analysis = analyse_path(&fixture(id, "fires")).unwrap();
+        let text = render(&analysis, Some(id));
+        assert!(!text.is_empty(), "{id} does not fire on its fixture");
+        insta::assert_snapshot!(id, text);
+    }
+}
+
+#[test]
+fn quiet_fixtures_produce_no_finding_of_their_rule() {
+    for rule in rules::all() {
+        let id = rule.id();
+        let analysis = analyse_path(&fixture(id, "quiet")).unwrap();
+        let text = render(&analysis, Some(id));
+        assert!(text.is_empty(), "{id} fires on its quiet fixture:\n{text}");
+    }
+}
+
+#[test]
+fn applying_the_fixes_one_at_a_time_silences_the_rule_and_keeps_valid_hcl() {
+    let mut oracle_missing = false;
+    for rule in rules::all() {
+        let id = rule.id();
+        let dir = copy_to_temp(&fixture(id, "fires"));
+        let (written, after) = apply_fixes_one_at_a_time(dir.path(), Some(id));
+        for f in after.findings.iter().filter(|f| f.rule == id) {
+            assert!(
+                f.fix.is_none(),
+                "{id}: a fixable finding remains: {}",
+                f.message
+            );
+        }
+        let syntax: Vec<_> = after
+            .findings
+            .iter()
+            .filter(|f| f.rule == "hcl-syntax-error" && id != "hcl-syntax-error")
+            .map(|f| f.message.clone())
+            .collect();
+        assert!(
+            syntax.is_empty(),
+            "{id}: the fixes broke the syntax: {syntax:?}"
+        );
+        for path in written.iter().collect::<BTreeSet<_>>() {
+            match terraform_accepts(&dir.path().join(path)) {
+                Some(ok) => assert!(ok, "{id}: terraform rejects the fixed {path}"),
+                None => oracle_missing = true,
+            }
+        }
+    }
+    if oracle_missing {
+        eprintln!("NOTE: terraform is not on the PATH; fixed files were checked by hcl-edit only");
+    }
+}
