@@ -9,6 +9,7 @@
 //! match only merges two groups, which is harmless).
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -24,6 +25,8 @@ use crate::workspace::{FileId, Workspace};
 pub struct Analysis {
     pub workspace: Workspace,
     pub findings: Vec<Finding>,
+    /// The spans of the top-level blocks of each file, indexed by file id.
+    pub blocks: Vec<Vec<Range<usize>>>,
 }
 
 impl Analysis {
@@ -36,6 +39,15 @@ impl Analysis {
             ),
             None => ((1, 1), (1, 1)),
         }
+    }
+
+    /// The top-level block that contains `span` in `file`.
+    pub fn enclosing_block(&self, file: FileId, span: &Range<usize>) -> Option<Range<usize>> {
+        self.blocks
+            .get(file)?
+            .iter()
+            .find(|b| b.start <= span.start && span.end <= b.end)
+            .cloned()
     }
 
     pub fn path(&self, finding: &Finding) -> &str {
@@ -52,27 +64,51 @@ pub fn analyse_path(root: &Path) -> Result<Analysis, crate::Error> {
 
 pub fn analyse_workspace(workspace: Workspace) -> Analysis {
     let groups = module_groups(&workspace);
-    let mut findings: Vec<Finding> = groups
+    let results: Vec<(Vec<Finding>, Outline)> = groups
         .par_iter()
-        .flat_map_iter(|files| analyse_group(&workspace, files))
+        .map(|files| analyse_group(&workspace, files))
         .collect();
+    let mut blocks = vec![Vec::new(); workspace.files.len()];
+    let mut findings = Vec::new();
+    for (group_findings, outlines) in results {
+        findings.extend(group_findings);
+        for (id, spans) in outlines {
+            blocks[id] = spans;
+        }
+    }
     findings.sort_by(|a, b| {
         (a.file, a.span.start, a.rule, &a.key).cmp(&(b.file, b.span.start, b.rule, &b.key))
     });
     Analysis {
         workspace,
         findings,
+        blocks,
     }
 }
 
-fn analyse_group(ws: &Workspace, files: &[FileId]) -> Vec<Finding> {
+type Outline = Vec<(FileId, Vec<Range<usize>>)>;
+
+fn analyse_group(ws: &Workspace, files: &[FileId]) -> (Vec<Finding>, Outline) {
     let parsed = Model::parse_files(ws, files);
+    let outline = files
+        .iter()
+        .zip(&parsed)
+        .map(|(&id, p)| {
+            let spans = p
+                .body
+                .iter()
+                .flat_map(|b| b.blocks())
+                .map(crate::model::expr::span_of)
+                .collect();
+            (id, spans)
+        })
+        .collect();
     let model = Model::build_files(ws, files.to_vec(), &parsed);
     let mut out = Vec::new();
     for rule in rules::all() {
         rule.check(&model, &mut out);
     }
-    out
+    (out, outline)
 }
 
 /// The files of the workspace, grouped so that a module and every local module it calls

@@ -7,6 +7,7 @@ pub mod edits;
 pub mod export;
 pub mod finding;
 pub mod model;
+pub mod review;
 pub mod rules;
 pub mod sanitize;
 pub mod workspace;

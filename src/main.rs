@@ -8,7 +8,9 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use tfreview::Severity;
+use tfreview::export::markdown::{self, MarkdownOptions};
 use tfreview::export::{json, text};
+use tfreview::review::{ReviewStore, Status};
 use tfreview::rules;
 
 #[derive(Parser)]
@@ -37,6 +39,29 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FailOn::High)]
         fail_on: FailOn,
     },
+    /// Write the review (the saved decisions applied to a fresh analysis) to a file.
+    Export {
+        /// The workspace.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// The file to write.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Treat pending findings as accepted: a first draft from the analysis alone.
+        #[arg(long)]
+        draft: bool,
+        /// Leave out the "Dismissed Findings" section.
+        #[arg(long)]
+        no_dismissed: bool,
+        /// Leave out the "Not Yet Reviewed" section.
+        #[arg(long)]
+        no_pending: bool,
+        /// The review state to read (default: PATH/.tfreview/review.json).
+        #[arg(long)]
+        review_file: Option<PathBuf>,
+    },
     /// List the rules, or print one rule's documentation.
     Rules {
         /// A rule id.
@@ -47,6 +72,12 @@ enum Command {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Md,
     Json,
 }
 
@@ -90,6 +121,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fail_on,
         }) => check(&path, format, fail_on),
         Some(Command::Rules { id }) => list_rules(id.as_deref()),
+        Some(Command::Export {
+            path,
+            format,
+            output,
+            draft,
+            no_dismissed,
+            no_pending,
+            review_file,
+        }) => {
+            let options = MarkdownOptions {
+                draft,
+                include_dismissed: !no_dismissed,
+                include_pending: !no_pending,
+            };
+            export(&path, format, &output, &options, review_file)
+        }
         None => check(
             &cli.path.unwrap_or_else(|| PathBuf::from(".")),
             Format::Text,
@@ -118,6 +165,54 @@ fn check(path: &std::path::Path, format: Format, fail_on: FailOn) -> anyhow::Res
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn export(
+    path: &std::path::Path,
+    format: ExportFormat,
+    output: &std::path::Path,
+    options: &MarkdownOptions,
+    review_file: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let analysis = tfreview::analyse_path(path)
+        .with_context(|| format!("cannot analyse {}", path.display()))?;
+    let store = match review_file {
+        Some(file) => ReviewStore { path: file },
+        None => ReviewStore::for_workspace(path),
+    };
+    let (review, warning) = store.load()?;
+    if let Some(warning) = warning {
+        eprintln!("tfreview: warning: {warning}");
+    }
+    let text = match format {
+        ExportFormat::Md => markdown::render(&analysis, &review, &workspace_name(path), options),
+        ExportFormat::Json => {
+            let report = json::report_with_status(&analysis, &path.to_string_lossy(), |fp| {
+                let status = match review.status(fp) {
+                    Status::Pending if options.draft => Status::Accepted,
+                    other => other,
+                };
+                (
+                    status.as_str().to_string(),
+                    review.note(fp).map(str::to_string),
+                )
+            });
+            let mut s = json::to_string(&report);
+            s.push('\n');
+            s
+        }
+    };
+    std::fs::write(output, text).with_context(|| format!("cannot write {}", output.display()))?;
+    eprintln!("tfreview: wrote {}", output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The name a review calls the workspace by: its folder's name.
+fn workspace_name(path: &std::path::Path) -> String {
+    std::fs::canonicalize(path)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {

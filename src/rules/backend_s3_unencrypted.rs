@@ -1,3 +1,5 @@
+//! # S3 backend without state encryption
+//!
 //! ## What it does
 //! Reports a `backend "s3"` block without `encrypt = true`.
 //!

@@ -1,3 +1,5 @@
+//! # Unused declarations
+//!
 //! ## What it does
 //! Reports a `variable` block or a `locals` entry that nothing in its module references.
 //!

@@ -1,3 +1,5 @@
+//! # File that cannot be analysed
+//!
 //! ## What it does
 //! Reports a `.tf` or `.tfvars` file that could not be analysed: it is not UTF-8, it is
 //! larger than 5 MB, or reading it failed.

@@ -1,3 +1,5 @@
+//! # Invalid HCL syntax
+//!
 //! ## What it does
 //! Reports a file that is not valid HCL, at the line and column where the parser
 //! stopped. The rest of the workspace is still analysed.

@@ -1,3 +1,5 @@
+//! # Missing dependencies on the KMS key policy
+//!
 //! ## What it does
 //! Reports a resource that encrypts with `aws_kms_key.k` (an argument such as
 //! `kms_key_id`, `kms_master_key_id` or `kms_key_arn`) when `k`'s policy is a separate

@@ -1,3 +1,5 @@
+//! # KMS key policy without the service principal
+//!
 //! ## What it does
 //! Reports a KMS key used by a CloudWatch log group (`kms_key_id`), a CloudTrail trail,
 //! an SNS topic or an SQS queue (`kms_master_key_id`) whose key policy does not allow the

@@ -1,3 +1,5 @@
+//! # Inconsistent CloudWatch log group naming
+//!
 //! ## What it does
 //! Reports a CloudWatch log group whose name breaks the path prefix that its sibling log
 //! groups in the module share — four groups under `/aws/iam/…` and one under

@@ -96,6 +96,15 @@ pub fn doc_section(id: &str, section: &str) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// The rule's title: the `# ` line that opens its documentation.
+pub fn title(id: &str) -> String {
+    doc(id)
+        .and_then(|d| d.lines().next())
+        .and_then(|l| l.strip_prefix("# "))
+        .unwrap_or(id)
+        .to_string()
+}
+
 /// The first sentence of "What it does": the one-line summary in `tfreview rules`.
 pub fn summary(id: &str) -> String {
     doc_section(id, "What it does")

@@ -1,3 +1,5 @@
+//! # Object key defined twice
+//!
 //! ## What it does
 //! Reports an object literal that defines the same key twice, such as a policy
 //! `Condition` with two `StringNotEquals` entries.

@@ -1,3 +1,5 @@
+//! # AWS Organizations requires a management account
+//!
 //! ## What it does
 //! Reports `resource "aws_organizations_organization"`.
 //!

@@ -1,3 +1,5 @@
+//! # Policy conditions that do not test what they say
+//!
 //! ## What it does
 //! Reports a policy statement whose Sid (or, for a single-statement policy, the policy's
 //! description) says what it restricts — business hours, MFA, source IP or VPC, region —
@@ -116,16 +118,23 @@ impl Rule for PolicyConditionContradictsIntent {
                         .sid
                         .as_ref()
                         .map_or_else(|| format!("statement {}", index + 1), |s| format!("`{s}`"));
+                    let mut message = format!(
+                        "{label} in `{owner}` is about {} but its condition tests {} ({tested_kind}); nothing restricts it by {}",
+                        intent.describe(),
+                        keys.join(", "),
+                        intent.keys()
+                    );
+                    for local in unused_locals_testing(model, module, intent) {
+                        message.push_str(&format!(
+                            "; `local.{local}` holds a condition on {} but nothing uses it",
+                            intent.keys()
+                        ));
+                    }
                     let mut f = self.finding(
                         info.file,
                         st.condition_span.clone().unwrap_or_else(|| st.span.clone()),
                         format!("Policy statement {label} does not test what it says"),
-                        format!(
-                            "{label} in `{owner}` is about {} but its condition tests {} ({tested_kind}); nothing restricts it by {}",
-                            intent.describe(),
-                            keys.join(", "),
-                            intent.keys()
-                        ),
+                        message,
                     );
                     f.address = Some(owner);
                     f.key = format!(
@@ -139,6 +148,31 @@ impl Rule for PolicyConditionContradictsIntent {
             }
         }
     }
+}
+
+/// Locals that nothing references whose value tests one of the intent's keys: the
+/// condition the author meant to use.
+fn unused_locals_testing<'m>(
+    model: &Model<'_>,
+    module: &'m Module<'_>,
+    intent: Intent,
+) -> Vec<&'m str> {
+    module
+        .locals
+        .iter()
+        .enumerate()
+        .filter(|(index, local)| {
+            let text = model.src(local.file).get(local.span.clone()).unwrap_or("");
+            let tests_intent = text.split('"').any(|word| key_intent(word) == Some(intent));
+            let target = crate::model::expr::Target::Local(local.name.to_string());
+            tests_intent
+                && !module
+                    .refs
+                    .iter()
+                    .any(|r| r.target == target && r.from != Owner::Local(*index))
+        })
+        .map(|(_, local)| local.name)
+        .collect()
 }
 
 fn owner_address(module: &Module<'_>, owner: Owner) -> String {

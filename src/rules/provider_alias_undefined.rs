@@ -1,3 +1,5 @@
+//! # Missing provider configuration for an alias
+//!
 //! ## What it does
 //! Reports `provider = aws.x` (on a resource or data source) and
 //! `providers = { aws = aws.x }` (on a module call) where the module defines no

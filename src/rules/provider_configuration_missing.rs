@@ -1,3 +1,5 @@
+//! # Missing provider configuration
+//!
 //! ## What it does
 //! Reports a root module (one that no other module of the workspace calls) that declares
 //! resources or data sources but has neither a `terraform { required_providers }` block

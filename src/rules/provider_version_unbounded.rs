@@ -1,3 +1,5 @@
+//! # Version constraints without an upper bound
+//!
 //! ## What it does
 //! Reports a provider version (`required_providers`) or Terraform version
 //! (`required_version`) constraint that has a lower bound and no upper bound, such as

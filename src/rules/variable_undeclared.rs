@@ -1,3 +1,5 @@
+//! # Undeclared variables
+//!
 //! ## What it does
 //! Reports `var.x` where the module has no `variable "x"` block. One finding per variable,
 //! at its first use.
