@@ -10,6 +10,7 @@ pub mod model;
 pub mod review;
 pub mod rules;
 pub mod sanitize;
+pub mod tui;
 pub mod workspace;
 
 pub use analysis::{Analysis, analyse_path, analyse_workspace};

@@ -12,6 +12,7 @@ use tfreview::export::markdown::{self, MarkdownOptions};
 use tfreview::export::{json, text};
 use tfreview::review::{ReviewStore, Status};
 use tfreview::rules;
+use tfreview::tui::theme::Theme;
 
 #[derive(Parser)]
 #[command(
@@ -22,8 +23,14 @@ use tfreview::rules;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// The workspace to review.
+    /// The workspace to review in the workbench.
     path: Option<PathBuf>,
+    /// Colour theme: `dark`, `light`, or a theme file (NO_COLOR gives monochrome).
+    #[arg(long, default_value = "dark")]
+    theme: String,
+    /// Where the review state lives (default: PATH/.tfreview/review.json).
+    #[arg(long)]
+    review_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -137,11 +144,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             export(&path, format, &output, &options, review_file)
         }
-        None => check(
-            &cli.path.unwrap_or_else(|| PathBuf::from(".")),
-            Format::Text,
-            FailOn::None,
-        ),
+        None => {
+            let path = cli.path.unwrap_or_else(|| PathBuf::from("."));
+            if !path.is_dir() {
+                anyhow::bail!("{} is not a folder", path.display());
+            }
+            let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                Theme::mono()
+            } else {
+                Theme::load(&cli.theme)?
+            };
+            let store = match cli.review_file {
+                Some(file) => ReviewStore { path: file },
+                None => ReviewStore::for_workspace(&path),
+            };
+            tfreview::tui::run::run(path, tfreview::tui::run::Options { theme, store })?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -381,11 +381,40 @@ pub fn fenced(info: &str, text: &str) -> String {
     format!("{fence}{info}\n{body}{fence}\n")
 }
 
-/// Text typed by a reviewer or taken from code, safe in Markdown: no raw HTML.
+/// Text typed by a reviewer or taken from code, safe in Markdown: no raw HTML, no run of
+/// three backticks that could open a fence, no line that turns into a heading.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    let html = text
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
-        .replace('>', "&gt;")
+        .replace('>', "&gt;");
+    let mut out = String::with_capacity(html.len());
+    for (i, line) in html.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.trim_start().starts_with('#') {
+            out.push('\\');
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let mut j = 0;
+        while j < chars.len() {
+            let run = chars[j..].iter().take_while(|c| **c == '`').count();
+            if run == 0 {
+                out.push(chars[j]);
+                j += 1;
+                continue;
+            }
+            for _ in 0..run {
+                if run >= 3 {
+                    out.push('\\');
+                }
+                out.push('`');
+            }
+            j += run;
+        }
+    }
+    out
 }
 
 fn totals(s: &Summary) -> String {
@@ -423,6 +452,10 @@ mod tests {
         assert_eq!(
             escape("<script>alert(1)</script> & co"),
             "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+        );
+        assert_eq!(
+            escape("keep `code`\n```\n# not a heading"),
+            "keep `code`\n\\`\\`\\`\n\\# not a heading"
         );
     }
 }

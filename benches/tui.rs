@@ -1,0 +1,158 @@
+//! `cargo bench --bench tui`: how fast the workbench answers.
+//! - start to first frame with the findings, on each sample workspace: in process
+//!   (App, analysis, first draw on a TestBackend) and for the real binary in a
+//!   pseudo-terminal (spawn until the findings are on its screen);
+//! - handling a key and redrawing, on a 5,000-line file with highlighting on.
+//!
+//! Figures are medians.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../tests/common/pty.rs"]
+mod pty;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use tfreview::review::ReviewStore;
+use tfreview::tui::app::{App, Pane};
+use tfreview::tui::highlight::SyntaxAssets;
+use tfreview::tui::theme::Theme;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn app_for(path: &Path, review: &Path) -> App {
+    let store = ReviewStore {
+        path: review.join("review.json"),
+    };
+    let mut app = App::new(path.to_path_buf(), store, Theme::load("dark").unwrap()).unwrap();
+    app.size = Rect::new(0, 0, 140, 40);
+    app
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let review = tempfile::tempdir().unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(140, 40)).unwrap();
+
+    println!("start to first frame with findings (median):");
+    for sample in ["multi-account-security", "zero-trust-iam-kms", "clean"] {
+        let path = root.join("sample-workspaces").join(sample);
+        let mut runs = Vec::new();
+        for _ in 0..20 {
+            let start = Instant::now();
+            let mut app = app_for(&path, review.path());
+            app.set_analysis(tfreview::analyse_path(&path).unwrap());
+            terminal
+                .draw(|f| tfreview::tui::draw::draw(f, &app))
+                .unwrap();
+            runs.push(start.elapsed());
+        }
+        let mut binary = Vec::new();
+        for _ in 0..7 {
+            let copy = tempfile::tempdir().unwrap();
+            let start = Instant::now();
+            let mut tui = pty::Tui::start(
+                &[
+                    path.to_str().unwrap(),
+                    "--review-file",
+                    copy.path().join("r.json").to_str().unwrap(),
+                ],
+                &root,
+                140,
+                40,
+            );
+            // The title reads "Findings N/M" once the analysis is on screen.
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                let c = tui.contents();
+                if c.lines()
+                    .any(|l| l.contains("Findings ") && l.contains('/'))
+                {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            binary.push(start.elapsed());
+            tui.send(b"q");
+            tui.wait_exit(10);
+        }
+        println!(
+            "  {sample:<24} in process {:>6.1} ms   real binary in a pty {:>6.1} ms",
+            ms(median(runs)),
+            ms(median(binary))
+        );
+    }
+
+    let big = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    text.push_str("resource \"aws_kms_key\" \"k\" {}\n\nresource \"aws_kms_key_policy\" \"k\" {\n  key_id = aws_kms_key.k.id\n  policy = \"{}\"\n}\n\n");
+    for i in 0..497 {
+        // Every tenth group encrypts with the key without waiting for its policy: 50
+        // findings spread over the file.
+        let kms = if i % 10 == 0 {
+            "aws_kms_key.k.arn"
+        } else {
+            "null"
+        };
+        text.push_str(&format!(
+            "resource \"aws_cloudwatch_log_group\" \"g{i}\" {{\n  name              = \"/app/{i}/${{var.suffix}}\"\n  retention_in_days = 30\n  kms_key_id        = {kms}\n  tags = {{\n    Index = \"{i}\"\n    Team  = \"platform\"\n  }}\n}}\n\n"
+        ));
+    }
+    text.push_str("variable \"suffix\" {\n  type = string\n}\n");
+    std::fs::write(big.path().join("main.tf"), &text).unwrap();
+    let lines = text.lines().count();
+    let mut app = app_for(big.path(), review.path());
+    let load = Instant::now();
+    let assets = Arc::new(SyntaxAssets::load("Monokai Extended").unwrap());
+    let load = load.elapsed();
+    app.set_analysis(tfreview::analyse_path(big.path()).unwrap());
+    app.set_syntax(assets);
+    app.focus = Pane::Source;
+    let key = |code| Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    // (median, p95, max) of handling `event` and redrawing, `n` times.
+    let mut measure = |app: &mut App, event: Event, n: usize| {
+        let mut v = Vec::new();
+        for _ in 0..n {
+            let start = Instant::now();
+            app.handle(event.clone());
+            terminal
+                .draw(|f| tfreview::tui::draw::draw(f, app))
+                .unwrap();
+            v.push(start.elapsed());
+        }
+        v.sort();
+        (v[v.len() / 2], v[v.len() * 95 / 100], v[v.len() - 1])
+    };
+    let down = measure(&mut app, key(KeyCode::Char('j')), 400);
+    let page = measure(&mut app, key(KeyCode::PageDown), 100);
+    app.focus = Pane::Findings;
+    let findings = app.analysis.as_ref().map_or(0, |a| a.findings.len());
+    let next = measure(&mut app, key(KeyCode::Char('n')), findings);
+    println!("syntax assets load (background thread): {:.1} ms", ms(load));
+    println!("key + redraw on a {lines}-line file with {findings} findings, highlighting on:");
+    for (what, (p50, p95, max)) in [
+        ("j (scroll one line) ", down),
+        ("pgdn (scroll a page)", page),
+        ("n (next finding)    ", next),
+    ] {
+        println!(
+            "  {what}  median {:>5.2} ms   p95 {:>5.2} ms   max {:>5.2} ms",
+            ms(p50),
+            ms(p95),
+            ms(max)
+        );
+    }
+}

@@ -1,0 +1,825 @@
+//! The workbench's state and `update`: every key, mouse event and finished analysis goes
+//! through [`App::handle`]; drawing reads the state and changes nothing. Decisions are
+//! saved after every change.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+use ratatui_textarea::TextArea;
+
+use crate::analysis::Analysis;
+use crate::export::markdown::{self, MarkdownOptions};
+use crate::finding::{Finding, Severity};
+use crate::review::{Decision, Review, ReviewStore, Status};
+use crate::workspace::FileId;
+
+use super::highlight::{HighlightCache, SyntaxAssets};
+use super::keymap::{Action, Key, default_keymap, lookup};
+use super::layout::{Areas, areas};
+use super::theme::Theme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Files,
+    Source,
+    Findings,
+    Detail,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Files, Pane::Source, Pane::Findings, Pane::Detail];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Files => "Files",
+            Pane::Source => "Source",
+            Pane::Findings => "Findings",
+            Pane::Detail => "Detail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Severity,
+    File,
+}
+
+/// Which findings the list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// Indexed like [`Severity::ALL_DESCENDING`].
+    pub severities: [bool; 4],
+    pub pending: bool,
+    pub accepted: bool,
+    pub rejected: bool,
+    pub search: String,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            severities: [true; 4],
+            pending: true,
+            accepted: true,
+            rejected: true,
+            search: String::new(),
+        }
+    }
+}
+
+impl Filter {
+    pub fn is_default(&self) -> bool {
+        *self == Filter::default()
+    }
+}
+
+/// What the multi-line editor is editing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditTarget {
+    Annotate(String),
+    Reject(String),
+    Summary,
+}
+
+/// A one-line prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    Export,
+}
+
+pub enum Mode {
+    Normal,
+    Help,
+    Filter,
+    Prompt {
+        kind: PromptKind,
+        input: String,
+    },
+    Editor {
+        target: EditTarget,
+        area: Box<TextArea<'static>>,
+    },
+}
+
+/// A message for the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub warning: bool,
+}
+
+/// What the event loop must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    None,
+    Quit,
+    /// Suspend the terminal and edit this text in `$EDITOR`.
+    ExternalEdit(String),
+}
+
+pub struct App {
+    pub root: PathBuf,
+    pub name: String,
+    pub analysis: Option<Analysis>,
+    pub review: Review,
+    pub store: ReviewStore,
+    pub theme: Theme,
+    pub keymap: Vec<(Key, Action)>,
+    pub mode: Mode,
+    pub focus: Pane,
+    pub grouping: Grouping,
+    pub filter: Filter,
+    pub show_diff: bool,
+    /// Selected row of the file list (an index into [`App::tree_files`]).
+    pub tree_selected: usize,
+    /// Selected finding, by index into `analysis.findings`.
+    pub selected: Option<usize>,
+    pub open_file: Option<FileId>,
+    pub source_scroll: usize,
+    pub detail_scroll: usize,
+    pub undo: Vec<(String, Option<Decision>)>,
+    pub notice: Option<Notice>,
+    pub highlight: HighlightCache,
+    pub size: Rect,
+    pub analysing: bool,
+}
+
+impl App {
+    pub fn new(
+        root: PathBuf,
+        store: ReviewStore,
+        theme: Theme,
+    ) -> Result<App, crate::review::ReviewError> {
+        let (review, warning) = store.load()?;
+        let name = std::fs::canonicalize(&root)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| root.display().to_string());
+        Ok(App {
+            root,
+            name,
+            analysis: None,
+            review,
+            store,
+            theme,
+            keymap: default_keymap(),
+            mode: Mode::Normal,
+            focus: Pane::Findings,
+            grouping: Grouping::Severity,
+            filter: Filter::default(),
+            show_diff: true,
+            tree_selected: 0,
+            selected: None,
+            open_file: None,
+            source_scroll: 0,
+            detail_scroll: 0,
+            undo: Vec::new(),
+            notice: warning.map(|text| Notice {
+                text,
+                warning: true,
+            }),
+            highlight: HighlightCache::default(),
+            size: Rect::new(0, 0, 120, 40),
+            analysing: true,
+        })
+    }
+
+    pub fn set_syntax(&mut self, assets: Arc<SyntaxAssets>) {
+        self.highlight.set_assets(assets);
+        self.prepare_view();
+    }
+
+    /// A finished analysis: keep the selection when its finding still exists.
+    pub fn set_analysis(&mut self, analysis: Analysis) {
+        let previous = self.selected_fingerprint();
+        let open_path = self.open_file.and_then(|id| self.file_path(id));
+        self.analysis = Some(analysis);
+        self.analysing = false;
+        self.selected = None;
+        if let (Some(fp), Some(analysis)) = (previous, &self.analysis) {
+            self.selected = analysis
+                .findings
+                .iter()
+                .position(|f| f.fingerprint(&analysis.workspace) == fp);
+        }
+        self.open_file = open_path.and_then(|p| self.file_id(&p));
+        if self.selected.is_none() {
+            self.selected = self.visible().first().copied();
+        }
+        if self.open_file.is_none() {
+            self.open_file = self
+                .selected_finding()
+                .map(|f| f.file)
+                .or_else(|| self.tree_files().first().copied());
+        }
+        self.sync_tree_to_open_file();
+        self.scroll_to_selected();
+    }
+
+    fn file_path(&self, id: FileId) -> Option<String> {
+        self.analysis
+            .as_ref()?
+            .workspace
+            .files
+            .get(id)
+            .map(|f| f.path.clone())
+    }
+
+    fn file_id(&self, path: &str) -> Option<FileId> {
+        self.analysis
+            .as_ref()?
+            .workspace
+            .files
+            .iter()
+            .position(|f| f.path == path)
+    }
+
+    pub fn selected_finding(&self) -> Option<&Finding> {
+        self.analysis.as_ref()?.findings.get(self.selected?)
+    }
+
+    pub fn selected_fingerprint(&self) -> Option<String> {
+        let analysis = self.analysis.as_ref()?;
+        Some(self.selected_finding()?.fingerprint(&analysis.workspace))
+    }
+
+    pub fn status_of(&self, finding: &Finding) -> Status {
+        match &self.analysis {
+            Some(a) => self.review.status(&finding.fingerprint(&a.workspace)),
+            None => Status::Pending,
+        }
+    }
+
+    /// Files in the tree, in path order.
+    pub fn tree_files(&self) -> Vec<FileId> {
+        self.analysis
+            .as_ref()
+            .map(|a| (0..a.workspace.files.len()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Findings shown in the list, in list order: filtered, then sorted by the grouping.
+    pub fn visible(&self) -> Vec<usize> {
+        let Some(analysis) = &self.analysis else {
+            return Vec::new();
+        };
+        let search = self.filter.search.to_lowercase();
+        let mut out: Vec<usize> = analysis
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                let sev = Severity::ALL_DESCENDING
+                    .iter()
+                    .position(|s| *s == f.severity)
+                    .unwrap_or(0);
+                let status_ok = match self.status_of(f) {
+                    Status::Pending => self.filter.pending,
+                    Status::Accepted => self.filter.accepted,
+                    Status::Rejected => self.filter.rejected,
+                };
+                let search_ok = search.is_empty()
+                    || [
+                        f.title.as_str(),
+                        f.message.as_str(),
+                        f.rule,
+                        analysis.path(f),
+                    ]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&search));
+                self.filter.severities[sev] && status_ok && search_ok
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match self.grouping {
+            Grouping::Severity => out.sort_by_key(|&i| {
+                let f = &analysis.findings[i];
+                (std::cmp::Reverse(f.severity), f.file, f.span.start)
+            }),
+            Grouping::File => out.sort_by_key(|&i| {
+                let f = &analysis.findings[i];
+                (f.file, f.span.start)
+            }),
+        }
+        out
+    }
+
+    pub fn areas(&self) -> Areas {
+        areas(self.size, self.focus)
+    }
+
+    /// Handles one terminal event.
+    pub fn handle(&mut self, event: Event) -> Command {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(key),
+            Event::Mouse(mouse) => {
+                self.handle_mouse(mouse);
+                Command::None
+            }
+            Event::Resize(w, h) => {
+                self.size = Rect::new(0, 0, w, h);
+                self.prepare_view();
+                Command::None
+            }
+            _ => Command::None,
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> Command {
+        let command = match &mut self.mode {
+            Mode::Normal => match lookup(&self.keymap, &key) {
+                Some(action) => self.act(action),
+                None => Command::None,
+            },
+            Mode::Help => {
+                self.mode = Mode::Normal;
+                Command::None
+            }
+            Mode::Filter => {
+                self.filter_key(key);
+                Command::None
+            }
+            Mode::Prompt { .. } => {
+                self.prompt_key(key);
+                Command::None
+            }
+            Mode::Editor { .. } => self.editor_key(key),
+        };
+        self.prepare_view();
+        command
+    }
+
+    fn act(&mut self, action: Action) -> Command {
+        let page = self.page_height();
+        match action {
+            Action::Quit => return Command::Quit,
+            Action::Help => self.mode = Mode::Help,
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::PageDown => self.move_by(page as isize),
+            Action::PageUp => self.move_by(-(page as isize)),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::NextPane => self.cycle_pane(1),
+            Action::PrevPane => self.cycle_pane(-1),
+            Action::Open => self.open(),
+            Action::NextFinding => self.step_finding(1),
+            Action::PrevFinding => self.step_finding(-1),
+            Action::Accept => self.decide(Status::Accepted, None),
+            Action::Reject => {
+                if let Some(fp) = self.selected_fingerprint() {
+                    self.mode = editor(EditTarget::Reject(fp), "");
+                }
+            }
+            Action::Annotate => {
+                if let Some(fp) = self.selected_fingerprint() {
+                    let note = self.review.note(&fp).unwrap_or("").to_string();
+                    self.mode = editor(EditTarget::Annotate(fp), &note);
+                }
+            }
+            Action::Undo => self.undo_last(),
+            Action::ToggleDiff => self.show_diff = !self.show_diff,
+            Action::Filter => self.mode = Mode::Filter,
+            Action::Search => {
+                self.mode = Mode::Prompt {
+                    kind: PromptKind::Search,
+                    input: String::new(),
+                }
+            }
+            Action::ToggleGrouping => {
+                self.grouping = match self.grouping {
+                    Grouping::Severity => Grouping::File,
+                    Grouping::File => Grouping::Severity,
+                }
+            }
+            Action::EditSummary => {
+                let summary = self.review.summary.clone().unwrap_or_default();
+                self.mode = editor(EditTarget::Summary, &summary);
+            }
+            Action::Export => {
+                self.mode = Mode::Prompt {
+                    kind: PromptKind::Export,
+                    input: self.root.join("review.md").display().to_string(),
+                }
+            }
+        }
+        Command::None
+    }
+
+    fn page_height(&self) -> usize {
+        usize::from(self.size.height.saturating_sub(6)).max(1)
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        match self.focus {
+            Pane::Findings => {
+                let visible = self.visible();
+                if visible.is_empty() {
+                    return;
+                }
+                let at = self
+                    .selected
+                    .and_then(|s| visible.iter().position(|&v| v == s))
+                    .unwrap_or(0);
+                let next = (at as isize + delta).clamp(0, visible.len() as isize - 1) as usize;
+                self.select(visible[next]);
+            }
+            Pane::Files => {
+                let files = self.tree_files();
+                if files.is_empty() {
+                    return;
+                }
+                let next = (self.tree_selected as isize + delta).clamp(0, files.len() as isize - 1)
+                    as usize;
+                self.tree_selected = next;
+                self.open_file = Some(files[next]);
+                self.source_scroll = 0;
+            }
+            Pane::Source => {
+                let lines = self.open_line_count();
+                let max = lines.saturating_sub(1) as isize;
+                self.source_scroll =
+                    (self.source_scroll as isize + delta).clamp(0, max.max(0)) as usize;
+            }
+            Pane::Detail => {
+                self.detail_scroll =
+                    (self.detail_scroll as isize + delta).clamp(0, 10_000) as usize;
+            }
+        }
+    }
+
+    fn open_line_count(&self) -> usize {
+        match (&self.analysis, self.open_file) {
+            (Some(a), Some(id)) => a.workspace.files.get(id).map_or(0, |f| f.line_count()),
+            _ => 0,
+        }
+    }
+
+    fn cycle_pane(&mut self, delta: isize) {
+        let at = Pane::ORDER
+            .iter()
+            .position(|p| *p == self.focus)
+            .unwrap_or(0) as isize;
+        let next = (at + delta).rem_euclid(Pane::ORDER.len() as isize) as usize;
+        self.focus = Pane::ORDER[next];
+    }
+
+    fn open(&mut self) {
+        match self.focus {
+            Pane::Files => {
+                self.focus = Pane::Source;
+            }
+            Pane::Findings => {
+                self.scroll_to_selected();
+                self.focus = Pane::Detail;
+            }
+            Pane::Source | Pane::Detail => {}
+        }
+    }
+
+    /// Selects a finding: its file opens and its span scrolls into view.
+    pub fn select(&mut self, index: usize) {
+        self.selected = Some(index);
+        self.detail_scroll = 0;
+        if let Some(file) = self.selected_finding().map(|f| f.file) {
+            self.open_file = Some(file);
+            self.sync_tree_to_open_file();
+        }
+        self.scroll_to_selected();
+    }
+
+    fn sync_tree_to_open_file(&mut self) {
+        if let Some(open) = self.open_file
+            && let Some(i) = self.tree_files().iter().position(|&f| f == open)
+        {
+            self.tree_selected = i;
+        }
+    }
+
+    fn scroll_to_selected(&mut self) {
+        let Some(f) = self.selected_finding() else {
+            return;
+        };
+        let Some(analysis) = &self.analysis else {
+            return;
+        };
+        let ((line, _), (end_line, _)) = analysis.position(f);
+        if Some(f.file) != self.open_file {
+            return;
+        }
+        let height = usize::from(self.areas().source.height.saturating_sub(2)).max(1);
+        let top = line.saturating_sub(1);
+        let bottom = end_line.saturating_sub(1);
+        if top < self.source_scroll || bottom >= self.source_scroll + height {
+            self.source_scroll = top.saturating_sub(height / 3);
+        }
+    }
+
+    fn step_finding(&mut self, delta: isize) {
+        let before = self.focus;
+        self.focus = Pane::Findings;
+        self.move_by(delta);
+        self.focus = before;
+    }
+
+    fn decide(&mut self, status: Status, note: Option<Option<String>>) {
+        let Some(analysis) = &self.analysis else {
+            return;
+        };
+        let Some(finding) = self.selected.and_then(|i| analysis.findings.get(i)) else {
+            return;
+        };
+        let fp = finding.fingerprint(&analysis.workspace);
+        let previous = self.review.decide(analysis, finding, status, note);
+        self.undo.push((fp, previous));
+        self.save(format!("{} — {}", status.as_str(), finding.title));
+    }
+
+    fn undo_last(&mut self) {
+        match self.undo.pop() {
+            Some((fp, previous)) => {
+                self.review.restore(&fp, previous);
+                self.save("undone".into());
+            }
+            None => self.notice("nothing to undo", false),
+        }
+    }
+
+    fn save(&mut self, done: String) {
+        match self.store.save(&self.review) {
+            Ok(()) => self.notice(&done, false),
+            Err(e) => self.notice(&format!("NOT SAVED: {e}"), true),
+        }
+    }
+
+    pub fn notice(&mut self, text: &str, warning: bool) {
+        self.notice = Some(Notice {
+            text: text.to_string(),
+            warning,
+        });
+    }
+
+    fn filter_key(&mut self, key: KeyEvent) {
+        let f = &mut self.filter;
+        match key.code {
+            KeyCode::Char('c') => f.severities[0] = !f.severities[0],
+            KeyCode::Char('h') => f.severities[1] = !f.severities[1],
+            KeyCode::Char('m') => f.severities[2] = !f.severities[2],
+            KeyCode::Char('l') => f.severities[3] = !f.severities[3],
+            KeyCode::Char('p') => f.pending = !f.pending,
+            KeyCode::Char('a') => f.accepted = !f.accepted,
+            KeyCode::Char('r') => f.rejected = !f.rejected,
+            KeyCode::Char('0') => {
+                *f = Filter {
+                    search: std::mem::take(&mut f.search),
+                    ..Filter::default()
+                }
+            }
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f') | KeyCode::Char('q') => {
+                self.mode = Mode::Normal
+            }
+            _ => {}
+        }
+        self.keep_selection_visible();
+    }
+
+    fn keep_selection_visible(&mut self) {
+        let visible = self.visible();
+        if self.selected.is_none_or(|s| !visible.contains(&s))
+            && let Some(&first) = visible.first()
+        {
+            self.select(first);
+        }
+    }
+
+    fn prompt_key(&mut self, key: KeyEvent) {
+        let Mode::Prompt { kind, input } = &mut self.mode else {
+            return;
+        };
+        match key.code {
+            KeyCode::Esc => {
+                if *kind == PromptKind::Search {
+                    self.filter.search.clear();
+                }
+                self.mode = Mode::Normal;
+            }
+            KeyCode::Enter => {
+                let (kind, input) = (kind.clone(), input.clone());
+                self.mode = Mode::Normal;
+                match kind {
+                    PromptKind::Search => self.filter.search = input,
+                    PromptKind::Export => self.export_to(&input),
+                }
+                self.keep_selection_visible();
+            }
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+            _ => {}
+        }
+        if let Mode::Prompt {
+            kind: PromptKind::Search,
+            input,
+        } = &self.mode
+        {
+            // Search as you type.
+            self.filter.search = input.clone();
+        }
+    }
+
+    pub fn export_to(&mut self, path: &str) {
+        let Some(analysis) = &self.analysis else {
+            return;
+        };
+        let text = markdown::render(
+            analysis,
+            &self.review,
+            &self.name,
+            &MarkdownOptions::default(),
+        );
+        let target = PathBuf::from(path);
+        match write_atomically(&target, &text) {
+            Ok(()) => self.notice(&format!("exported to {path}"), false),
+            Err(e) => self.notice(&format!("export failed: {e}"), true),
+        }
+    }
+
+    fn editor_key(&mut self, key: KeyEvent) -> Command {
+        let Mode::Editor { target, area } = &mut self.mode else {
+            return Command::None;
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                self.notice("cancelled", false);
+            }
+            KeyCode::Char('s') if ctrl => {
+                let text = area.lines().join("\n");
+                let target = target.clone();
+                self.mode = Mode::Normal;
+                self.finish_edit(target, text);
+            }
+            KeyCode::Char('e') if ctrl => {
+                return Command::ExternalEdit(area.lines().join("\n"));
+            }
+            KeyCode::Up if ctrl && *target == EditTarget::Summary => {
+                self.review.score = Some(self.review.score.map_or(5, |s| (s + 1).min(10)));
+            }
+            KeyCode::Down if ctrl && *target == EditTarget::Summary => {
+                self.review.score = Some(self.review.score.map_or(5, |s| s.saturating_sub(1)));
+            }
+            _ => {
+                area.input(key);
+            }
+        }
+        Command::None
+    }
+
+    /// The text back from `$EDITOR` (or `None` when it failed).
+    pub fn external_edit_done(&mut self, text: Option<String>) {
+        match text {
+            Some(text) => {
+                if let Mode::Editor { area, .. } = &mut self.mode {
+                    let lines: Vec<String> = text
+                        .trim_end_matches('\n')
+                        .lines()
+                        .map(str::to_string)
+                        .collect();
+                    let mut new_area = TextArea::new(lines);
+                    new_area.set_block(area.block().cloned().unwrap_or_default());
+                    **area = new_area;
+                }
+            }
+            None => self.notice("the editor failed; the text is unchanged", true),
+        }
+    }
+
+    fn finish_edit(&mut self, target: EditTarget, text: String) {
+        let text = text.trim().to_string();
+        match target {
+            EditTarget::Summary => {
+                self.review.summary = (!text.is_empty()).then_some(text);
+                self.save("summary saved".into());
+            }
+            EditTarget::Reject(fp) | EditTarget::Annotate(fp)
+                if self.selected_fingerprint().as_deref() != Some(fp.as_str()) =>
+            {
+                self.notice("the finding is gone; nothing saved", true);
+            }
+            EditTarget::Reject(_) => self.decide(Status::Rejected, Some(Some(text))),
+            EditTarget::Annotate(fp) => {
+                let status = self.review.status(&fp);
+                self.decide(status, Some(Some(text)));
+            }
+        }
+    }
+
+    fn handle_mouse(&mut self, mouse: MouseEvent) {
+        let at = Position::new(mouse.column, mouse.row);
+        let areas = self.areas();
+        let pane = [
+            (areas.files, Pane::Files),
+            (areas.source, Pane::Source),
+            (areas.findings, Pane::Findings),
+            (areas.detail, Pane::Detail),
+        ]
+        .into_iter()
+        .find(|(r, _)| r.contains(at))
+        .map(|(_, p)| p);
+        let Some(pane) = pane else { return };
+        match mouse.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let before = self.focus;
+                self.focus = pane;
+                let delta = if mouse.kind == MouseEventKind::ScrollDown {
+                    3
+                } else {
+                    -3
+                };
+                if matches!(pane, Pane::Source | Pane::Detail) {
+                    self.move_by(delta);
+                }
+                self.focus = before;
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                let rect = match pane {
+                    Pane::Files => areas.files,
+                    Pane::Findings => areas.findings,
+                    _ => return,
+                };
+                let row = usize::from(mouse.row.saturating_sub(rect.y + 1));
+                match pane {
+                    Pane::Findings => {
+                        if let Some(index) = super::draw::finding_at_row(self, row) {
+                            self.select(index);
+                        }
+                    }
+                    Pane::Files => {
+                        if let Some(file) = super::draw::file_at_row(self, row) {
+                            self.open_file = Some(file);
+                            self.sync_tree_to_open_file();
+                            self.source_scroll = 0;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        self.prepare_view();
+    }
+
+    /// Highlights what the source pane is about to show (drawing never does work).
+    pub fn prepare_view(&mut self) {
+        let height = usize::from(self.areas().source.height);
+        let Some(analysis) = &self.analysis else {
+            return;
+        };
+        let Some(file) = self
+            .open_file
+            .and_then(|id| analysis.workspace.files.get(id))
+        else {
+            return;
+        };
+        let upto = self.source_scroll + height + 1;
+        self.highlight.prepare(&file.path, &file.text, upto);
+    }
+}
+
+fn editor(target: EditTarget, text: &str) -> Mode {
+    let lines: Vec<String> = if text.is_empty() {
+        vec![String::new()]
+    } else {
+        text.lines().map(str::to_string).collect()
+    };
+    let mut area = TextArea::new(lines);
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    Mode::Editor {
+        target,
+        area: Box::new(area),
+    }
+}
+
+/// Writes a file through a temporary file in the same folder and a rename.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

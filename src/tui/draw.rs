@@ -1,0 +1,845 @@
+//! Drawing: a pure function of the [`App`] state. No IO, no analysis; highlighting comes
+//! from the cache that `update` filled.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use crate::analysis::Analysis;
+use crate::finding::{Finding, Severity};
+use crate::review::Status;
+use crate::rules;
+use crate::sanitize::for_terminal;
+use crate::workspace::FileId;
+
+use super::app::{App, EditTarget, Grouping, Mode, Pane, PromptKind};
+use super::highlight::display_line;
+use super::keymap::help_rows;
+use super::theme::Theme;
+
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let areas = super::layout::areas(frame.area(), app.focus);
+    if let Some(tabs) = areas.tabs {
+        draw_tabs(frame, app, tabs);
+    }
+    for (pane, rect) in [
+        (Pane::Files, areas.files),
+        (Pane::Source, areas.source),
+        (Pane::Findings, areas.findings),
+        (Pane::Detail, areas.detail),
+    ] {
+        if rect.width == 0 || rect.height == 0 {
+            continue;
+        }
+        match pane {
+            Pane::Files => draw_files(frame, app, rect),
+            Pane::Source => draw_source(frame, app, rect),
+            Pane::Findings => draw_findings(frame, app, rect),
+            Pane::Detail => draw_detail(frame, app, rect),
+        }
+    }
+    draw_status(frame, app, areas.status);
+    match &app.mode {
+        Mode::Normal => {}
+        Mode::Help => draw_help(frame, app),
+        Mode::Filter => draw_filter(frame, app),
+        Mode::Prompt { kind, input } => draw_prompt(frame, app, kind, input),
+        Mode::Editor { target, area } => {
+            let rect = centered(frame.area(), 70, 14);
+            frame.render_widget(Clear, rect);
+            let title = match target {
+                EditTarget::Annotate(_) => {
+                    " Note (root cause) — ctrl-s save · esc cancel · ctrl-e $EDITOR ".to_string()
+                }
+                EditTarget::Reject(_) => {
+                    " Reason for rejecting (optional) — ctrl-s save · esc cancel · ctrl-e $EDITOR "
+                        .to_string()
+                }
+                EditTarget::Summary => format!(
+                    " Review summary · score {} (ctrl-↑/↓) — ctrl-s save · esc cancel ",
+                    app.review
+                        .score
+                        .map_or("–".to_string(), |s| format!("{s}/10"))
+                ),
+            };
+            let block = pane_block(&app.theme, &title, true);
+            let inner = block.inner(rect);
+            frame.render_widget(block, rect);
+            frame.render_widget(&**area, inner);
+        }
+    }
+}
+
+fn pane_block<'a>(theme: &Theme, title: &str, focused: bool) -> Block<'a> {
+    let border = if focused {
+        theme.fg("border.focused")
+    } else {
+        theme.fg("border")
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(border)
+        .title(Span::styled(
+            title.to_string(),
+            theme.fg("title").add_modifier(Modifier::BOLD),
+        ))
+}
+
+fn severity_key(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "finding.critical",
+        Severity::High => "finding.high",
+        Severity::Medium => "finding.medium",
+        Severity::Low => "finding.low",
+    }
+}
+
+/// One letter per severity: visible without colour.
+fn severity_letter(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "C",
+        Severity::High => "H",
+        Severity::Medium => "M",
+        Severity::Low => "L",
+    }
+}
+
+fn status_icon(s: Status) -> (&'static str, &'static str) {
+    match s {
+        Status::Pending => ("·", "status.pending"),
+        Status::Accepted => ("✓", "status.accepted"),
+        Status::Rejected => ("✗", "status.rejected"),
+    }
+}
+
+fn draw_tabs(frame: &mut Frame<'_>, app: &App, rect: Rect) {
+    let mut spans = Vec::new();
+    for pane in Pane::ORDER {
+        let style = if pane == app.focus {
+            app.theme
+                .fg("border.focused")
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            app.theme.fg("muted")
+        };
+        spans.push(Span::styled(format!(" {} ", pane.title()), style));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled("tab: next pane", app.theme.fg("muted")));
+    frame.render_widget(Paragraph::new(Line::from(spans)), rect);
+}
+
+/// Rows of the file list: folder headings and files.
+enum TreeRow {
+    Dir(String),
+    File(FileId),
+}
+
+fn tree_rows(app: &App) -> Vec<TreeRow> {
+    let Some(analysis) = &app.analysis else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    let mut last_dir: Option<&str> = None;
+    for id in app.tree_files() {
+        let file = &analysis.workspace.files[id];
+        let dir = file.dir();
+        if last_dir != Some(dir) && !dir.is_empty() {
+            rows.push(TreeRow::Dir(dir.to_string()));
+        }
+        last_dir = Some(dir);
+        rows.push(TreeRow::File(id));
+    }
+    rows
+}
+
+/// The file shown at `row` (0-based, inside the border) of the file list.
+pub fn file_at_row(app: &App, row: usize) -> Option<FileId> {
+    let rows = tree_rows(app);
+    let skip = list_offset(
+        app.tree_row_of_selection(&rows),
+        rows.len(),
+        app.areas().files.height,
+    );
+    match rows.get(row + skip)? {
+        TreeRow::File(id) => Some(*id),
+        TreeRow::Dir(_) => None,
+    }
+}
+
+impl App {
+    fn tree_row_of_selection(&self, rows: &[TreeRow]) -> usize {
+        rows.iter()
+            .position(|r| matches!(r, TreeRow::File(id) if Some(*id) == self.open_file))
+            .unwrap_or(0)
+    }
+}
+
+/// First row to show so that `selected` stays in a pane of `height` (with borders).
+fn list_offset(selected: usize, len: usize, height: u16) -> usize {
+    let inner = usize::from(height.saturating_sub(2)).max(1);
+    if len <= inner || selected < inner / 2 {
+        0
+    } else {
+        (selected - inner / 2).min(len - inner)
+    }
+}
+
+fn draw_files(frame: &mut Frame<'_>, app: &App, rect: Rect) {
+    let theme = &app.theme;
+    let block = pane_block(theme, " Files ", app.focus == Pane::Files);
+    let Some(analysis) = &app.analysis else {
+        frame.render_widget(Paragraph::new("analysing…").block(block), rect);
+        return;
+    };
+    let rows = tree_rows(app);
+    let selected_row = app.tree_row_of_selection(&rows);
+    let skip = list_offset(selected_row, rows.len(), rect.height);
+    let mut lines = Vec::new();
+    for (i, row) in rows.iter().enumerate().skip(skip) {
+        match row {
+            TreeRow::Dir(dir) => lines.push(Line::from(Span::styled(
+                format!("{}/", for_terminal(dir)),
+                theme.fg("muted").add_modifier(Modifier::BOLD),
+            ))),
+            TreeRow::File(id) => {
+                let file = &analysis.workspace.files[*id];
+                let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+                let indent = if file.dir().is_empty() { "" } else { "  " };
+                let mut counts = Vec::new();
+                for sev in Severity::ALL_DESCENDING {
+                    let n = analysis
+                        .findings
+                        .iter()
+                        .filter(|f| f.file == *id && f.severity == sev)
+                        .count();
+                    if n > 0 {
+                        counts.push(Span::styled(
+                            format!(" {n}{}", severity_letter(sev)),
+                            theme.fg(severity_key(sev)),
+                        ));
+                    }
+                }
+                // The counts always show; a long name gives way.
+                let counts_width: usize = counts.iter().map(|c| c.content.chars().count()).sum();
+                let room = usize::from(rect.width.saturating_sub(2))
+                    .saturating_sub(counts_width + indent.len());
+                let shown = for_terminal(name);
+                let shown: String = if shown.chars().count() > room {
+                    let keep: String = shown.chars().take(room.saturating_sub(1)).collect();
+                    format!("{keep}…")
+                } else {
+                    shown.into_owned()
+                };
+                let mut spans = vec![Span::styled(format!("{indent}{shown}"), theme.fg("text"))];
+                spans.extend(counts);
+                let mut line = Line::from(spans);
+                if i == selected_row {
+                    line = line.style(theme.selection());
+                }
+                lines.push(line);
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
+    let theme = &app.theme;
+    let Some(analysis) = &app.analysis else {
+        frame.render_widget(
+            Paragraph::new("analysing…").block(pane_block(theme, " Source ", false)),
+            rect,
+        );
+        return;
+    };
+    let Some(file) = app
+        .open_file
+        .and_then(|id| analysis.workspace.files.get(id))
+    else {
+        frame.render_widget(
+            Paragraph::new("no file").block(pane_block(theme, " Source ", false)),
+            rect,
+        );
+        return;
+    };
+    let title = format!(" {} ", for_terminal(&file.path));
+    let block = pane_block(theme, &title, app.focus == Pane::Source);
+    if let Some(problem) = &file.problem {
+        let text = format!("This file was not analysed: it {problem}.");
+        frame.render_widget(
+            Paragraph::new(text).style(theme.fg("warning")).block(block),
+            rect,
+        );
+        return;
+    }
+    let id = app.open_file.unwrap_or(0);
+    let selected = app.selected_finding().filter(|f| f.file == id);
+    let span_lines = selected.map(|f| {
+        let ((l, c), (el, ec)) = analysis.position(f);
+        ((l, c), (el, ec))
+    });
+    let height = usize::from(rect.height.saturating_sub(2));
+    let width = file.line_count().to_string().len();
+    let mut lines = Vec::with_capacity(height);
+    for n in app.source_scroll..(app.source_scroll + height).min(file.line_count()) {
+        let number = n + 1;
+        let raw = file.slice(file.line_range(number));
+        let mark = gutter_mark(analysis, id, number);
+        let mut spans = vec![
+            Span::styled(format!("{number:>width$} "), theme.fg("gutter")),
+            match mark {
+                Some(sev) => Span::styled(
+                    severity_letter(sev),
+                    theme.fg(severity_key(sev)).add_modifier(Modifier::BOLD),
+                ),
+                None => Span::raw(" "),
+            },
+            Span::raw(" "),
+        ];
+        let pieces: Vec<(Style, String)> = match app.highlight.line(&file.path, &file.text, n) {
+            Some(p) if !theme.mono => p.to_vec(),
+            _ => vec![(theme.fg("text"), display_line(raw))],
+        };
+        let emphasis = span_lines.and_then(|((l, c), (el, ec))| {
+            if number < l || number > el {
+                return None;
+            }
+            let shown = display_line(raw);
+            let len = shown.chars().count();
+            let from = if number == l {
+                display_column(raw, c)
+            } else {
+                0
+            };
+            let to = if number == el {
+                display_column(raw, ec).max(from + 1)
+            } else {
+                len.max(from + 1)
+            };
+            Some((from, to))
+        });
+        spans.extend(apply_emphasis(pieces, emphasis, theme.span()));
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The display column (0-based) of 1-based character column `col` of a raw line.
+fn display_column(raw: &str, col: usize) -> usize {
+    let prefix: String = raw.chars().take(col.saturating_sub(1)).collect();
+    display_line(&prefix).chars().count()
+}
+
+/// Splits the pieces so that display columns `from..to` carry the emphasis style.
+fn apply_emphasis(
+    pieces: Vec<(Style, String)>,
+    range: Option<(usize, usize)>,
+    emphasis: Style,
+) -> Vec<Span<'static>> {
+    let Some((from, to)) = range else {
+        return pieces
+            .into_iter()
+            .map(|(s, t)| Span::styled(t, s))
+            .collect();
+    };
+    let mut out = Vec::new();
+    let mut col = 0;
+    for (style, text) in pieces {
+        let mut current = String::new();
+        let mut current_in = None;
+        for ch in text.chars() {
+            let inside = col >= from && col < to;
+            if current_in != Some(inside) && !current.is_empty() {
+                let s = if current_in == Some(true) {
+                    style.patch(emphasis)
+                } else {
+                    style
+                };
+                out.push(Span::styled(std::mem::take(&mut current), s));
+            }
+            current_in = Some(inside);
+            current.push(ch);
+            col += 1;
+        }
+        if !current.is_empty() {
+            let s = if current_in == Some(true) {
+                style.patch(emphasis)
+            } else {
+                style
+            };
+            out.push(Span::styled(current, s));
+        }
+    }
+    if col < to {
+        // The span reaches past the end of the line: show it.
+        out.push(Span::styled(" ", emphasis));
+    }
+    out
+}
+
+fn gutter_mark(analysis: &Analysis, file: FileId, line: usize) -> Option<Severity> {
+    analysis
+        .findings
+        .iter()
+        .filter(|f| f.file == file)
+        .filter(|f| {
+            let ((l, _), (el, _)) = analysis.position(f);
+            l <= line && line <= el
+        })
+        .map(|f| f.severity)
+        .max()
+}
+
+/// Rows of the findings list: group headings and findings.
+enum ListRow {
+    Heading(String, Severity),
+    Finding(usize),
+}
+
+fn list_rows(app: &App) -> Vec<ListRow> {
+    let Some(analysis) = &app.analysis else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    let mut last: Option<String> = None;
+    for i in app.visible() {
+        let f = &analysis.findings[i];
+        let heading = match app.grouping {
+            Grouping::Severity => f.severity.title().to_uppercase(),
+            Grouping::File => analysis.path(f).to_string(),
+        };
+        if last.as_ref() != Some(&heading) {
+            rows.push(ListRow::Heading(heading.clone(), f.severity));
+            last = Some(heading);
+        }
+        rows.push(ListRow::Finding(i));
+    }
+    rows
+}
+
+/// The finding shown at `row` (0-based, inside the border) of the findings list.
+pub fn finding_at_row(app: &App, row: usize) -> Option<usize> {
+    let rows = list_rows(app);
+    let selected = selected_list_row(app, &rows);
+    let skip = list_offset(selected, rows.len(), app.areas().findings.height);
+    match rows.get(row + skip)? {
+        ListRow::Finding(i) => Some(*i),
+        ListRow::Heading(..) => None,
+    }
+}
+
+fn selected_list_row(app: &App, rows: &[ListRow]) -> usize {
+    rows.iter()
+        .position(|r| matches!(r, ListRow::Finding(i) if Some(*i) == app.selected))
+        .unwrap_or(0)
+}
+
+fn draw_findings(frame: &mut Frame<'_>, app: &App, rect: Rect) {
+    let theme = &app.theme;
+    let Some(analysis) = &app.analysis else {
+        frame.render_widget(
+            Paragraph::new("analysing…").block(pane_block(theme, " Findings ", false)),
+            rect,
+        );
+        return;
+    };
+    let visible = app.visible().len();
+    let mut title = format!(" Findings {visible}/{} ", analysis.findings.len());
+    if !app.filter.is_default() {
+        title.push_str("(filtered) ");
+    }
+    let block = pane_block(theme, &title, app.focus == Pane::Findings);
+    let rows = list_rows(app);
+    if rows.is_empty() {
+        let text = if analysis.findings.is_empty() {
+            "No findings."
+        } else {
+            "No finding matches the filter (f, /)."
+        };
+        frame.render_widget(
+            Paragraph::new(text).style(theme.fg("muted")).block(block),
+            rect,
+        );
+        return;
+    }
+    let selected = selected_list_row(app, &rows);
+    let skip = list_offset(selected, rows.len(), rect.height);
+    let mut lines = Vec::new();
+    for (r, row) in rows.iter().enumerate().skip(skip) {
+        match row {
+            ListRow::Heading(text, sev) => {
+                let style = match app.grouping {
+                    Grouping::Severity => theme.fg(severity_key(*sev)),
+                    Grouping::File => theme.fg("muted"),
+                }
+                .add_modifier(Modifier::BOLD);
+                lines.push(Line::from(Span::styled(
+                    for_terminal(text).into_owned(),
+                    style,
+                )));
+            }
+            ListRow::Finding(i) => {
+                let f = &analysis.findings[*i];
+                let (icon, icon_key) = status_icon(app.status_of(f));
+                let mut line = Line::from(vec![
+                    Span::styled(format!(" {icon} "), theme.fg(icon_key)),
+                    Span::styled(
+                        format!("{} ", severity_letter(f.severity)),
+                        theme
+                            .fg(severity_key(f.severity))
+                            .add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(for_terminal(&f.title).into_owned(), theme.fg("text")),
+                    Span::styled(format!("  {}", f.rule), theme.fg("muted")),
+                ]);
+                if r == selected {
+                    line = line.style(theme.selection());
+                }
+                lines.push(line);
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn detail_text(app: &App, f: &Finding, analysis: &Analysis) -> Text<'static> {
+    let theme = &app.theme;
+    let fp = f.fingerprint(&analysis.workspace);
+    let ((line, col), _) = analysis.position(f);
+    let status = app.review.status(&fp);
+    let (icon, icon_key) = status_icon(status);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            for_terminal(&f.title).into_owned(),
+            theme.fg("title").add_modifier(Modifier::BOLD),
+        )),
+        Line::from(vec![
+            Span::styled(
+                f.severity.title().to_string(),
+                theme
+                    .fg(severity_key(f.severity))
+                    .add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!(
+                    " · {} · {}:{line}:{col} ",
+                    f.rule,
+                    for_terminal(analysis.path(f))
+                ),
+                theme.fg("muted"),
+            ),
+            Span::styled(
+                format!("[{icon} {}]", status.as_str().to_uppercase()),
+                theme.fg(icon_key),
+            ),
+        ]),
+        Line::default(),
+        Line::from(Span::styled(
+            for_terminal(&f.message).into_owned(),
+            theme.fg("text"),
+        )),
+    ];
+    if let Some(note) = app.review.note(&fp) {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Note",
+            theme.fg("title").add_modifier(Modifier::BOLD),
+        )));
+        for l in note.lines() {
+            lines.push(Line::from(Span::styled(
+                for_terminal(l).into_owned(),
+                theme.fg("text"),
+            )));
+        }
+    }
+    lines.push(Line::default());
+    match &f.fix {
+        None => lines.push(Line::from(Span::styled(
+            "No automatic fix.",
+            theme.fg("muted"),
+        ))),
+        Some(fix) => {
+            let safety = match fix.applicability {
+                crate::finding::Applicability::Safe => "safe",
+                crate::finding::Applicability::Unsafe => "unsafe: read before applying",
+            };
+            lines.push(Line::from(vec![
+                Span::styled("Ideal fix ", theme.fg("title").add_modifier(Modifier::BOLD)),
+                Span::styled(format!("({safety}): "), theme.fg("muted")),
+                Span::styled(for_terminal(&fix.title).into_owned(), theme.fg("text")),
+            ]));
+            if app.show_diff {
+                match fix.diff(&analysis.workspace) {
+                    Ok(diff) => {
+                        for l in diff.lines() {
+                            let key = if l.starts_with("+++")
+                                || l.starts_with("---")
+                                || l.starts_with("@@")
+                            {
+                                "diff.header"
+                            } else if l.starts_with('+') {
+                                "diff.added"
+                            } else if l.starts_with('-') {
+                                "diff.removed"
+                            } else {
+                                "text"
+                            };
+                            lines.push(Line::from(Span::styled(display_line(l), theme.fg(key))));
+                        }
+                    }
+                    Err(e) => lines.push(Line::from(Span::styled(
+                        format!("(cannot show the diff: {e})"),
+                        theme.fg("warning"),
+                    ))),
+                }
+            } else {
+                lines.push(Line::from(Span::styled(
+                    "d: show the diff",
+                    theme.fg("muted"),
+                )));
+            }
+        }
+    }
+    for (heading, section) in [
+        ("Root cause", "Root cause"),
+        ("Impact", "Impact"),
+        ("Reference", "References"),
+    ] {
+        if let Some(text) = rules::doc_section(f.rule, section) {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                heading,
+                theme.fg("title").add_modifier(Modifier::BOLD),
+            )));
+            lines.push(Line::from(Span::styled(
+                text.replace('\n', " "),
+                theme.fg("text"),
+            )));
+        }
+    }
+    Text::from(lines)
+}
+
+fn draw_detail(frame: &mut Frame<'_>, app: &App, rect: Rect) {
+    let theme = &app.theme;
+    let block = pane_block(theme, " Detail ", app.focus == Pane::Detail);
+    let (Some(analysis), Some(f)) = (&app.analysis, app.selected_finding()) else {
+        frame.render_widget(
+            Paragraph::new("Select a finding.")
+                .style(theme.fg("muted"))
+                .block(block),
+            rect,
+        );
+        return;
+    };
+    let text = detail_text(app, f, analysis);
+    let scroll = u16::try_from(app.detail_scroll).unwrap_or(u16::MAX);
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(block),
+        rect,
+    );
+}
+
+fn draw_status(frame: &mut Frame<'_>, app: &App, rect: Rect) {
+    let theme = &app.theme;
+    let mut spans = vec![Span::styled(
+        format!(" tfreview · {} ", for_terminal(&app.name)),
+        theme.statusline().add_modifier(Modifier::BOLD),
+    )];
+    match &app.analysis {
+        None => spans.push(Span::styled("analysing… ", theme.statusline())),
+        Some(analysis) => {
+            let mut counts = [0usize; 4];
+            let (mut accepted, mut rejected, mut pending) = (0, 0, 0);
+            for f in &analysis.findings {
+                let i = Severity::ALL_DESCENDING
+                    .iter()
+                    .position(|s| *s == f.severity)
+                    .unwrap_or(0);
+                counts[i] += 1;
+                match app.status_of(f) {
+                    Status::Accepted => accepted += 1,
+                    Status::Rejected => rejected += 1,
+                    Status::Pending => pending += 1,
+                }
+            }
+            spans.push(Span::styled(
+                format!("{} files │ ", analysis.workspace.files.len()),
+                theme.statusline(),
+            ));
+            for (i, sev) in Severity::ALL_DESCENDING.iter().enumerate() {
+                spans.push(Span::styled(
+                    format!("{}{} ", severity_letter(*sev), counts[i]),
+                    theme
+                        .statusline()
+                        .patch(theme.fg(severity_key(*sev)))
+                        .add_modifier(Modifier::BOLD),
+                ));
+            }
+            spans.push(Span::styled(
+                format!("│ ✓{accepted} ✗{rejected} ·{pending} "),
+                theme.statusline(),
+            ));
+        }
+    }
+    if let Some(notice) = &app.notice {
+        let style = if notice.warning {
+            theme
+                .statusline()
+                .patch(theme.fg("warning"))
+                .add_modifier(Modifier::BOLD)
+        } else {
+            theme.statusline()
+        };
+        spans.push(Span::styled(
+            format!("│ {} ", for_terminal(&notice.text)),
+            style,
+        ));
+    }
+    let left = Line::from(spans);
+    frame.render_widget(Paragraph::new(left).style(theme.statusline()), rect);
+    let hints = Line::from(Span::styled(
+        " a accept · x reject · c note · e export · ? help · q quit ",
+        theme.statusline(),
+    ));
+    let hints_width = u16::try_from(hints.width()).unwrap_or(0);
+    let used = u16::try_from(Line::from(frame_status_width(app)).width()).unwrap_or(0);
+    if rect.width > hints_width + used {
+        let hint_rect = Rect::new(rect.x + rect.width - hints_width, rect.y, hints_width, 1);
+        frame.render_widget(Paragraph::new(hints).alignment(Alignment::Right), hint_rect);
+    }
+}
+
+/// The text of the left part of the status line (to know whether the hints fit).
+fn frame_status_width(app: &App) -> String {
+    let mut s = format!(" tfreview · {} ", app.name);
+    if let Some(a) = &app.analysis {
+        s.push_str(&format!(
+            "{} files │ C0 H0 M0 L0 │ ✓0 ✗0 ·{} ",
+            a.workspace.files.len(),
+            a.findings.len()
+        ));
+    }
+    if let Some(n) = &app.notice {
+        s.push_str(&format!("│ {} ", n.text));
+    }
+    s
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width.saturating_sub(2)).max(10);
+    let h = height.min(area.height.saturating_sub(2)).max(3);
+    Rect::new(
+        area.x + (area.width.saturating_sub(w)) / 2,
+        area.y + (area.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_help(frame: &mut Frame<'_>, app: &App) {
+    let rows = help_rows(&app.keymap);
+    let area = frame.area();
+    // One column when it fits, two side by side otherwise.
+    let columns = if rows.len() + 5 > usize::from(area.height) {
+        2
+    } else {
+        1
+    };
+    let per_column = rows.len().div_ceil(columns);
+    let width = if columns == 2 { 78 } else { 52 };
+    let height = u16::try_from(per_column + 5).unwrap_or(u16::MAX);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = pane_block(&app.theme, " Keys — any key closes ", true);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let column_width = inner.width / u16::try_from(columns).unwrap_or(1);
+    for (c, chunk) in rows.chunks(per_column.max(1)).enumerate() {
+        let lines: Vec<Line<'_>> = chunk
+            .iter()
+            .map(|(keys, what)| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{keys:>11} "),
+                        app.theme.fg("title").add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(*what, app.theme.fg("text")),
+                ])
+            })
+            .collect();
+        let x = inner.x + column_width * u16::try_from(c).unwrap_or(0);
+        let col_rect = Rect::new(x, inner.y, column_width, inner.height.saturating_sub(2));
+        frame.render_widget(Paragraph::new(lines), col_rect);
+    }
+    let foot = Rect::new(
+        inner.x,
+        inner.y + inner.height.saturating_sub(2),
+        inner.width,
+        2,
+    );
+    frame.render_widget(
+        Paragraph::new("Mouse: click selects, wheel scrolls. Editors: ctrl-s save · esc cancel · ctrl-e $EDITOR.")
+            .style(app.theme.fg("muted"))
+            .wrap(Wrap { trim: true }),
+        foot,
+    );
+}
+
+fn draw_filter(frame: &mut Frame<'_>, app: &App) {
+    let rect = centered(frame.area(), 44, 12);
+    frame.render_widget(Clear, rect);
+    let f = &app.filter;
+    let check = |on: bool| if on { "[x]" } else { "[ ]" };
+    let mut lines = Vec::new();
+    for (i, (key, sev)) in ["c", "h", "m", "l"]
+        .iter()
+        .zip(Severity::ALL_DESCENDING)
+        .enumerate()
+    {
+        lines.push(Line::from(vec![
+            Span::raw(format!(" {key}  {} ", check(f.severities[i]))),
+            Span::styled(sev.title(), app.theme.fg(severity_key(sev))),
+        ]));
+    }
+    for (key, on, label) in [
+        ("p", f.pending, "pending"),
+        ("a", f.accepted, "accepted"),
+        ("r", f.rejected, "rejected"),
+    ] {
+        lines.push(Line::from(format!(" {key}  {} {label}", check(on))));
+    }
+    lines.push(Line::from(Span::styled(
+        " 0 reset · esc close",
+        app.theme.fg("muted"),
+    )));
+    frame.render_widget(
+        Paragraph::new(lines).block(pane_block(&app.theme, " Filter ", true)),
+        rect,
+    );
+}
+
+fn draw_prompt(frame: &mut Frame<'_>, app: &App, kind: &PromptKind, input: &str) {
+    let rect = centered(frame.area(), 70, 3);
+    frame.render_widget(Clear, rect);
+    let title = match kind {
+        PromptKind::Search => " Search findings — enter keep · esc clear ",
+        PromptKind::Export => " Export the review as Markdown to — enter write · esc cancel ",
+    };
+    let text = format!("{}█", for_terminal(input));
+    frame.render_widget(
+        Paragraph::new(text).block(pane_block(&app.theme, title, true)),
+        rect,
+    );
+}

@@ -1,0 +1,267 @@
+//! Key bindings as data: every [`Action`] with its description, the default table, and
+//! the help text generated from them. Views never match on key codes.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key does in the normal mode of the workbench.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Move down in the focused pane.
+    Down,
+    /// Move up in the focused pane.
+    Up,
+    /// Move down by a page.
+    PageDown,
+    /// Move up by a page.
+    PageUp,
+    /// Go to the first item.
+    Top,
+    /// Go to the last item.
+    Bottom,
+    /// Focus the next pane.
+    NextPane,
+    /// Focus the previous pane.
+    PrevPane,
+    /// Open: a file in the source pane, a finding in the detail pane.
+    Open,
+    /// Select the next finding, across files.
+    NextFinding,
+    /// Select the previous finding, across files.
+    PrevFinding,
+    /// Accept the selected finding as a failure.
+    Accept,
+    /// Reject the selected finding, with an optional reason.
+    Reject,
+    /// Write a note on the selected finding (its root cause in the export).
+    Annotate,
+    /// Undo the last decision.
+    Undo,
+    /// Show or hide the fix diff in the detail pane.
+    ToggleDiff,
+    /// Filter the findings by severity and status.
+    Filter,
+    /// Search the findings.
+    Search,
+    /// Group the findings by severity or by file.
+    ToggleGrouping,
+    /// Edit the review summary and quality score.
+    EditSummary,
+    /// Export the review as Markdown.
+    Export,
+    /// Show or hide this help.
+    Help,
+    /// Quit (every decision is already saved).
+    Quit,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::Down,
+        Action::Up,
+        Action::PageDown,
+        Action::PageUp,
+        Action::Top,
+        Action::Bottom,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::Open,
+        Action::NextFinding,
+        Action::PrevFinding,
+        Action::Accept,
+        Action::Reject,
+        Action::Annotate,
+        Action::Undo,
+        Action::ToggleDiff,
+        Action::Filter,
+        Action::Search,
+        Action::ToggleGrouping,
+        Action::EditSummary,
+        Action::Export,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Down => "move down",
+            Action::Up => "move up",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Top => "first item",
+            Action::Bottom => "last item",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+            Action::Open => "open file / finding",
+            Action::NextFinding => "next finding (across files)",
+            Action::PrevFinding => "previous finding",
+            Action::Accept => "accept the finding",
+            Action::Reject => "reject (optional reason)",
+            Action::Annotate => "annotate (note = root cause)",
+            Action::Undo => "undo the last decision",
+            Action::ToggleDiff => "show / hide the fix diff",
+            Action::Filter => "filter by severity and status",
+            Action::Search => "search findings",
+            Action::ToggleGrouping => "group by severity / file",
+            Action::EditSummary => "edit summary and score",
+            Action::Export => "export the review (Markdown)",
+            Action::Help => "help",
+            Action::Quit => "quit",
+        }
+    }
+}
+
+/// One key with its modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    const fn plain(code: KeyCode) -> Key {
+        Key {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    pub fn label(self) -> String {
+        let name = match self.code {
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::PageDown => "pgdn".into(),
+            KeyCode::PageUp => "pgup".into(),
+            KeyCode::Home => "home".into(),
+            KeyCode::End => "end".into(),
+            KeyCode::Tab => "tab".into(),
+            KeyCode::BackTab => "shift-tab".into(),
+            KeyCode::Enter => "enter".into(),
+            KeyCode::Esc => "esc".into(),
+            other => format!("{other:?}").to_lowercase(),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("ctrl-{name}")
+        } else {
+            name
+        }
+    }
+}
+
+/// The default bindings, in the order the help shows them.
+pub fn default_keymap() -> Vec<(Key, Action)> {
+    use KeyCode::*;
+    let ch = |c| Key::plain(Char(c));
+    vec![
+        (ch('j'), Action::Down),
+        (Key::plain(Down), Action::Down),
+        (ch('k'), Action::Up),
+        (Key::plain(Up), Action::Up),
+        (Key::plain(PageDown), Action::PageDown),
+        (
+            Key {
+                code: Char('d'),
+                modifiers: KeyModifiers::CONTROL,
+            },
+            Action::PageDown,
+        ),
+        (Key::plain(PageUp), Action::PageUp),
+        (
+            Key {
+                code: Char('u'),
+                modifiers: KeyModifiers::CONTROL,
+            },
+            Action::PageUp,
+        ),
+        (ch('g'), Action::Top),
+        (Key::plain(Home), Action::Top),
+        (ch('G'), Action::Bottom),
+        (Key::plain(End), Action::Bottom),
+        (Key::plain(Tab), Action::NextPane),
+        (Key::plain(BackTab), Action::PrevPane),
+        (Key::plain(Enter), Action::Open),
+        (ch('n'), Action::NextFinding),
+        (ch('N'), Action::PrevFinding),
+        (ch('a'), Action::Accept),
+        (ch('x'), Action::Reject),
+        (ch('c'), Action::Annotate),
+        (ch('u'), Action::Undo),
+        (ch('d'), Action::ToggleDiff),
+        (ch('f'), Action::Filter),
+        (ch('/'), Action::Search),
+        (ch('s'), Action::ToggleGrouping),
+        (ch('S'), Action::EditSummary),
+        (ch('e'), Action::Export),
+        (ch('?'), Action::Help),
+        (ch('q'), Action::Quit),
+    ]
+}
+
+/// The action bound to a key event, if any. Shift is folded into the character.
+pub fn lookup(keymap: &[(Key, Action)], event: &KeyEvent) -> Option<Action> {
+    let modifiers = event.modifiers - KeyModifiers::SHIFT;
+    keymap
+        .iter()
+        .find(|(k, _)| k.code == event.code && k.modifiers == modifiers)
+        .map(|(_, a)| *a)
+}
+
+/// `(keys, description)` for every action, generated from the keymap.
+pub fn help_rows(keymap: &[(Key, Action)]) -> Vec<(String, &'static str)> {
+    Action::ALL
+        .iter()
+        .map(|action| {
+            let keys: Vec<String> = keymap
+                .iter()
+                .filter(|(_, a)| a == action)
+                .map(|(k, _)| k.label())
+                .collect();
+            (keys.join(" "), action.describe())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_key_and_keys_are_unique() {
+        let map = default_keymap();
+        for action in Action::ALL {
+            assert!(
+                map.iter().any(|(_, a)| a == action),
+                "{action:?} has no key"
+            );
+        }
+        for (i, (k, _)) in map.iter().enumerate() {
+            assert!(
+                !map[i + 1..].iter().any(|(k2, _)| k2 == k),
+                "{k:?} bound twice"
+            );
+        }
+    }
+
+    #[test]
+    fn shifted_letters_and_control_keys_are_found() {
+        let map = default_keymap();
+        let ev = |code, m| KeyEvent::new(code, m);
+        assert_eq!(
+            lookup(&map, &ev(KeyCode::Char('N'), KeyModifiers::SHIFT)),
+            Some(Action::PrevFinding)
+        );
+        assert_eq!(
+            lookup(&map, &ev(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Some(Action::PageDown)
+        );
+        assert_eq!(
+            lookup(&map, &ev(KeyCode::Char('d'), KeyModifiers::NONE)),
+            Some(Action::ToggleDiff)
+        );
+        assert_eq!(
+            lookup(&map, &ev(KeyCode::Char('z'), KeyModifiers::NONE)),
+            None
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! The real binary in a pseudo-terminal: a reviewer opens a copy of the seed-004 sample,
+//! accepts a finding, annotates and accepts another, rejects a third with a reason,
+//! exports and quits; `review.json` and the Markdown hold what they did, and a restart
+//! shows the same decisions. Then: SIGKILL in the middle of rapid decisions never leaves
+//! an invalid `review.json` (100 times).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+#[path = "common/pty.rs"]
+mod pty;
+
+use pty::Tui;
+use tfreview::review::{Review, Status};
+
+const ESC: &[u8] = b"\x1b";
+const CTRL_S: &[u8] = b"\x13";
+
+fn search(tui: &mut Tui, text: &str) {
+    tui.send(b"/");
+    tui.send(text.as_bytes());
+    tui.send(b"\r");
+}
+
+#[test]
+fn a_review_from_opening_to_export_and_back() {
+    let dir =
+        common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/zero-trust-iam-kms"));
+    let ws = dir.path().to_str().unwrap();
+    let mut tui = Tui::start(&[ws], dir.path(), 140, 40);
+    tui.wait_for("Findings 11/11", 20);
+
+    search(&mut tui, "principal");
+    tui.send(b"a");
+    tui.wait_for("\u{2713}1", 5);
+
+    search(&mut tui, "DenySensitive");
+    tui.send(b"c");
+    tui.wait_for("Note (root cause)", 5);
+    tui.send(b"The model tested the region where the prompt asked for business hours.");
+    tui.send(CTRL_S);
+    tui.send(b"a");
+    tui.wait_for("\u{2713}2", 5);
+
+    search(&mut tui, "prefix");
+    tui.send(b"x");
+    tui.wait_for("Reason for rejecting", 5);
+    tui.send(b"Our naming convention puts KMS logs under /aws/kms.");
+    tui.send(CTRL_S);
+    tui.wait_for("\u{2717}1", 5);
+
+    tui.send(b"/");
+    tui.send(ESC);
+    tui.send(b"e");
+    tui.wait_for("Export the review as Markdown", 5);
+    tui.send(b"\r");
+    tui.wait_for("exported to", 5);
+    tui.send(b"q");
+    assert!(tui.wait_exit(10), "the workbench did not exit cleanly");
+
+    let review: Review = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join(".tfreview/review.json")).unwrap(),
+    )
+    .unwrap();
+    let by_rule = |rule: &str| -> Vec<(Status, Option<String>)> {
+        review
+            .decisions
+            .values()
+            .filter(|d| d.finding.rule == rule)
+            .map(|d| (d.status, d.note.clone()))
+            .collect()
+    };
+    assert_eq!(
+        by_rule("kms-key-policy-missing-service-principal"),
+        vec![(Status::Accepted, None)]
+    );
+    assert_eq!(
+        by_rule("policy-condition-contradicts-intent"),
+        vec![(
+            Status::Accepted,
+            Some("The model tested the region where the prompt asked for business hours.".into())
+        )]
+    );
+    assert_eq!(
+        by_rule("log-group-name-inconsistent"),
+        vec![(
+            Status::Rejected,
+            Some("Our naming convention puts KMS logs under /aws/kms.".into())
+        )]
+    );
+
+    let md = std::fs::read_to_string(dir.path().join("review.md")).unwrap();
+    let critical = md
+        .split("## Critical Failures")
+        .nth(1)
+        .unwrap()
+        .split("## Summary")
+        .next()
+        .unwrap();
+    assert!(
+        critical.contains("KMS key policy does not allow the CloudWatch Logs service"),
+        "{md}"
+    );
+    assert!(critical.contains("**Impact Level**: Critical"));
+    assert!(critical.contains(
+        "**Root Cause**: The model tested the region where the prompt asked for business hours."
+    ));
+    let dismissed = md.split("## Dismissed Findings").nth(1).unwrap();
+    assert!(dismissed.contains("breaks the shared name prefix"));
+    assert!(dismissed.contains("Reason: Our naming convention puts KMS logs under /aws/kms."));
+    assert!(md.contains("## Not Yet Reviewed"));
+
+    // A restart shows the same decisions.
+    let mut again = Tui::start(&[ws], dir.path(), 140, 40);
+    again.wait_for("\u{2713}2 \u{2717}1 \u{b7}8", 20);
+    again.send(b"q");
+    assert!(again.wait_exit(10));
+}
+
+#[test]
+fn sigkill_during_rapid_decisions_never_leaves_an_invalid_review() {
+    let dir = common::copy_to_temp(
+        &common::manifest_dir().join("sample-workspaces/multi-account-security"),
+    );
+    let ws = dir.path().to_str().unwrap();
+    let review_path = dir.path().join(".tfreview/review.json");
+    let mut saved = 0;
+    for round in 0..100u64 {
+        let mut tui = Tui::start(&[ws], dir.path(), 120, 30);
+        tui.wait_for("Findings 14/14", 20);
+        // A burst of decisions without waiting between them, then SIGKILL at a point that
+        // moves from round to round.
+        let burst: Vec<u8> = b"anaxuanaan"
+            .iter()
+            .copied()
+            .cycle()
+            .take(20 + (round % 7) as usize * 5)
+            .collect();
+        tui.send(
+            &burst
+                .iter()
+                .map(|&b| if b == b'x' { b'u' } else { b })
+                .collect::<Vec<_>>(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(round % 5));
+        let pid = tui.pid().unwrap();
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        let _ = tui.wait_exit(10);
+        if let Ok(text) = std::fs::read_to_string(&review_path) {
+            let parsed: Result<Review, _> = serde_json::from_str(&text);
+            assert!(
+                parsed.is_ok(),
+                "round {round}: invalid review.json:\n{text}"
+            );
+            saved += 1;
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join(".tfreview"))
+            .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(
+            leftovers
+                .iter()
+                .all(|n| n == "review.json" || n.to_string_lossy().starts_with(".tmp")),
+            "round {round}: unexpected files {leftovers:?}"
+        );
+    }
+    assert!(
+        saved > 90,
+        "review.json was written in only {saved} of 100 rounds"
+    );
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let dir = common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/clean"));
+        let mut tui = Tui::start(&[dir.path().to_str().unwrap()], dir.path(), 100, 30);
+        tui.wait_for("No findings.", 20);
+        assert!(tui.on_alternate_screen());
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(tui.pid().unwrap() as i32, signal) };
+        assert!(tui.wait_exit(10), "signal {signal}: unclean exit");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(
+            !tui.on_alternate_screen(),
+            "signal {signal}: the terminal was not restored"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Screens of the workbench on ratatui's `TestBackend`, driven by the same key events a
+//! user types: the opening screen, a finding with its diff, the annotation editor, the
+//! help overlay, the 80×24 layout, and a file full of escape sequences.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use tfreview::review::{ReviewStore, Status};
+use tfreview::tui::app::App;
+use tfreview::tui::draw::draw;
+use tfreview::tui::theme::Theme;
+
+struct Bench {
+    app: App,
+    _review_dir: tempfile::TempDir,
+}
+
+fn open(path: &std::path::Path, width: u16, height: u16) -> Bench {
+    let review_dir = tempfile::tempdir().unwrap();
+    let store = ReviewStore {
+        path: review_dir.path().join("review.json"),
+    };
+    let mut app = App::new(path.to_path_buf(), store, Theme::load("dark").unwrap()).unwrap();
+    app.size = Rect::new(0, 0, width, height);
+    app.set_analysis(tfreview::analyse_path(path).unwrap());
+    Bench {
+        app,
+        _review_dir: review_dir,
+    }
+}
+
+fn sample(name: &str, width: u16, height: u16) -> Bench {
+    open(
+        &common::manifest_dir().join("sample-workspaces").join(name),
+        width,
+        height,
+    )
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    terminal.draw(|f| draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
+}
+
+#[test]
+fn opening_screen_of_the_seed_004_sample() {
+    let b = sample("zero-trust-iam-kms", 140, 40);
+    insta::assert_snapshot!(screen(&b.app));
+}
+
+#[test]
+fn a_selected_finding_shows_its_span_and_diff() {
+    let mut b = sample("zero-trust-iam-kms", 140, 40);
+    key(&mut b.app, KeyCode::Char('/'));
+    keys(&mut b.app, "prefix");
+    key(&mut b.app, KeyCode::Enter);
+    let f = b.app.selected_finding().unwrap();
+    assert_eq!(f.rule, "log-group-name-inconsistent");
+    let s = screen(&b.app);
+    assert!(
+        s.contains("--- a/cloudwatch_logs.tf") && s.contains("@@ -27,7 +27,7 @@"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn annotation_editor_saves_the_note_and_decisions_can_be_undone() {
+    let mut b = sample("zero-trust-iam-kms", 140, 40);
+    key(&mut b.app, KeyCode::Char('c'));
+    keys(&mut b.app, "Ordering bug: ");
+    key(&mut b.app, KeyCode::Enter);
+    keys(&mut b.app, "the key policy is separate.");
+    insta::assert_snapshot!(screen(&b.app));
+    ctrl(&mut b.app, 's');
+    let fp = b.app.selected_fingerprint().unwrap();
+    assert_eq!(
+        b.app.review.note(&fp),
+        Some("Ordering bug: \nthe key policy is separate.")
+    );
+    key(&mut b.app, KeyCode::Char('a'));
+    assert_eq!(b.app.review.status(&fp), Status::Accepted);
+    key(&mut b.app, KeyCode::Char('u'));
+    assert_eq!(b.app.review.status(&fp), Status::Pending);
+    assert!(
+        b.app.review.note(&fp).is_some(),
+        "undoing the accept keeps the note"
+    );
+    // Saved to disk after every change.
+    let (saved, _) = b.app.store.load().unwrap();
+    assert_eq!(saved, b.app.review);
+}
+
+#[test]
+fn help_overlay_is_generated_from_the_keymap() {
+    let mut b = sample("zero-trust-iam-kms", 140, 40);
+    key(&mut b.app, KeyCode::Char('?'));
+    let s = screen(&b.app);
+    for row in tfreview::tui::keymap::help_rows(&b.app.keymap) {
+        assert!(s.contains(row.1), "help lacks `{}`", row.1);
+    }
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn small_terminals_get_tabs() {
+    let mut b = sample("multi-account-security", 80, 24);
+    insta::assert_snapshot!("80x24_findings", screen(&b.app));
+    key(&mut b.app, KeyCode::Tab);
+    insta::assert_snapshot!("80x24_detail", screen(&b.app));
+}
+
+#[test]
+fn file_contents_with_escape_sequences_are_shown_as_visible_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "# \u{1b}]0;owned\u{7} title \u{1b}[2J clear \u{202e}reversed\nvariable \"unused\" {\n  default = \"\u{1b}[31mred\u{1b}[0m\"\n}\n",
+    )
+    .unwrap();
+    let b = open(dir.path(), 120, 20);
+    let s = screen(&b.app);
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}') && !s.contains('\u{202e}'));
+    assert!(s.contains("\\x1b]0;owned\\x07"), "{s}");
+    let s = s.replace(&b.app.name, "WORKSPACE");
+    insta::assert_snapshot!(s);
+}
