@@ -11,10 +11,12 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::finding::Finding;
+use crate::model::parse::ParsedFile;
 use crate::model::{Model, resolve_local_source};
 use crate::rules;
 use crate::workspace::{FileId, Workspace};
@@ -66,8 +68,15 @@ pub fn analyse_workspace(workspace: Workspace) -> Analysis {
     let groups = module_groups(&workspace);
     let results: Vec<(Vec<Finding>, Outline)> = groups
         .par_iter()
-        .map(|files| analyse_group(&workspace, files))
+        .map(|files| {
+            let parsed = Model::parse_files(&workspace, files);
+            analyse_group(&workspace, files, parsed.iter().collect())
+        })
         .collect();
+    assemble(workspace, results)
+}
+
+fn assemble(workspace: Workspace, results: Vec<(Vec<Finding>, Outline)>) -> Analysis {
     let mut blocks = vec![Vec::new(); workspace.files.len()];
     let mut findings = Vec::new();
     for (group_findings, outlines) in results {
@@ -88,8 +97,11 @@ pub fn analyse_workspace(workspace: Workspace) -> Analysis {
 
 type Outline = Vec<(FileId, Vec<Range<usize>>)>;
 
-fn analyse_group(ws: &Workspace, files: &[FileId]) -> (Vec<Finding>, Outline) {
-    let parsed = Model::parse_files(ws, files);
+fn analyse_group(
+    ws: &Workspace,
+    files: &[FileId],
+    parsed: Vec<&ParsedFile>,
+) -> (Vec<Finding>, Outline) {
     let outline = files
         .iter()
         .zip(&parsed)
@@ -103,12 +115,61 @@ fn analyse_group(ws: &Workspace, files: &[FileId]) -> (Vec<Finding>, Outline) {
             (id, spans)
         })
         .collect();
-    let model = Model::build_files(ws, files.to_vec(), &parsed);
+    let model = Model::build_files(ws, files.to_vec(), parsed);
     let mut out = Vec::new();
     for rule in rules::all() {
         rule.check(&model, &mut out);
     }
     (out, outline)
+}
+
+/// Repeated analyses of one workspace that parse only what changed: parse results are
+/// kept by path and content hash between runs (the watch mode's worker owns one).
+#[derive(Default)]
+pub struct Analyzer {
+    cache: HashMap<String, (u64, Arc<ParsedFile>)>,
+    /// How many files the last analysis parsed (the others came from the cache).
+    pub last_parsed: usize,
+}
+
+impl Analyzer {
+    pub fn analyse_path(&mut self, root: &Path) -> Result<Analysis, crate::Error> {
+        Ok(self.analyse_workspace(Workspace::load(root)?))
+    }
+
+    pub fn analyse_workspace(&mut self, workspace: Workspace) -> Analysis {
+        let cache = &self.cache;
+        let parsed: Vec<(u64, Arc<ParsedFile>, bool)> = workspace
+            .files
+            .par_iter()
+            .map(|file| {
+                let hash = xxhash_rust::xxh3::xxh3_64(file.text.as_bytes());
+                match cache.get(&file.path) {
+                    Some((h, p)) if *h == hash && file.problem.is_none() => {
+                        (hash, Arc::clone(p), false)
+                    }
+                    _ => (hash, Arc::new(crate::model::parse::parse_file(file)), true),
+                }
+            })
+            .collect();
+        self.last_parsed = parsed.iter().filter(|(_, _, fresh)| *fresh).count();
+        self.cache = workspace
+            .files
+            .iter()
+            .zip(&parsed)
+            .map(|(f, (h, p, _))| (f.path.clone(), (*h, Arc::clone(p))))
+            .collect();
+        let groups = module_groups(&workspace);
+        let results: Vec<(Vec<Finding>, Outline)> = groups
+            .par_iter()
+            .map(|files| {
+                let refs: Vec<&ParsedFile> =
+                    files.iter().map(|&id| parsed[id].1.as_ref()).collect();
+                analyse_group(&workspace, files, refs)
+            })
+            .collect();
+        assemble(workspace, results)
+    }
 }
 
 /// The files of the workspace, grouped so that a module and every local module it calls
@@ -165,6 +226,28 @@ fn local_sources(text: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::workspace::{FileKind, SourceFile};
+
+    #[test]
+    fn the_analyzer_parses_only_what_changed_and_agrees_with_a_fresh_analysis() {
+        let tf = |p: &str, t: &str| SourceFile::new(p, FileKind::Terraform, t);
+        let mut files = vec![
+            tf(
+                "a.tf",
+                "variable \"x\" {}\noutput \"o\" {\n  value = var.x\n}\n",
+            ),
+            tf("b.tf", "output \"p\" {\n  value = var.y\n}\n"),
+        ];
+        let mut analyzer = Analyzer::default();
+        let first = analyzer.analyse_workspace(Workspace::from_files("/w", files.clone()));
+        assert_eq!(analyzer.last_parsed, 2);
+        assert_eq!(first.findings.len(), 1);
+        files[1] = tf("b.tf", "output \"p\" {\n  value = var.x\n}\n");
+        let second = analyzer.analyse_workspace(Workspace::from_files("/w", files.clone()));
+        assert_eq!(analyzer.last_parsed, 1);
+        assert!(second.findings.is_empty());
+        let fresh = analyse_workspace(Workspace::from_files("/w", files));
+        assert_eq!(fresh.findings.len(), second.findings.len());
+    }
 
     #[test]
     fn modules_that_call_each_other_share_a_group() {

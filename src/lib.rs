@@ -11,6 +11,7 @@ pub mod review;
 pub mod rules;
 pub mod sanitize;
 pub mod tui;
+pub mod watch;
 pub mod workspace;
 
 pub use analysis::{Analysis, analyse_path, analyse_workspace};

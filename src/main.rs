@@ -1,6 +1,6 @@
 //! The `tfreview` command line: parses arguments and dispatches to the engine.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,6 +31,9 @@ struct Cli {
     /// Where the review state lives (default: PATH/.tfreview/review.json).
     #[arg(long)]
     review_file: Option<PathBuf>,
+    /// Do not re-analyse when the files change.
+    #[arg(long)]
+    no_watch: bool,
 }
 
 #[derive(Subcommand)]
@@ -45,6 +48,9 @@ enum Command {
         /// Lowest severity that makes the exit status 1.
         #[arg(long, value_enum, default_value_t = FailOn::High)]
         fail_on: FailOn,
+        /// Print a fresh report on every change, until interrupted.
+        #[arg(long)]
+        watch: bool,
     },
     /// Write the review (the saved decisions applied to a fresh analysis) to a file.
     Export {
@@ -126,7 +132,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             path,
             format,
             fail_on,
-        }) => check(&path, format, fail_on),
+            watch,
+        }) => {
+            if watch {
+                check_watch(&path, format)
+            } else {
+                check(&path, format, fail_on)
+            }
+        }
         Some(Command::Rules { id }) => list_rules(id.as_deref()),
         Some(Command::Export {
             path,
@@ -158,8 +171,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(file) => ReviewStore { path: file },
                 None => ReviewStore::for_workspace(&path),
             };
-            tfreview::tui::run::run(path, tfreview::tui::run::Options { theme, store })?;
+            tfreview::tui::run::run(
+                path,
+                tfreview::tui::run::Options {
+                    theme,
+                    store,
+                    watch: tfreview::watch::Watch::from_env(!cli.no_watch),
+                },
+            )?;
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn render(analysis: &tfreview::Analysis, path: &std::path::Path, format: Format) -> String {
+    match format {
+        Format::Text => text::render(analysis),
+        Format::Json => {
+            let mut s = json::to_string(&json::report(analysis, &path.to_string_lossy()));
+            s.push('\n');
+            s
         }
     }
 }
@@ -167,15 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn check(path: &std::path::Path, format: Format, fail_on: FailOn) -> anyhow::Result<ExitCode> {
     let analysis = tfreview::analyse_path(path)
         .with_context(|| format!("cannot analyse {}", path.display()))?;
-    let output = match format {
-        Format::Text => text::render(&analysis),
-        Format::Json => {
-            let mut s = json::to_string(&json::report(&analysis, &path.to_string_lossy()));
-            s.push('\n');
-            s
-        }
-    };
-    write_stdout(&output)?;
+    write_stdout(&render(&analysis, path, format))?;
     let failed = fail_on
         .threshold()
         .is_some_and(|t| analysis.findings.iter().any(|f| f.severity >= t));
@@ -184,6 +207,47 @@ fn check(path: &std::path::Path, format: Format, fail_on: FailOn) -> anyhow::Res
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `check --watch`: a fresh report on every change, for a split terminal.
+fn check_watch(path: &std::path::Path, format: Format) -> anyhow::Result<ExitCode> {
+    if !path.is_dir() {
+        anyhow::bail!("{} is not a folder", path.display());
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let live =
+        tfreview::watch::Live::start(path, tfreview::watch::Watch::from_env(true), move |event| {
+            let _ = tx.send(event);
+        });
+    let clear = std::io::stdout().is_terminal() && matches!(format, Format::Text);
+    for event in rx {
+        let tfreview::watch::LiveEvent::Analysis {
+            result, elapsed, ..
+        } = event;
+        let mut out = String::new();
+        if clear {
+            out.push_str("\x1b[2J\x1b[H");
+        }
+        match result {
+            Ok(analysis) => {
+                if matches!(format, Format::Text) {
+                    out.push_str(&format!(
+                        "── tfreview check {} · {} · {} ms ──\n",
+                        path.display(),
+                        live.mode.describe(),
+                        elapsed.as_millis()
+                    ));
+                }
+                out.push_str(&render(&analysis, path, format));
+            }
+            Err(e) => out.push_str(&format!(
+                "tfreview: cannot analyse {}: {e}\n",
+                path.display()
+            )),
+        }
+        write_stdout(&out)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export(

@@ -188,3 +188,47 @@ fn sigterm_and_sighup_restore_the_terminal() {
         );
     }
 }
+
+#[test]
+fn an_edit_from_outside_resolves_an_accepted_finding_on_screen() {
+    let dir = common::copy_to_temp(
+        &common::manifest_dir().join("sample-workspaces/multi-account-security"),
+    );
+    let mut tui = Tui::start(&[dir.path().to_str().unwrap()], dir.path(), 140, 40);
+    tui.wait_for("Findings 14/14", 20);
+    tui.wait_for("watching", 5);
+    search(&mut tui, "secondary` is not defined");
+    tui.send(b"a");
+    tui.wait_for("\u{2713}1", 5);
+    tui.send(b"/");
+    tui.send(ESC);
+
+    let provider = dir.path().join("provider.tf");
+    let text = std::fs::read_to_string(&provider).unwrap();
+    std::fs::write(
+        &provider,
+        text + "\nprovider \"aws\" {\n  alias  = \"secondary\"\n  region = var.secondary_region\n}\n",
+    )
+    .unwrap();
+    tui.wait_for("RESOLVED (2)", 10);
+    tui.wait_for("\u{2212}2 resolved", 5);
+    tui.wait_for("Findings 12/12", 5);
+
+    let review: Review = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join(".tfreview/review.json")).unwrap(),
+    )
+    .unwrap();
+    let accepted: Vec<_> = review
+        .decisions
+        .values()
+        .filter(|d| d.status == Status::Accepted)
+        .collect();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].finding.rule, "provider-alias-undefined");
+    assert!(
+        accepted[0].resolved.is_some(),
+        "the accepted finding is recorded as resolved"
+    );
+    tui.send(b"q");
+    assert!(tui.wait_exit(10));
+}

@@ -1,7 +1,8 @@
 //! The review as Markdown, in the format of the reviewers' own write-ups ("Model Response
 //! Failures Analysis"): accepted findings are failures, by severity, numbered across the
 //! document; findings of one rule in one module are one failure with one combined diff;
-//! a finding about a declaration that a failure's message names is shown inside it. Rejected
+//! a finding about a declaration that a failure's message names is shown inside it.
+//! Decisions whose findings an edit made disappear are listed as resolved. Rejected
 //! and pending findings get their own closing sections. The same review gives the same
 //! bytes.
 
@@ -175,6 +176,27 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
             match review.note(&f.fingerprint(ws)) {
                 Some(note) => {
                     let _ = writeln!(out, " Reason: {}", escape(&one_line(note)));
+                }
+                None => out.push('\n'),
+            }
+        }
+    }
+    let resolved = review.resolved(analysis);
+    if !resolved.is_empty() {
+        out.push_str("\n## Resolved During Review\n\n");
+        for (_, d) in resolved {
+            let _ = write!(
+                out,
+                "- **{}** ({}, `{}`, `{}`): {}.",
+                escape(&d.finding.title),
+                d.finding.severity.title(),
+                d.finding.rule,
+                d.finding.path,
+                d.status.as_str()
+            );
+            match &d.note {
+                Some(note) => {
+                    let _ = writeln!(out, " Note: {}", escape(&one_line(note)));
                 }
                 None => out.push('\n'),
             }

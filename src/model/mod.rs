@@ -265,17 +265,17 @@ impl<'a> Model<'a> {
     /// The model of the whole workspace; `parsed` is [`Model::parse_all`]'s result.
     pub fn build(ws: &'a Workspace, parsed: &'a [ParsedFile]) -> Model<'a> {
         let files: Vec<FileId> = (0..ws.files.len()).collect();
-        Model::build_files(ws, files, parsed)
+        Model::build_files(ws, files, parsed.iter().collect())
     }
 
     /// The model of some files of the workspace; `parsed[i]` is the parse of `files[i]`.
     pub fn build_files(
         ws: &'a Workspace,
         files: Vec<FileId>,
-        parsed: &'a [ParsedFile],
+        parsed: Vec<&'a ParsedFile>,
     ) -> Model<'a> {
         let mut by_dir: BTreeMap<&str, Vec<(FileId, &'a ParsedFile)>> = BTreeMap::new();
-        for (&id, p) in files.iter().zip(parsed) {
+        for (&id, &p) in files.iter().zip(&parsed) {
             by_dir.entry(ws.files[id].dir()).or_default().push((id, p));
         }
         // A folder with only tfvars is not a module.
@@ -313,7 +313,7 @@ impl<'a> Model<'a> {
         }
         let parse_problems = files
             .iter()
-            .zip(parsed)
+            .zip(&parsed)
             .flat_map(|(&id, p)| p.problems.iter().map(move |pr| (id, pr.clone())))
             .collect();
         Model {

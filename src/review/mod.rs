@@ -65,6 +65,9 @@ pub struct Decision {
     /// When the decision was last changed (RFC 3339, UTC).
     pub time: String,
     pub finding: FindingRecord,
+    /// When the finding disappeared after an edit (absent while it is reported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,9 +128,76 @@ impl Review {
                 note,
                 time: now(),
                 finding: FindingRecord::of(analysis, finding),
+                resolved: None,
             },
         );
         previous
+    }
+
+    /// After a new analysis of the same workspace: every finding of `before` that is gone
+    /// from `after` is recorded as resolved (keeping its decision, or as pending when it
+    /// had none), and a resolved finding that is back is open again. Returns whether the
+    /// review changed.
+    pub fn reconcile(&mut self, before: &Analysis, after: &Analysis) -> bool {
+        let now_fps: std::collections::HashSet<String> = after
+            .findings
+            .iter()
+            .map(|f| f.fingerprint(&after.workspace))
+            .collect();
+        let mut changed = false;
+        for f in &before.findings {
+            let fp = f.fingerprint(&before.workspace);
+            if now_fps.contains(&fp) {
+                continue;
+            }
+            let decision = self.decisions.entry(fp).or_insert_with(|| Decision {
+                status: Status::Pending,
+                note: None,
+                time: now(),
+                finding: FindingRecord::of(before, f),
+                resolved: None,
+            });
+            if decision.resolved.is_none() {
+                decision.resolved = Some(now());
+                changed = true;
+            }
+        }
+        for (fp, decision) in &mut self.decisions {
+            if decision.resolved.is_some() && now_fps.contains(fp) {
+                decision.resolved = None;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Decisions whose finding the analysis no longer reports, in a stable order.
+    pub fn resolved<'r>(&'r self, analysis: &Analysis) -> Vec<(&'r String, &'r Decision)> {
+        let now_fps: std::collections::HashSet<String> = analysis
+            .findings
+            .iter()
+            .map(|f| f.fingerprint(&analysis.workspace))
+            .collect();
+        let mut out: Vec<(&String, &Decision)> = self
+            .decisions
+            .iter()
+            .filter(|(fp, _)| !now_fps.contains(*fp))
+            .collect();
+        out.sort_by(|a, b| {
+            (
+                std::cmp::Reverse(a.1.finding.severity),
+                &a.1.finding.path,
+                &a.1.finding.rule,
+                a.0,
+            )
+                .cmp(&(
+                    std::cmp::Reverse(b.1.finding.severity),
+                    &b.1.finding.path,
+                    &b.1.finding.rule,
+                    b.0,
+                ))
+        });
+        out
     }
 
     /// Puts back a decision taken earlier (`None`: the finding had none).
@@ -287,6 +357,7 @@ mod tests {
                 note: Some("intended".into()),
                 time: now(),
                 finding: record(),
+                resolved: None,
             },
         );
         store.save(&review).unwrap();

@@ -2,6 +2,7 @@
 //! through [`App::handle`]; drawing reads the state and changes nothing. Decisions are
 //! saved after every change.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -148,6 +149,24 @@ pub struct App {
     pub highlight: HighlightCache,
     pub size: Rect,
     pub analysing: bool,
+    /// How the workspace is watched ("watching", "polling (…)", "not watching").
+    pub watch_state: String,
+    /// Generation of the analysis on screen; older results are dropped.
+    pub generation: u64,
+    /// Figures of the last analysis, for the status line.
+    pub last: Option<LastRun>,
+    /// Findings that appeared after an edit and have not been visited yet.
+    pub new: HashSet<String>,
+}
+
+/// What the status line says about the last analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastRun {
+    pub files: usize,
+    pub millis: u128,
+    pub parsed: usize,
+    pub new: usize,
+    pub resolved: usize,
 }
 
 impl App {
@@ -187,6 +206,10 @@ impl App {
             highlight: HighlightCache::default(),
             size: Rect::new(0, 0, 120, 40),
             analysing: true,
+            watch_state: "not watching".into(),
+            generation: 0,
+            last: None,
+            new: HashSet::new(),
         })
     }
 
@@ -195,10 +218,56 @@ impl App {
         self.prepare_view();
     }
 
-    /// A finished analysis: keep the selection when its finding still exists.
-    pub fn set_analysis(&mut self, analysis: Analysis) {
+    /// A result of the live analysis: applied unless an analysis of the same or a newer
+    /// generation is already on screen. Returns whether it was applied.
+    pub fn apply_live(
+        &mut self,
+        generation: u64,
+        analysis: Analysis,
+        millis: u128,
+        parsed: usize,
+    ) -> bool {
+        if self.analysis.is_some() && generation <= self.generation {
+            return false;
+        }
+        self.generation = generation;
+        let files = analysis.workspace.files.len();
+        let (new, resolved) = self.set_analysis(analysis);
+        self.last = Some(LastRun {
+            files,
+            millis,
+            parsed,
+            new,
+            resolved,
+        });
+        true
+    }
+
+    /// A finished analysis. The selection stays on its finding when that still exists,
+    /// the source keeps its scroll position, findings that appeared are marked new and
+    /// findings that disappeared are recorded as resolved. Returns `(new, resolved)`.
+    pub fn set_analysis(&mut self, analysis: Analysis) -> (usize, usize) {
         let previous = self.selected_fingerprint();
         let open_path = self.open_file.and_then(|id| self.file_path(id));
+        let before = self.analysis.take();
+        let mut counts = (0, 0);
+        if let Some(before) = &before {
+            let fps = |a: &Analysis| -> HashSet<String> {
+                a.findings
+                    .iter()
+                    .map(|f| f.fingerprint(&a.workspace))
+                    .collect()
+            };
+            let (old, now) = (fps(before), fps(&analysis));
+            let appeared: Vec<String> = now.difference(&old).cloned().collect();
+            counts = (appeared.len(), old.difference(&now).count());
+            self.new.extend(appeared);
+            self.new.retain(|fp| now.contains(fp));
+            if self.review.reconcile(before, &analysis) {
+                self.save("resolved findings recorded".into());
+            }
+        }
+        let first = before.is_none();
         self.analysis = Some(analysis);
         self.analysing = false;
         self.selected = None;
@@ -219,7 +288,22 @@ impl App {
                 .or_else(|| self.tree_files().first().copied());
         }
         self.sync_tree_to_open_file();
-        self.scroll_to_selected();
+        if first {
+            self.scroll_to_selected();
+        } else {
+            self.source_scroll = self
+                .source_scroll
+                .min(self.open_line_count().saturating_sub(1));
+        }
+        counts
+    }
+
+    /// Whether a finding appeared after an edit and has not been visited.
+    pub fn is_new(&self, finding: &Finding) -> bool {
+        match &self.analysis {
+            Some(a) => self.new.contains(&finding.fingerprint(&a.workspace)),
+            None => false,
+        }
     }
 
     fn file_path(&self, id: FileId) -> Option<String> {
@@ -487,6 +571,9 @@ impl App {
     pub fn select(&mut self, index: usize) {
         self.selected = Some(index);
         self.detail_scroll = 0;
+        if let Some(fp) = self.selected_fingerprint() {
+            self.new.remove(&fp);
+        }
         if let Some(file) = self.selected_finding().map(|f| f.file) {
             self.open_file = Some(file);
             self.sync_tree_to_open_file();

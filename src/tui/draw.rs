@@ -402,6 +402,8 @@ fn gutter_mark(analysis: &Analysis, file: FileId, line: usize) -> Option<Severit
 enum ListRow {
     Heading(String, Severity),
     Finding(usize),
+    /// A decision whose finding an edit made disappear (its fingerprint).
+    Resolved(String),
 }
 
 fn list_rows(app: &App) -> Vec<ListRow> {
@@ -409,6 +411,19 @@ fn list_rows(app: &App) -> Vec<ListRow> {
         return Vec::new();
     };
     let mut rows = Vec::new();
+    // What an edit just resolved comes first, where the reviewer is looking.
+    let resolved = app.review.resolved(analysis);
+    if !resolved.is_empty() {
+        rows.push(ListRow::Heading(
+            format!("RESOLVED ({})", resolved.len()),
+            Severity::Low,
+        ));
+        rows.extend(
+            resolved
+                .into_iter()
+                .map(|(fp, _)| ListRow::Resolved(fp.clone())),
+        );
+    }
     let mut last: Option<String> = None;
     for i in app.visible() {
         let f = &analysis.findings[i];
@@ -432,7 +447,7 @@ pub fn finding_at_row(app: &App, row: usize) -> Option<usize> {
     let skip = list_offset(selected, rows.len(), app.areas().findings.height);
     match rows.get(row + skip)? {
         ListRow::Finding(i) => Some(*i),
-        ListRow::Heading(..) => None,
+        ListRow::Heading(..) | ListRow::Resolved(_) => None,
     }
 }
 
@@ -475,8 +490,29 @@ fn draw_findings(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     let mut lines = Vec::new();
     for (r, row) in rows.iter().enumerate().skip(skip) {
         match row {
+            ListRow::Resolved(fp) => {
+                let Some(d) = app.review.decisions.get(fp) else {
+                    continue;
+                };
+                let (icon, icon_key) = status_icon(d.status);
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {icon} "), theme.fg(icon_key)),
+                    Span::styled(
+                        "R ",
+                        theme.fg("status.resolved").add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(
+                        for_terminal(&d.finding.title).into_owned(),
+                        theme.fg("muted").add_modifier(Modifier::CROSSED_OUT),
+                    ),
+                    Span::styled("  resolved", theme.fg("status.resolved")),
+                ]));
+            }
             ListRow::Heading(text, sev) => {
                 let style = match app.grouping {
+                    Grouping::Severity if text.starts_with("RESOLVED") => {
+                        theme.fg("status.resolved")
+                    }
                     Grouping::Severity => theme.fg(severity_key(*sev)),
                     Grouping::File => theme.fg("muted"),
                 }
@@ -489,7 +525,13 @@ fn draw_findings(frame: &mut Frame<'_>, app: &App, rect: Rect) {
             ListRow::Finding(i) => {
                 let f = &analysis.findings[*i];
                 let (icon, icon_key) = status_icon(app.status_of(f));
+                let new_mark = if app.is_new(f) {
+                    Span::styled("NEW ", theme.fg("status.new").add_modifier(Modifier::BOLD))
+                } else {
+                    Span::raw("")
+                };
                 let mut line = Line::from(vec![
+                    new_mark,
                     Span::styled(format!(" {icon} "), theme.fg(icon_key)),
                     Span::styled(
                         format!("{} ", severity_letter(f.severity)),
@@ -693,6 +735,21 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, rect: Rect) {
             ));
         }
     }
+    if app.analysis.is_some() {
+        let mut watch = format!("│ {} ", app.watch_state);
+        if let (Some(last), Some(analysis)) = (&app.last, &app.analysis) {
+            watch.push_str(&format!("· {} files {} ms", last.files, last.millis));
+            let resolved = app.review.resolved(analysis).len();
+            if !app.new.is_empty() {
+                watch.push_str(&format!(" +{} new", app.new.len()));
+            }
+            if resolved > 0 {
+                watch.push_str(&format!(" −{resolved} resolved"));
+            }
+            watch.push(' ');
+        }
+        spans.push(Span::styled(watch, theme.statusline()));
+    }
     if let Some(notice) = &app.notice {
         let style = if notice.warning {
             theme
@@ -731,6 +788,10 @@ fn frame_status_width(app: &App) -> String {
             a.findings.len()
         ));
     }
+    s.push_str(&format!(
+        "│ {} · 9999 files 999 ms +99 new −99 resolved ",
+        app.watch_state
+    ));
     if let Some(n) = &app.notice {
         s.push_str(&format!("│ {} ", n.text));
     }

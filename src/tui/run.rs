@@ -22,8 +22,8 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
-use crate::analysis::{Analysis, analyse_path};
 use crate::review::ReviewStore;
+use crate::watch::{Live, LiveEvent, Watch};
 
 use super::app::{App, Command};
 use super::highlight::SyntaxAssets;
@@ -33,13 +33,15 @@ use super::theme::Theme;
 const TICK: Duration = Duration::from_millis(20);
 
 pub enum Message {
-    Analysis(Result<Analysis, String>),
+    Live(LiveEvent),
     Syntax(Arc<SyntaxAssets>),
 }
 
 pub struct Options {
     pub theme: Theme,
     pub store: ReviewStore,
+    /// Whether and how to re-analyse when the files change.
+    pub watch: Watch,
 }
 
 fn setup(out: &mut Stdout) -> std::io::Result<()> {
@@ -60,12 +62,17 @@ pub fn restore() {
     let _ = out.flush();
 }
 
-/// Starts the work that must not block the screen: the analysis and the grammar set.
-pub fn spawn_workers(root: PathBuf, theme: &Theme, tx: &Sender<Message>) {
-    let analysis_tx = tx.clone();
-    std::thread::spawn(move || {
-        let result = analyse_path(&root).map_err(|e| e.to_string());
-        let _ = analysis_tx.send(Message::Analysis(result));
+/// Starts the work that must not block the screen: the live analysis (and its watcher)
+/// and the grammar set.
+pub fn spawn_workers(
+    root: &std::path::Path,
+    theme: &Theme,
+    watch: Watch,
+    tx: &Sender<Message>,
+) -> Live {
+    let live_tx = tx.clone();
+    let live = Live::start(root, watch, move |event| {
+        let _ = live_tx.send(Message::Live(event));
     });
     if let Some(name) = theme.syntax.clone() {
         let syntax_tx = tx.clone();
@@ -75,16 +82,27 @@ pub fn spawn_workers(root: PathBuf, theme: &Theme, tx: &Sender<Message>) {
             }
         });
     }
+    live
 }
 
 /// Applies a worker's message to the app.
 pub fn apply(app: &mut App, message: Message) {
     match message {
-        Message::Analysis(Ok(analysis)) => app.set_analysis(analysis),
-        Message::Analysis(Err(e)) => {
-            app.analysing = false;
-            app.notice(&format!("analysis failed: {e}"), true);
-        }
+        Message::Live(LiveEvent::Analysis {
+            generation,
+            result,
+            elapsed,
+            parsed,
+            ..
+        }) => match result {
+            Ok(analysis) => {
+                app.apply_live(generation, analysis, elapsed.as_millis(), parsed);
+            }
+            Err(e) => {
+                app.analysing = false;
+                app.notice(&format!("analysis failed: {e}"), true);
+            }
+        },
         Message::Syntax(assets) => app.set_syntax(assets),
     }
 }
@@ -92,7 +110,8 @@ pub fn apply(app: &mut App, message: Message) {
 pub fn run(root: PathBuf, options: Options) -> anyhow::Result<()> {
     let mut app = App::new(root.clone(), options.store, options.theme)?;
     let (tx, rx) = mpsc::channel();
-    spawn_workers(root, &app.theme, &tx);
+    let live = spawn_workers(&root, &app.theme, options.watch, &tx);
+    app.watch_state = live.mode.describe();
 
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
@@ -109,6 +128,7 @@ pub fn run(root: PathBuf, options: Options) -> anyhow::Result<()> {
     setup(&mut out).context("cannot take over the terminal (is this an interactive terminal?)")?;
     let result = event_loop(&mut app, &rx, &stop);
     restore();
+    drop(live);
     result
 }
 
