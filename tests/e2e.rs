@@ -10,6 +10,8 @@ mod common;
 #[path = "common/pty.rs"]
 mod pty;
 
+use std::process::Command;
+
 use pty::Tui;
 use tfreview::review::{Review, Status};
 
@@ -231,4 +233,55 @@ fn an_edit_from_outside_resolves_an_accepted_finding_on_screen() {
     );
     tui.send(b"q");
     assert!(tui.wait_exit(10));
+}
+
+#[test]
+fn a_terminal_that_goes_away_ends_the_workbench() {
+    // Closing a terminal for good needs every handle on it closed, which tmux does when
+    // its server is killed (the pty crate's reader keeps one open).
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("\n*** SKIPPED: tmux is not installed; the hang-up test checked nothing ***\n");
+        return;
+    }
+    let dir = common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/clean"));
+    let socket = format!("tfreview-test-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let cmd = format!(
+        "exec {} {}",
+        env!("CARGO_BIN_EXE_tfreview"),
+        dir.path().display()
+    );
+    assert!(
+        tmux(&["new-session", "-d", "-x", "100", "-y", "30", &cmd])
+            .status
+            .success()
+    );
+    let start = std::time::Instant::now();
+    while !String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout).contains("No findings.") {
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "the workbench did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid: i32 = String::from_utf8_lossy(&tmux(&["display-message", "-p", "#{pane_pid}"]).stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    tmux(&["kill-server"]);
+    let start = std::time::Instant::now();
+    // SAFETY: signal 0 only asks whether the process exists.
+    while unsafe { libc::kill(pid, 0) } == 0 {
+        assert!(
+            start.elapsed().as_secs() < 5,
+            "the workbench kept running after its terminal went away"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }

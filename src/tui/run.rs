@@ -1,10 +1,11 @@
 //! The event loop: owns the terminal, draws, and feeds [`App::handle`] with terminal
 //! events and with what the worker threads send (the analysis, the syntax assets).
 //!
-//! Terminal input is polled on this thread (with a short timeout) rather than read by a
-//! thread of its own, so that `$EDITOR` can take the terminal without a reader racing it
-//! for keystrokes. The terminal is restored on quit, on error, on panic (the hook
-//! restores first, then prints) and on SIGTERM/SIGHUP.
+//! Terminal input is read by a thread of its own and sent here like everything else: a
+//! terminal that hangs up can leave crossterm's reader spinning on end-of-input, and this
+//! loop must still see it (POLLHUP on standard input) and end. The reader pauses while
+//! `$EDITOR` has the terminal. The terminal is restored on quit, on error, on panic (the
+//! hook restores first, then prints), on SIGTERM/SIGHUP and when it hangs up.
 
 use std::io::{Stdout, Write as _};
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
+use crate::analysis::Target;
 use crate::review::ReviewStore;
 use crate::watch::{Live, LiveEvent, Watch};
 
@@ -31,10 +33,65 @@ use super::theme::Theme;
 
 /// How often the loop looks at signals and worker messages while no key is pressed.
 const TICK: Duration = Duration::from_millis(20);
+/// Most terminal events handled between two frames.
+const MAX_EVENTS_PER_FRAME: usize = 64;
+/// How long the input reader waits for a key before looking at its pause flag.
+const READER_TICK: Duration = Duration::from_millis(25);
 
 pub enum Message {
     Live(LiveEvent),
     Syntax(Arc<SyntaxAssets>),
+    Input(crossterm::event::Event),
+    InputFailed(String),
+}
+
+/// The thread that reads the terminal. `paused` stops it reading (for `$EDITOR`);
+/// `idle` says it has stopped.
+struct InputReader {
+    paused: Arc<AtomicBool>,
+    idle: Arc<AtomicBool>,
+}
+
+impl InputReader {
+    fn spawn(tx: Sender<Message>) -> InputReader {
+        let paused = Arc::new(AtomicBool::new(false));
+        let idle = Arc::new(AtomicBool::new(false));
+        let (p, i) = (Arc::clone(&paused), Arc::clone(&idle));
+        std::thread::spawn(move || {
+            loop {
+                if p.load(Ordering::SeqCst) {
+                    i.store(true, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                }
+                i.store(false, Ordering::SeqCst);
+                let event = match crossterm::event::poll(READER_TICK) {
+                    Ok(true) => crossterm::event::read().map(Message::Input),
+                    Ok(false) => continue,
+                    Err(e) => Err(e),
+                };
+                let failed = event.is_err();
+                let message = event.unwrap_or_else(|e| Message::InputFailed(e.to_string()));
+                if tx.send(message).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        InputReader { paused, idle }
+    }
+
+    /// Stops reading and waits (briefly) until the reader is idle.
+    fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        let start = std::time::Instant::now();
+        while !self.idle.load(Ordering::SeqCst) && start.elapsed() < READER_TICK * 4 {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn resume(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+    }
 }
 
 pub struct Options {
@@ -42,6 +99,8 @@ pub struct Options {
     pub store: ReviewStore,
     /// Whether and how to re-analyse when the files change.
     pub watch: Watch,
+    /// What to analyse (a task folder's answer, or plain files).
+    pub target: Target,
 }
 
 fn setup(out: &mut Stdout) -> std::io::Result<()> {
@@ -66,12 +125,13 @@ pub fn restore() {
 /// and the grammar set.
 pub fn spawn_workers(
     root: &std::path::Path,
+    target: Target,
     theme: &Theme,
     watch: Watch,
     tx: &Sender<Message>,
 ) -> Live {
     let live_tx = tx.clone();
-    let live = Live::start(root, watch, move |event| {
+    let live = Live::start(root, target, watch, move |event| {
         let _ = live_tx.send(Message::Live(event));
     });
     if let Some(name) = theme.syntax.clone() {
@@ -104,13 +164,14 @@ pub fn apply(app: &mut App, message: Message) {
             }
         },
         Message::Syntax(assets) => app.set_syntax(assets),
+        Message::Input(_) | Message::InputFailed(_) => {}
     }
 }
 
 pub fn run(root: PathBuf, options: Options) -> anyhow::Result<()> {
     let mut app = App::new(root.clone(), options.store, options.theme)?;
     let (tx, rx) = mpsc::channel();
-    let live = spawn_workers(&root, &app.theme, options.watch, &tx);
+    let live = spawn_workers(&root, options.target, &app.theme, options.watch, &tx);
     app.watch_state = live.mode.describe();
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -126,44 +187,74 @@ pub fn run(root: PathBuf, options: Options) -> anyhow::Result<()> {
 
     let mut out = std::io::stdout();
     setup(&mut out).context("cannot take over the terminal (is this an interactive terminal?)")?;
-    let result = event_loop(&mut app, &rx, &stop);
+    let reader = InputReader::spawn(tx.clone());
+    let result = event_loop(&mut app, &rx, &stop, &reader);
     restore();
     drop(live);
     result
 }
 
-fn event_loop(app: &mut App, rx: &Receiver<Message>, stop: &AtomicBool) -> anyhow::Result<()> {
+fn event_loop(
+    app: &mut App,
+    rx: &Receiver<Message>,
+    stop: &AtomicBool,
+    reader: &InputReader,
+) -> anyhow::Result<()> {
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = terminal.size()?;
     app.size = Rect::new(0, 0, size.width, size.height);
     loop {
         terminal.draw(|frame| super::draw::draw(frame, app))?;
         let mut command = Command::None;
-        if crossterm::event::poll(TICK)? {
-            command = app.handle(crossterm::event::read()?);
-            // Take everything already typed before drawing again.
-            while command == Command::None && crossterm::event::poll(Duration::ZERO)? {
-                command = app.handle(crossterm::event::read()?);
+        let mut handled = 0;
+        // Everything that arrived, up to a bound, then one frame.
+        let mut next = rx.recv_timeout(TICK).ok();
+        while let Some(message) = next.take() {
+            match message {
+                Message::Input(event) => command = app.handle(event),
+                Message::InputFailed(e) => anyhow::bail!("cannot read the terminal: {e}"),
+                other => apply(app, other),
             }
-        }
-        while let Ok(message) = rx.try_recv() {
-            apply(app, message);
+            handled += 1;
+            if command != Command::None
+                || handled >= MAX_EVENTS_PER_FRAME
+                || stop.load(Ordering::Relaxed)
+            {
+                break;
+            }
+            next = rx.try_recv().ok();
         }
         match command {
             Command::Quit => return Ok(()),
             Command::ExternalEdit(text) => {
+                reader.pause();
                 restore();
                 let edited = edit_externally(&text);
                 setup(&mut std::io::stdout())?;
                 terminal.clear()?;
+                reader.resume();
                 app.external_edit_done(edited);
             }
             Command::None => {}
         }
-        if stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) || terminal_hung_up() {
             return Ok(());
         }
     }
+}
+
+/// Whether the terminal went away (its window closed, tmux killed). That need not come
+/// with SIGHUP, and crossterm reads the end of input as "no event" forever; `poll(2)` on
+/// standard input says so with `POLLHUP`.
+fn terminal_hung_up() -> bool {
+    let mut fd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, a zero timeout; poll only writes `revents`.
+    let ready = unsafe { libc::poll(&mut fd, 1, 0) };
+    ready > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
 /// Edits `text` in `$VISUAL` / `$EDITOR` (default `vi`); `None` when that fails.
