@@ -48,7 +48,7 @@ fn main() {
     for _ in 0..RUNS {
         let start = Instant::now();
         let status = Command::new(bin)
-            .args(["check", "--format", "json", "--fail-on", "none"])
+            .args(["check", "--plain", "--format", "json", "--fail-on", "none"])
             .arg(&corpus)
             .stdout(Stdio::null())
             .status()
@@ -57,6 +57,24 @@ fn main() {
         assert!(status.success(), "tfreview check failed: {status}");
     }
     let peak = children_peak_mib();
+
+    // Task mode: every answer extracted from its Markdown, analysed and compared.
+    let mut task = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let status = Command::new(bin)
+            .args(["check", "--format", "json", "--fail-on", "none"])
+            .arg(&corpus)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run tfreview");
+        task.push(start.elapsed());
+        assert!(
+            status.success(),
+            "tfreview check (task mode) failed: {status}"
+        );
+    }
+    let task_peak = children_peak_mib();
 
     let mut parse = Vec::new();
     let mut files = 0;
@@ -84,15 +102,20 @@ fn main() {
         drop(analysis);
     }
 
-    let (check, parse, analyse) = (median(check), median(parse), median(analyse));
+    let (check, parse, analyse, task) =
+        (median(check), median(parse), median(analyse), median(task));
     println!(
         "corpus: {files} files, {:.1} MB, {} threads",
         bytes as f64 / 1e6,
         rayon::current_num_threads()
     );
     println!(
-        "check (release binary, JSON to /dev/null): median {:.0} ms over {RUNS} runs, peak RSS {peak:.0} MiB",
+        "check --plain, the deployed code (release binary, JSON to /dev/null): median {:.0} ms over {RUNS} runs, peak RSS {peak:.0} MiB",
         ms(check)
+    );
+    println!(
+        "check in task mode, every answer extracted, analysed and compared: median {:.0} ms, peak RSS of any run so far {task_peak:.0} MiB",
+        ms(task)
     );
     println!(
         "analysis in process (read + parse + model + rules): median {:.0} ms",

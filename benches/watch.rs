@@ -44,7 +44,7 @@ fn measure(source: &Path) -> (Duration, Duration, usize) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(source, dir.path());
     let (tx, rx) = channel();
-    let live = Live::start(dir.path(), Watch::Auto, move |e| {
+    let live = Live::start(dir.path(), tfreview::Target::Auto, Watch::Auto, move |e| {
         let _ = tx.send(e);
     });
     let LiveEvent::Analysis { result, .. } = rx.recv_timeout(Duration::from_secs(30)).unwrap();

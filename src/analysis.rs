@@ -120,7 +120,75 @@ fn analyse_group(
     for rule in rules::all() {
         rule.check(&model, &mut out);
     }
-    (out, outline)
+    (merge_ideal_differences(out), outline)
+}
+
+/// A rule finding and a comparison finding on the same block are one entry: the rule
+/// finding carries the ideal's version (and its diff) as well.
+fn merge_ideal_differences(findings: Vec<Finding>) -> Vec<Finding> {
+    let (differs, mut rest): (Vec<Finding>, Vec<Finding>) = findings
+        .into_iter()
+        .partition(|f| f.rule == "ideal-block-differs");
+    for d in differs {
+        let target = rest
+            .iter_mut()
+            .filter(|f| {
+                f.file == d.file
+                    && f.address == d.address
+                    && f.ideal.is_none()
+                    && !f.rule.starts_with("ideal-block")
+            })
+            .min_by_key(|f| f.span.start);
+        match target {
+            Some(f) => f.ideal = d.ideal,
+            None => rest.push(d),
+        }
+    }
+    rest
+}
+
+/// What to analyse at a path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Target {
+    /// A task folder (or a folder of them) when the path holds `MODEL_RESPONSE.md`,
+    /// else a plain workspace.
+    #[default]
+    Auto,
+    /// The `.tf` files only, even in a task folder.
+    Plain,
+    /// This answer, compared with this ideal (a folder or a Markdown file) if given.
+    Answer {
+        answer: std::path::PathBuf,
+        ideal: Option<std::path::PathBuf>,
+    },
+}
+
+/// Analyses `root` as `target` says: task folders review their answers, plain folders
+/// their `.tf` files.
+pub fn analyse(root: &Path, target: &Target) -> Result<Analysis, crate::Error> {
+    let tasks = task_folders(root, target);
+    if tasks.is_empty() {
+        return analyse_path(root);
+    }
+    Ok(analyse_workspace(crate::task::load(root, &tasks)?))
+}
+
+fn task_folders(root: &Path, target: &Target) -> Vec<crate::task::TaskFolder> {
+    match target {
+        Target::Plain => Vec::new(),
+        Target::Auto => crate::task::detect_all(root),
+        Target::Answer { answer, ideal } => {
+            let ideal = match ideal {
+                Some(p) if p.is_dir() => Some(crate::task::IdealSource::Folder(p.clone())),
+                Some(p) => Some(crate::task::IdealSource::Markdown(p.clone())),
+                None => None,
+            };
+            vec![crate::task::TaskFolder {
+                answer: answer.clone(),
+                ideal,
+            }]
+        }
+    }
 }
 
 /// Repeated analyses of one workspace that parse only what changed: parse results are
@@ -135,6 +203,15 @@ pub struct Analyzer {
 impl Analyzer {
     pub fn analyse_path(&mut self, root: &Path) -> Result<Analysis, crate::Error> {
         Ok(self.analyse_workspace(Workspace::load(root)?))
+    }
+
+    /// As [`analyse`], with the cache.
+    pub fn analyse(&mut self, root: &Path, target: &Target) -> Result<Analysis, crate::Error> {
+        let tasks = task_folders(root, target);
+        if tasks.is_empty() {
+            return self.analyse_path(root);
+        }
+        Ok(self.analyse_workspace(crate::task::load(root, &tasks)?))
     }
 
     pub fn analyse_workspace(&mut self, workspace: Workspace) -> Analysis {

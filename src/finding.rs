@@ -131,21 +131,9 @@ impl Fix {
             let old = ws.file_by_path(path).map(|f| f.text.clone());
             let mut text = old.clone().unwrap_or_default();
             edits.sort_by_key(|e| (e.range.start, e.range.end));
-            for pair in edits.windows(2) {
-                if pair[0].range.end > pair[1].range.start {
-                    return Err(FixError::Overlap(path.to_string()));
-                }
-            }
+            check_edits(path, &text, &edits)?;
             for edit in edits.iter().rev() {
-                let r = edit.range.clone();
-                if r.start > r.end
-                    || r.end > text.len()
-                    || !text.is_char_boundary(r.start)
-                    || !text.is_char_boundary(r.end)
-                {
-                    return Err(FixError::OutOfRange(path.to_string()));
-                }
-                text.replace_range(r, &edit.text);
+                text.replace_range(edit.range.clone(), &edit.text);
             }
             out.insert(path.to_string(), (old, text));
         }
@@ -154,25 +142,144 @@ impl Fix {
 
     /// The fix as a unified diff with `--- a/PATH` / `+++ b/PATH` headers (`/dev/null`
     /// for created files), which `git apply` accepts.
+    ///
+    /// Only the edited lines and their context are diffed (a window of the file), and the
+    /// hunk headers are shifted to the window's place: the same diff as of the whole file,
+    /// at a cost that does not grow with the file.
     pub fn diff(&self, ws: &Workspace) -> Result<String, FixError> {
+        let mut by_path: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
+        for edit in &self.edits {
+            by_path.entry(edit.path.as_str()).or_default().push(edit);
+        }
         let mut out = String::new();
-        for (path, (old, new)) in self.apply(ws)? {
-            let before = old.as_deref().unwrap_or("");
+        for (path, mut edits) in by_path {
+            let old = ws.file_by_path(path).map(|f| f.text.as_str());
+            let before = old.unwrap_or("");
+            edits.sort_by_key(|e| (e.range.start, e.range.end));
+            check_edits(path, before, &edits)?;
+            let first = edits.first().map_or(0, |e| e.range.start);
+            let last = edits.last().map_or(0, |e| e.range.end);
+            let (start, end, skipped) = window(before, first, last);
+            // The window with the edits applied: no copy of the rest of the file.
+            let mut after = String::with_capacity(end - start + 64);
+            let mut at = start;
+            for e in &edits {
+                after.push_str(&before[at..e.range.start]);
+                after.push_str(&e.text);
+                at = e.range.end;
+            }
+            after.push_str(&before[at..end]);
             let from = if old.is_some() {
                 format!("a/{path}")
             } else {
                 "/dev/null".to_string()
             };
-            let diff = similar::TextDiff::from_lines(before, new.as_str());
+            let diff = similar::TextDiff::from_lines(&before[start..end], after.as_str());
             let text = diff
                 .unified_diff()
-                .context_radius(3)
+                .context_radius(DIFF_CONTEXT)
                 .header(&from, &format!("b/{path}"))
                 .to_string();
-            out.push_str(&text);
+            out.push_str(&shift_hunks(&text, skipped));
         }
         Ok(out)
     }
+}
+
+/// Edits must lie inside the text, on character boundaries, without overlapping.
+fn check_edits(path: &str, text: &str, sorted: &[&Edit]) -> Result<(), FixError> {
+    for pair in sorted.windows(2) {
+        if pair[0].range.end > pair[1].range.start {
+            return Err(FixError::Overlap(path.to_string()));
+        }
+    }
+    for e in sorted {
+        let r = &e.range;
+        if r.start > r.end
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
+            return Err(FixError::OutOfRange(path.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Lines of context around each change in a diff.
+const DIFF_CONTEXT: usize = 3;
+/// Lines of the file around the edits that a diff looks at. More than the context: where
+/// inserted text repeats the lines around it (braces, blank lines), the diff may align
+/// the change a few lines away from the edit. Any window gives a valid diff; this margin
+/// makes it the same as the whole file's.
+const DIFF_WINDOW: usize = DIFF_CONTEXT + 12;
+
+/// The byte range of `old` around the edits (`first..last`), widened to whole lines
+/// plus the margin, and how many lines come before it.
+fn window(old: &str, first: usize, last: usize) -> (usize, usize, usize) {
+    let line_start = |at: usize| {
+        old.get(..at)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1)
+    };
+    let mut start = line_start(first.min(old.len()));
+    for _ in 0..DIFF_WINDOW {
+        if start == 0 {
+            break;
+        }
+        start = line_start(start - 1);
+    }
+    let mut end = last.min(old.len());
+    // To the end of the line holding the last edit, then the margin.
+    for _ in 0..=DIFF_WINDOW {
+        match old.get(end..).and_then(|t| t.find('\n')) {
+            Some(i) => end += i + 1,
+            None => {
+                end = old.len();
+                break;
+            }
+        }
+    }
+    let skipped = old.get(..start).map_or(0, |t| t.matches('\n').count());
+    (start, end, skipped)
+}
+
+/// Adds `offset` to the line numbers of every `@@ -a,b +c,d @@` header.
+fn shift_hunks(diff: &str, offset: usize) -> String {
+    if offset == 0 {
+        return diff.to_string();
+    }
+    let shift = |part: &str| -> String {
+        let (sign, rest) = part.split_at(1);
+        let (line, count) = match rest.split_once(',') {
+            Some((l, c)) => (l, Some(c)),
+            None => (rest, None),
+        };
+        let line: usize = line.parse().unwrap_or(0);
+        let line = if line == 0 && count == Some("0") {
+            line
+        } else {
+            line + offset
+        };
+        match count {
+            Some(c) => format!("{sign}{line},{c}"),
+            None => format!("{sign}{line}"),
+        }
+    };
+    diff.split_inclusive('\n')
+        .map(|l| {
+            let Some(rest) = l.strip_prefix("@@ ") else {
+                return l.to_string();
+            };
+            let mut parts = rest.splitn(3, ' ');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(a), Some(b), Some(tail)) if a.starts_with('-') && b.starts_with('+') => {
+                    format!("@@ {} {} {tail}", shift(a), shift(b))
+                }
+                _ => l.to_string(),
+            }
+        })
+        .collect()
 }
 
 /// A problem found by a rule, pointing into a file by byte range.
@@ -189,6 +296,18 @@ pub struct Finding {
     /// What distinguishes this finding from others of the same rule and address, in
     /// words that survive edits (never a line number).
     pub key: String,
+    pub fix: Option<Fix>,
+    /// The ideal answer's version of the block, when one was compared: its text and the
+    /// fix that puts it in place.
+    pub ideal: Option<IdealVersion>,
+}
+
+/// A block as the ideal answer writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdealVersion {
+    /// The ideal's file (relative to the ideal) and the block's text.
+    pub path: String,
+    pub text: String,
     pub fix: Option<Fix>,
 }
 
@@ -240,6 +359,44 @@ mod tests {
             "--- a/a.tf\n+++ b/a.tf\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n\
              --- /dev/null\n+++ b/new.tf\n@@ -0,0 +1 @@\n+x = 1\n"
         );
+    }
+
+    #[test]
+    fn windowed_diffs_equal_whole_file_diffs() {
+        let text: String = (1..=40).map(|i| format!("line {i}\n")).collect();
+        let ws = Workspace::from_files(
+            "/w",
+            vec![SourceFile::new("big.tf", FileKind::Terraform, text.clone())],
+        );
+        let at = |n: usize| {
+            text.match_indices('\n')
+                .nth(n - 2)
+                .map_or(0, |(i, _)| i + 1)
+        };
+        for edits in [
+            vec![Edit::replace("big.tf", at(20)..at(21), "changed\n")],
+            vec![
+                Edit::insert("big.tf", at(2), "new\n"),
+                Edit::replace("big.tf", at(30)..at(31), ""),
+            ],
+            vec![Edit::insert("big.tf", text.len(), "tail\n")],
+            vec![Edit::insert("big.tf", 0, "head\n")],
+            // An insertion mid-line whose text repeats the lines around it.
+            vec![Edit::insert(
+                "big.tf",
+                at(20) - 1,
+                "\n\nline 19\nline 20\n}",
+            )],
+        ] {
+            let fix = Fix::new("t", Applicability::Safe, edits);
+            let (old, new) = fix.apply(&ws).unwrap().remove("big.tf").unwrap();
+            let whole = similar::TextDiff::from_lines(old.as_deref().unwrap(), new.as_str())
+                .unified_diff()
+                .context_radius(3)
+                .header("a/big.tf", "b/big.tf")
+                .to_string();
+            assert_eq!(fix.diff(&ws).unwrap(), whole);
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! in `tui` and the engine never depends on it.
 
 pub mod analysis;
+pub mod compare;
 pub mod edits;
 pub mod export;
 pub mod finding;
@@ -10,11 +11,12 @@ pub mod model;
 pub mod review;
 pub mod rules;
 pub mod sanitize;
+pub mod task;
 pub mod tui;
 pub mod watch;
 pub mod workspace;
 
-pub use analysis::{Analysis, analyse_path, analyse_workspace};
+pub use analysis::{Analysis, Target, analyse, analyse_path, analyse_workspace};
 pub use finding::{Applicability, Edit, Finding, Fix, Severity};
 pub use workspace::{SourceFile, Workspace};
 

@@ -7,12 +7,40 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use tfreview::Severity;
 use tfreview::export::markdown::{self, MarkdownOptions};
 use tfreview::export::{json, text};
 use tfreview::review::{ReviewStore, Status};
 use tfreview::rules;
 use tfreview::tui::theme::Theme;
+use tfreview::{Severity, Target};
+
+/// What to review at PATH: a task folder's answer (the default when PATH or PATH/lib
+/// holds MODEL_RESPONSE.md), an answer chosen explicitly, or the plain `.tf` files.
+#[derive(clap::Args, Clone, Default)]
+struct TargetArgs {
+    /// The Markdown answer to review (default: PATH/lib/MODEL_RESPONSE.md when present).
+    #[arg(long)]
+    answer: Option<PathBuf>,
+    /// The ideal to compare with: a folder of .tf files or a Markdown file.
+    #[arg(long, requires = "answer")]
+    ideal: Option<PathBuf>,
+    /// Review the folder's .tf files as an ordinary workspace, even in a task folder.
+    #[arg(long, conflicts_with_all = ["answer", "ideal"])]
+    plain: bool,
+}
+
+impl TargetArgs {
+    fn target(&self) -> Target {
+        match (&self.answer, self.plain) {
+            (_, true) => Target::Plain,
+            (Some(answer), false) => Target::Answer {
+                answer: answer.clone(),
+                ideal: self.ideal.clone(),
+            },
+            (None, false) => Target::Auto,
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +62,8 @@ struct Cli {
     /// Do not re-analyse when the files change.
     #[arg(long)]
     no_watch: bool,
+    #[command(flatten)]
+    target: TargetArgs,
 }
 
 #[derive(Subcommand)]
@@ -51,6 +81,16 @@ enum Command {
         /// Print a fresh report on every change, until interrupted.
         #[arg(long)]
         watch: bool,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Write the Terraform files of a Markdown answer to a folder.
+    Extract {
+        /// The Markdown file (MODEL_RESPONSE.md, IDEAL_RESPONSE.md).
+        file: PathBuf,
+        /// The folder to write the files into.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
     },
     /// Write the review (the saved decisions applied to a fresh analysis) to a file.
     Export {
@@ -74,6 +114,8 @@ enum Command {
         /// The review state to read (default: PATH/.tfreview/review.json).
         #[arg(long)]
         review_file: Option<PathBuf>,
+        #[command(flatten)]
+        target: TargetArgs,
     },
     /// List the rules, or print one rule's documentation.
     Rules {
@@ -133,13 +175,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             fail_on,
             watch,
+            target,
         }) => {
             if watch {
-                check_watch(&path, format)
+                check_watch(&path, target.target(), format)
             } else {
-                check(&path, format, fail_on)
+                check(&path, &target.target(), format, fail_on)
             }
         }
+        Some(Command::Extract { file, output }) => extract(&file, &output),
         Some(Command::Rules { id }) => list_rules(id.as_deref()),
         Some(Command::Export {
             path,
@@ -149,13 +193,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_dismissed,
             no_pending,
             review_file,
+            target,
         }) => {
             let options = MarkdownOptions {
                 draft,
                 include_dismissed: !no_dismissed,
                 include_pending: !no_pending,
             };
-            export(&path, format, &output, &options, review_file)
+            export(
+                &path,
+                &target.target(),
+                format,
+                &output,
+                &options,
+                review_file,
+            )
         }
         None => {
             let path = cli.path.unwrap_or_else(|| PathBuf::from("."));
@@ -177,6 +229,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     theme,
                     store,
                     watch: tfreview::watch::Watch::from_env(!cli.no_watch),
+                    target: cli.target.target(),
                 },
             )?;
             Ok(ExitCode::SUCCESS)
@@ -195,8 +248,13 @@ fn render(analysis: &tfreview::Analysis, path: &std::path::Path, format: Format)
     }
 }
 
-fn check(path: &std::path::Path, format: Format, fail_on: FailOn) -> anyhow::Result<ExitCode> {
-    let analysis = tfreview::analyse_path(path)
+fn check(
+    path: &std::path::Path,
+    target: &Target,
+    format: Format,
+    fail_on: FailOn,
+) -> anyhow::Result<ExitCode> {
+    let analysis = tfreview::analyse(path, target)
         .with_context(|| format!("cannot analyse {}", path.display()))?;
     write_stdout(&render(&analysis, path, format))?;
     let failed = fail_on
@@ -210,15 +268,19 @@ fn check(path: &std::path::Path, format: Format, fail_on: FailOn) -> anyhow::Res
 }
 
 /// `check --watch`: a fresh report on every change, for a split terminal.
-fn check_watch(path: &std::path::Path, format: Format) -> anyhow::Result<ExitCode> {
+fn check_watch(path: &std::path::Path, target: Target, format: Format) -> anyhow::Result<ExitCode> {
     if !path.is_dir() {
         anyhow::bail!("{} is not a folder", path.display());
     }
     let (tx, rx) = std::sync::mpsc::channel();
-    let live =
-        tfreview::watch::Live::start(path, tfreview::watch::Watch::from_env(true), move |event| {
+    let live = tfreview::watch::Live::start(
+        path,
+        target,
+        tfreview::watch::Watch::from_env(true),
+        move |event| {
             let _ = tx.send(event);
-        });
+        },
+    );
     let clear = std::io::stdout().is_terminal() && matches!(format, Format::Text);
     for event in rx {
         let tfreview::watch::LiveEvent::Analysis {
@@ -250,14 +312,48 @@ fn check_watch(path: &std::path::Path, format: Format) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
+fn extract(file: &std::path::Path, output: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let md =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let extraction = tfreview::workspace::markdown::extract(&md);
+    if extraction.files.is_empty() {
+        anyhow::bail!("{} holds no Terraform", file.display());
+    }
+    for f in &extraction.files {
+        let target = output.join(&f.path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(&target, &f.text)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        eprintln!(
+            "tfreview: wrote {} ({} lines, from line {})",
+            target.display(),
+            f.lines.len(),
+            f.lines.first().copied().unwrap_or(0)
+        );
+    }
+    for note in &extraction.notes {
+        eprintln!(
+            "tfreview: note: {}:{}: {}",
+            file.display(),
+            note.line,
+            note.message
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn export(
     path: &std::path::Path,
+    target: &Target,
     format: ExportFormat,
     output: &std::path::Path,
     options: &MarkdownOptions,
     review_file: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    let analysis = tfreview::analyse_path(path)
+    let analysis = tfreview::analyse(path, target)
         .with_context(|| format!("cannot analyse {}", path.display()))?;
     let store = match review_file {
         Some(file) => ReviewStore { path: file },

@@ -22,7 +22,7 @@ use notify_debouncer_full::{
     DebounceEventResult, Debouncer, NoCache, RecommendedCache, new_debouncer_opt,
 };
 
-use crate::analysis::{Analysis, Analyzer};
+use crate::analysis::{Analysis, Analyzer, Target};
 
 /// Quiet time after the last event before a change is reported.
 pub const DEBOUNCE: Duration = Duration::from_millis(40);
@@ -117,7 +117,8 @@ fn relevant(root: &Path, ignore: &ignore::gitignore::Gitignore, path: &Path) -> 
         return false;
     }
     match path.extension().and_then(|e| e.to_str()) {
-        Some("tf") | Some("tfvars") => true,
+        // Markdown: the answers and ideals of task folders.
+        Some("tf") | Some("tfvars") | Some("md") => true,
         // A folder (created, removed or renamed) may hold or have held files.
         Some(_) => is_dir,
         None => true,
@@ -152,10 +153,15 @@ pub struct Live {
 impl Live {
     /// Starts the worker (which analyses at once, generation 1) and the watcher that
     /// `watch` asks for. Every result goes to `sink`.
-    pub fn start(root: &Path, watch: Watch, sink: impl Fn(LiveEvent) + Send + 'static) -> Live {
+    pub fn start(
+        root: &Path,
+        target: Target,
+        watch: Watch,
+        sink: impl Fn(LiveEvent) + Send + 'static,
+    ) -> Live {
         let (requests, queue) = mpsc::channel::<(u64, Instant)>();
         let worker_root = root.to_path_buf();
-        std::thread::spawn(move || worker(&worker_root, &queue, &sink));
+        std::thread::spawn(move || worker(&worker_root, &target, &queue, &sink));
         let generation = Arc::new(AtomicU64::new(1));
         let _ = requests.send((1, Instant::now()));
         if watch == Watch::Off {
@@ -310,7 +316,12 @@ fn polling(tx: Sender<DebounceEventResult>) -> notify::Result<Debouncer<PollWatc
     .map_err(|e| notify::Error::generic(&e.to_string()))
 }
 
-fn worker(root: &Path, queue: &Receiver<(u64, Instant)>, sink: &dyn Fn(LiveEvent)) {
+fn worker(
+    root: &Path,
+    target: &Target,
+    queue: &Receiver<(u64, Instant)>,
+    sink: &dyn Fn(LiveEvent),
+) {
     let mut analyzer = Analyzer::default();
     while let Ok(mut request) = queue.recv() {
         // Only the newest request matters; older ones queued behind it are folded in.
@@ -319,7 +330,7 @@ fn worker(root: &Path, queue: &Receiver<(u64, Instant)>, sink: &dyn Fn(LiveEvent
         }
         let (generation, requested_at) = request;
         let start = Instant::now();
-        let result = analyzer.analyse_path(root).map_err(|e| e.to_string());
+        let result = analyzer.analyse(root, target).map_err(|e| e.to_string());
         sink(LiveEvent::Analysis {
             generation,
             result,

@@ -138,7 +138,8 @@ fn json_report_has_the_documented_shape() {
             "address",
             "fix",
             "status",
-            "note"
+            "note",
+            "ideal"
         ]
     );
     assert_eq!(alias["path"], "kms.tf");

@@ -9,7 +9,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use tfreview::analyse_path;
 
@@ -19,29 +18,9 @@ const STRICT_RULES: &[&str] = &[
     "provider-alias-undefined",
 ];
 
-/// The corpus, or `None` (with a loud message) when it is absent outside CI.
-pub fn corpus() -> Option<PathBuf> {
-    let path = std::env::var_os("TFREVIEW_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::manifest_dir().join("../shared/corpus"));
-    if path.is_dir() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "the corpus is required in CI but {} does not exist",
-        path.display()
-    );
-    eprintln!(
-        "\n*** SKIPPED: the corpus is not at {} (set TFREVIEW_CORPUS); this test checked nothing ***\n",
-        path.display()
-    );
-    None
-}
-
 #[test]
 fn deployed_corpus_code_has_only_listed_true_problems() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = common::corpus() else { return };
     let analysis = analyse_path(&root).unwrap();
     assert!(
         analysis.workspace.files.len() > 3000,

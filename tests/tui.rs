@@ -27,7 +27,7 @@ fn open(path: &std::path::Path, width: u16, height: u16) -> Bench {
     };
     let mut app = App::new(path.to_path_buf(), store, Theme::load("dark").unwrap()).unwrap();
     app.size = Rect::new(0, 0, width, height);
-    app.set_analysis(tfreview::analyse_path(path).unwrap());
+    app.set_analysis(tfreview::analyse(path, &tfreview::Target::Auto).unwrap());
     Bench {
         app,
         _review_dir: review_dir,
@@ -147,4 +147,27 @@ fn file_contents_with_escape_sequences_are_shown_as_visible_escapes() {
     assert!(s.contains("\\x1b]0;owned\\x07"), "{s}");
     let s = s.replace(&b.app.name, "WORKSPACE");
     insta::assert_snapshot!(s);
+}
+
+#[test]
+fn an_answer_file_toggles_to_its_markdown_at_the_same_place() {
+    let mut b = open(
+        &common::manifest_dir().join("tests/fixtures/rules/ideal-block-differs/fires"),
+        120,
+        30,
+    );
+    let f = b.app.selected_finding().unwrap();
+    assert_eq!(
+        b.app.analysis.as_ref().unwrap().path(f),
+        "lib/MODEL_RESPONSE.md/main.tf",
+        "answer files live under the Markdown file's name"
+    );
+    let before = screen(&b.app);
+    assert!(before.contains("lib/MODEL_RESPONSE.md/"), "{before}");
+    key(&mut b.app, KeyCode::Char('m'));
+    let s = screen(&b.app);
+    assert!(s.contains("lib/MODEL_RESPONSE.md (Markdown)"), "{s}");
+    assert!(s.contains("```hcl"), "{s}");
+    key(&mut b.app, KeyCode::Char('m'));
+    assert_eq!(screen(&b.app), before, "back at the same place");
 }

@@ -45,7 +45,7 @@ impl Harness {
         )
         .unwrap();
         let (tx, rx) = channel();
-        let live = Live::start(dir.path(), watch, move |e| {
+        let live = Live::start(dir.path(), tfreview::Target::Auto, watch, move |e| {
             let _ = tx.send(e);
         });
         let mut h = Harness {

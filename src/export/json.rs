@@ -46,6 +46,8 @@ pub struct FindingEntry {
     pub fix: Option<FixEntry>,
     pub status: String,
     pub note: Option<String>,
+    /// The ideal answer's version of the block, when a task folder was compared.
+    pub ideal: Option<FixEntry>,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -93,6 +95,10 @@ pub fn report_with_status(
             let ((line, column), (end_line, end_column)) = analysis.position(f);
             let fingerprint = f.fingerprint(ws);
             let (status, note) = status(&fingerprint);
+            let fix_diff = f
+                .fix
+                .as_ref()
+                .and_then(|fix| Some((fix.title.clone(), fix.diff(ws).ok()?)));
             FindingEntry {
                 rule: f.rule,
                 severity: f.severity,
@@ -103,16 +109,25 @@ pub fn report_with_status(
                 column,
                 end_line,
                 end_column,
-                origin: ws.files.get(f.file).and_then(|file| file.origin.clone()),
+                origin: ws.files.get(f.file).and_then(|file| file.origin_at(line)),
                 address: f.address.clone(),
-                fix: f.fix.as_ref().and_then(|fix| {
-                    Some(FixEntry {
-                        title: fix.title.clone(),
-                        diff: fix.diff(ws).ok()?,
-                    })
-                }),
+                fix: fix_diff
+                    .clone()
+                    .map(|(title, diff)| FixEntry { title, diff }),
                 status,
                 note,
+                ideal: f.ideal.as_ref().and_then(|i| {
+                    let fix = i.fix.as_ref()?;
+                    // Comparison findings carry the same fix twice: diff it once.
+                    let diff = match (&f.fix, &fix_diff) {
+                        (Some(own), Some((_, d))) if own == fix => d.clone(),
+                        _ => fix.diff(ws).ok()?,
+                    };
+                    Some(FixEntry {
+                        title: format!("The ideal answer's version ({})", i.path),
+                        diff,
+                    })
+                }),
                 fingerprint,
             }
         })

@@ -307,6 +307,12 @@ fn render_failure(
         out.push_str("**IDEAL_RESPONSE Fix**:\n");
         let _ = writeln!(out, "{}", fenced("diff", &diff));
     }
+    // The ideal answer's own version of the block, when the answer was compared.
+    if let Some(ideal) = failure.findings.iter().find_map(|f| f.ideal.as_ref()) {
+        out.push_str("**IDEAL_RESPONSE Code**:\n");
+        let code = format!("# {}\n{}\n", ideal.path, ideal.text.trim_end());
+        let _ = writeln!(out, "{}", fenced("hcl", &code));
+    }
     let notes: Vec<String> = failure
         .findings
         .iter()

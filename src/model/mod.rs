@@ -246,6 +246,8 @@ pub struct Model<'a> {
     pub modules: Vec<Module<'a>>,
     /// Problems found while parsing: syntax errors and duplicate object keys.
     pub parse_problems: Vec<(FileId, ParseProblem)>,
+    /// The comparison with the ideal answer, computed once for the rules that use it.
+    pub comparisons: std::sync::OnceLock<Vec<crate::compare::Comparison>>,
 }
 
 impl<'a> Model<'a> {
@@ -321,6 +323,7 @@ impl<'a> Model<'a> {
             files,
             modules,
             parse_problems,
+            comparisons: std::sync::OnceLock::new(),
         }
     }
 

@@ -6,10 +6,14 @@ use crate::finding::{Finding, Severity};
 use crate::model::Model;
 use crate::workspace::FileId;
 
+mod answer_extraction;
 mod backend_s3_unencrypted;
 mod declaration_unused;
 mod file_unreadable;
 mod hcl_syntax_error;
+mod ideal_block_differs;
+mod ideal_block_extra;
+mod ideal_block_missing;
 mod kms_key_policy_dependency_missing;
 mod kms_key_policy_missing_service_principal;
 mod log_group_name_inconsistent;
@@ -48,6 +52,7 @@ pub trait Rule: Sync {
             address: None,
             key: String::new(),
             fix: None,
+            ideal: None,
         }
     }
 }
@@ -67,6 +72,10 @@ static RULES: &[&dyn Rule] = &[
     &kms_key_policy_missing_service_principal::KmsKeyPolicyMissingServicePrincipal,
     &kms_key_policy_dependency_missing::KmsKeyPolicyDependencyMissing,
     &log_group_name_inconsistent::LogGroupNameInconsistent,
+    &answer_extraction::AnswerExtraction,
+    &ideal_block_missing::IdealBlockMissing,
+    &ideal_block_extra::IdealBlockExtra,
+    &ideal_block_differs::IdealBlockDiffers,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

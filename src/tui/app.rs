@@ -157,6 +157,15 @@ pub struct App {
     pub last: Option<LastRun>,
     /// Findings that appeared after an edit and have not been visited yet.
     pub new: HashSet<String>,
+    /// The Markdown an extracted file comes from, when shown instead of the file.
+    pub markdown: Option<MarkdownView>,
+}
+
+/// A model's answer shown as Markdown in the source pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkdownView {
+    pub path: String,
+    pub text: String,
 }
 
 /// What the status line says about the last analysis.
@@ -210,6 +219,7 @@ impl App {
             generation: 0,
             last: None,
             new: HashSet::new(),
+            markdown: None,
         })
     }
 
@@ -469,6 +479,7 @@ impl App {
             }
             Action::Undo => self.undo_last(),
             Action::ToggleDiff => self.show_diff = !self.show_diff,
+            Action::ToggleMarkdown => self.toggle_markdown(),
             Action::Filter => self.mode = Mode::Filter,
             Action::Search => {
                 self.mode = Mode::Prompt {
@@ -494,6 +505,48 @@ impl App {
             }
         }
         Command::None
+    }
+
+    /// Between an extracted file and the Markdown it comes from, at the same place.
+    fn toggle_markdown(&mut self) {
+        if self.markdown.take().is_some() {
+            // Back to the code: the line that came from the Markdown line on top.
+            let md_top = self.source_scroll + 1;
+            if let Some(file) = self.open_file_ref() {
+                self.source_scroll = file
+                    .origin_lines
+                    .iter()
+                    .position(|&l| l >= md_top)
+                    .unwrap_or(0);
+            }
+            return;
+        }
+        let Some(file) = self.open_file_ref() else {
+            return;
+        };
+        let Some(origin) = file.origin.clone() else {
+            self.notice("this file is not taken from Markdown", false);
+            return;
+        };
+        let md_line = file
+            .origin_lines
+            .get(self.source_scroll)
+            .copied()
+            .unwrap_or(origin.line);
+        match std::fs::read_to_string(self.root.join(&origin.path)) {
+            Ok(text) => {
+                self.markdown = Some(MarkdownView {
+                    path: origin.path,
+                    text,
+                });
+                self.source_scroll = md_line.saturating_sub(1);
+            }
+            Err(e) => self.notice(&format!("cannot read {}: {e}", origin.path), true),
+        }
+    }
+
+    fn open_file_ref(&self) -> Option<&crate::workspace::SourceFile> {
+        self.analysis.as_ref()?.workspace.files.get(self.open_file?)
     }
 
     fn page_height(&self) -> usize {
@@ -539,6 +592,9 @@ impl App {
     }
 
     fn open_line_count(&self) -> usize {
+        if let Some(md) = &self.markdown {
+            return md.text.lines().count();
+        }
         match (&self.analysis, self.open_file) {
             (Some(a), Some(id)) => a.workspace.files.get(id).map_or(0, |f| f.line_count()),
             _ => 0,
@@ -569,6 +625,7 @@ impl App {
 
     /// Selects a finding: its file opens and its span scrolls into view.
     pub fn select(&mut self, index: usize) {
+        self.markdown = None;
         self.selected = Some(index);
         self.detail_scroll = 0;
         if let Some(fp) = self.selected_fingerprint() {

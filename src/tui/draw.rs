@@ -260,6 +260,32 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
         );
         return;
     };
+    if let Some(md) = &app.markdown {
+        let title = format!(
+            " {} (Markdown) · m: back to the code ",
+            for_terminal(&md.path)
+        );
+        let height = usize::from(rect.height.saturating_sub(2));
+        let width = md.text.lines().count().to_string().len();
+        let lines: Vec<Line<'_>> = md
+            .text
+            .lines()
+            .enumerate()
+            .skip(app.source_scroll)
+            .take(height)
+            .map(|(i, l)| {
+                Line::from(vec![
+                    Span::styled(format!("{:>width$}   ", i + 1), theme.fg("gutter")),
+                    Span::styled(display_line(l), theme.fg("text")),
+                ])
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines).block(pane_block(theme, &title, app.focus == Pane::Source)),
+            rect,
+        );
+        return;
+    }
     let Some(file) = app
         .open_file
         .and_then(|id| analysis.workspace.files.get(id))

@@ -38,6 +38,8 @@ pub enum Action {
     Undo,
     /// Show or hide the fix diff in the detail pane.
     ToggleDiff,
+    /// Show the Markdown an extracted file comes from, at the same place (and back).
+    ToggleMarkdown,
     /// Filter the findings by severity and status.
     Filter,
     /// Search the findings.
@@ -72,6 +74,7 @@ impl Action {
         Action::Annotate,
         Action::Undo,
         Action::ToggleDiff,
+        Action::ToggleMarkdown,
         Action::Filter,
         Action::Search,
         Action::ToggleGrouping,
@@ -99,6 +102,7 @@ impl Action {
             Action::Annotate => "annotate (note = root cause)",
             Action::Undo => "undo the last decision",
             Action::ToggleDiff => "show / hide the fix diff",
+            Action::ToggleMarkdown => "answer file / its Markdown",
             Action::Filter => "filter by severity and status",
             Action::Search => "search findings",
             Action::ToggleGrouping => "group by severity / file",
@@ -188,6 +192,7 @@ pub fn default_keymap() -> Vec<(Key, Action)> {
         (ch('c'), Action::Annotate),
         (ch('u'), Action::Undo),
         (ch('d'), Action::ToggleDiff),
+        (ch('m'), Action::ToggleMarkdown),
         (ch('f'), Action::Filter),
         (ch('/'), Action::Search),
         (ch('s'), Action::ToggleGrouping),

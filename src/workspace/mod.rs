@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 /// Files larger than this are reported instead of read.
+pub mod markdown;
+
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
 /// Folders that never hold code under review.
@@ -70,7 +72,10 @@ pub struct SourceFile {
     line_starts: Vec<usize>,
     /// Set when the file exists but could not be read; `text` is then empty.
     pub problem: Option<ReadProblem>,
+    /// For code taken from a Markdown answer: where it starts there.
     pub origin: Option<Origin>,
+    /// For code taken from a Markdown answer: the Markdown line of each line (1-based).
+    pub origin_lines: Vec<usize>,
 }
 
 impl SourceFile {
@@ -86,7 +91,40 @@ impl SourceFile {
             line_starts,
             problem: None,
             origin: None,
+            origin_lines: Vec::new(),
         }
+    }
+
+    /// A file taken from Markdown: `md_lines[i]` is the Markdown line of line `i + 1`.
+    pub fn virtual_file(
+        path: impl Into<String>,
+        kind: FileKind,
+        text: impl Into<String>,
+        md_path: &str,
+        md_lines: Vec<usize>,
+    ) -> Self {
+        let mut file = SourceFile::new(path, kind, text);
+        file.origin = Some(Origin {
+            path: md_path.to_string(),
+            line: md_lines.first().copied().unwrap_or(1),
+        });
+        file.origin_lines = md_lines;
+        file
+    }
+
+    /// Where 1-based `line` of this file comes from, when it comes from Markdown.
+    pub fn origin_at(&self, line: usize) -> Option<Origin> {
+        let origin = self.origin.as_ref()?;
+        let md_line = self
+            .origin_lines
+            .get(line.saturating_sub(1))
+            .or(self.origin_lines.last())
+            .copied()
+            .unwrap_or(origin.line);
+        Some(Origin {
+            path: origin.path.clone(),
+            line: md_line,
+        })
     }
 
     fn unreadable(path: String, kind: FileKind, problem: ReadProblem) -> Self {
@@ -140,11 +178,35 @@ impl SourceFile {
     }
 }
 
+/// Something to tell the reviewer about how a file was obtained (extraction from
+/// Markdown), at a line of the Markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The (virtual) file it concerns.
+    pub path: String,
+    pub md_path: String,
+    pub md_line: usize,
+    pub message: String,
+}
+
+/// The ideal answer that the files under `prefix` are compared with.
+#[derive(Debug, Clone, Default)]
+pub struct Ideal {
+    /// The folder of the answer's virtual files (`lib/MODEL_RESPONSE.md`).
+    pub prefix: String,
+    /// Where the ideal comes from, for messages (`lib/IDEAL_RESPONSE.md`, `lib`).
+    pub source: String,
+    /// The ideal's files, with paths relative to the ideal.
+    pub files: Vec<SourceFile>,
+}
+
 /// The files of a workspace, sorted by path.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     pub root: PathBuf,
     pub files: Vec<SourceFile>,
+    pub notes: Vec<Note>,
+    pub ideals: Vec<Ideal>,
 }
 
 impl Workspace {
@@ -192,6 +254,7 @@ impl Workspace {
         Ok(Workspace {
             root: root.to_path_buf(),
             files,
+            ..Workspace::default()
         })
     }
 
@@ -201,6 +264,7 @@ impl Workspace {
         Workspace {
             root: root.into(),
             files,
+            ..Workspace::default()
         }
     }
 

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use tfreview::{Analysis, Applicability, analyse_path};
+use tfreview::{Analysis, Applicability, Finding, Target, analyse};
 
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -69,16 +69,37 @@ pub fn render(analysis: &Analysis, rule: Option<&str>) -> String {
     out
 }
 
+/// The analysis a user gets at `root` (a task folder's answer, or the plain files).
+pub fn analyse_path(root: &Path) -> Analysis {
+    analyse(root, &Target::Auto).unwrap()
+}
+
+/// Whether a finding's fix would edit an answer's virtual files (taken from Markdown):
+/// such fixes are shown as diffs, not written.
+pub fn in_answer(analysis: &Analysis, f: &Finding) -> bool {
+    let virtual_dirs: Vec<String> = analysis
+        .workspace
+        .files
+        .iter()
+        .filter_map(|file| file.origin.as_ref().map(|o| format!("{}/", o.path)))
+        .collect();
+    f.fix.as_ref().is_some_and(|fix| {
+        fix.edits
+            .iter()
+            .any(|e| virtual_dirs.iter().any(|d| e.path.starts_with(d.as_str())))
+    })
+}
+
 /// Applies the first fix of `rule` that is offered, analyses again, and repeats until no
 /// finding of `rule` has a fix. Returns the paths written, and the final analysis.
 pub fn apply_fixes_one_at_a_time(root: &Path, rule: Option<&str>) -> (Vec<String>, Analysis) {
     let mut written = Vec::new();
     for _ in 0..100 {
-        let analysis = analyse_path(root).unwrap();
+        let analysis = analyse_path(root);
         let Some(fix) = analysis
             .findings
             .iter()
-            .filter(|f| rule.is_none_or(|r| f.rule == r))
+            .filter(|f| rule.is_none_or(|r| f.rule == r) && !in_answer(&analysis, f))
             .find_map(|f| f.fix.clone())
         else {
             return (written, analysis);
@@ -102,4 +123,24 @@ pub fn terraform_accepts(path: &Path) -> Option<bool> {
         .output()
         .ok()?;
     Some(out.status.success())
+}
+
+/// The corpus, or `None` (with a loud message) when it is absent outside CI.
+pub fn corpus() -> Option<PathBuf> {
+    let path = std::env::var_os("TFREVIEW_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("../shared/corpus"));
+    if path.is_dir() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the corpus is required in CI but {} does not exist",
+        path.display()
+    );
+    eprintln!(
+        "\n*** SKIPPED: the corpus is not at {} (set TFREVIEW_CORPUS); this test checked nothing ***\n",
+        path.display()
+    );
+    None
 }

@@ -1,0 +1,211 @@
+//! Matching an answer against its ideal: blocks are matched by address (resource and
+//! data type + name, variable, output, local, module, provider + alias, `terraform`)
+//! module by module, and each block only the ideal has, only the answer has, or that the
+//! two write differently is a [`Comparison`]. The `ideal-block-*` rules report them.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::model::expr::span_of;
+use crate::model::{BlockKind, Model, Module};
+use crate::workspace::{FileId, Ideal, Workspace};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Missing,
+    Extra,
+    Differs,
+}
+
+/// One block as one side writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    pub path: String,
+    pub text: String,
+    /// Top-level arguments and nested blocks, normalised: name → text.
+    pub parts: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    pub kind: Kind,
+    pub address: String,
+    /// The answer's module folder.
+    pub module: String,
+    /// Where the answer has the block (file and span).
+    pub answer: Option<(FileId, Range<usize>)>,
+    pub ideal: Option<Side>,
+    /// Where the ideal comes from, for messages.
+    pub ideal_source: String,
+    /// Arguments or nested blocks that differ.
+    pub differing: Vec<String>,
+}
+
+/// The comparisons of the modules of this model that have an ideal (computed once).
+pub fn comparisons<'m>(model: &'m Model<'_>) -> &'m [Comparison] {
+    model.comparisons.get_or_init(|| compute(model))
+}
+
+/// Comments dropped and white space folded, so that layout is no difference.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut in_string = false;
+        let mut cut = line.len();
+        let bytes = line.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'"' if i == 0 || bytes[i - 1] != b'\\' => in_string = !in_string,
+                b'#' if !in_string => {
+                    cut = i;
+                    break;
+                }
+                b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => {
+                    cut = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        out.push_str(&line[..cut]);
+        out.push(' ');
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `(address, file, span, parts)` of a block or local.
+type BlockEntry = (String, FileId, Range<usize>, BTreeMap<String, String>);
+
+/// `(address, file, span, parts)` of every block and local of a module.
+fn blocks(model: &Model<'_>, module: &Module<'_>) -> Vec<BlockEntry> {
+    let mut out = Vec::new();
+    for b in &module.blocks {
+        if matches!(b.kind, BlockKind::Locals | BlockKind::Other) {
+            continue;
+        }
+        let src = model.src(b.file);
+        let mut parts = BTreeMap::new();
+        for attr in b.body().attributes() {
+            parts.insert(
+                attr.key.as_str().to_string(),
+                normalise(src.get(span_of(&attr.value)).unwrap_or("")),
+            );
+        }
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for nested in b.body().blocks() {
+            let name = std::iter::once(nested.ident.as_str())
+                .chain(nested.labels.iter().map(|l| l.as_str()))
+                .collect::<Vec<_>>()
+                .join(".");
+            let n = seen.entry(name.clone()).or_default();
+            *n += 1;
+            let key = if *n == 1 {
+                name
+            } else {
+                format!("{name}[{}]", *n - 1)
+            };
+            parts.insert(key, normalise(src.get(span_of(nested)).unwrap_or("")));
+        }
+        out.push((b.address.clone(), b.file, b.span.clone(), parts));
+    }
+    for local in &module.locals {
+        let src = model.src(local.file);
+        let mut parts = BTreeMap::new();
+        parts.insert(
+            "value".to_string(),
+            normalise(src.get(span_of(&local.attr.value)).unwrap_or("")),
+        );
+        out.push((
+            format!("local.{}", local.name),
+            local.file,
+            local.span.clone(),
+            parts,
+        ));
+    }
+    out
+}
+
+fn compute(model: &Model<'_>) -> Vec<Comparison> {
+    let mut out = Vec::new();
+    let under = |dir: &str, prefix: &str| {
+        dir.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    for ideal in &model.ws.ideals {
+        if !model.modules.iter().any(|m| under(&m.dir, &ideal.prefix)) {
+            continue;
+        }
+        compare_one(model, ideal, &mut out);
+    }
+    out
+}
+
+fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
+    let ws = Workspace::from_files("", ideal.files.clone());
+    let parsed = Model::parse_all(&ws);
+    let ideal_model = Model::build(&ws, &parsed);
+    for ideal_module in &ideal_model.modules {
+        let dir = if ideal_module.dir.is_empty() {
+            ideal.prefix.clone()
+        } else {
+            format!("{}/{}", ideal.prefix, ideal_module.dir)
+        };
+        let Some(answer_module) = model.modules.iter().find(|m| m.dir == dir) else {
+            continue;
+        };
+        let theirs: BTreeMap<String, Side> = blocks(&ideal_model, ideal_module)
+            .into_iter()
+            .map(|(address, file, span, parts)| {
+                let text = ideal_model.src(file).get(span).unwrap_or("").to_string();
+                let path = ideal_model.path(file).to_string();
+                (address, Side { path, text, parts })
+            })
+            .collect();
+        let ours = blocks(model, answer_module);
+        for (address, file, span, parts) in &ours {
+            match theirs.get(address) {
+                None => out.push(Comparison {
+                    kind: Kind::Extra,
+                    address: address.clone(),
+                    module: dir.clone(),
+                    answer: Some((*file, span.clone())),
+                    ideal: None,
+                    ideal_source: ideal.source.clone(),
+                    differing: Vec::new(),
+                }),
+                Some(side) if side.parts != *parts => {
+                    let keys: std::collections::BTreeSet<&String> =
+                        side.parts.keys().chain(parts.keys()).collect();
+                    let differing = keys
+                        .into_iter()
+                        .filter(|k| side.parts.get(*k) != parts.get(*k))
+                        .cloned()
+                        .collect();
+                    out.push(Comparison {
+                        kind: Kind::Differs,
+                        address: address.clone(),
+                        module: dir.clone(),
+                        answer: Some((*file, span.clone())),
+                        ideal: Some(side.clone()),
+                        ideal_source: ideal.source.clone(),
+                        differing,
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        for (address, side) in &theirs {
+            if !ours.iter().any(|(a, ..)| a == address) {
+                out.push(Comparison {
+                    kind: Kind::Missing,
+                    address: address.clone(),
+                    module: dir.clone(),
+                    answer: None,
+                    ideal: Some(side.clone()),
+                    ideal_source: ideal.source.clone(),
+                    differing: Vec::new(),
+                });
+            }
+        }
+    }
+}

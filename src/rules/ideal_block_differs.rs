@@ -1,0 +1,93 @@
+//! # Blocks the answer writes differently from the ideal answer
+//!
+//! ## What it does
+//! Reports a block that both the model's answer and the ideal answer have (same
+//! address) but write differently, naming the arguments and nested blocks that differ.
+//! Comments and layout are no difference.
+//!
+//! ## Why is this bad?
+//! The ideal answer is the corrected, deployed version: where it differs, the answer
+//! usually had a problem that had to be fixed (a wrong name, a missing `depends_on`, a
+//! condition on the wrong key).
+//!
+//! ## Example
+//! ```hcl
+//! name = "/aws/kms/activity-${var.environment_suffix}"      # answer
+//! name = "/aws/iam/kms/activity-${var.environment_suffix}"  # ideal
+//! ```
+//! Use instead: the ideal's version of the block.
+//!
+//! ## Fix safety
+//! Unsafe. The fix replaces the whole block with the ideal's text.
+//!
+//! ## Root cause
+//! The answer's version of the block needed correcting before it could be deployed.
+//!
+//! ## Impact
+//! Depends on the argument: from cosmetic to a failed deployment.
+//!
+//! ## References
+//! https://developer.hashicorp.com/terraform/language/syntax/configuration
+
+use super::Rule;
+use crate::compare::{Kind, comparisons};
+use crate::finding::{Applicability, Edit, Finding, Fix, IdealVersion, Severity};
+use crate::model::Model;
+
+pub struct IdealBlockDiffers;
+
+impl Rule for IdealBlockDiffers {
+    fn id(&self) -> &'static str {
+        "ideal-block-differs"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for c in comparisons(model)
+            .iter()
+            .filter(|c| c.kind == Kind::Differs)
+        {
+            let (Some((file, span)), Some(side)) = (&c.answer, &c.ideal) else {
+                continue;
+            };
+            let src = model.src(*file);
+            let header_end = src
+                .get(span.clone())
+                .and_then(|t| t.find('{'))
+                .map_or(span.start, |i| span.start + i);
+            let what: Vec<String> = c.differing.iter().map(|d| format!("`{d}`")).collect();
+            let fix = Fix::new(
+                format!("Use the ideal's `{}`", c.address),
+                Applicability::Unsafe,
+                vec![Edit::replace(
+                    model.path(*file),
+                    span.clone(),
+                    side.text.clone(),
+                )],
+            );
+            let mut f = self.finding(
+                *file,
+                span.start..header_end.max(span.start),
+                format!("`{}` differs from the ideal answer", c.address),
+                format!(
+                    "`{}` differs from the ideal answer ({}) in {}",
+                    c.address,
+                    side.path,
+                    what.join(", ")
+                ),
+            );
+            f.address = Some(c.address.clone());
+            f.key = c.address.clone();
+            f.ideal = Some(IdealVersion {
+                path: side.path.clone(),
+                text: side.text.clone(),
+                fix: Some(fix.clone()),
+            });
+            f.fix = Some(fix);
+            out.push(f);
+        }
+    }
+}

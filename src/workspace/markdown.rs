@@ -1,0 +1,485 @@
+//! Terraform inside a model's Markdown answer: every HCL code block becomes a virtual
+//! file whose lines map back to the `.md`. File names come from, in order: a heading that
+//! names a file (`## File: lib/x.tf`, ``### 1. `x.tf` - …``), a first-line comment
+//! (`# x.tf`), a line of prose just before the fence, the fence's info string; a lone
+//! unnamed block is `main.tf`. Blocks that continue the file of the block before are
+//! joined; a file written again later (a draft, then the answer) keeps the last version.
+//! A fence opened inside an unclosed block is split off, a document that ends inside a
+//! fence keeps what it has, and an answer without fences but with raw HCL is read as one
+//! file. How each block was named, joined, split or dropped is reported as a note.
+
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+/// A file extracted from the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractedFile {
+    /// Path relative to the answer (`variables.tf`, `modules/vpc/main.tf`).
+    pub path: String,
+    pub text: String,
+    /// The 1-based Markdown line of each line of `text`.
+    pub lines: Vec<usize>,
+    /// How the name was found.
+    pub naming: Naming,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    Heading,
+    Comment,
+    Prose,
+    Info,
+    /// The only block of the answer.
+    Lone,
+    /// No name of its own: joined to the file of the block before it, as the next part
+    /// of that file (or `main.tf` when it comes first).
+    Continued,
+    /// No name found and nothing to join: `block-N.tf`.
+    Unnamed,
+    /// An answer without fences.
+    Unfenced,
+}
+
+/// Something the reviewer should check about the extraction, at a Markdown line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractionNote {
+    pub line: usize,
+    /// The extracted file concerned, if any.
+    pub file: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extraction {
+    pub files: Vec<ExtractedFile>,
+    pub notes: Vec<ExtractionNote>,
+    /// Blocks that had no name of their own and were joined to the file before them.
+    pub continued_blocks: usize,
+}
+
+impl Extraction {
+    /// Whether every block got a name (none is `block-N.tf`).
+    pub fn named(&self) -> bool {
+        self.files.iter().all(|f| f.naming != Naming::Unnamed)
+    }
+}
+
+struct Block {
+    info: String,
+    /// Text and Markdown line of each content line.
+    lines: Vec<(String, usize)>,
+    /// The fence line.
+    fence_line: usize,
+    closed: bool,
+    heading: Option<(String, usize)>,
+    prose: Option<String>,
+}
+
+/// 1-based line of a byte offset.
+fn line_of(starts: &[usize], offset: usize) -> usize {
+    starts.partition_point(|&s| s <= offset).max(1)
+}
+
+/// A file name in a piece of text: the first token ending in `.tf`/`.tfvars`/`.hcl`,
+/// without a leading `lib/`, `./` or `/`.
+pub fn file_name_in(text: &str) -> Option<String> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/');
+    for (i, _) in text.match_indices(".tf").chain(text.match_indices(".hcl")) {
+        let end = text[i + 1..]
+            .find(|c: char| !is_name_char(c))
+            .map_or(text.len(), |e| i + 1 + e);
+        let candidate = &text[..end];
+        let start = candidate
+            .rfind(|c: char| !is_name_char(c))
+            .map_or(0, |s| s + 1);
+        let mut name = &text[start..end];
+        name = name.trim_end_matches('.');
+        let known = [".tf", ".tfvars", ".hcl", ".tfvars.example", ".tf.example"];
+        if !known.iter().any(|ext| name.ends_with(ext)) {
+            continue;
+        }
+        let mut name = name.trim_start_matches("./").trim_start_matches('/');
+        if let Some(rest) = name.strip_prefix("lib/") {
+            name = rest;
+        }
+        let stem = name.rsplit('/').next().unwrap_or(name);
+        if stem.len() > 3 && !name.contains("..") {
+            return Some(name.to_string());
+        }
+    }
+    None
+}
+
+fn is_hcl_info(info: &str) -> bool {
+    let lang = info
+        .split([' ', ',', '{', ':'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        lang.as_str(),
+        "hcl" | "terraform" | "tf" | "hcl2" | "tfvars"
+    )
+}
+
+/// Whether unlabelled lines look like Terraform.
+fn looks_like_hcl<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
+    lines
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
+        .is_some_and(starts_hcl_block)
+}
+
+fn starts_hcl_block(line: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "resource ",
+        "variable ",
+        "provider ",
+        "terraform ",
+        "terraform{",
+        "module ",
+        "data ",
+        "output ",
+        "locals ",
+        "locals{",
+    ];
+    KEYWORDS.iter().any(|k| line.starts_with(k))
+}
+
+pub fn extract(md: &str) -> Extraction {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(md.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut heading: Option<(String, usize)> = None;
+    let mut in_heading: Option<(String, usize)> = None;
+    let mut prose = String::new();
+    let mut current: Option<Block> = None;
+    let mut code_range: Option<Range<usize>> = None;
+    for (event, range) in Parser::new(md).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = Some((String::new(), line_of(&starts, range.start)));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                heading = in_heading.take();
+                prose.clear();
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => "indented".to_string(),
+                };
+                current = Some(Block {
+                    info,
+                    lines: Vec::new(),
+                    fence_line: line_of(&starts, range.start),
+                    closed: false,
+                    heading: heading.clone(),
+                    prose: (!prose.trim().is_empty()).then(|| prose.trim().to_string()),
+                });
+                code_range = Some(range.clone());
+                prose.clear();
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(block) = current.as_mut() {
+                    // One event per run of lines; map each line to its place.
+                    let first = line_of(&starts, range.start);
+                    for (i, l) in text.split_inclusive('\n').enumerate() {
+                        block
+                            .lines
+                            .push((l.trim_end_matches(['\n', '\r']).to_string(), first + i));
+                    }
+                } else if let Some((h, _)) = in_heading.as_mut() {
+                    h.push_str(&text);
+                } else {
+                    prose.push_str(&text);
+                    prose.push(' ');
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(mut block) = current.take() {
+                    let r = code_range.take().unwrap_or(range.clone());
+                    let last_line = md
+                        .get(r.clone())
+                        .and_then(|t| t.trim_end().lines().last())
+                        .unwrap_or("");
+                    block.closed = last_line.trim_start().starts_with("```")
+                        || last_line.trim_start().starts_with("~~~");
+                    if block.lines.len() == 1 && block.lines[0].0.is_empty() {
+                        block.lines.clear();
+                    }
+                    blocks.push(block);
+                }
+            }
+            Event::End(TagEnd::Paragraph) => {
+                prose.push('\n');
+            }
+            _ => {}
+        }
+    }
+    let mut notes = Vec::new();
+    let blocks = split_nested_fences(blocks, &mut notes);
+    let mut out = Extraction::default();
+    assemble(blocks, &mut out, &mut notes);
+    if out.files.is_empty() {
+        if let Some(file) = unfenced(md) {
+            notes.push(ExtractionNote {
+                line: file.lines.first().copied().unwrap_or(1),
+                file: Some(file.path.clone()),
+                message: "the answer has no code fence; its raw HCL was read as main.tf".into(),
+            });
+            out.files.push(file);
+        }
+    }
+    out.notes = notes;
+    out
+}
+
+/// Splits a block at a fence line inside it (a fence opened before the previous one
+/// closed): the lines before the inner fence that name a file name the second part.
+fn split_nested_fences(blocks: Vec<Block>, notes: &mut Vec<ExtractionNote>) -> Vec<Block> {
+    let mut out = Vec::new();
+    for block in blocks {
+        if !is_hcl_info(&block.info) && !block.info.is_empty() {
+            out.push(block);
+            continue;
+        }
+        let mut part = Block {
+            info: block.info.clone(),
+            lines: Vec::new(),
+            fence_line: block.fence_line,
+            closed: block.closed,
+            heading: block.heading.clone(),
+            prose: block.prose.clone(),
+        };
+        for (text, line) in block.lines {
+            let t = text.trim_start();
+            if t.starts_with("```") {
+                notes.push(ExtractionNote {
+                    line,
+                    file: None,
+                    message: "a code fence opens inside another that was never closed; the block was split here".into(),
+                });
+                // Trailing prose/headings before the inner fence name the next part.
+                let mut naming = Vec::new();
+                while let Some((last, l)) = part.lines.last().cloned() {
+                    let lt = last.trim();
+                    if lt.is_empty()
+                        || lt.starts_with("##")
+                        || (file_name_in(lt).is_some()
+                            && !starts_hcl_block(lt)
+                            && !lt.contains('='))
+                    {
+                        naming.push((last, l));
+                        part.lines.pop();
+                    } else {
+                        break;
+                    }
+                }
+                naming.reverse();
+                let heading = naming
+                    .iter()
+                    .find(|(t, _)| file_name_in(t).is_some())
+                    .map(|(t, l)| (t.trim_start_matches('#').trim().to_string(), *l));
+                let next = Block {
+                    info: t.trim_start_matches('`').trim().to_string(),
+                    lines: Vec::new(),
+                    fence_line: line,
+                    closed: block.closed,
+                    heading: heading.or_else(|| part.heading.clone()),
+                    prose: None,
+                };
+                if !part.lines.iter().all(|(t, _)| t.trim().is_empty()) {
+                    out.push(std::mem::replace(&mut part, next));
+                } else {
+                    part = next;
+                }
+                continue;
+            }
+            part.lines.push((text, line));
+        }
+        out.push(part);
+    }
+    out
+}
+
+fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<ExtractionNote>) {
+    let hcl: Vec<&Block> = blocks
+        .iter()
+        .filter(|b| {
+            let mut content = b
+                .lines
+                .iter()
+                .map(|(t, _)| t.trim_start())
+                .filter(|t| !t.is_empty());
+            let shebang = content.next().is_some_and(|first| first.starts_with("#!"));
+            !b.lines.is_empty()
+                && !shebang
+                && (is_hcl_info(&b.info)
+                    || (b.info.trim().is_empty()
+                        && looks_like_hcl(b.lines.iter().map(|(t, _)| t.as_str()))))
+        })
+        .collect();
+    let lone = hcl.len() == 1;
+    let mut unnamed = 0;
+    let mut previous_path: Option<String> = None;
+    let mut previous_heading: Option<usize> = None;
+    for block in hcl {
+        let first_content = block
+            .lines
+            .iter()
+            .map(|(t, _)| t.trim())
+            .find(|t| !t.is_empty())
+            .unwrap_or("");
+        let comment_name = (first_content.starts_with('#') || first_content.starts_with("//"))
+            .then(|| file_name_in(first_content))
+            .flatten();
+        let heading_name = block.heading.as_ref().and_then(|(h, _)| file_name_in(h));
+        let (path, naming) = if let Some(n) = comment_name.clone() {
+            (n, Naming::Comment)
+        } else if let Some(n) = block.prose.as_deref().and_then(file_name_in) {
+            (n, Naming::Prose)
+        } else if let Some(n) = heading_name.clone() {
+            (n, Naming::Heading)
+        } else if let Some(n) = file_name_in(&block.info) {
+            (n, Naming::Info)
+        } else if lone {
+            ("main.tf".to_string(), Naming::Lone)
+        } else if let Some(previous) = previous_path.clone() {
+            (previous, Naming::Continued)
+        } else if !out.files.iter().any(|f| f.path == "main.tf") {
+            ("main.tf".to_string(), Naming::Continued)
+        } else {
+            unnamed += 1;
+            (format!("block-{unnamed}.tf"), Naming::Unnamed)
+        };
+        let mut text = String::with_capacity(block.lines.iter().map(|(t, _)| t.len() + 1).sum());
+        for (t, _) in &block.lines {
+            text.push_str(t);
+            text.push('\n');
+        }
+        let lines: Vec<usize> = block.lines.iter().map(|(_, l)| *l).collect();
+        if !block.closed {
+            notes.push(ExtractionNote {
+                line: block.fence_line,
+                file: Some(path.clone()),
+                message: format!("the answer ends inside this code block (truncated output); `{path}` keeps what was written"),
+            });
+        }
+        if naming == Naming::Unnamed {
+            notes.push(ExtractionNote {
+                line: block.fence_line,
+                file: Some(path.clone()),
+                message: format!("no file name found for this block; it was called `{path}`"),
+            });
+        }
+        if naming == Naming::Continued {
+            out.continued_blocks += 1;
+            notes.push(ExtractionNote {
+                line: block.fence_line,
+                file: Some(path.clone()),
+                message: format!(
+                    "no file name found for this block; it was read as the next part of `{path}`"
+                ),
+            });
+        }
+        // A block named by a heading of its own (not the one that named the block before)
+        // is a new version of the file, not its continuation.
+        let heading_line = block.heading.as_ref().map(|(_, l)| *l);
+        let new_version = naming == Naming::Heading && heading_line != previous_heading;
+        previous_heading = if naming == Naming::Heading {
+            heading_line
+        } else {
+            previous_heading
+        };
+        match out.files.iter().position(|f| f.path == path) {
+            Some(i) if previous_path.as_deref() == Some(path.as_str()) && !new_version => {
+                if naming != Naming::Continued {
+                    notes.push(ExtractionNote {
+                        line: block.fence_line,
+                        file: Some(path.clone()),
+                        message: format!("this block continues `{path}` and was joined to it"),
+                    });
+                }
+                out.files[i].text.push_str(&text);
+                out.files[i].lines.extend(lines);
+            }
+            Some(i) => {
+                notes.push(ExtractionNote {
+                    line: out.files[i].lines.first().copied().unwrap_or(1),
+                    file: Some(path.clone()),
+                    message: format!(
+                        "`{path}` is written twice; the version at line {} was kept and this earlier one dropped",
+                        block.fence_line
+                    ),
+                });
+                out.files.remove(i);
+                out.files.push(ExtractedFile {
+                    path: path.clone(),
+                    text,
+                    lines,
+                    naming,
+                });
+            }
+            None => out.files.push(ExtractedFile {
+                path: path.clone(),
+                text,
+                lines,
+                naming,
+            }),
+        }
+        previous_path = Some(path);
+    }
+}
+
+/// An answer without fences: the HCL from the first line that starts a block.
+fn unfenced(md: &str) -> Option<ExtractedFile> {
+    let lines: Vec<&str> = md.lines().collect();
+    let first = lines.iter().position(|l| starts_hcl_block(l))?;
+    let mut text = String::new();
+    let mut map = Vec::new();
+    for (i, l) in lines.iter().enumerate().skip(first) {
+        text.push_str(l);
+        text.push('\n');
+        map.push(i + 1);
+    }
+    Some(ExtractedFile {
+        path: "main.tf".into(),
+        text,
+        lines: map,
+        naming: Naming::Unfenced,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_in_headings_and_comments() {
+        assert_eq!(
+            file_name_in("File: lib/variables.tf").as_deref(),
+            Some("variables.tf")
+        );
+        assert_eq!(
+            file_name_in("1. `variables.tf` - Input Variables").as_deref(),
+            Some("variables.tf")
+        );
+        assert_eq!(
+            file_name_in("Provider Configuration (`/lib/provider.tf`)").as_deref(),
+            Some("provider.tf")
+        );
+        assert_eq!(
+            file_name_in("**modules/vpc/main.tf**").as_deref(),
+            Some("modules/vpc/main.tf")
+        );
+        assert_eq!(
+            file_name_in("# terraform.tfvars").as_deref(),
+            Some("terraform.tfvars")
+        );
+        assert_eq!(file_name_in("Terraform configuration"), None);
+        assert_eq!(file_name_in("see .tf files"), None);
+    }
+}

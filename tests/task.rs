@@ -1,0 +1,175 @@
+//! Task folders: extraction of every trap seen in the corpus, on fixtures written here
+//! (snapshots of the files with their Markdown lines, and the notes), and the review of a
+//! real answer (corpus Pr6636, reviewed in seed 004) with its comparison to the ideal.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::fmt::Write as _;
+use std::process::Command;
+
+use tfreview::workspace::markdown::extract;
+
+fn render(md: &str) -> String {
+    let ex = extract(md);
+    let mut out = String::new();
+    for f in &ex.files {
+        let _ = writeln!(
+            out,
+            "== {} ({:?}), Markdown lines {:?}",
+            f.path, f.naming, f.lines
+        );
+        out.push_str(&f.text);
+    }
+    for n in &ex.notes {
+        let _ = writeln!(out, "note at line {} ({:?}): {}", n.line, n.file, n.message);
+    }
+    out
+}
+
+#[test]
+fn extraction_traps() {
+    let dir = common::manifest_dir().join("tests/fixtures/extraction");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 9);
+    for path in names {
+        let md = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(format!("extraction__{name}"), render(&md));
+    }
+}
+
+#[test]
+fn every_extracted_line_maps_to_the_same_text_in_the_markdown() {
+    let dir = common::manifest_dir().join("tests/fixtures/extraction");
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let md = std::fs::read_to_string(entry.path()).unwrap();
+        let md_lines: Vec<&str> = md.lines().collect();
+        for f in extract(&md).files {
+            for (text, line) in f.text.lines().zip(&f.lines) {
+                assert_eq!(
+                    md_lines[line - 1].trim(),
+                    text.trim(),
+                    "{:?} {}",
+                    entry.path(),
+                    f.path
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn extract_writes_the_files_of_an_answer() {
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_tfreview"))
+        .arg("extract")
+        .arg(common::manifest_dir().join("tests/fixtures/extraction/modules.md"))
+        .arg("-o")
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(out.path().join("main.tf").is_file());
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("modules/vpc/main.tf")).unwrap(),
+        "resource \"aws_vpc\" \"this\" {}\n"
+    );
+}
+
+#[test]
+fn the_seed_004_answer_is_reviewed_in_its_markdown() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_tfreview"))
+        .args(["check", "--format", "json", "--fail-on", "none"])
+        .arg(corpus.join("Pr6636"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let md = std::fs::read_to_string(corpus.join("Pr6636/lib/MODEL_RESPONSE.md")).unwrap();
+    let md_lines: Vec<&str> = md.lines().collect();
+    let findings = report["findings"].as_array().unwrap();
+    // (rule, text that the Markdown line at origin.line holds)
+    let expected = [
+        ("policy-condition-contradicts-intent", "Condition = {"),
+        (
+            "kms-key-policy-missing-service-principal",
+            "resource \"aws_kms_key_policy\" \"infrastructure_secrets\"",
+        ),
+        (
+            "kms-key-policy-dependency-missing",
+            "kms_key_id        = aws_kms_key.infrastructure_secrets.arn",
+        ),
+        (
+            "log-group-name-inconsistent",
+            "name              = \"/aws/kms/activity-${var.environment_suffix}\"",
+        ),
+        (
+            "provider-configuration-missing",
+            "resource \"aws_cloudwatch_log_group\" \"iam_activity\"",
+        ),
+    ];
+    for (rule, text) in expected {
+        let hits: Vec<&serde_json::Value> = findings.iter().filter(|f| f["rule"] == rule).collect();
+        assert!(!hits.is_empty(), "no {rule} finding");
+        for f in hits {
+            assert_eq!(f["origin"]["path"], "lib/MODEL_RESPONSE.md");
+            let line = f["origin"]["line"].as_u64().unwrap() as usize;
+            assert!(
+                md_lines[line - 1].contains(text),
+                "{rule}: Markdown line {line} is `{}`",
+                md_lines[line - 1]
+            );
+        }
+    }
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f["rule"] == "kms-key-policy-dependency-missing")
+            .count(),
+        5
+    );
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f["rule"] == "policy-condition-contradicts-intent")
+            .count(),
+        2
+    );
+
+    // The comparison: the ideal's provider.tf content is missing, the fixed log group
+    // name is a difference (carried by the rule finding on the same block).
+    let missing: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["rule"] == "ideal-block-missing")
+        .map(|f| f["address"].as_str().unwrap())
+        .collect();
+    assert!(
+        missing.contains(&"provider.aws") && missing.contains(&"terraform"),
+        "{missing:?}"
+    );
+    let renamed = findings
+        .iter()
+        .find(|f| f["rule"] == "log-group-name-inconsistent")
+        .unwrap();
+    let ideal_diff = renamed["ideal"]["diff"].as_str().unwrap();
+    assert!(
+        ideal_diff
+            .contains("+  name              = \"/aws/iam/kms/activity-${var.environment_suffix}\""),
+        "{ideal_diff}"
+    );
+    assert!(
+        !findings.iter().any(|f| f["rule"] == "ideal-block-differs"
+            && f["address"] == "aws_cloudwatch_log_group.kms_activity"),
+        "one entry per block, not two"
+    );
+}
