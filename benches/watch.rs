@@ -11,20 +11,11 @@ use std::time::{Duration, Instant};
 
 use tfreview::watch::{Live, LiveEvent, Watch};
 
-const EDITS: usize = 100;
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::copy_tree;
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+const EDITS: usize = 100;
 
 fn tf_bytes(dir: &Path) -> u64 {
     let mut total = 0;

@@ -171,3 +171,44 @@ fn an_answer_file_toggles_to_its_markdown_at_the_same_place() {
     key(&mut b.app, KeyCode::Char('m'));
     assert_eq!(screen(&b.app), before, "back at the same place");
 }
+
+#[test]
+fn the_mouse_selects_findings_and_files_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut b = sample("zero-trust-iam-kms", 140, 40);
+    let click = |column, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let areas = b.app.areas();
+    // The findings list: a heading on the first row, then findings.
+    let (x, y) = (areas.findings.x + 5, areas.findings.y + 3);
+    b.app.handle(click(x, y));
+    let second = b.app.selected_finding().unwrap().address.clone();
+    b.app.handle(click(x, y + 1));
+    assert_ne!(
+        b.app.selected_finding().unwrap().address,
+        second,
+        "a click selects the row under it"
+    );
+    // A file in the file list opens it.
+    b.app.handle(click(areas.files.x + 3, areas.files.y + 3));
+    let open = b.app.open_file.unwrap();
+    assert_eq!(
+        b.app.analysis.as_ref().unwrap().workspace.files[open].path,
+        "iam_roles.tf"
+    );
+    // The wheel over the source scrolls it.
+    let before = b.app.source_scroll;
+    b.app.handle(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: areas.source.x + 10,
+        row: areas.source.y + 5,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(b.app.source_scroll, before + 3);
+}

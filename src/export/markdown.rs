@@ -281,16 +281,7 @@ fn render_failure(
     let _ = writeln!(out, "### {number}. {}\n", escape(&title));
     let _ = writeln!(out, "**Impact Level**: {}\n", failure.severity().title());
     out.push_str("**MODEL_RESPONSE Issue**:\n");
-    for f in &failure.findings {
-        let ((line, _), _) = analysis.position(f);
-        let _ = writeln!(
-            out,
-            "- `{}:{line}`: {}",
-            analysis.path(f),
-            escape(&f.message)
-        );
-    }
-    for f in &failure.folded {
+    for f in failure.findings.iter().chain(&failure.folded) {
         let ((line, _), _) = analysis.position(f);
         let _ = writeln!(
             out,

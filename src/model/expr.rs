@@ -14,6 +14,14 @@ pub fn span_of(node: &impl Span) -> Range<usize> {
     node.span().unwrap_or(0..0)
 }
 
+/// The header of the block spanning `span` in `src`: up to its opening brace, without
+/// the space before it.
+pub fn block_header(src: &str, span: Range<usize>) -> Range<usize> {
+    let text = src.get(span.clone()).unwrap_or("");
+    let end = text.find('{').map_or(0, |i| text[..i].trim_end().len());
+    span.start..span.start + end
+}
+
 /// The value of a string without interpolations.
 pub fn static_str(expr: &Expression) -> Option<String> {
     match expr {

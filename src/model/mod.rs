@@ -101,6 +101,17 @@ impl<'a> BlockInfo<'a> {
         self.labels.get(i).copied().unwrap_or("")
     }
 
+    /// The block's header: from its keyword to the end of its last label
+    /// (`resource "aws_kms_key" "main"`), where findings about a whole block point.
+    pub fn header(&self) -> Range<usize> {
+        let end = self
+            .block
+            .labels
+            .last()
+            .map_or_else(|| span_of(&self.block.ident).end, |l| span_of(l).end);
+        self.span.start..end.max(self.span.start)
+    }
+
     pub fn attr(&self, name: &str) -> Option<&'a Attribute> {
         self.block.body.get_attribute(name)
     }

@@ -33,6 +33,7 @@ use super::Rule;
 use crate::compare::{Kind, comparisons};
 use crate::finding::{Applicability, Edit, Finding, Fix, IdealVersion, Severity};
 use crate::model::Model;
+use crate::model::expr::block_header;
 
 pub struct IdealBlockDiffers;
 
@@ -54,10 +55,6 @@ impl Rule for IdealBlockDiffers {
                 continue;
             };
             let src = model.src(*file);
-            let header_end = src
-                .get(span.clone())
-                .and_then(|t| t.find('{'))
-                .map_or(span.start, |i| span.start + i);
             let what: Vec<String> = c.differing.iter().map(|d| format!("`{d}`")).collect();
             let fix = Fix::new(
                 format!("Use the ideal's `{}`", c.address),
@@ -70,7 +67,7 @@ impl Rule for IdealBlockDiffers {
             );
             let mut f = self.finding(
                 *file,
-                span.start..header_end.max(span.start),
+                block_header(src, span.clone()),
                 format!("`{}` differs from the ideal answer", c.address),
                 format!(
                     "`{}` differs from the ideal answer ({}) in {}",

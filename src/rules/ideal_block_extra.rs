@@ -29,6 +29,7 @@ use super::Rule;
 use crate::compare::{Kind, comparisons};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
+use crate::model::expr::block_header;
 
 pub struct IdealBlockExtra;
 
@@ -47,13 +48,9 @@ impl Rule for IdealBlockExtra {
                 continue;
             };
             let src = model.src(*file);
-            let header_end = src
-                .get(span.clone())
-                .and_then(|t| t.find('{'))
-                .map_or(span.start, |i| span.start + i);
             let mut f = self.finding(
                 *file,
-                span.start..header_end.max(span.start),
+                block_header(src, span.clone()),
                 format!("`{}` is not in the ideal answer", c.address),
                 format!(
                     "the model's answer has `{}`; the ideal answer ({}) does not",

@@ -54,7 +54,7 @@ use hcl_edit::expr::Expression;
 use super::Rule;
 use crate::edits::{append_to_block, append_to_file, indent_lines, line_indent};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::expr::{span_of, traversal_path};
+use crate::model::expr::traversal_path;
 use crate::model::policy::{PolicyForm, Statement};
 use crate::model::{BlockInfo, BlockKind, Model, Module, PolicyInfo};
 
@@ -167,14 +167,9 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
                 } else {
                     format!("its key policy (`{}`)", holder_block.address)
                 };
-                let header_end = holder_block
-                    .block
-                    .labels
-                    .last()
-                    .map_or(holder_block.span.start, |l| span_of(l).end);
                 let mut f = self.finding(
                     holder_block.file,
-                    holder_block.span.start..header_end,
+                    holder_block.header(),
                     format!("KMS key policy does not allow the {} service", service.name()),
                     format!(
                         "`{}` encrypts {} but {policy_words} does not allow the {} service principal (`{}…amazonaws.com`); creating {them} fails with AccessDeniedException",

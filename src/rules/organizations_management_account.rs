@@ -38,7 +38,6 @@
 use super::Rule;
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
-use crate::model::expr::span_of;
 
 pub struct OrganizationsManagementAccount;
 
@@ -54,14 +53,9 @@ impl Rule for OrganizationsManagementAccount {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             for org in module.resources("aws_organizations_organization") {
-                let end = org
-                    .block
-                    .labels
-                    .last()
-                    .map_or(org.span.start, |l| span_of(l).end);
                 let mut f = self.finding(
                     org.file,
-                    org.span.start..end,
+                    org.header(),
                     "AWS Organizations can only be created from a management account".into(),
                     format!(
                         "`{}` creates an organization: this only succeeds from an AWS Organizations management account without an existing organization; document the requirement or read the organization with a data source",

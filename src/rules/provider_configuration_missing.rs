@@ -53,7 +53,6 @@ use std::collections::BTreeSet;
 use super::Rule;
 use crate::edits::append_to_file;
 use crate::finding::{Applicability, Finding, Fix, Severity};
-use crate::model::expr::span_of;
 use crate::model::{BlockKind, Model, Module};
 
 pub struct ProviderConfigurationMissing;
@@ -96,11 +95,6 @@ impl Rule for ProviderConfigurationMissing {
             else {
                 continue;
             };
-            let header_end = first
-                .block
-                .labels
-                .last()
-                .map_or(first.span.start, |l| span_of(l).end);
             let where_ = if module.dir.is_empty() {
                 "the root module".to_string()
             } else {
@@ -108,7 +102,7 @@ impl Rule for ProviderConfigurationMissing {
             };
             let mut f = self.finding(
                 first.file,
-                first.span.start..header_end.max(first.span.start),
+                first.header(),
                 "Provider configuration is missing".into(),
                 format!(
                     "{where_} declares resources but has no `terraform {{ required_providers }}` block and no `provider` block: provider versions are not pinned and the region is not configured"

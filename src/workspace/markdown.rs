@@ -375,6 +375,19 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
                 message: format!("no file name found for this block; it was called `{path}`"),
             });
         }
+        match naming {
+            Naming::Prose => notes.push(ExtractionNote {
+                line: block.fence_line,
+                file: Some(path.clone()),
+                message: format!("this block was named `{path}` after the text just before it"),
+            }),
+            Naming::Info => notes.push(ExtractionNote {
+                line: block.fence_line,
+                file: Some(path.clone()),
+                message: format!("this block was named `{path}` after its fence's info string"),
+            }),
+            _ => {}
+        }
         if naming == Naming::Continued {
             out.continued_blocks += 1;
             notes.push(ExtractionNote {
