@@ -35,7 +35,9 @@ fn measure(source: &Path) -> (Duration, Duration, usize) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(source, dir.path());
     let (tx, rx) = channel();
-    let live = Live::start(dir.path(), tfreview::Target::Auto, Watch::Auto, move |e| {
+    // The deployed .tf files are what is edited, also in a corpus folder (which holds
+    // a MODEL_RESPONSE.md that task mode would review instead).
+    let live = Live::start(dir.path(), tfreview::Target::Plain, Watch::Auto, move |e| {
         let _ = tx.send(e);
     });
     let LiveEvent::Analysis { result, .. } = rx.recv_timeout(Duration::from_secs(30)).unwrap();
