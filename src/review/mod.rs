@@ -303,28 +303,39 @@ impl ReviewStore {
         ))
     }
 
-    /// Writes the review atomically: a temporary file in the same folder, flushed to
-    /// disk, renamed over the old one, and the folder synced.
+    /// Writes the review atomically (see [`write_atomically`]).
     pub fn save(&self, review: &Review) -> Result<(), ReviewError> {
         let err = |source| ReviewError::Write {
             path: self.path.clone(),
             source,
         };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(err)?;
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
         let mut text =
             serde_json::to_string_pretty(review).map_err(|e| err(std::io::Error::other(e)))?;
         text.push('\n');
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-        tmp.write_all(text.as_bytes()).map_err(err)?;
-        tmp.as_file().sync_all().map_err(err)?;
-        tmp.persist(&self.path).map_err(|e| err(e.error))?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            // Best effort: not every platform can sync a folder.
-            let _ = d.sync_all();
-        }
-        Ok(())
+        write_atomically(&self.path, &text).map_err(err)
     }
+}
+
+/// Writes a file so that it is either the old or the new one, whatever happens: a
+/// temporary file in the same folder, flushed to disk, renamed over the old one, and the
+/// folder synced.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Best effort: not every platform can sync a folder.
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use ratatui_textarea::TextArea;
 use crate::analysis::Analysis;
 use crate::export::markdown::{self, MarkdownOptions};
 use crate::finding::{Finding, Severity};
-use crate::review::{Decision, Review, ReviewStore, Status};
+use crate::review::{Decision, Review, ReviewStore, Status, write_atomically};
 use crate::workspace::FileId;
 
 use super::highlight::{HighlightCache, SyntaxAssets};
@@ -952,18 +952,4 @@ fn editor(target: EditTarget, text: &str) -> Mode {
         target,
         area: Box::new(area),
     }
-}
-
-/// Writes a file through a temporary file in the same folder and a rename.
-pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
