@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::workspace::markdown::{ExtractionNote, extract};
-use crate::workspace::{FileKind, Ideal, Note, SourceFile, Workspace};
+use crate::workspace::{FileKind, Ideal, Note, SourceFile, Workspace, relative_path};
 
 pub const ANSWER: &str = "MODEL_RESPONSE.md";
 pub const IDEAL: &str = "IDEAL_RESPONSE.md";
@@ -80,15 +80,6 @@ pub fn detect_all(path: &Path) -> Vec<TaskFolder> {
     dirs.iter().filter_map(|d| detect(d)).collect()
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 fn kind_of(name: &str) -> Option<FileKind> {
     if name.ends_with(".tf") {
         Some(FileKind::Terraform)
@@ -108,7 +99,7 @@ pub fn answer_files(
         path: answer.to_path_buf(),
         source,
     })?;
-    let md_path = relative(root, answer);
+    let md_path = relative_path(root, answer);
     Ok(files_from_markdown(&md, &md_path))
 }
 
@@ -188,9 +179,9 @@ pub fn load(root: &Path, tasks: &[TaskFolder]) -> Result<Workspace, crate::Error
                     files = ideal_files(&source);
                 }
                 (!files.is_empty()).then(|| Ideal {
-                    prefix: relative(root, &task.answer),
+                    prefix: relative_path(root, &task.answer),
                     source: match &source {
-                        IdealSource::Markdown(p) | IdealSource::Folder(p) => relative(root, p),
+                        IdealSource::Markdown(p) | IdealSource::Folder(p) => relative_path(root, p),
                     },
                     files,
                 })

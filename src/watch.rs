@@ -12,8 +12,6 @@
 //! drop results older than one it already has.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
@@ -23,12 +21,12 @@ use notify_debouncer_full::{
 };
 
 use crate::analysis::{Analysis, Analyzer, Target};
+use crate::workspace::SKIPPED_DIRS;
 
 /// Quiet time after the last event before a change is reported.
 pub const DEBOUNCE: Duration = Duration::from_millis(40);
 /// How often the polling fallback looks at the files.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
-const SKIPPED_DIRS: &[&str] = &[".terraform", ".git", ".tfreview"];
 
 /// How the workspace is being watched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,15 +125,7 @@ fn relevant(root: &Path, ignore: &ignore::gitignore::Gitignore, path: &Path) -> 
 
 /// The folders to watch under `dir`, by the rules of discovery.
 fn folders(dir: &Path) -> Vec<PathBuf> {
-    ignore::WalkBuilder::new(dir)
-        .hidden(false)
-        .require_git(false)
-        .parents(false)
-        .filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
-        })
-        .build()
+    crate::workspace::walker(dir)
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_dir()))
         .map(|e| e.into_path())
@@ -145,8 +135,8 @@ fn folders(dir: &Path) -> Vec<PathBuf> {
 /// A running live analysis; dropping it stops the watcher.
 pub struct Live {
     pub mode: WatchMode,
-    requests: Sender<(u64, Instant)>,
-    generation: Arc<AtomicU64>,
+    /// Keeps the worker's queue open (and so the worker running) while `Live` lives.
+    _requests: Sender<(u64, Instant)>,
     _watch_thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -162,13 +152,11 @@ impl Live {
         let (requests, queue) = mpsc::channel::<(u64, Instant)>();
         let worker_root = root.to_path_buf();
         std::thread::spawn(move || worker(&worker_root, &target, &queue, &sink));
-        let generation = Arc::new(AtomicU64::new(1));
         let _ = requests.send((1, Instant::now()));
         if watch == Watch::Off {
             return Live {
                 mode: WatchMode::Off,
-                requests,
-                generation,
+                _requests: requests,
                 _watch_thread: None,
             };
         }
@@ -218,8 +206,7 @@ impl Live {
                 Err(e) => {
                     return Live {
                         mode: WatchMode::Off,
-                        requests,
-                        generation,
+                        _requests: requests,
                         _watch_thread: None,
                     }
                     .with_reason(e.to_string());
@@ -228,9 +215,10 @@ impl Live {
         }
         let thread_root = root.to_path_buf();
         let thread_requests = requests.clone();
-        let thread_generation = Arc::clone(&generation);
         let handle = inner.map(|mut inner| {
             std::thread::spawn(move || {
+                // Generation 1 was the first analysis, asked for above.
+                let mut generation = 1;
                 let (ignore, _) = ignore::gitignore::Gitignore::new(thread_root.join(".gitignore"));
                 while let Ok(result) = events_rx.recv() {
                     let Ok(events) = result else { continue };
@@ -254,8 +242,8 @@ impl Live {
                         }
                     }
                     if changed {
-                        let g = thread_generation.fetch_add(1, Ordering::SeqCst) + 1;
-                        if thread_requests.send((g, Instant::now())).is_err() {
+                        generation += 1;
+                        if thread_requests.send((generation, Instant::now())).is_err() {
                             break;
                         }
                     }
@@ -264,8 +252,7 @@ impl Live {
         });
         Live {
             mode,
-            requests,
-            generation,
+            _requests: requests,
             _watch_thread: handle,
         }
     }
@@ -275,18 +262,6 @@ impl Live {
             reason: format!("cannot watch: {reason}"),
         };
         self
-    }
-
-    /// Asks for a new analysis now (as if the files had changed).
-    pub fn refresh(&self) -> u64 {
-        let g = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let _ = self.requests.send((g, Instant::now()));
-        g
-    }
-
-    /// The newest generation asked for so far.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
     }
 }
 

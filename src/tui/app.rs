@@ -168,14 +168,14 @@ pub struct MarkdownView {
     pub text: String,
 }
 
-/// What the status line says about the last analysis.
+/// What the status line says about the last analysis (new and resolved counts are
+/// derived from the state when drawing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastRun {
     pub files: usize,
     pub millis: u128,
+    /// Files parsed again (the others came from the cache).
     pub parsed: usize,
-    pub new: usize,
-    pub resolved: usize,
 }
 
 impl App {
@@ -242,25 +242,22 @@ impl App {
         }
         self.generation = generation;
         let files = analysis.workspace.files.len();
-        let (new, resolved) = self.set_analysis(analysis);
+        self.set_analysis(analysis);
         self.last = Some(LastRun {
             files,
             millis,
             parsed,
-            new,
-            resolved,
         });
         true
     }
 
     /// A finished analysis. The selection stays on its finding when that still exists,
     /// the source keeps its scroll position, findings that appeared are marked new and
-    /// findings that disappeared are recorded as resolved. Returns `(new, resolved)`.
-    pub fn set_analysis(&mut self, analysis: Analysis) -> (usize, usize) {
+    /// findings that disappeared are recorded as resolved.
+    pub fn set_analysis(&mut self, analysis: Analysis) {
         let previous = self.selected_fingerprint();
         let open_path = self.open_file.and_then(|id| self.file_path(id));
         let before = self.analysis.take();
-        let mut counts = (0, 0);
         if let Some(before) = &before {
             let fps = |a: &Analysis| -> HashSet<String> {
                 a.findings
@@ -269,9 +266,7 @@ impl App {
                     .collect()
             };
             let (old, now) = (fps(before), fps(&analysis));
-            let appeared: Vec<String> = now.difference(&old).cloned().collect();
-            counts = (appeared.len(), old.difference(&now).count());
-            self.new.extend(appeared);
+            self.new.extend(now.difference(&old).cloned());
             self.new.retain(|fp| now.contains(fp));
             if self.review.reconcile(before, &analysis) {
                 self.save("resolved findings recorded".into());
@@ -305,7 +300,6 @@ impl App {
                 .source_scroll
                 .min(self.open_line_count().saturating_sub(1));
         }
-        counts
     }
 
     /// Whether a finding appeared after an edit and has not been visited.

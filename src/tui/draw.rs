@@ -764,7 +764,10 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     if app.analysis.is_some() {
         let mut watch = format!("│ {} ", app.watch_state);
         if let (Some(last), Some(analysis)) = (&app.last, &app.analysis) {
-            watch.push_str(&format!("· {} files {} ms", last.files, last.millis));
+            watch.push_str(&format!(
+                "· {} files ({} parsed) {} ms",
+                last.files, last.parsed, last.millis
+            ));
             let resolved = app.review.resolved(analysis).len();
             if !app.new.is_empty() {
                 watch.push_str(&format!(" +{} new", app.new.len()));
@@ -804,7 +807,8 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     }
 }
 
-/// The text of the left part of the status line (to know whether the hints fit).
+/// The widest the left part of the status line gets for this state: the hints are shown
+/// only where they fit even then, so they do not come and go as counts change.
 fn frame_status_width(app: &App) -> String {
     let mut s = format!(" tfreview · {} ", app.name);
     if let Some(a) = &app.analysis {
@@ -815,7 +819,7 @@ fn frame_status_width(app: &App) -> String {
         ));
     }
     s.push_str(&format!(
-        "│ {} · 9999 files 999 ms +99 new −99 resolved ",
+        "│ {} · 9999 files (9999 parsed) 999 ms +99 new −99 resolved ",
         app.watch_state
     ));
     if let Some(n) = &app.notice {

@@ -58,13 +58,6 @@ pub struct Extraction {
     pub continued_blocks: usize,
 }
 
-impl Extraction {
-    /// Whether every block got a name (none is `block-N.tf`).
-    pub fn named(&self) -> bool {
-        self.files.iter().all(|f| f.naming != Naming::Unnamed)
-    }
-}
-
 struct Block {
     info: String,
     /// Text and Markdown line of each content line.

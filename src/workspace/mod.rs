@@ -13,7 +13,7 @@ pub mod markdown;
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
 /// Folders that never hold code under review.
-const SKIPPED_DIRS: &[&str] = &[".terraform", ".git", ".tfreview"];
+pub const SKIPPED_DIRS: &[&str] = &[".terraform", ".git", ".tfreview"];
 
 /// Index of a file in [`Workspace::files`].
 pub type FileId = usize;
@@ -222,16 +222,7 @@ impl Workspace {
             return Err(crate::Error::NotADirectory(root.to_path_buf()));
         }
         let mut paths = Vec::new();
-        let walker = ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .require_git(false)
-            .parents(false)
-            .filter_entry(|entry| {
-                !(entry.file_type().is_some_and(|t| t.is_dir())
-                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
-            })
-            .build();
-        for entry in walker {
+        for entry in walker(root) {
             // An entry that cannot be listed (permissions, a vanished folder) is skipped:
             // discovery reports what it can read.
             let Ok(entry) = entry else { continue };
@@ -276,7 +267,22 @@ impl Workspace {
     }
 }
 
-fn relative_path(root: &Path, path: &Path) -> String {
+/// Walks `root` by the rules of discovery: hidden files included, `.gitignore` obeyed
+/// (inside a git repository or not), [`SKIPPED_DIRS`] never entered.
+pub fn walker(root: &Path) -> ignore::Walk {
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .parents(false)
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+        })
+        .build()
+}
+
+/// `path` relative to `root`, with `/` separators.
+pub fn relative_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
