@@ -60,8 +60,9 @@ impl Analysis {
     }
 }
 
+/// Analyses the `.tf` files under `root` with the configuration found there.
 pub fn analyse_path(root: &Path) -> Result<Analysis, crate::Error> {
-    Ok(analyse_workspace(Workspace::load(root)?))
+    analyse_with(root, &Target::Plain, None)
 }
 
 pub fn analyse_workspace(workspace: Workspace) -> Analysis {
@@ -116,11 +117,52 @@ fn analyse_group(
         })
         .collect();
     let model = Model::build_files(ws, files.to_vec(), parsed);
+    let config = &ws.config;
     let mut out = Vec::new();
-    for rule in rules::all() {
+    for &rule in rules::all() {
+        if !config.enabled(rule, ws.task) {
+            continue;
+        }
+        let start = out.len();
         rule.check(&model, &mut out);
+        if let Some(&severity) = config.severity.get(rule.id()) {
+            for f in &mut out[start..] {
+                f.severity = severity;
+            }
+        }
     }
+    suppress_findings(&model, &mut out);
     (merge_ideal_differences(out), outline)
+}
+
+/// Drops the findings that a `# tfreview:ignore` comment above their block or attribute
+/// names.
+fn suppress_findings(model: &Model<'_>, findings: &mut Vec<Finding>) {
+    let mut covered: Vec<(FileId, Range<usize>, Vec<String>)> = Vec::new();
+    for (&file, parsed) in model.files.iter().zip(&model.parsed) {
+        let Some(body) = parsed.body.as_ref() else {
+            continue;
+        };
+        for s in crate::suppress::scan(model.src(file)) {
+            if let Some(span) = s
+                .target
+                .and_then(|offset| crate::suppress::item_at(body, offset))
+            {
+                covered.push((file, span, s.rules));
+            }
+        }
+    }
+    if covered.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        !covered.iter().any(|(file, span, rules)| {
+            *file == f.file
+                && span.start <= f.span.start
+                && f.span.start < span.end.max(span.start + 1)
+                && rules.iter().any(|r| r == f.rule)
+        })
+    });
 }
 
 /// A rule finding and a comparison finding on the same block are one entry: the rule
@@ -166,11 +208,29 @@ pub enum Target {
 /// Analyses `root` as `target` says: task folders review their answers, plain folders
 /// their `.tf` files.
 pub fn analyse(root: &Path, target: &Target) -> Result<Analysis, crate::Error> {
+    analyse_with(root, target, None)
+}
+
+/// As [`analyse`], with the configuration read from `config` rather than from
+/// `root/.tfreview.toml`.
+pub fn analyse_with(
+    root: &Path,
+    target: &Target,
+    config: Option<&Path>,
+) -> Result<Analysis, crate::Error> {
+    Ok(analyse_workspace(load(root, target, config)?))
+}
+
+/// The workspace `target` names at `root`, configured.
+fn load(root: &Path, target: &Target, config: Option<&Path>) -> Result<Workspace, crate::Error> {
+    let config = crate::config::Config::resolve(root, config)?;
     let tasks = task_folders(root, target);
-    if tasks.is_empty() {
-        return analyse_path(root);
-    }
-    Ok(analyse_workspace(crate::task::load(root, &tasks)?))
+    let workspace = if tasks.is_empty() {
+        Workspace::load(root)?
+    } else {
+        crate::task::load(root, &tasks)?
+    };
+    Ok(workspace.configured(config))
 }
 
 fn task_folders(root: &Path, target: &Target) -> Vec<crate::task::TaskFolder> {
@@ -196,22 +256,17 @@ fn task_folders(root: &Path, target: &Target) -> Vec<crate::task::TaskFolder> {
 #[derive(Default)]
 pub struct Analyzer {
     cache: HashMap<String, (u64, Arc<ParsedFile>)>,
+    /// The configuration file to use instead of `root/.tfreview.toml`.
+    pub config: Option<std::path::PathBuf>,
     /// How many files the last analysis parsed (the others came from the cache).
     pub last_parsed: usize,
 }
 
 impl Analyzer {
-    pub fn analyse_path(&mut self, root: &Path) -> Result<Analysis, crate::Error> {
-        Ok(self.analyse_workspace(Workspace::load(root)?))
-    }
-
     /// As [`analyse`], with the cache.
     pub fn analyse(&mut self, root: &Path, target: &Target) -> Result<Analysis, crate::Error> {
-        let tasks = task_folders(root, target);
-        if tasks.is_empty() {
-            return self.analyse_path(root);
-        }
-        Ok(self.analyse_workspace(crate::task::load(root, &tasks)?))
+        let workspace = load(root, target, self.config.as_deref())?;
+        Ok(self.analyse_workspace(workspace))
     }
 
     pub fn analyse_workspace(&mut self, workspace: Workspace) -> Analysis {

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod compare;
+pub mod config;
 pub mod edits;
 pub mod export;
 pub mod finding;
@@ -11,12 +12,13 @@ pub mod model;
 pub mod review;
 pub mod rules;
 pub mod sanitize;
+pub mod suppress;
 pub mod task;
 pub mod tui;
 pub mod watch;
 pub mod workspace;
 
-pub use analysis::{Analysis, Target, analyse, analyse_path, analyse_workspace};
+pub use analysis::{Analysis, Target, analyse, analyse_path, analyse_with, analyse_workspace};
 pub use finding::{Applicability, Edit, Finding, Fix, Severity};
 pub use workspace::{SourceFile, Workspace};
 
@@ -33,4 +35,6 @@ pub enum Error {
     },
     #[error("{0} is not a folder")]
     NotADirectory(PathBuf),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
 }

@@ -27,6 +27,9 @@ struct TargetArgs {
     /// Review the folder's .tf files as an ordinary workspace, even in a task folder.
     #[arg(long, conflicts_with_all = ["answer", "ideal"])]
     plain: bool,
+    /// The configuration file (default: PATH/.tfreview.toml when present).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 impl TargetArgs {
@@ -178,9 +181,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             target,
         }) => {
             if watch {
-                check_watch(&path, target.target(), format)
+                check_watch(&path, target.target(), target.config, format)
             } else {
-                check(&path, &target.target(), format, fail_on)
+                check(&path, &target, format, fail_on)
             }
         }
         Some(Command::Extract { file, output }) => extract(&file, &output),
@@ -202,7 +205,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             export(
                 &path,
-                &target.target(),
+                &target,
                 format,
                 &output,
                 &options,
@@ -230,6 +233,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     store,
                     watch: tfreview::watch::Watch::from_env(!cli.no_watch),
                     target: cli.target.target(),
+                    config: cli.target.config,
                 },
             )?;
             Ok(ExitCode::SUCCESS)
@@ -250,11 +254,11 @@ fn render(analysis: &tfreview::Analysis, path: &std::path::Path, format: Format)
 
 fn check(
     path: &std::path::Path,
-    target: &Target,
+    target: &TargetArgs,
     format: Format,
     fail_on: FailOn,
 ) -> anyhow::Result<ExitCode> {
-    let analysis = tfreview::analyse(path, target)
+    let analysis = tfreview::analyse_with(path, &target.target(), target.config.as_deref())
         .with_context(|| format!("cannot analyse {}", path.display()))?;
     write_stdout(&render(&analysis, path, format))?;
     let failed = fail_on
@@ -268,14 +272,20 @@ fn check(
 }
 
 /// `check --watch`: a fresh report on every change, for a split terminal.
-fn check_watch(path: &std::path::Path, target: Target, format: Format) -> anyhow::Result<ExitCode> {
+fn check_watch(
+    path: &std::path::Path,
+    target: Target,
+    config: Option<PathBuf>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     if !path.is_dir() {
         anyhow::bail!("{} is not a folder", path.display());
     }
     let (tx, rx) = std::sync::mpsc::channel();
-    let live = tfreview::watch::Live::start(
+    let live = tfreview::watch::Live::start_configured(
         path,
         target,
+        config,
         tfreview::watch::Watch::from_env(true),
         move |event| {
             let _ = tx.send(event);
@@ -347,13 +357,13 @@ fn extract(file: &std::path::Path, output: &std::path::Path) -> anyhow::Result<E
 
 fn export(
     path: &std::path::Path,
-    target: &Target,
+    target: &TargetArgs,
     format: ExportFormat,
     output: &std::path::Path,
     options: &MarkdownOptions,
     review_file: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    let analysis = tfreview::analyse(path, target)
+    let analysis = tfreview::analyse_with(path, &target.target(), target.config.as_deref())
         .with_context(|| format!("cannot analyse {}", path.display()))?;
     let store = match review_file {
         Some(file) => ReviewStore { path: file },
@@ -403,18 +413,25 @@ fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {
             };
             let doc = rules::doc(id).unwrap_or("");
             write_stdout(&format!(
-                "# {} ({})\n\n{doc}\n",
+                "# {} ({}, {}, {})\n\n{doc}\n",
                 rule.id(),
-                rule.severity().as_str()
+                rule.severity().as_str(),
+                rule.class().as_str(),
+                rule.profile().unwrap_or("core")
             ))?;
         }
         None => {
-            let mut out = String::new();
+            let mut out = format!(
+                "{:<38} {:<9} {:<12} {:<9} {}\n",
+                "RULE", "SEVERITY", "CLASS", "PROFILE", "WHAT IT DOES"
+            );
             for rule in rules::all() {
                 out.push_str(&format!(
-                    "{:<44} {:<9} {}\n",
+                    "{:<38} {:<9} {:<12} {:<9} {}\n",
                     rule.id(),
                     rule.severity().as_str(),
+                    rule.class().as_str(),
+                    rule.profile().unwrap_or("core"),
                     rules::summary(rule.id())
                 ));
             }

@@ -201,5 +201,6 @@ pub fn load(root: &Path, tasks: &[TaskFolder]) -> Result<Workspace, crate::Error
     let mut workspace = Workspace::from_files(root, files);
     workspace.notes = notes;
     workspace.ideals = ideals;
+    workspace.task = true;
     Ok(workspace)
 }

@@ -115,8 +115,8 @@ fn relevant(root: &Path, ignore: &ignore::gitignore::Gitignore, path: &Path) -> 
         return false;
     }
     match path.extension().and_then(|e| e.to_str()) {
-        // Markdown: the answers and ideals of task folders.
-        Some("tf") | Some("tfvars") | Some("md") => true,
+        // Markdown: the answers and ideals of task folders; TOML: `.tfreview.toml`.
+        Some("tf") | Some("tfvars") | Some("md") | Some("toml") => true,
         // A folder (created, removed or renamed) may hold or have held files.
         Some(_) => is_dir,
         None => true,
@@ -149,9 +149,23 @@ impl Live {
         watch: Watch,
         sink: impl Fn(LiveEvent) + Send + 'static,
     ) -> Live {
+        Live::start_configured(root, target, None, watch, sink)
+    }
+
+    /// As [`Live::start`], with the configuration read from `config` rather than from
+    /// `root/.tfreview.toml`.
+    pub fn start_configured(
+        root: &Path,
+        target: Target,
+        config: Option<PathBuf>,
+        watch: Watch,
+        sink: impl Fn(LiveEvent) + Send + 'static,
+    ) -> Live {
         let (requests, queue) = mpsc::channel::<(u64, Instant)>();
         let worker_root = root.to_path_buf();
-        std::thread::spawn(move || worker(&worker_root, &target, &queue, &sink));
+        let mut analyzer = Analyzer::default();
+        analyzer.config = config;
+        std::thread::spawn(move || worker(&worker_root, &target, analyzer, &queue, &sink));
         let _ = requests.send((1, Instant::now()));
         if watch == Watch::Off {
             return Live {
@@ -294,10 +308,10 @@ fn polling(tx: Sender<DebounceEventResult>) -> notify::Result<Debouncer<PollWatc
 fn worker(
     root: &Path,
     target: &Target,
+    mut analyzer: Analyzer,
     queue: &Receiver<(u64, Instant)>,
     sink: &dyn Fn(LiveEvent),
 ) {
-    let mut analyzer = Analyzer::default();
     while let Ok(mut request) = queue.recv() {
         // Only the newest request matters; older ones queued behind it are folded in.
         while let Ok(newer) = queue.try_recv() {

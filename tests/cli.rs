@@ -195,9 +195,24 @@ fn rules_are_listed_and_documented() {
     ] {
         assert!(list.contains(id), "{id} missing from:\n{list}");
     }
-    assert_eq!(list.lines().count(), tfreview::rules::all().len());
+    assert_eq!(list.lines().count(), tfreview::rules::all().len() + 1);
+    for rule in tfreview::rules::all() {
+        let line = list
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(rule.id()))
+            .unwrap();
+        let columns: Vec<&str> = line.split_whitespace().take(4).collect();
+        assert_eq!(
+            columns[1..],
+            [
+                rule.severity().as_str(),
+                rule.class().as_str(),
+                rule.profile().unwrap_or("core")
+            ]
+        );
+    }
     let doc = stdout(&tfreview(&["rules", "provider-alias-undefined"]));
-    assert!(doc.starts_with("# provider-alias-undefined (high)\n"));
+    assert!(doc.starts_with("# provider-alias-undefined (high, error, core)\n"));
     assert!(doc.contains("## Why is this bad?"));
     assert_eq!(tfreview(&["rules", "no-such-rule"]).status.code(), Some(2));
 }

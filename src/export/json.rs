@@ -34,6 +34,8 @@ pub struct FindingEntry {
     pub fingerprint: String,
     pub rule: &'static str,
     pub severity: Severity,
+    /// The rule's class: `error`, `security`, `reliability`, `practice` or `contract`.
+    pub class: &'static str,
     pub title: String,
     pub message: String,
     pub path: String,
@@ -102,6 +104,7 @@ pub fn report_with_status(
             FindingEntry {
                 rule: f.rule,
                 severity: f.severity,
+                class: crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),
                 title: f.title.clone(),
                 message: f.message.clone(),
                 path: analysis.path(f).to_string(),

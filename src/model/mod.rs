@@ -254,6 +254,8 @@ pub struct Model<'a> {
     pub ws: &'a Workspace,
     /// The files this model covers.
     pub files: Vec<FileId>,
+    /// Their syntax trees, in the same order.
+    pub parsed: Vec<&'a ParsedFile>,
     pub modules: Vec<Module<'a>>,
     /// Problems found while parsing: syntax errors and duplicate object keys.
     pub parse_problems: Vec<(FileId, ParseProblem)>,
@@ -332,6 +334,7 @@ impl<'a> Model<'a> {
         Model {
             ws,
             files,
+            parsed,
             modules,
             parse_problems,
             comparisons: std::sync::OnceLock::new(),

@@ -38,7 +38,7 @@
 //! ## References
 //! https://spec.commonmark.org/0.31.2/#fenced-code-blocks
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 
@@ -51,6 +51,10 @@ impl Rule for AnswerExtraction {
 
     fn severity(&self) -> Severity {
         Severity::Low
+    }
+
+    fn class(&self) -> Class {
+        Class::Practice
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -38,7 +38,7 @@
 
 use hcl_edit::expr::Expression;
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::edits::append_to_block;
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::span_of;
@@ -53,6 +53,10 @@ impl Rule for BackendS3Unencrypted {
 
     fn severity(&self) -> Severity {
         Severity::Low
+    }
+
+    fn class(&self) -> Class {
+        Class::Security
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

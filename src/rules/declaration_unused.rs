@@ -33,7 +33,7 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/values/locals
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::edits::remove_lines;
 use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::expr::Target;
@@ -48,6 +48,10 @@ impl Rule for DeclarationUnused {
 
     fn severity(&self) -> Severity {
         Severity::Low
+    }
+
+    fn class(&self) -> Class {
+        Class::Practice
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -27,7 +27,7 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/files
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 
@@ -40,6 +40,10 @@ impl Rule for FileUnreadable {
 
     fn severity(&self) -> Severity {
         Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

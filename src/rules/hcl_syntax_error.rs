@@ -36,7 +36,7 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/syntax/configuration
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 use crate::model::parse::ParseProblemKind;
@@ -50,6 +50,10 @@ impl Rule for HclSyntaxError {
 
     fn severity(&self) -> Severity {
         Severity::Critical
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -29,7 +29,7 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/syntax/configuration
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::compare::{Kind, comparisons};
 use crate::finding::{Applicability, Edit, Finding, Fix, IdealVersion, Severity};
 use crate::model::Model;
@@ -44,6 +44,10 @@ impl Rule for IdealBlockDiffers {
 
     fn severity(&self) -> Severity {
         Severity::Medium
+    }
+
+    fn class(&self) -> Class {
+        Class::Contract
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -25,7 +25,7 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/resources/syntax
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::compare::{Kind, comparisons};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
@@ -40,6 +40,10 @@ impl Rule for IdealBlockExtra {
 
     fn severity(&self) -> Severity {
         Severity::Low
+    }
+
+    fn class(&self) -> Class {
+        Class::Contract
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -29,7 +29,7 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/syntax/configuration
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::compare::{Kind, comparisons};
 use crate::edits::append_to_file;
 use crate::finding::{Applicability, Finding, Fix, IdealVersion, Severity};
@@ -44,6 +44,10 @@ impl Rule for IdealBlockMissing {
 
     fn severity(&self) -> Severity {
         Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Contract
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

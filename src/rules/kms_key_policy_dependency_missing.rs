@@ -42,7 +42,7 @@
 
 use hcl_edit::structure::Body;
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::edits::append_to_block;
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::{RefCollector, Target, span_of, traversal_path};
@@ -66,6 +66,10 @@ impl Rule for KmsKeyPolicyDependencyMissing {
 
     fn severity(&self) -> Severity {
         Severity::Critical
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

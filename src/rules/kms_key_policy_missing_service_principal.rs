@@ -51,7 +51,7 @@ use std::collections::BTreeMap;
 
 use hcl_edit::expr::Expression;
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::edits::{append_to_block, append_to_file, indent_lines, line_indent};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::traversal_path;
@@ -122,6 +122,10 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
 
     fn severity(&self) -> Severity {
         Severity::Critical
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

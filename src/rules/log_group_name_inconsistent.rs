@@ -37,7 +37,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::Model;
 use crate::model::expr::{literal_prefix, span_of};
@@ -85,6 +85,10 @@ impl Rule for LogGroupNameInconsistent {
 
     fn severity(&self) -> Severity {
         Severity::Medium
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

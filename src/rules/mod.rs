@@ -27,11 +27,49 @@ mod variable_undeclared;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
+/// What kind of problem a rule reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// Terraform or AWS would reject the code, or the deployment would fail.
+    Error,
+    /// The code deploys, but grants or exposes more than it should.
+    Security,
+    /// The code deploys, but fails later, loses data or cannot be operated well.
+    Reliability,
+    /// Convention and hygiene: nothing fails.
+    Practice,
+    /// A convention of the task's contract (a profile) or its ideal answer.
+    Contract,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Error => "error",
+            Class::Security => "security",
+            Class::Reliability => "reliability",
+            Class::Practice => "practice",
+            Class::Contract => "contract",
+        }
+    }
+}
+
+/// Profiles: named sets of rules that are off unless chosen. `contract` is on by default
+/// in task folders.
+pub const PROFILES: &[&str] = &[CONTRACT];
+pub const CONTRACT: &str = "contract";
+
 /// A check over the model. Rules are pure: no IO, no clock.
 pub trait Rule: Sync {
     /// Kebab-case, stable forever; the rule's file is named after it.
     fn id(&self) -> &'static str;
     fn severity(&self) -> Severity;
+    fn class(&self) -> Class;
+    /// The profile the rule belongs to; `None` for the core rules, which are always on.
+    fn profile(&self) -> Option<&'static str> {
+        None
+    }
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>);
 
     /// A finding of this rule at its default severity.

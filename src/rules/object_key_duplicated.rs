@@ -39,7 +39,7 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/expressions/types#maps-objects
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 use crate::model::parse::ParseProblemKind;
@@ -53,6 +53,10 @@ impl Rule for ObjectKeyDuplicated {
 
     fn severity(&self) -> Severity {
         Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

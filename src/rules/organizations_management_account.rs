@@ -35,7 +35,7 @@
 //! ## References
 //! https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_create.html
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 
@@ -48,6 +48,10 @@ impl Rule for OrganizationsManagementAccount {
 
     fn severity(&self) -> Severity {
         Severity::Low
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -46,7 +46,7 @@
 //! ## References
 //! https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::edits::{indent_lines, line_indent};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::policy::{PolicyForm, Statement};
@@ -89,6 +89,10 @@ impl Rule for PolicyConditionContradictsIntent {
 
     fn severity(&self) -> Severity {
         Severity::Critical
+    }
+
+    fn class(&self) -> Class {
+        Class::Security
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -51,7 +51,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::edits::{append_to_block, append_to_file, line_indent};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::{object_get, span_of, string_like, traversal_path};
@@ -66,6 +66,10 @@ impl Rule for ProviderAliasUndefined {
 
     fn severity(&self) -> Severity {
         Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -50,7 +50,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::edits::append_to_file;
 use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::{BlockKind, Model, Module};
@@ -78,6 +78,10 @@ impl Rule for ProviderConfigurationMissing {
 
     fn severity(&self) -> Severity {
         Severity::Medium
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

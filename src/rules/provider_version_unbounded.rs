@@ -39,7 +39,7 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/expressions/version-constraints
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::{object_get, span_of, static_str};
 use crate::model::{BlockKind, Model};
@@ -53,6 +53,10 @@ impl Rule for ProviderVersionUnbounded {
 
     fn severity(&self) -> Severity {
         Severity::Low
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 
 use hcl_edit::expr::Expression;
 
-use super::Rule;
+use super::{Class, Rule};
 use crate::edits::{append_to_file, line_start};
 use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::expr::Target;
@@ -60,6 +60,10 @@ impl Rule for VariableUndeclared {
 
     fn severity(&self) -> Severity {
         Severity::Medium
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {

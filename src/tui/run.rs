@@ -101,6 +101,8 @@ pub struct Options {
     pub watch: Watch,
     /// What to analyse (a task folder's answer, or plain files).
     pub target: Target,
+    /// The configuration file to use instead of `PATH/.tfreview.toml`.
+    pub config: Option<PathBuf>,
 }
 
 fn setup(out: &mut Stdout) -> std::io::Result<()> {
@@ -126,12 +128,13 @@ pub fn restore() {
 pub fn spawn_workers(
     root: &std::path::Path,
     target: Target,
+    config: Option<PathBuf>,
     theme: &Theme,
     watch: Watch,
     tx: &Sender<Message>,
 ) -> Live {
     let live_tx = tx.clone();
-    let live = Live::start(root, target, watch, move |event| {
+    let live = Live::start_configured(root, target, config, watch, move |event| {
         let _ = live_tx.send(Message::Live(event));
     });
     if let Some(name) = theme.syntax.clone() {
@@ -171,7 +174,7 @@ pub fn apply(app: &mut App, message: Message) {
 pub fn run(root: PathBuf, options: Options) -> anyhow::Result<()> {
     let mut app = App::new(root.clone(), options.store, options.theme)?;
     let (tx, rx) = mpsc::channel();
-    let live = spawn_workers(&root, options.target, &app.theme, options.watch, &tx);
+    let live = spawn_workers(&root, options.target, options.config, &app.theme, options.watch, &tx);
     app.watch_state = live.mode.describe();
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -207,6 +207,10 @@ pub struct Workspace {
     pub files: Vec<SourceFile>,
     pub notes: Vec<Note>,
     pub ideals: Vec<Ideal>,
+    /// The configuration the analysis follows.
+    pub config: std::sync::Arc<crate::config::Config>,
+    /// Whether the files are answers of task folders (the task contract applies).
+    pub task: bool,
 }
 
 impl Workspace {
@@ -247,6 +251,13 @@ impl Workspace {
             files,
             ..Workspace::default()
         })
+    }
+
+    /// The workspace under `config`: its ignored paths left out.
+    pub fn configured(mut self, config: crate::config::Config) -> Workspace {
+        self.files.retain(|f| !config.ignores(&f.path));
+        self.config = std::sync::Arc::new(config);
+        self
     }
 
     /// A workspace made of in-memory files (tests, Markdown answers).
