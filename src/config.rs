@@ -299,9 +299,17 @@ mod tests {
             ".tfreview.toml:2: unknown severity `fatal`"
         );
         assert_eq!(
-            parse("[contract]\nsuffix = \"x\"\n").unwrap_err().lines().next().unwrap(),
+            parse("[contract]\nsuffix = \"x\"\n")
+                .unwrap_err()
+                .lines()
+                .next()
+                .unwrap(),
             ".tfreview.toml:2: unknown field `suffix`, expected one of `suffix-variable`, `provider-file`, `required-variables`, `kms-deletion-window`"
         );
-        assert!(parse("[rules\n").unwrap_err().starts_with(".tfreview.toml:1: "));
+        assert!(
+            parse("[rules\n")
+                .unwrap_err()
+                .starts_with(".tfreview.toml:1: ")
+        );
     }
 }

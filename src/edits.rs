@@ -73,6 +73,26 @@ pub fn append_to_block(path: &str, src: &str, block: Range<usize>, lines: &str) 
     Some(Edit::replace(path, open..block.end, text))
 }
 
+/// Sets `key = value` in the block spanning `block`: replaces the value of `existing`
+/// when the block has the attribute, else adds the attribute as its last entry.
+pub fn set_attribute(
+    path: &str,
+    src: &str,
+    block: Range<usize>,
+    existing: Option<&hcl_edit::structure::Attribute>,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    match existing {
+        Some(attr) => Some(Edit::replace(
+            path,
+            crate::model::expr::span_of(&attr.value),
+            value,
+        )),
+        None => append_to_block(path, src, block, &format!("{key} = {value}")),
+    }
+}
+
 /// Appends `text` (one or more blocks) to the file at `path`, separated by a blank line,
 /// or creates the file when the workspace has none at that path.
 pub fn append_to_file(ws: &Workspace, path: &str, text: &str) -> Edit {

@@ -203,14 +203,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 include_dismissed: !no_dismissed,
                 include_pending: !no_pending,
             };
-            export(
-                &path,
-                &target,
-                format,
-                &output,
-                &options,
-                review_file,
-            )
+            export(&path, &target, format, &output, &options, review_file)
         }
         None => {
             let path = cli.path.unwrap_or_else(|| PathBuf::from("."));

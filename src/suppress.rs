@@ -103,14 +103,17 @@ mod tests {
         assert_eq!(s.len(), 3);
         assert_eq!(s[0].rules, vec!["a-rule", "b-rule"]);
         assert_eq!(s[0].reason.as_deref(), Some("kept for the audit"));
-        assert_eq!(&src[s[0].span.clone()], "# tfreview:ignore a-rule,b-rule  kept for the audit");
+        assert_eq!(
+            &src[s[0].span.clone()],
+            "# tfreview:ignore a-rule,b-rule  kept for the audit"
+        );
         assert_eq!(&src[s[0].target.unwrap()..][..8], "resource");
         assert_eq!(s[1].reason, None);
         assert_eq!(&src[s[1].target.unwrap()..][..4], "name");
         assert_eq!(s[2].target, None);
         let body: Body = src.parse().unwrap();
         let block = item_at(&body, s[0].target.unwrap()).unwrap();
-        assert!(src[block].starts_with("resource") );
+        assert!(src[block].starts_with("resource"));
         let attr = item_at(&body, s[1].target.unwrap()).unwrap();
         assert_eq!(&src[attr], "name = 1");
     }

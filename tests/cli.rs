@@ -127,6 +127,7 @@ fn json_report_has_the_documented_shape() {
             "fingerprint",
             "rule",
             "severity",
+            "class",
             "title",
             "message",
             "path",
@@ -143,6 +144,7 @@ fn json_report_has_the_documented_shape() {
         ]
     );
     assert_eq!(alias["path"], "kms.tf");
+    assert_eq!(alias["class"], "error");
     assert_eq!(
         (alias["line"].as_u64(), alias["column"].as_u64()),
         (Some(43), Some(14))

@@ -30,7 +30,7 @@ fn a_review_from_opening_to_export_and_back() {
         common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/zero-trust-iam-kms"));
     let ws = dir.path().to_str().unwrap();
     let mut tui = Tui::start(&[ws], dir.path(), 140, 40);
-    tui.wait_for("Findings 11/11", 20);
+    tui.wait_for("Findings 12/12", 20);
 
     search(&mut tui, "principal");
     tui.send(b"a");
@@ -114,7 +114,7 @@ fn a_review_from_opening_to_export_and_back() {
 
     // A restart shows the same decisions.
     let mut again = Tui::start(&[ws], dir.path(), 140, 40);
-    again.wait_for("\u{2713}2 \u{2717}1 \u{b7}8", 20);
+    again.wait_for("\u{2713}2 \u{2717}1 \u{b7}9", 20);
     again.send(b"q");
     assert!(again.wait_exit(10));
 }

@@ -262,6 +262,60 @@ impl Visit for RefCollector {
     }
 }
 
+/// The spans of the literal text of every string, template and heredoc in `body`
+/// (recursively, nested blocks included), with the attribute key each belongs to. Rules
+/// that look for literal values (account ids, placeholders) scan the source in these
+/// spans, so text inside interpolations is never mistaken for a literal.
+pub fn literal_spans(body: &Body) -> Vec<(String, Range<usize>)> {
+    let mut v = LiteralSpans::default();
+    v.body(body);
+    v.found
+}
+
+#[derive(Default)]
+struct LiteralSpans {
+    key: String,
+    found: Vec<(String, Range<usize>)>,
+}
+
+impl LiteralSpans {
+    fn body(&mut self, body: &Body) {
+        for attr in body.attributes() {
+            self.key = attr.key.as_str().to_string();
+            self.visit_expr(&attr.value);
+        }
+        for block in body.blocks() {
+            self.body(&block.body);
+        }
+    }
+}
+
+impl Visit for LiteralSpans {
+    fn visit_expr(&mut self, expr: &Expression) {
+        if let Expression::String(s) = expr {
+            self.found.push((self.key.clone(), span_of(s)));
+            return;
+        }
+        if let Expression::Object(obj) = expr {
+            for (k, v) in obj.iter() {
+                let outer =
+                    std::mem::replace(&mut self.key, object_key_text(k).unwrap_or_default());
+                self.visit_expr(v.expr());
+                self.key = outer;
+            }
+            return;
+        }
+        visit::visit_expr(self, expr);
+    }
+
+    fn visit_element(&mut self, element: &Element) {
+        match element {
+            Element::Literal(l) => self.found.push((self.key.clone(), span_of(l))),
+            other => visit::visit_element(self, other),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

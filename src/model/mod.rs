@@ -3,6 +3,8 @@
 //! `depends_on`), locals, tfvars values and policy documents. Rules read the model; they
 //! never walk raw syntax for these things themselves.
 
+pub mod companion;
+pub mod eval;
 pub mod expr;
 pub mod parse;
 pub mod policy;

@@ -77,6 +77,62 @@ pub struct Policy {
     pub complete: bool,
 }
 
+/// Actions AWS authorises only on `Resource = "*"`.
+const RESOURCELESS: &[&str] = &[
+    "xray:puttracesegments",
+    "xray:puttelemetryrecords",
+    "cloudwatch:putmetricdata",
+    "ec2:createnetworkinterface",
+    "ec2:deletenetworkinterface",
+    "ec2:assignprivateipaddresses",
+    "ec2:unassignprivateipaddresses",
+    "ecr:getauthorizationtoken",
+    "logs:createloggroup",
+    "logs:createlogstream",
+    "logs:putlogevents",
+    "ssm:getparameters",
+    "sts:getcalleridentity",
+];
+
+const READ_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "describe",
+    "head",
+    "batchget",
+    "query",
+    "scan",
+    "search",
+    "select",
+    "view",
+    "lookup",
+    "filter",
+    "validate",
+    "check",
+    "retrieve",
+    "test",
+    "estimate",
+    "simulate",
+    "decode",
+    "generatecredentialreport",
+    "read",
+];
+
+/// Whether an action (possibly with wildcards) includes write actions.
+pub fn is_write(action: &str) -> bool {
+    let lower = action.to_ascii_lowercase();
+    if lower.contains("${") || RESOURCELESS.contains(&lower.as_str()) {
+        return false;
+    }
+    let Some((_, verb)) = lower.split_once(':') else {
+        return false;
+    };
+    if verb.starts_with('*') {
+        return true;
+    }
+    !READ_VERBS.iter().any(|r| verb.starts_with(r))
+}
+
 /// Reads a policy from an attribute value, if it is one.
 pub fn policy_from_expr(src: &str, attr: &str, expr: &Expression) -> Option<Policy> {
     match expr {

@@ -7,22 +7,57 @@ use crate::model::Model;
 use crate::workspace::FileId;
 
 mod answer_extraction;
+mod audit_role_not_read_only;
 mod backend_s3_unencrypted;
+mod backend_uses_variables;
+mod config_recorder_ordering;
+mod db_password_invalid_characters;
 mod declaration_unused;
+mod deletion_protection_enabled;
+mod dynamic_meta_argument;
 mod file_unreadable;
+mod final_snapshot_required;
+mod hardcoded_account_id;
 mod hcl_syntax_error;
+mod iam_policy_wildcard;
 mod ideal_block_differs;
 mod ideal_block_extra;
 mod ideal_block_missing;
+mod kms_deletion_window_too_long;
 mod kms_key_policy_dependency_missing;
 mod kms_key_policy_missing_service_principal;
+mod kms_key_rotation_disabled;
+mod lambda_package_missing;
+mod lambda_reserved_environment_variable;
+mod log_group_kms_missing;
 mod log_group_name_inconsistent;
+mod log_group_retention_missing;
+mod mfa_condition_missing;
+mod module_source_missing;
+mod name_too_long;
 mod object_key_duplicated;
 mod organizations_management_account;
+mod output_description_missing;
+mod placeholder_value;
 mod policy_condition_contradicts_intent;
+mod prevent_destroy_enabled;
 mod provider_alias_undefined;
+mod provider_block_misplaced;
 mod provider_configuration_missing;
+mod provider_duplicated;
 mod provider_version_unbounded;
+mod queue_topic_encryption_missing;
+mod reference_undeclared;
+mod required_provider_missing;
+mod required_variable_missing;
+mod resource_name_missing_suffix;
+mod s3_encryption_missing;
+mod s3_lifecycle_rule_missing_filter;
+mod s3_public_access_block_missing;
+mod security_group_name_reserved_prefix;
+mod security_group_open_ingress;
+mod self_reference_outside_provisioner;
+mod suppression_invalid;
 mod variable_undeclared;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
@@ -114,6 +149,41 @@ static RULES: &[&dyn Rule] = &[
     &ideal_block_missing::IdealBlockMissing,
     &ideal_block_extra::IdealBlockExtra,
     &ideal_block_differs::IdealBlockDiffers,
+    &backend_uses_variables::BackendUsesVariables,
+    &provider_duplicated::ProviderDuplicated,
+    &required_provider_missing::RequiredProviderMissing,
+    &module_source_missing::ModuleSourceMissing,
+    &reference_undeclared::ReferenceUndeclared,
+    &dynamic_meta_argument::DynamicMetaArgument,
+    &self_reference_outside_provisioner::SelfReferenceOutsideProvisioner,
+    &s3_lifecycle_rule_missing_filter::S3LifecycleRuleMissingFilter,
+    &lambda_package_missing::LambdaPackageMissing,
+    &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
+    &name_too_long::NameTooLong,
+    &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
+    &db_password_invalid_characters::DbPasswordInvalidCharacters,
+    &iam_policy_wildcard::IamPolicyWildcard,
+    &security_group_open_ingress::SecurityGroupOpenIngress,
+    &hardcoded_account_id::HardcodedAccountId,
+    &placeholder_value::PlaceholderValue,
+    &log_group_retention_missing::LogGroupRetentionMissing,
+    &log_group_kms_missing::LogGroupKmsMissing,
+    &kms_key_rotation_disabled::KmsKeyRotationDisabled,
+    &s3_public_access_block_missing::S3PublicAccessBlockMissing,
+    &s3_encryption_missing::S3EncryptionMissing,
+    &queue_topic_encryption_missing::QueueTopicEncryptionMissing,
+    &config_recorder_ordering::ConfigRecorderOrdering,
+    &output_description_missing::OutputDescriptionMissing,
+    &mfa_condition_missing::MfaConditionMissing,
+    &audit_role_not_read_only::AuditRoleNotReadOnly,
+    &resource_name_missing_suffix::ResourceNameMissingSuffix,
+    &provider_block_misplaced::ProviderBlockMisplaced,
+    &prevent_destroy_enabled::PreventDestroyEnabled,
+    &deletion_protection_enabled::DeletionProtectionEnabled,
+    &final_snapshot_required::FinalSnapshotRequired,
+    &kms_deletion_window_too_long::KmsDeletionWindowTooLong,
+    &required_variable_missing::RequiredVariableMissing,
+    &suppression_invalid::SuppressionInvalid,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

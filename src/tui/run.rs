@@ -39,7 +39,7 @@ const MAX_EVENTS_PER_FRAME: usize = 64;
 const READER_TICK: Duration = Duration::from_millis(25);
 
 pub enum Message {
-    Live(LiveEvent),
+    Live(Box<LiveEvent>),
     Syntax(Arc<SyntaxAssets>),
     Input(crossterm::event::Event),
     InputFailed(String),
@@ -135,7 +135,7 @@ pub fn spawn_workers(
 ) -> Live {
     let live_tx = tx.clone();
     let live = Live::start_configured(root, target, config, watch, move |event| {
-        let _ = live_tx.send(Message::Live(event));
+        let _ = live_tx.send(Message::Live(Box::new(event)));
     });
     if let Some(name) = theme.syntax.clone() {
         let syntax_tx = tx.clone();
@@ -151,20 +151,22 @@ pub fn spawn_workers(
 /// Applies a worker's message to the app.
 pub fn apply(app: &mut App, message: Message) {
     match message {
-        Message::Live(LiveEvent::Analysis {
-            generation,
-            result,
-            elapsed,
-            parsed,
-            ..
-        }) => match result {
-            Ok(analysis) => {
-                app.apply_live(generation, analysis, elapsed.as_millis(), parsed);
-            }
-            Err(e) => {
-                app.analysing = false;
-                app.notice(&format!("analysis failed: {e}"), true);
-            }
+        Message::Live(event) => match *event {
+            LiveEvent::Analysis {
+                generation,
+                result,
+                elapsed,
+                parsed,
+                ..
+            } => match result {
+                Ok(analysis) => {
+                    app.apply_live(generation, analysis, elapsed.as_millis(), parsed);
+                }
+                Err(e) => {
+                    app.analysing = false;
+                    app.notice(&format!("analysis failed: {e}"), true);
+                }
+            },
         },
         Message::Syntax(assets) => app.set_syntax(assets),
         Message::Input(_) | Message::InputFailed(_) => {}
@@ -174,7 +176,14 @@ pub fn apply(app: &mut App, message: Message) {
 pub fn run(root: PathBuf, options: Options) -> anyhow::Result<()> {
     let mut app = App::new(root.clone(), options.store, options.theme)?;
     let (tx, rx) = mpsc::channel();
-    let live = spawn_workers(&root, options.target, options.config, &app.theme, options.watch, &tx);
+    let live = spawn_workers(
+        &root,
+        options.target,
+        options.config,
+        &app.theme,
+        options.watch,
+        &tx,
+    );
     app.watch_state = live.mode.describe();
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -211,6 +211,9 @@ pub struct Workspace {
     pub config: std::sync::Arc<crate::config::Config>,
     /// Whether the files are answers of task folders (the task contract applies).
     pub task: bool,
+    /// The other files discovery saw (`lambda.zip`, templates), relative, sorted: rules
+    /// check that files the code names exist without doing IO themselves.
+    pub assets: Vec<String>,
 }
 
 impl Workspace {
@@ -226,6 +229,7 @@ impl Workspace {
             return Err(crate::Error::NotADirectory(root.to_path_buf()));
         }
         let mut paths = Vec::new();
+        let mut assets = Vec::new();
         for entry in walker(root) {
             // An entry that cannot be listed (permissions, a vanished folder) is skipped:
             // discovery reports what it can read.
@@ -237,7 +241,10 @@ impl Workspace {
             let kind = match path.extension().and_then(|e| e.to_str()) {
                 Some("tf") => FileKind::Terraform,
                 Some("tfvars") => FileKind::Tfvars,
-                _ => continue,
+                _ => {
+                    assets.push(relative_path(root, path));
+                    continue;
+                }
             };
             paths.push((path.to_path_buf(), kind));
         }
@@ -246,9 +253,11 @@ impl Workspace {
             .map(|(path, kind)| read_file(root, path, *kind))
             .collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        assets.sort_unstable();
         Ok(Workspace {
             root: root.to_path_buf(),
             files,
+            assets,
             ..Workspace::default()
         })
     }

@@ -1,0 +1,49 @@
+//! Companion resources: `aws_s3_bucket_public_access_block`,
+//! `aws_s3_bucket_server_side_encryption_configuration` and the like configure a bucket
+//! from a separate block that names it in `bucket`. Rules ask whether a bucket has one.
+
+use super::expr::{RefCollector, Target};
+use super::{BlockInfo, Module};
+
+/// Whether a resource of type `companion` in `module` names `owner` in its `argument`.
+pub fn has_companion(
+    module: &Module<'_>,
+    owner: &BlockInfo<'_>,
+    companion: &str,
+    argument: &str,
+) -> bool {
+    let target = Target::Resource {
+        ty: owner.label(0).to_string(),
+        name: owner.label(1).to_string(),
+    };
+    module
+        .blocks
+        .iter()
+        .filter(|b| b.is_resource(companion))
+        .any(|b| {
+            b.attr(argument).is_some_and(|a| {
+                let mut refs = RefCollector::default();
+                refs.expr(&a.value);
+                refs.refs.iter().any(|r| r.target == target)
+                    // `for_each = aws_s3_bucket.x` style companions: the bucket comes
+                    // from `each.value`; count them when the iteration names the owner.
+                    || b.attr("for_each").is_some_and(|fe| {
+                        let mut refs = RefCollector::default();
+                        refs.expr(&fe.value);
+                        refs.refs.iter().any(|r| r.target == target)
+                    })
+            })
+        })
+}
+
+/// A free resource name for a new companion of `owner` of type `ty`.
+pub fn companion_name(module: &Module<'_>, ty: &str, owner: &BlockInfo<'_>) -> String {
+    let base = owner.label(1).to_string();
+    let mut name = base.clone();
+    let mut n = 2;
+    while module.block(&format!("{ty}.{name}")).is_some() {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
+}

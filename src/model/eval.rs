@@ -1,0 +1,121 @@
+//! Partial evaluation of strings: what a name will at least look like, with variables
+//! taken from `*.tfvars` (first) or their defaults, and locals followed. Parts that
+//! cannot be known (resource attributes, function calls, variables without a value) are
+//! left out and make the result partial, so rules can reason on lower bounds: a partial
+//! value's known text is always part of the real value.
+
+use hcl_edit::expr::Expression;
+use hcl_edit::template::Element;
+
+use super::Module;
+use super::expr::traversal_path;
+
+/// The text known of a string, and whether it is the whole value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Known {
+    pub text: String,
+    pub complete: bool,
+    /// The known text before the first unknown part.
+    pub prefix: String,
+}
+
+impl Known {
+    fn push_known(&mut self, text: &str) {
+        if self.complete {
+            self.prefix.push_str(text);
+        }
+        self.text.push_str(text);
+    }
+
+    fn push(&mut self, other: Known) {
+        self.push_known(&other.text[..other.prefix.len().min(other.text.len())]);
+        if !other.complete {
+            let rest = other.text.get(other.prefix.len()..).unwrap_or("");
+            self.complete = false;
+            self.text.push_str(rest);
+        }
+    }
+}
+
+/// Evaluates `expr` in `module` as far as it can be known.
+pub fn known(module: &Module<'_>, expr: &Expression) -> Known {
+    eval(module, expr, 0)
+}
+
+fn unknown() -> Known {
+    Known {
+        complete: false,
+        ..Known::default()
+    }
+}
+
+fn literal(text: &str) -> Known {
+    Known {
+        text: text.to_string(),
+        complete: true,
+        prefix: text.to_string(),
+    }
+}
+
+fn eval(module: &Module<'_>, expr: &Expression, depth: usize) -> Known {
+    if depth > 8 {
+        return unknown();
+    }
+    match expr {
+        Expression::String(s) => literal(s.value()),
+        Expression::Number(n) => literal(&n.to_string()),
+        Expression::Parenthesis(p) => eval(module, p.inner(), depth + 1),
+        Expression::StringTemplate(t) => {
+            let mut out = literal("");
+            for element in t.iter() {
+                match element {
+                    Element::Literal(l) => out.push_known(l.value()),
+                    Element::Interpolation(i) => out.push(eval(module, &i.expr, depth + 1)),
+                    Element::Directive(_) => out.push(unknown()),
+                }
+            }
+            out
+        }
+        Expression::Traversal(_) => match traversal_path(expr) {
+            Some(("var", attrs)) if attrs.len() == 1 => variable(module, attrs[0], depth),
+            Some(("local", attrs)) if attrs.len() == 1 => module
+                .locals
+                .iter()
+                .find(|l| l.name == attrs[0])
+                .map_or_else(unknown, |l| eval(module, &l.attr.value, depth + 1)),
+            _ => unknown(),
+        },
+        Expression::FuncCall(call) => {
+            let name = call.name.name.as_str();
+            let args: Vec<&Expression> = call.args.iter().collect();
+            match (name, args.as_slice()) {
+                ("lower" | "upper" | "trimspace", [arg]) => {
+                    let mut k = eval(module, arg, depth + 1);
+                    if name == "lower" {
+                        k.text = k.text.to_lowercase();
+                        k.prefix = k.prefix.to_lowercase();
+                    } else if name == "upper" {
+                        k.text = k.text.to_uppercase();
+                        k.prefix = k.prefix.to_uppercase();
+                    }
+                    if name == "trimspace" && k.text.trim() != k.text {
+                        return unknown();
+                    }
+                    k
+                }
+                _ => unknown(),
+            }
+        }
+        _ => unknown(),
+    }
+}
+
+fn variable(module: &Module<'_>, name: &str, depth: usize) -> Known {
+    if let Some(v) = module.tfvars.iter().rev().find(|v| v.name == name) {
+        return eval(module, v.value, depth + 1);
+    }
+    module
+        .block(&format!("var.{name}"))
+        .and_then(|b| b.attr("default"))
+        .map_or_else(unknown, |d| eval(module, &d.value, depth + 1))
+}

@@ -1,0 +1,197 @@
+//! # AWS Config resources created out of order
+//!
+//! ## What it does
+//! Checks the order AWS Config needs: the delivery channel after the configuration
+//! recorder, the recorder status after the delivery channel, and Config rules after the
+//! recorder. Reports a resource of the later kind that neither references nor
+//! `depends_on` one of the earlier kind, when the module declares both.
+//!
+//! ## Why is this bad?
+//! Terraform creates independent resources in parallel. AWS rejects a delivery channel
+//! without a recorder (`NoAvailableConfigurationRecorderException`), starting a
+//! recorder without a channel (`NoAvailableDeliveryChannelException`), and rules without
+//! a recorder. The apply fails, or passes only when the timing happens to be right.
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_config_configuration_recorder_status" "main" {
+//!   name       = aws_config_configuration_recorder.main.name
+//!   is_enabled = true
+//! }
+//! ```
+//! Use instead:
+//! ```hcl
+//! resource "aws_config_configuration_recorder_status" "main" {
+//!   name       = aws_config_configuration_recorder.main.name
+//!   is_enabled = true
+//!   depends_on = [aws_config_delivery_channel.main]
+//! }
+//! ```
+//!
+//! ## Fix safety
+//! Safe. The fix adds the dependency to `depends_on`; only the order changes.
+//!
+//! ## Root cause
+//! The dependency is in AWS, not in any reference Terraform can see.
+//!
+//! ## Impact
+//! Reliability: an apply that fails or passes depending on timing. The class is
+//! `reliability`, not `error`, because code without the ordering often applies.
+//!
+//! ## References
+//! https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/config_configuration_recorder_status
+
+use super::{Class, Rule};
+use crate::edits::append_to_block;
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::model::expr::span_of;
+use crate::model::{BlockInfo, Model, Module};
+
+/// `(later, earlier)`: a `later` resource must come after an `earlier` one.
+const ORDER: &[(&str, &str)] = &[
+    (
+        "aws_config_delivery_channel",
+        "aws_config_configuration_recorder",
+    ),
+    (
+        "aws_config_configuration_recorder_status",
+        "aws_config_delivery_channel",
+    ),
+    (
+        "aws_config_config_rule",
+        "aws_config_configuration_recorder",
+    ),
+    (
+        "aws_config_conformance_pack",
+        "aws_config_configuration_recorder",
+    ),
+];
+
+pub struct ConfigRecorderOrdering;
+
+impl Rule for ConfigRecorderOrdering {
+    fn id(&self) -> &'static str {
+        "config-recorder-ordering"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        // A race: deployed code without the ordering often applies, sometimes not.
+        Class::Reliability
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for &(later, earlier) in ORDER {
+                let earlier_blocks: Vec<&BlockInfo<'_>> = module
+                    .blocks
+                    .iter()
+                    .filter(|b| b.is_resource(earlier))
+                    .collect();
+                if earlier_blocks.is_empty() {
+                    continue;
+                }
+                for (index, b) in module
+                    .blocks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.is_resource(later))
+                {
+                    // AWS Config is regional: only resources of the same provider count.
+                    let region = |x: &BlockInfo<'_>| x.provider.as_ref().map(|p| p.display());
+                    let same: Vec<&&BlockInfo<'_>> = earlier_blocks
+                        .iter()
+                        .filter(|e| region(e) == region(b))
+                        .collect();
+                    let Some(first) = same.first() else {
+                        continue;
+                    };
+                    if same.iter().any(|e| ordered(module, index, e)) {
+                        continue;
+                    }
+                    let mut f = self.finding(
+                        b.file,
+                        b.header(),
+                        format!("`{later}` does not wait for `{earlier}`"),
+                        format!(
+                            "`{}` neither references nor depends on `{}`: Terraform may create it first, and AWS Config rejects it",
+                            b.address, first.address
+                        ),
+                    );
+                    f.address = Some(b.address.clone());
+                    f.key = first.address.clone();
+                    f.fix = depends_on_edit(model, b, &first.address).map(|e| {
+                        Fix::new(
+                            format!("Depend on `{}`", first.address),
+                            Applicability::Safe,
+                            vec![e],
+                        )
+                    });
+                    out.push(f);
+                }
+            }
+        }
+    }
+}
+
+/// Whether block `index` (`b`) references or depends on `earlier`, directly or through
+/// other resources of the module (a rule that depends on the recorder status waits for
+/// the recorder too).
+fn ordered(module: &Module<'_>, index: usize, earlier: &BlockInfo<'_>) -> bool {
+    let mut seen = vec![false; module.blocks.len()];
+    let mut stack = vec![index];
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        let Some(block) = module.blocks.get(i) else {
+            continue;
+        };
+        let mut next: Vec<String> = block.depends_on.iter().map(|(a, _)| a.clone()).collect();
+        next.extend(module.refs_from_block(i).map(|r| r.target.address()));
+        for address in next {
+            if address == earlier.address {
+                return true;
+            }
+            if let Some(j) = module.blocks.iter().position(|x| x.address == address) {
+                stack.push(j);
+            }
+        }
+    }
+    false
+}
+
+/// Adds `address` to the block's `depends_on`, or adds `depends_on`.
+pub fn depends_on_edit(model: &Model<'_>, b: &BlockInfo<'_>, address: &str) -> Option<Edit> {
+    let path = model.path(b.file);
+    let src = model.src(b.file);
+    match b
+        .attr("depends_on")
+        .and_then(|a| a.value.as_array().map(|arr| (a, arr)))
+    {
+        Some((attr, arr)) => {
+            let span = span_of(&attr.value);
+            let inner = src.get(span.start + 1..span.end.saturating_sub(1))?;
+            let text = if arr.iter().next().is_none() {
+                format!("[{address}]")
+            } else if inner.contains('\n') {
+                let trimmed = inner.trim_end();
+                let sep = if trimmed.ends_with(',') { "" } else { "," };
+                let indent = crate::edits::line_indent(src, span.start);
+                format!("[{trimmed}{sep}\n{indent}  {address},\n{indent}]")
+            } else {
+                format!("[{}, {address}]", inner.trim().trim_end_matches(','))
+            };
+            Some(Edit::replace(path, span, text))
+        }
+        None => append_to_block(
+            path,
+            src,
+            b.span.clone(),
+            &format!("depends_on = [{address}]"),
+        ),
+    }
+}

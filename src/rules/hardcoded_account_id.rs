@@ -1,0 +1,147 @@
+//! # Hard-coded AWS account id
+//!
+//! ## What it does
+//! Reports a literal 12-digit AWS account id in a string — on its own or inside an ARN
+//! (`arn:aws:iam::123456789012:root`) — in `.tf` files. Descriptions are not checked,
+//! and neither are `*.tfvars` files, which is where such values belong.
+//!
+//! ## Why is this bad?
+//! The code only works in that one account: deployed anywhere else, policies point at a
+//! foreign account (granting it access, or denying one's own), and ARNs resolve to
+//! nothing. It also publishes the account id.
+//!
+//! ## Example
+//! ```hcl
+//! Principal = { AWS = "arn:aws:iam::123456789012:root" }
+//! ```
+//! Use instead:
+//! ```hcl
+//! data "aws_caller_identity" "current" {}
+//! Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe, and offered only when the module declares `data "aws_caller_identity"`: the
+//! fix writes the current account instead, which is what the code means unless the
+//! literal deliberately names another account.
+//!
+//! ## Root cause
+//! Values were copied from one environment into the code.
+//!
+//! ## Impact
+//! Reliability and security: the code is not portable and may trust a foreign account.
+//!
+//! ## References
+//! https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/caller_identity
+
+use super::{Class, Rule};
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::model::expr::literal_spans;
+use crate::model::{BlockKind, Model};
+
+pub struct HardcodedAccountId;
+
+impl Rule for HardcodedAccountId {
+    fn id(&self) -> &'static str {
+        "hardcoded-account-id"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            let caller = module
+                .blocks_of(BlockKind::Data)
+                .find(|b| b.label(0) == "aws_caller_identity")
+                .map(|b| format!("${{data.aws_caller_identity.{}.account_id}}", b.label(1)));
+            for b in &module.blocks {
+                let src = model.src(b.file);
+                for (key, span) in literal_spans(b.body()) {
+                    if key == "description" {
+                        continue;
+                    }
+                    let text = src.get(span.clone()).unwrap_or("");
+                    for at in account_ids(text) {
+                        let start = span.start + at;
+                        let id = &text[at..at + 12];
+                        let mut f = self.finding(
+                            b.file,
+                            start..start + 12,
+                            format!("Hard-coded account id `{id}`"),
+                            format!(
+                                "`{}` names account `{id}` literally: in any other account this points at a foreign account",
+                                b.address
+                            ),
+                        );
+                        f.address = Some(b.address.clone());
+                        f.key = format!("{key}:{id}@{}", start - b.span.start);
+                        if let Some(caller) = &caller {
+                            f.fix = Some(Fix::new(
+                                "Use the current account from `aws_caller_identity`",
+                                Applicability::Unsafe,
+                                vec![Edit::replace(
+                                    model.path(b.file),
+                                    start..start + 12,
+                                    caller.clone(),
+                                )],
+                            ));
+                        }
+                        out.push(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Offsets of account ids in a string literal's source text: 12 digits that are the
+/// whole string, or an ARN's account field (between `:` and `:`).
+fn account_ids(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let inner = text.trim_matches('"');
+    if inner.len() == 12 && inner.bytes().all(|c| c.is_ascii_digit()) {
+        return vec![text.find(inner).unwrap_or(0)];
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 12 <= bytes.len() {
+        let run = bytes[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 0 {
+            i += 1;
+            continue;
+        }
+        if run == 12
+            && i > 0
+            && bytes[i - 1] == b':'
+            && bytes.get(i + 12) == Some(&b':')
+            && text[..i].contains("arn:")
+        {
+            out.push(i);
+        }
+        i += run;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::account_ids;
+
+    #[test]
+    fn account_ids_are_whole_strings_or_arn_fields() {
+        assert_eq!(account_ids("\"123456789012\""), vec![1]);
+        assert_eq!(account_ids("\"arn:aws:iam::123456789012:root\""), vec![14]);
+        assert_eq!(
+            account_ids("arn:aws:sns:us-east-1:123456789012:topic"),
+            vec![22]
+        );
+        assert!(account_ids("\"1234567890123\"").is_empty());
+        assert!(account_ids("\"build-123456789012-x\"").is_empty());
+    }
+}

@@ -1,0 +1,148 @@
+//! # Lambda deployment package that does not exist
+//!
+//! ## What it does
+//! Reports an `aws_lambda_function` (or `aws_lambda_layer_version`) whose `filename` is a
+//! literal path to a file that is not in the workspace and that nothing in the module
+//! builds: no `archive_file` data source, no other block names it.
+//!
+//! In a task folder's answer nothing else will build the package, and the finding is
+//! critical; in a repository a build step before `terraform plan` may produce it, so
+//! the finding is medium there, a reminder to check that the pipeline does.
+//!
+//! ## Why is this bad?
+//! `terraform plan` reads the file to compute its hash and fails with "no such file or
+//! directory". Answers often name `lambda_function.zip` and never say where it comes
+//! from.
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_lambda_function" "api" {
+//!   filename = "lambda_function.zip"
+//! }
+//! ```
+//! Use instead a package built by Terraform:
+//! ```hcl
+//! data "archive_file" "api" {
+//!   type        = "zip"
+//!   source_dir  = "${path.module}/src"
+//!   output_path = "${path.module}/api.zip"
+//! }
+//! resource "aws_lambda_function" "api" {
+//!   filename         = data.archive_file.api.output_path
+//!   source_code_hash = data.archive_file.api.output_base64sha256
+//! }
+//! ```
+//!
+//! ## Fix safety
+//! No fix: the function's source has to be provided.
+//!
+//! ## Root cause
+//! The function's code was treated as someone else's problem.
+//!
+//! ## Impact
+//! Deployment blocker: the plan fails.
+//!
+//! ## References
+//! https://registry.terraform.io/providers/hashicorp/archive/latest/docs/data-sources/file
+
+use super::{Class, Rule};
+use crate::finding::{Finding, Severity};
+use crate::model::expr::{span_of, string_like};
+use crate::model::{Model, Module};
+
+pub struct LambdaPackageMissing;
+
+impl Rule for LambdaPackageMissing {
+    fn id(&self) -> &'static str {
+        "lambda-package-missing"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Critical
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for b in module.blocks.iter().filter(|b| {
+                b.is_resource("aws_lambda_function") || b.is_resource("aws_lambda_layer_version")
+            }) {
+                let Some(attr) = b.attr("filename") else {
+                    continue;
+                };
+                let src = model.src(b.file);
+                let written = string_like(src, &attr.value);
+                let path = ["${path.module}/", "${path.root}/", "./"]
+                    .iter()
+                    .fold(written.clone(), |p, prefix| {
+                        p.strip_prefix(prefix).map_or(p.clone(), str::to_string)
+                    });
+                if path.contains("${")
+                    || !matches!(
+                        &attr.value,
+                        hcl_edit::expr::Expression::String(_)
+                            | hcl_edit::expr::Expression::StringTemplate(_)
+                    )
+                {
+                    continue;
+                }
+                let name = path.rsplit('/').next().unwrap_or(&path);
+                if name.is_empty()
+                    || exists(model, module, &path)
+                    || built(model, module, b.span.clone(), b.file, name)
+                {
+                    continue;
+                }
+                let mut f = self.finding(
+                    b.file,
+                    span_of(&attr.value),
+                    format!("Lambda package `{path}` does not exist"),
+                    format!(
+                        "`{}` deploys `{path}`, but the workspace has no such file and nothing in the module builds it (no `archive_file`); `terraform plan` fails reading it",
+                        b.address
+                    ),
+                );
+                f.address = Some(b.address.clone());
+                if !model.ws.task {
+                    f.severity = Severity::Medium;
+                    f.message
+                        .push_str("; unless a build step before the plan creates it");
+                }
+                out.push(f);
+            }
+        }
+    }
+}
+
+/// Whether `path` (relative to the module) is a file of the workspace.
+fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
+    let full = crate::model::resolve_local_source(&module.dir, &format!("./{path}"))
+        .unwrap_or_else(|| path.to_string());
+    model.ws.assets.binary_search(&full).is_ok() || model.ws.files.iter().any(|f| f.path == full)
+}
+
+/// Whether another block of the module names the file (an `archive_file` output, a
+/// build step in a `local-exec` provisioner).
+fn built(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    own: std::ops::Range<usize>,
+    own_file: usize,
+    name: &str,
+) -> bool {
+    module.blocks.iter().any(|other| {
+        !(other.file == own_file && other.span == own)
+            && model
+                .src(other.file)
+                .get(other.span.clone())
+                .is_some_and(|t| t.contains(name))
+    }) || module.locals.iter().any(|l| {
+        model
+            .src(l.file)
+            .get(l.span.clone())
+            .is_some_and(|t| t.contains(name))
+    })
+}

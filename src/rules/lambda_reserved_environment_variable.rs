@@ -1,0 +1,133 @@
+//! # Lambda environment variable with a reserved name
+//!
+//! ## What it does
+//! Reports an `environment { variables = { ... } }` entry of an `aws_lambda_function`
+//! whose key is reserved by the Lambda runtime: `AWS_REGION`, `AWS_DEFAULT_REGION`,
+//! `AWS_LAMBDA_FUNCTION_NAME`, `AWS_ACCESS_KEY_ID`, `_HANDLER`, `LAMBDA_TASK_ROOT`, …
+//!
+//! ## Why is this bad?
+//! Lambda rejects the function: "InvalidParameterValueException: Lambda was unable to
+//! configure your environment variables because the environment variables you have
+//! provided contains reserved keys". The runtime sets these variables itself.
+//!
+//! ## Example
+//! ```hcl
+//! environment {
+//!   variables = {
+//!     AWS_REGION = var.aws_region
+//!     TABLE_NAME = aws_dynamodb_table.main.name
+//!   }
+//! }
+//! ```
+//! Use instead only `TABLE_NAME`; the function reads `AWS_REGION` from the runtime.
+//!
+//! ## Fix safety
+//! Safe. The fix removes the entry; the runtime provides the same variable.
+//!
+//! ## Root cause
+//! The function's configuration was written without the runtime's reserved names in
+//! mind.
+//!
+//! ## Impact
+//! Deployment blocker: the function cannot be created.
+//!
+//! ## References
+//! https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+
+use super::{Class, Rule};
+use crate::edits::remove_lines;
+use crate::finding::{Applicability, Finding, Fix, Severity};
+use crate::model::Model;
+use crate::model::expr::{object_key_text, span_of};
+
+const RESERVED: &[&str] = &[
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+];
+
+pub struct LambdaReservedEnvironmentVariable;
+
+impl Rule for LambdaReservedEnvironmentVariable {
+    fn id(&self) -> &'static str {
+        "lambda-reserved-environment-variable"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Critical
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for b in module.resources("aws_lambda_function") {
+                let src = model.src(b.file);
+                for env in b.body().get_blocks("environment") {
+                    let Some(vars) = env
+                        .body
+                        .get_attribute("variables")
+                        .and_then(|a| a.value.as_object())
+                    else {
+                        continue;
+                    };
+                    for (key, value) in vars.iter() {
+                        let Some(name) = object_key_text(key) else {
+                            continue;
+                        };
+                        if !RESERVED.contains(&name.as_str()) {
+                            continue;
+                        }
+                        let key_span = span_of(key);
+                        let mut f = self.finding(
+                            b.file,
+                            key_span.clone(),
+                            format!("`{name}` is a reserved Lambda environment variable"),
+                            format!(
+                                "the Lambda runtime sets `{name}` itself; creating `{}` fails with InvalidParameterValueException (reserved keys)",
+                                b.address
+                            ),
+                        );
+                        f.address = Some(b.address.clone());
+                        f.key = name.clone();
+                        let entry = key_span.start..span_of(value.expr()).end;
+                        let line_alone = {
+                            let start = crate::edits::line_start(src, entry.start);
+                            let end = crate::edits::line_end_inclusive(src, entry.end);
+                            src.get(start..entry.start)
+                                .is_some_and(|t| t.trim().is_empty())
+                                && src
+                                    .get(entry.end..end)
+                                    .is_some_and(|t| matches!(t.trim(), "" | ","))
+                        };
+                        if line_alone {
+                            f.fix = Some(Fix::new(
+                                format!("Remove `{name}`; the runtime provides it"),
+                                Applicability::Safe,
+                                vec![remove_lines(model.path(b.file), src, entry)],
+                            ));
+                        }
+                        out.push(f);
+                    }
+                }
+            }
+        }
+    }
+}

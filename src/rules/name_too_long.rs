@@ -1,0 +1,158 @@
+//! # Name longer than AWS allows
+//!
+//! ## What it does
+//! Reports a name-like argument (`name`, `name_prefix`, `function_name`, `identifier`,
+//! `bucket`, …) of a resource whose value, with variable defaults, `*.tfvars` values
+//! and locals filled in, is longer than the limit of that resource type: 32 characters
+//! for load balancers and target groups, 6 for their `name_prefix`, 63 for buckets and
+//! database identifiers, 64 for IAM roles and Lambda functions, 40 for ElastiCache
+//! replication groups, 28 for OpenSearch domains, and more. Parts whose value cannot be
+//! known (resource attributes, functions) are counted as empty, so the rule only reports
+//! names that are too long whatever they turn out to be.
+//!
+//! ## Why is this bad?
+//! AWS rejects the name when the resource is created, after the plan looked fine:
+//! "'name' cannot be longer than 32 characters". Long project names plus an environment
+//! suffix cross the limit easily.
+//!
+//! ## Example
+//! ```hcl
+//! variable "project" { default = "payment-processing-platform" }
+//! resource "aws_lb_target_group" "api" {
+//!   name = "${var.project}-api-tg"   # 34 characters
+//! }
+//! ```
+//! Use instead a shorter prefix, or `substr(...)` to cut the name to the limit.
+//!
+//! ## Fix safety
+//! No fix: a shorter name is a naming decision.
+//!
+//! ## Root cause
+//! Names were composed from long parts without checking the service's limit.
+//!
+//! ## Impact
+//! Deployment blocker: the apply fails at that resource.
+//!
+//! ## References
+//! https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-target-group.html
+
+use super::{Class, Rule};
+use crate::finding::{Finding, Severity};
+use crate::model::Model;
+use crate::model::eval::known;
+use crate::model::expr::span_of;
+
+/// `(resource type, argument, maximum length)`.
+pub const LIMITS: &[(&str, &str, usize)] = &[
+    ("aws_lb", "name", 32),
+    ("aws_lb", "name_prefix", 6),
+    ("aws_alb", "name", 32),
+    ("aws_alb", "name_prefix", 6),
+    ("aws_lb_target_group", "name", 32),
+    ("aws_lb_target_group", "name_prefix", 6),
+    ("aws_alb_target_group", "name", 32),
+    ("aws_alb_target_group", "name_prefix", 6),
+    ("aws_elb", "name", 32),
+    ("aws_s3_bucket", "bucket", 63),
+    ("aws_s3_bucket", "bucket_prefix", 37),
+    ("aws_db_instance", "identifier", 63),
+    ("aws_db_instance", "identifier_prefix", 37),
+    ("aws_rds_cluster", "cluster_identifier", 63),
+    ("aws_rds_cluster_instance", "identifier", 63),
+    ("aws_db_subnet_group", "name", 255),
+    ("aws_db_parameter_group", "name", 255),
+    ("aws_iam_role", "name", 64),
+    ("aws_iam_role", "name_prefix", 38),
+    ("aws_iam_user", "name", 64),
+    ("aws_iam_group", "name", 128),
+    ("aws_iam_policy", "name", 128),
+    ("aws_iam_role_policy", "name", 128),
+    ("aws_iam_instance_profile", "name", 128),
+    ("aws_lambda_function", "function_name", 64),
+    (
+        "aws_elasticache_replication_group",
+        "replication_group_id",
+        40,
+    ),
+    ("aws_elasticache_cluster", "cluster_id", 50),
+    ("aws_elasticache_subnet_group", "name", 255),
+    ("aws_opensearch_domain", "domain_name", 28),
+    ("aws_elasticsearch_domain", "domain_name", 28),
+    ("aws_sqs_queue", "name", 80),
+    ("aws_sns_topic", "name", 256),
+    ("aws_sfn_state_machine", "name", 80),
+    ("aws_cloudwatch_event_rule", "name", 64),
+    ("aws_cloudwatch_metric_alarm", "alarm_name", 255),
+    ("aws_ecs_cluster", "name", 255),
+    ("aws_ecs_service", "name", 255),
+    ("aws_eks_cluster", "name", 100),
+    ("aws_eks_node_group", "node_group_name", 63),
+    ("aws_kinesis_stream", "name", 128),
+    ("aws_kinesis_firehose_delivery_stream", "name", 64),
+    ("aws_dynamodb_table", "name", 255),
+    ("aws_security_group", "name", 255),
+    ("aws_autoscaling_group", "name", 255),
+    ("aws_launch_template", "name", 128),
+    ("aws_secretsmanager_secret", "name", 512),
+    ("aws_api_gateway_rest_api", "name", 1024),
+    ("aws_cognito_user_pool", "name", 128),
+    ("aws_wafv2_web_acl", "name", 128),
+    ("aws_codebuild_project", "name", 150),
+    ("aws_codepipeline", "name", 100),
+    ("aws_glue_job", "name", 255),
+    ("aws_redshift_cluster", "cluster_identifier", 63),
+    ("aws_docdb_cluster", "cluster_identifier", 63),
+    ("aws_neptune_cluster", "cluster_identifier", 63),
+    ("aws_kms_alias", "name", 256),
+];
+
+pub struct NameTooLong;
+
+impl Rule for NameTooLong {
+    fn id(&self) -> &'static str {
+        "name-too-long"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Critical
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for b in &module.blocks {
+                if b.kind != crate::model::BlockKind::Resource {
+                    continue;
+                }
+                for &(_, arg, limit) in LIMITS.iter().filter(|(ty, _, _)| *ty == b.label(0)) {
+                    let Some(attr) = b.attr(arg) else {
+                        continue;
+                    };
+                    let value = known(module, &attr.value);
+                    let length = value.text.chars().count();
+                    if length <= limit {
+                        continue;
+                    }
+                    let at_least = if value.complete { "" } else { "at least " };
+                    let mut f = self.finding(
+                        b.file,
+                        span_of(&attr.value),
+                        format!("`{arg}` is {at_least}{length} characters; the limit is {limit}"),
+                        format!(
+                            "`{}` {arg} evaluates to {at_least}{length} characters (`{}`), over the {limit} AWS allows for `{}`: the apply fails when the resource is created",
+                            b.address,
+                            value.text,
+                            b.label(0)
+                        ),
+                    );
+                    f.address = Some(b.address.clone());
+                    f.key = arg.to_string();
+                    out.push(f);
+                }
+            }
+        }
+    }
+}

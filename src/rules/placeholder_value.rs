@@ -1,0 +1,178 @@
+//! # Placeholder value left in the code
+//!
+//! ## What it does
+//! Reports a string that is a placeholder rather than a value: `REPLACE_ME`,
+//! `CHANGE_ME`, `<your-bucket>`, `your-domain`, `TODO`, `FIXME`, `PLACEHOLDER`,
+//! `example.com` domains and addresses, runs of `XXXX`, and made-up resource ids such
+//! as `ami-12345678` or `vpc-xxxxxxxx`. Descriptions are not checked.
+//!
+//! ## Why is this bad?
+//! A placeholder deploys something nobody meant (an alarm that e-mails
+//! `admin@example.com`, a certificate for `example.com` that never validates) or fails
+//! at apply time (`ami-12345678` does not exist).
+//!
+//! ## Example
+//! ```hcl
+//! endpoint = "alerts@example.com"
+//! ```
+//! Use instead a variable without a default, so the value must be given:
+//! ```hcl
+//! endpoint = var.alert_email
+//! ```
+//!
+//! ## Fix safety
+//! No fix: the real value is not in the code.
+//!
+//! ## Root cause
+//! The code was written as a template and not finished.
+//!
+//! ## Impact
+//! A failed apply, or resources that do not do what they should.
+//!
+//! ## References
+//! https://www.rfc-editor.org/rfc/rfc2606
+
+use super::{Class, Rule};
+use crate::finding::{Finding, Severity};
+use crate::model::Model;
+use crate::model::expr::literal_spans;
+
+pub struct PlaceholderValue;
+
+impl Rule for PlaceholderValue {
+    fn id(&self) -> &'static str {
+        "placeholder-value"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for b in &module.blocks {
+                let src = model.src(b.file);
+                for (key, span) in literal_spans(b.body()) {
+                    if matches!(key.as_str(), "description" | "Description" | "comment") {
+                        continue;
+                    }
+                    let text = src.get(span.clone()).unwrap_or("");
+                    let Some((at, len, what)) = placeholder(text) else {
+                        continue;
+                    };
+                    let start = span.start + at;
+                    let found = &text[at..at + len];
+                    let mut f = self.finding(
+                        b.file,
+                        start..start + len,
+                        format!("Placeholder `{found}`"),
+                        format!("`{}` {key} contains `{found}`, {what}", b.address),
+                    );
+                    f.address = Some(b.address.clone());
+                    f.key = format!("{key}@{}", start - b.span.start);
+                    out.push(f);
+                }
+            }
+        }
+    }
+}
+
+/// The first placeholder in `text`: offset, length and what it is.
+fn placeholder(text: &str) -> Option<(usize, usize, &'static str)> {
+    let lower = text.to_ascii_lowercase();
+    const WORDS: &[(&str, &str)] = &[
+        ("replace_me", "a placeholder to replace"),
+        ("replace-me", "a placeholder to replace"),
+        ("replaceme", "a placeholder to replace"),
+        ("change_me", "a placeholder to replace"),
+        ("change-me", "a placeholder to replace"),
+        ("changeme", "a placeholder to replace"),
+        ("placeholder", "a placeholder to replace"),
+        ("<your", "a placeholder to replace"),
+        ("your-", "a placeholder to replace"),
+        ("your_", "a placeholder to replace"),
+        (
+            "example.com",
+            "a reserved example domain that nobody receives mail or traffic for",
+        ),
+        (
+            "example.org",
+            "a reserved example domain that nobody receives mail or traffic for",
+        ),
+        ("xxxxxxxx", "a run of `x` standing for a value"),
+    ];
+    for (word, what) in WORDS {
+        if let Some(at) = lower.find(word) {
+            // `your-` and `your_` only at the start of a word.
+            if word.starts_with("your")
+                && at > 0
+                && lower.as_bytes()[at - 1].is_ascii_alphanumeric()
+            {
+                continue;
+            }
+            return Some((at, word.len(), what));
+        }
+    }
+    for word in ["TODO", "FIXME", "TBD"] {
+        if let Some(at) = text.find(word) {
+            let before = at.checked_sub(1).map(|i| text.as_bytes()[i]);
+            let after = text.as_bytes().get(at + word.len());
+            if !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                return Some((at, word.len(), "a note that the value is unfinished"));
+            }
+        }
+    }
+    for prefix in [
+        "ami-", "vpc-", "subnet-", "sg-", "igw-", "vol-", "snap-", "i-",
+    ] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(prefix) {
+            let at = from + i;
+            from = at + prefix.len();
+            if at > 0 && lower.as_bytes()[at - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let id: String = lower[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let fake = id == "12345678"
+                || id == "0123456789abcdef0"
+                || id == "1234567890abcdef0"
+                || (id.len() >= 8 && id.chars().all(|c| c == 'x'));
+            if fake {
+                return Some((
+                    at,
+                    prefix.len() + id.len(),
+                    "a made-up resource id that does not exist",
+                ));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholder;
+
+    #[test]
+    fn placeholders_are_found_and_ordinary_names_are_not() {
+        assert!(placeholder("\"REPLACE_ME\"").is_some());
+        assert!(placeholder("\"alerts@example.com\"").is_some());
+        assert!(placeholder("\"<your-bucket>\"").is_some());
+        assert!(placeholder("\"ami-12345678\"").is_some());
+        assert!(placeholder("\"vpc-xxxxxxxx\"").is_some());
+        assert!(placeholder("\"TODO: set\"").is_some());
+        assert!(placeholder("\"todo-app\"").is_none());
+        assert!(placeholder("\"toyour-x\"").is_none());
+        assert!(placeholder("\"ami-0c55b159cbfafe1f0\"").is_none());
+        assert!(placeholder("\"payments-api\"").is_none());
+    }
+}

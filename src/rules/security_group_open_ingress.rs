@@ -1,0 +1,144 @@
+//! # Security group open to the internet
+//!
+//! ## What it does
+//! Reports an ingress rule that admits `0.0.0.0/0` or `::/0` on a port other than 80
+//! and 443: inline `ingress` blocks of `aws_security_group`, `aws_security_group_rule`
+//! with `type = "ingress"`, and `aws_vpc_security_group_ingress_rule`.
+//!
+//! ## Why is this bad?
+//! SSH, RDP, database and "all traffic" ports open to the whole internet are scanned
+//! within minutes. Public web ports (80, 443) are the expected exception.
+//!
+//! ## Example
+//! ```hcl
+//! ingress {
+//!   from_port   = 22
+//!   to_port     = 22
+//!   protocol    = "tcp"
+//!   cidr_blocks = ["0.0.0.0/0"]
+//! }
+//! ```
+//! Use instead the administrators' range, or Systems Manager Session Manager and no SSH
+//! at all.
+//!
+//! ## Fix safety
+//! No fix: the right source range is not in the code.
+//!
+//! ## Root cause
+//! The rule was opened to make a connection work during development.
+//!
+//! ## Impact
+//! Security: the service is reachable by anyone.
+//!
+//! ## References
+//! https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+
+use hcl_edit::structure::Body;
+
+use super::{Class, Rule};
+use crate::finding::{Finding, Severity};
+use crate::model::eval::known;
+use crate::model::expr::{block_header, span_of, static_str, string_list};
+use crate::model::{Model, Module};
+
+pub struct SecurityGroupOpenIngress;
+
+impl Rule for SecurityGroupOpenIngress {
+    fn id(&self) -> &'static str {
+        "security-group-open-ingress"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Security
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for b in &module.blocks {
+                let src = model.src(b.file);
+                let mut rules: Vec<(&Body, std::ops::Range<usize>)> = Vec::new();
+                if b.is_resource("aws_security_group") {
+                    for ingress in b.body().get_blocks("ingress") {
+                        rules.push((&ingress.body, block_header(src, span_of(ingress))));
+                    }
+                } else if b.is_resource("aws_security_group_rule") {
+                    if b.attr("type").and_then(|t| static_str(&t.value)).as_deref()
+                        == Some("ingress")
+                    {
+                        rules.push((b.body(), b.header()));
+                    }
+                } else if b.is_resource("aws_vpc_security_group_ingress_rule") {
+                    rules.push((b.body(), b.header()));
+                } else {
+                    continue;
+                }
+                for (body, span) in rules {
+                    let cidrs: Vec<String> =
+                        ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"]
+                            .iter()
+                            .filter_map(|k| body.get_attribute(k))
+                            .flat_map(|a| match &a.value {
+                                hcl_edit::expr::Expression::Array(items) => {
+                                    items.iter().map(|e| known(module, e).text).collect()
+                                }
+                                other => {
+                                    let k = known(module, other);
+                                    if k.complete {
+                                        vec![k.text]
+                                    } else {
+                                        string_list(src, other)
+                                    }
+                                }
+                            })
+                            .collect();
+                    let Some(open) = cidrs.iter().find(|c| *c == "0.0.0.0/0" || *c == "::/0")
+                    else {
+                        continue;
+                    };
+                    let from = port(module, body, "from_port");
+                    let to = port(module, body, "to_port");
+                    let protocol = body
+                        .get_attribute("protocol")
+                        .or_else(|| body.get_attribute("ip_protocol"))
+                        .map(|a| known(module, &a.value).text)
+                        .unwrap_or_default();
+                    let all = protocol == "-1" || protocol == "all";
+                    let ports = match (from, to) {
+                        _ if all => "every port".to_string(),
+                        (Some(f), Some(t)) if f == t && (f == 80 || f == 443) => continue,
+                        (Some(f), Some(t)) if f == t => format!("port {f}"),
+                        (Some(0), Some(65535)) => "every port".to_string(),
+                        (Some(f), Some(t)) => format!("ports {f}–{t}"),
+                        _ => continue,
+                    };
+                    let mut f = self.finding(
+                        b.file,
+                        span.clone(),
+                        format!("Ingress from `{open}` on {ports}"),
+                        format!(
+                            "`{}` admits `{open}` (the whole internet) on {ports}",
+                            b.address
+                        ),
+                    );
+                    f.address = Some(b.address.clone());
+                    f.key = format!("{ports}@{}", span.start - b.span.start);
+                    out.push(f);
+                }
+            }
+        }
+    }
+}
+
+fn port(module: &Module<'_>, body: &Body, key: &str) -> Option<i64> {
+    let attr = body.get_attribute(key)?;
+    let k = known(module, &attr.value);
+    if k.complete {
+        k.text.parse().ok()
+    } else {
+        None
+    }
+}
