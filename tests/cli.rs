@@ -83,7 +83,7 @@ fn text_report_has_diagnostics_frames_diffs_and_a_summary() {
     ));
     assert!(out.contains("43 |   provider = aws.secondary\n   |              ^^^^^^^^^^^^^\n"));
     assert!(out.contains("fix (unsafe): Add `provider \"aws\"` with `alias = \"secondary\"`\n--- a/provider.tf\n+++ b/provider.tf\n"));
-    assert!(out.ends_with("14 findings: 0 critical, 2 high, 8 medium, 4 low (6 files analysed)\n"));
+    assert!(out.ends_with("13 findings: 0 critical, 1 high, 8 medium, 4 low (6 files analysed)\n"));
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn json_report_has_the_documented_shape() {
     );
     assert_eq!(
         v["summary"],
-        serde_json::json!({"critical": 0, "high": 2, "medium": 8, "low": 4})
+        serde_json::json!({"critical": 0, "high": 1, "medium": 8, "low": 4})
     );
     let alias = v["findings"]
         .as_array()

@@ -129,7 +129,7 @@ fn sigkill_during_rapid_decisions_never_leaves_an_invalid_review() {
     let mut saved = 0;
     for round in 0..100u64 {
         let mut tui = Tui::start(&[ws], dir.path(), 120, 30);
-        tui.wait_for("Findings 14/14", 20);
+        tui.wait_for("Findings 13/13", 20);
         // A burst of decisions without waiting between them, then SIGKILL at a point that
         // moves from round to round.
         let burst: Vec<u8> = b"anaxuanaan"
@@ -197,7 +197,7 @@ fn an_edit_from_outside_resolves_an_accepted_finding_on_screen() {
         &common::manifest_dir().join("sample-workspaces/multi-account-security"),
     );
     let mut tui = Tui::start(&[dir.path().to_str().unwrap()], dir.path(), 140, 40);
-    tui.wait_for("Findings 14/14", 20);
+    tui.wait_for("Findings 13/13", 20);
     tui.wait_for("watching", 5);
     search(&mut tui, "secondary` is not defined");
     tui.send(b"a");
@@ -212,8 +212,8 @@ fn an_edit_from_outside_resolves_an_accepted_finding_on_screen() {
         text + "\nprovider \"aws\" {\n  alias  = \"secondary\"\n  region = var.secondary_region\n}\n",
     )
     .unwrap();
-    tui.wait_for("RESOLVED (2)", 10);
-    tui.wait_for("\u{2212}2 resolved", 5);
+    tui.wait_for("RESOLVED (1)", 10);
+    tui.wait_for("\u{2212}1 resolved", 5);
     tui.wait_for("Findings 12/12", 5);
 
     let review: Review = serde_json::from_str(

@@ -164,8 +164,8 @@ fn a_fixed_finding_becomes_resolved_with_its_decision_and_note() {
     let (on_disk, _) = h.app.store.load().unwrap();
     assert_eq!(on_disk.decisions[&fp], *decision);
     let screen = h.draw();
-    assert!(screen.contains("RESOLVED (2)"), "{screen}");
-    assert!(screen.contains("−2 resolved"), "{screen}");
+    assert!(screen.contains("RESOLVED (1)"), "{screen}");
+    assert!(screen.contains("−1 resolved"), "{screen}");
     let md = tfreview::export::markdown::render(
         h.app.analysis.as_ref().unwrap(),
         &h.app.review,

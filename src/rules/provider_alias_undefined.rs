@@ -55,7 +55,7 @@ use super::{Class, Rule};
 use crate::edits::{append_to_block, append_to_file, line_indent};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::{object_get, span_of, string_like, traversal_path};
-use crate::model::{BlockKind, Model, Module, ProviderRef};
+use crate::model::{BlockInfo, BlockKind, Model, Module, ProviderRef};
 
 pub struct ProviderAliasUndefined;
 
@@ -75,6 +75,9 @@ impl Rule for ProviderAliasUndefined {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             let defined = defined_aliases(module);
+            // One finding per undefined configuration, at its first use: the other uses
+            // are the same problem with the same fix.
+            let mut uses: Vec<(&ProviderRef, Vec<&BlockInfo<'_>>)> = Vec::new();
             for block in &module.blocks {
                 let refs = block.provider.iter().chain(block.providers_map.iter());
                 for pref in refs {
@@ -82,33 +85,62 @@ impl Rule for ProviderAliasUndefined {
                     if defined.contains(&(pref.name.clone(), alias.clone())) {
                         continue;
                     }
-                    let shown = pref.display();
-                    let message = if module.is_child {
-                        format!(
-                            "`{}` uses `{shown}`, but this module neither defines `provider \"{}\"` with `alias = \"{alias}\"` nor lists `{shown}` in `configuration_aliases`; Terraform stops with \"Provider configuration not present\"",
-                            block.address, pref.name
-                        )
-                    } else {
-                        format!(
-                            "`{}` uses `{shown}`, but no `provider \"{}\"` block in this module has `alias = \"{alias}\"`; Terraform stops with \"Provider configuration not present\"",
-                            block.address, pref.name
-                        )
-                    };
-                    let mut f = self.finding(
-                        block.file,
-                        pref.span.clone(),
-                        format!("Provider configuration `{shown}` is not defined"),
-                        message,
-                    );
-                    f.address = Some(block.address.clone());
-                    f.key = shown;
-                    f.fix = if module.is_child {
-                        configuration_alias_fix(model, module, pref)
-                    } else {
-                        provider_block_fix(model, module, pref)
-                    };
-                    out.push(f);
+                    match uses.iter_mut().find(|(p, _)| p.display() == pref.display()) {
+                        Some((_, blocks)) => blocks.push(block),
+                        None => uses.push((pref, vec![block])),
+                    }
                 }
+            }
+            for (pref, blocks) in uses {
+                let block = blocks[0];
+                let shown = pref.display();
+                let alias = pref.alias.as_deref().unwrap_or("");
+                let mut message = if module.is_child {
+                    format!(
+                        "`{}` uses `{shown}`, but this module neither defines `provider \"{}\"` with `alias = \"{alias}\"` nor lists `{shown}` in `configuration_aliases`; Terraform stops with \"Provider configuration not present\"",
+                        block.address, pref.name
+                    )
+                } else {
+                    format!(
+                        "`{}` uses `{shown}`, but no `provider \"{}\"` block in this module has `alias = \"{alias}\"`; Terraform stops with \"Provider configuration not present\"",
+                        block.address, pref.name
+                    )
+                };
+                if blocks.len() > 1 {
+                    let others: Vec<String> = blocks[1..]
+                        .iter()
+                        .take(3)
+                        .map(|b| format!("`{}`", b.address))
+                        .collect();
+                    let more = blocks.len() - 1 - others.len();
+                    let who = match blocks.len() - 1 {
+                        1 => "another block uses it too".to_string(),
+                        n => format!("{n} other blocks use it too"),
+                    };
+                    message.push_str(&format!(
+                        "; {who}: {}{}",
+                        others.join(", "),
+                        if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+                let mut f = self.finding(
+                    block.file,
+                    pref.span.clone(),
+                    format!("Provider configuration `{shown}` is not defined"),
+                    message,
+                );
+                f.address = Some(block.address.clone());
+                f.key = shown;
+                f.fix = if module.is_child {
+                    configuration_alias_fix(model, module, pref)
+                } else {
+                    provider_block_fix(model, module, pref)
+                };
+                out.push(f);
             }
         }
     }

@@ -104,7 +104,8 @@ impl Rule for ReferenceUndeclared {
                 } else {
                     r.target.address()
                 };
-                if !seen.insert((r.file, r.span.start)) {
+                // One finding per undeclared address, at its first reference.
+                if !seen.insert(address.clone()) {
                     continue;
                 }
                 let mut message = format!(
