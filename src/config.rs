@@ -16,6 +16,7 @@
 //! provider-file = "provider.tf"
 //! required-variables = ["environment_suffix", "repository", "team"]
 //! kms-deletion-window = 7
+//! suffix-length = 14
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -42,6 +43,9 @@ pub struct Contract {
     pub required_variables: Vec<String>,
     /// The KMS key deletion window, in days, that keeps keys destroyable.
     pub kms_deletion_window: u32,
+    /// How long the suffix the pipeline passes is (`synth101912382` is 14): name length
+    /// limits are checked with a suffix this long when the contract is on.
+    pub suffix_length: usize,
 }
 
 impl Default for Contract {
@@ -51,6 +55,7 @@ impl Default for Contract {
             provider_file: "provider.tf".into(),
             required_variables: vec!["environment_suffix".into()],
             kms_deletion_window: 7,
+            suffix_length: 14,
         }
     }
 }
@@ -223,10 +228,15 @@ impl Config {
         }
         match rule.profile() {
             None => true,
-            Some(profile) => match &self.profiles {
-                Some(chosen) => chosen.iter().any(|p| p == profile),
-                None => task && profile == rules::CONTRACT,
-            },
+            Some(profile) => self.profile_on(profile, task),
+        }
+    }
+
+    /// Whether `profile` is on; `task` says whether the workspace is a task folder.
+    pub fn profile_on(&self, profile: &str, task: bool) -> bool {
+        match &self.profiles {
+            Some(chosen) => chosen.iter().any(|p| p == profile),
+            None => task && profile == rules::CONTRACT,
         }
     }
 
@@ -304,7 +314,7 @@ mod tests {
                 .lines()
                 .next()
                 .unwrap(),
-            ".tfreview.toml:2: unknown field `suffix`, expected one of `suffix-variable`, `provider-file`, `required-variables`, `kms-deletion-window`"
+            ".tfreview.toml:2: unknown field `suffix`, expected one of `suffix-variable`, `provider-file`, `required-variables`, `kms-deletion-window`, `suffix-length`"
         );
         assert!(
             parse("[rules\n")

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod compare;
 pub mod config;
 pub mod edits;
+pub mod evaluate;
 pub mod export;
 pub mod finding;
 pub mod model;

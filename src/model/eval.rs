@@ -64,6 +64,7 @@ fn eval(module: &Module<'_>, expr: &Expression, depth: usize) -> Known {
     match expr {
         Expression::String(s) => literal(s.value()),
         Expression::Number(n) => literal(&n.to_string()),
+        Expression::Bool(b) => literal(if *b.value() { "true" } else { "false" }),
         Expression::Parenthesis(p) => eval(module, p.inner(), depth + 1),
         Expression::StringTemplate(t) => {
             let mut out = literal("");

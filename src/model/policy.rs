@@ -87,9 +87,6 @@ const RESOURCELESS: &[&str] = &[
     "ec2:assignprivateipaddresses",
     "ec2:unassignprivateipaddresses",
     "ecr:getauthorizationtoken",
-    "logs:createloggroup",
-    "logs:createlogstream",
-    "logs:putlogevents",
     "ssm:getparameters",
     "sts:getcalleridentity",
 ];
@@ -117,6 +114,35 @@ const READ_VERBS: &[&str] = &[
     "generatecredentialreport",
     "read",
 ];
+
+/// Whether a `Resource` names every resource of a service: `*`, or an ARN whose resource
+/// part is `*` (`arn:aws:logs:*:*:*`, `arn:aws:s3:::*`, `arn:aws:logs:${region}:${account}:*`).
+pub fn is_every_resource(resource: &str) -> bool {
+    if resource == "*" {
+        return true;
+    }
+    if !resource.starts_with("arn:") {
+        return false;
+    }
+    // Interpolations may hold colons: split outside them only.
+    let mut depth = 0i32;
+    let mut fields = vec![String::new()];
+    for c in resource.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ':' if depth == 0 => {
+                fields.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(last) = fields.last_mut() {
+            last.push(c);
+        }
+    }
+    fields.len() >= 6 && fields[5..].join(":") == "*"
+}
 
 /// Whether an action (possibly with wildcards) includes write actions.
 pub fn is_write(action: &str) -> bool {
@@ -386,6 +412,20 @@ pub fn policy_from_document(src: &str, block: &Block) -> Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_resource_is_a_star_in_the_resource_part() {
+        assert!(is_every_resource("*"));
+        assert!(is_every_resource("arn:aws:logs:*:*:*"));
+        assert!(is_every_resource("arn:aws:s3:::*"));
+        assert!(is_every_resource(
+            "arn:aws:logs:${var.region}:${data.x.y.account_id}:*"
+        ));
+        assert!(!is_every_resource(
+            "arn:aws:logs:*:*:log-group:/aws/lambda/*"
+        ));
+        assert!(!is_every_resource("arn:aws:s3:::bucket/*"));
+    }
 
     fn policy(src: &str) -> Policy {
         let body = hcl_edit::parser::parse_body(src).unwrap();

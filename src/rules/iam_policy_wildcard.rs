@@ -4,7 +4,8 @@
 //! Reports an `Allow` statement of an identity policy (one without a `Principal`: role,
 //! user and group policies, policy documents) that grants `Action = "*"` (high), or
 //! grants write actions — anything but `Get*`, `List*`, `Describe*` and the like,
-//! including `service:*` — on `Resource = "*"` without a condition (medium). Actions that
+//! including `service:*` — on every resource (`Resource = "*"`, or an ARN whose resource
+//! part is `*` such as `arn:aws:logs:*:*:*`) without a condition (medium). Actions that
 //! AWS only authorises on `*` (X-Ray segments, CloudWatch metrics, VPC network
 //! interfaces for Lambda) are not counted. Resource policies (key, bucket, queue
 //! policies) are skipped: there `*` means the resource itself; so are policies used as a
@@ -48,7 +49,7 @@ use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 use crate::model::expr::RefCollector;
-use crate::model::policy::is_write;
+use crate::model::policy::{is_every_resource, is_write};
 
 pub struct IamPolicyWildcard;
 
@@ -104,14 +105,16 @@ impl Rule for IamPolicyWildcard {
                             "IAM policy allows every action".to_string(),
                             format!(
                                 "a statement of {address} allows `Action = \"*\"`{}: every action of every service",
-                                if s.resources.iter().any(|r| r == "*") {
+                                if s.resources.iter().any(|r| is_every_resource(r)) {
                                     " on every resource"
                                 } else {
                                     ""
                                 }
                             ),
                         )
-                    } else if s.resources.iter().any(|r| r == "*") && s.conditions.is_empty() {
+                    } else if s.resources.iter().any(|r| is_every_resource(r))
+                        && s.conditions.is_empty()
+                    {
                         let writes: Vec<&str> = s
                             .actions
                             .iter()
@@ -132,7 +135,7 @@ impl Rule for IamPolicyWildcard {
                             Severity::Medium,
                             "IAM policy allows write actions on every resource".to_string(),
                             format!(
-                                "a statement of {address} allows {}{more} on `Resource = \"*\"` with no condition: they apply to every resource of the account",
+                                "a statement of {address} allows {}{more} on every resource (`*`) with no condition: they apply to every resource of the account",
                                 shown.join(", ")
                             ),
                         )
@@ -166,6 +169,6 @@ mod tests {
         assert!(!is_write("s3:GetObject"));
         assert!(!is_write("ec2:Describe*"));
         assert!(!is_write("xray:PutTraceSegments"));
-        assert!(!is_write("logs:PutLogEvents"));
+        assert!(is_write("logs:PutLogEvents"));
     }
 }

@@ -15,6 +15,7 @@ mod db_password_invalid_characters;
 mod declaration_unused;
 mod deletion_protection_enabled;
 mod dynamic_meta_argument;
+mod environment_value_hardcoded;
 mod file_unreadable;
 mod final_snapshot_required;
 mod hardcoded_account_id;
@@ -184,6 +185,7 @@ static RULES: &[&dyn Rule] = &[
     &kms_deletion_window_too_long::KmsDeletionWindowTooLong,
     &required_variable_missing::RequiredVariableMissing,
     &suppression_invalid::SuppressionInvalid,
+    &environment_value_hardcoded::EnvironmentValueHardcoded,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

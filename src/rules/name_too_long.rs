@@ -8,7 +8,9 @@
 //! database identifiers, 64 for IAM roles and Lambda functions, 40 for ElastiCache
 //! replication groups, 28 for OpenSearch domains, and more. Parts whose value cannot be
 //! known (resource attributes, functions) are counted as empty, so the rule only reports
-//! names that are too long whatever they turn out to be.
+//! names that are too long whatever they turn out to be — except the suffix variable of
+//! the task contract, which, when the contract is on, counts with the length of the
+//! suffixes the pipeline passes (`suffix-length`, 14 by default).
 //!
 //! ## Why is this bad?
 //! AWS rejects the name when the resource is created, after the plan looked fine:
@@ -104,6 +106,17 @@ pub const LIMITS: &[(&str, &str, usize)] = &[
     ("aws_docdb_cluster", "cluster_identifier", 63),
     ("aws_neptune_cluster", "cluster_identifier", 63),
     ("aws_kms_alias", "name", 256),
+    ("aws_xray_sampling_rule", "rule_name", 32),
+    ("aws_xray_group", "group_name", 32),
+    ("aws_cloudwatch_log_group", "name", 512),
+    ("aws_ssm_parameter", "name", 2048),
+    (
+        "aws_batch_compute_environment",
+        "compute_environment_name",
+        128,
+    ),
+    ("aws_appautoscaling_policy", "name", 255),
+    ("aws_route53_health_check", "reference_name", 64),
 ];
 
 pub struct NameTooLong;
@@ -122,6 +135,8 @@ impl Rule for NameTooLong {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        let contract = model.ws.config.profile_on(super::CONTRACT, model.ws.task);
+        let suffix = model.ws.config.contract.suffix_variable.as_str();
         for module in &model.modules {
             for b in &module.blocks {
                 if b.kind != crate::model::BlockKind::Resource {
@@ -132,19 +147,39 @@ impl Rule for NameTooLong {
                         continue;
                     };
                     let value = known(module, &attr.value);
-                    let length = value.text.chars().count();
+                    let mut length = value.text.chars().count();
+                    // With the contract on, the suffix variable has the pipeline's length.
+                    let suffixes = if contract {
+                        suffix_uses(module, &attr.value, suffix)
+                    } else {
+                        0
+                    };
+                    length += suffixes * model.ws.config.contract.suffix_length;
                     if length <= limit {
                         continue;
                     }
-                    let at_least = if value.complete { "" } else { "at least " };
+                    let suffix_length = model.ws.config.contract.suffix_length;
+                    let (at_least, how) = match (value.complete, suffixes) {
+                        (_, 1..) => (
+                            "",
+                            format!(
+                                " with a {suffix_length}-character `var.{suffix}` (`{}` plus the suffix)",
+                                value.text
+                            ),
+                        ),
+                        (true, 0) => ("", format!(" (`{}`)", value.text)),
+                        (false, 0) => (
+                            "at least ",
+                            format!(" (`{}` and parts known only at apply time)", value.text),
+                        ),
+                    };
                     let mut f = self.finding(
                         b.file,
                         span_of(&attr.value),
                         format!("`{arg}` is {at_least}{length} characters; the limit is {limit}"),
                         format!(
-                            "`{}` {arg} evaluates to {at_least}{length} characters (`{}`), over the {limit} AWS allows for `{}`: the apply fails when the resource is created",
+                            "`{}` {arg} is {at_least}{length} characters{how}, over the {limit} AWS allows for `{}`: the apply fails when the resource is created",
                             b.address,
-                            value.text,
                             b.label(0)
                         ),
                     );
@@ -155,4 +190,40 @@ impl Rule for NameTooLong {
             }
         }
     }
+}
+
+/// How many times `expr` uses the suffix variable, directly or through a local value
+/// (whose other parts [`known`] already counted).
+fn suffix_uses(
+    module: &crate::model::Module<'_>,
+    expr: &hcl_edit::expr::Expression,
+    suffix: &str,
+) -> usize {
+    uses_within(module, expr, suffix, 0)
+}
+
+fn uses_within(
+    module: &crate::model::Module<'_>,
+    expr: &hcl_edit::expr::Expression,
+    suffix: &str,
+    depth: usize,
+) -> usize {
+    use crate::model::expr::{RefCollector, Target};
+    if depth > 8 {
+        return 0;
+    }
+    let mut refs = RefCollector::default();
+    refs.expr(expr);
+    refs.refs
+        .iter()
+        .map(|r| match &r.target {
+            Target::Var(name) if name == suffix => 1,
+            Target::Local(name) => module
+                .locals
+                .iter()
+                .find(|l| l.name == name)
+                .map_or(0, |l| uses_within(module, &l.attr.value, suffix, depth + 1)),
+            _ => 0,
+        })
+        .sum()
 }

@@ -46,7 +46,7 @@ impl Rule for ProviderBlockMisplaced {
     }
 
     fn severity(&self) -> Severity {
-        Severity::High
+        Severity::Medium
     }
 
     fn class(&self) -> Class {

@@ -1,13 +1,17 @@
 //! # Name does not include the environment suffix (task contract)
 //!
 //! ## What it does
-//! In the `contract` profile: reports a name-like argument of a resource (`name`,
-//! `name_prefix`, `bucket`, `function_name`, `identifier`, `cluster_identifier`,
-//! `replication_group_id`, `alarm_name`, …) in a root module that does not use the
-//! contract's suffix variable (`var.environment_suffix` by default), directly or through
-//! a local value. Names built from another resource (`random_id`, an attribute) are
+//! In the `contract` profile: reports a name-like argument of an AWS resource (`name`,
+//! `bucket`, `function_name`, `identifier`, `cluster_identifier`,
+//! `replication_group_id`, `alarm_name`, …) that does not use the contract's suffix
+//! variable (`var.environment_suffix` by default, in any spelling such as
+//! `environmentSuffix`), directly or through a local value. A module that declares no
+//! suffix variable at all gets one finding that lists its names; a child module, whose
+//! variables may carry the caller's suffix, only names written out in full.
+//! `name_prefix` and the like are not checked: Terraform makes those names unique. Names built from another resource (`random_id`, an attribute) are
 //! unique already and are not reported; nor are DNS records and policies scoped to a
-//! role.
+//! role. Data sources (the account id, the region) do not make a name unique between
+//! two deployments in one account, so names built from them are reported.
 //!
 //! ## Why is this bad?
 //! The task's deployments run side by side in one account: every name must carry the
@@ -45,14 +49,12 @@ use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::{RefCollector, Target, span_of};
 use crate::model::{BlockKind, Model, Module};
 
+// `name_prefix` and the like are not listed: Terraform makes those names unique.
 const NAME_ARGUMENTS: &[&str] = &[
     "name",
-    "name_prefix",
     "bucket",
-    "bucket_prefix",
     "function_name",
     "identifier",
-    "identifier_prefix",
     "cluster_identifier",
     "replication_group_id",
     "cluster_id",
@@ -88,6 +90,8 @@ const SCOPED: &[&str] = &[
     "aws_lambda_alias",
     "aws_lambda_permission",
     "aws_sfn_activity",
+    "aws_service_discovery_service",
+    "aws_ssm_association",
 ];
 
 pub struct ResourceNameMissingSuffix;
@@ -110,12 +114,19 @@ impl Rule for ResourceNameMissingSuffix {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        let suffix = &model.ws.config.contract.suffix_variable;
-        for module in model.modules.iter().filter(|m| !m.is_child) {
-            let carriers = carriers(module, suffix);
+        let configured = &model.ws.config.contract.suffix_variable;
+        for module in &model.modules {
+            // `environmentSuffix` is the same variable under another spelling.
+            let suffix = module
+                .blocks_of(BlockKind::Variable)
+                .map(|v| v.label(0))
+                .find(|v| same_name(v, configured))
+                .unwrap_or(configured.as_str());
             let declared = module.has_variable(suffix);
+            let carriers = carriers(module, suffix);
+            let mut missing = Vec::new();
             for b in module.blocks_of(BlockKind::Resource) {
-                if SCOPED.contains(&b.label(0)) {
+                if SCOPED.contains(&b.label(0)) || !b.label(0).starts_with("aws_") {
                     continue;
                 }
                 for arg in NAME_ARGUMENTS {
@@ -124,48 +135,87 @@ impl Rule for ResourceNameMissingSuffix {
                     };
                     let mut refs = RefCollector::default();
                     refs.expr(&attr.value);
-                    let derived = refs.refs.iter().any(|r| {
-                        carriers.contains(&r.target)
-                            || matches!(
-                                r.target,
-                                Target::Resource { .. } | Target::Data { .. } | Target::Module(_)
-                            )
-                    });
-                    if derived {
-                        continue;
+                    // In a child module any variable may carry the caller's suffix: only
+                    // names written out in full are reported there.
+                    let derived = if module.is_child {
+                        !refs.refs.is_empty()
+                    } else {
+                        refs.refs.iter().any(|r| {
+                            carriers.contains(&r.target)
+                                || matches!(r.target, Target::Resource { .. } | Target::Module(_))
+                        })
+                    };
+                    if !derived {
+                        missing.push((b, *arg, attr));
                     }
-                    let span = span_of(&attr.value);
-                    let src = model.src(b.file);
-                    let written = src.get(span.clone()).unwrap_or("");
-                    let mut f = self.finding(
-                        b.file,
-                        span.clone(),
-                        format!("`{arg}` does not include `var.{suffix}`"),
-                        format!(
-                            "`{}` {arg} {written} does not use `var.{suffix}`: a second deployment in the same account collides with this one",
-                            b.address
-                        ),
-                    );
-                    f.address = Some(b.address.clone());
-                    f.key = arg.to_string();
-                    let quoted =
-                        written.starts_with('"') && written.ends_with('"') && written.len() >= 2;
-                    if declared && quoted {
-                        f.fix = Some(Fix::new(
-                            format!("Append `-${{var.{suffix}}}`"),
-                            Applicability::Unsafe,
-                            vec![Edit::insert(
-                                model.path(b.file),
-                                span.end - 1,
-                                format!("-${{var.{suffix}}}"),
-                            )],
-                        ));
-                    }
-                    out.push(f);
                 }
+            }
+            if missing.is_empty() {
+                continue;
+            }
+            if !declared && !module.is_child {
+                // One problem: the module has no suffix at all.
+                let (b, arg, attr) = missing[0];
+                let names: Vec<String> = missing
+                    .iter()
+                    .take(5)
+                    .map(|(b, _, _)| format!("`{}`", b.address))
+                    .collect();
+                let more = missing.len().saturating_sub(names.len());
+                let mut f = self.finding(
+                    b.file,
+                    span_of(&attr.value),
+                    format!("Names do not include an environment suffix ({} names)", missing.len()),
+                    format!(
+                        "this module declares no `var.{suffix}`, and none of its {} names use one: {}{}; a second deployment in the same account collides with this one",
+                        missing.len(),
+                        names.join(", "),
+                        if more > 0 { format!(" and {more} more") } else { String::new() }
+                    ),
+                );
+                f.address = Some(b.address.clone());
+                f.key = arg.to_string();
+                out.push(f);
+                continue;
+            }
+            for (b, arg, attr) in missing {
+                let span = span_of(&attr.value);
+                let src = model.src(b.file);
+                let written = src.get(span.clone()).unwrap_or("");
+                let mut f = self.finding(
+                    b.file,
+                    span.clone(),
+                    format!("`{arg}` does not include `var.{suffix}`"),
+                    format!(
+                        "`{}` {arg} {written} does not use `var.{suffix}`: a second deployment in the same account collides with this one",
+                        b.address
+                    ),
+                );
+                f.address = Some(b.address.clone());
+                f.key = arg.to_string();
+                let quoted =
+                    written.starts_with('"') && written.ends_with('"') && written.len() >= 2;
+                if declared && quoted {
+                    f.fix = Some(Fix::new(
+                        format!("Append `-${{var.{suffix}}}`"),
+                        Applicability::Unsafe,
+                        vec![Edit::insert(
+                            model.path(b.file),
+                            span.end - 1,
+                            format!("-${{var.{suffix}}}"),
+                        )],
+                    ));
+                }
+                out.push(f);
             }
         }
     }
+}
+
+/// `environment_suffix`, `environmentSuffix` and `EnvironmentSuffix` are one name.
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.replace('_', "").to_ascii_lowercase();
+    norm(a) == norm(b)
 }
 
 /// `var.<suffix>` and the locals that use it, transitively.
