@@ -1,6 +1,8 @@
 //! `cargo bench --bench corpus`: wall time and peak memory of one `tfreview check` over
-//! the whole corpus (the release binary, as a user runs it), and the time of reading and
-//! parsing the same files only, as medians over several runs.
+//! the whole corpus (the release binary, as a user runs it, with every rule and with the
+//! task contract chosen as well), the time of reading and parsing the same files only,
+//! and the time of the corpus evaluation (`tfreview::evaluate`, as `tests/evaluation.rs`
+//! runs it), as medians over several runs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -58,6 +60,35 @@ fn main() {
     }
     let peak = children_peak_mib();
 
+    // Every rule: the contract profile chosen for the plain code as well.
+    let config = std::env::temp_dir().join(format!("tfreview-bench-{}.toml", std::process::id()));
+    std::fs::write(&config, "profiles = [\"contract\"]\n").expect("write config");
+    let mut all_rules = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let status = Command::new(bin)
+            .args([
+                "check",
+                "--plain",
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+                "--config",
+            ])
+            .arg(&config)
+            .arg(&corpus)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run tfreview");
+        all_rules.push(start.elapsed());
+        assert!(
+            status.success(),
+            "tfreview check (all rules) failed: {status}"
+        );
+    }
+    let _ = std::fs::remove_file(&config);
+
     // Task mode: every answer extracted from its Markdown, analysed and compared.
     let mut task = Vec::new();
     for _ in 0..RUNS {
@@ -102,8 +133,23 @@ fn main() {
         drop(analysis);
     }
 
+    let labels_text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus-labels.tsv"),
+    )
+    .expect("read labels");
+    let labels = tfreview::evaluate::parse_labels(&labels_text).expect("parse labels");
+    let mut evaluation = Vec::new();
+    let mut recall = 0.0;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let e = tfreview::evaluate::evaluate(&corpus, &labels).expect("evaluate");
+        evaluation.push(start.elapsed());
+        recall = e.recall();
+    }
+
     let (check, parse, analyse, task) =
         (median(check), median(parse), median(analyse), median(task));
+    let (all_rules, evaluation) = (median(all_rules), median(evaluation));
     println!(
         "corpus: {files} files, {:.1} MB, {} threads",
         bytes as f64 / 1e6,
@@ -120,6 +166,16 @@ fn main() {
     println!(
         "analysis in process (read + parse + model + rules): median {:.0} ms",
         ms(analyse)
+    );
+    println!(
+        "check --plain with every rule (contract profile chosen): median {:.0} ms",
+        ms(all_rules)
+    );
+    println!(
+        "corpus evaluation (deployed code + answers + {} labels, in process): median {:.0} ms, recall {:.1}%",
+        labels.len(),
+        ms(evaluation),
+        100.0 * recall
     );
     println!("read + parse only: median {:.0} ms", ms(parse));
     println!(

@@ -62,6 +62,9 @@ impl Rule for HardcodedAccountId {
                 .map(|b| format!("${{data.aws_caller_identity.{}.account_id}}", b.label(1)));
             for b in &module.blocks {
                 let src = model.src(b.file);
+                if !has_twelve_digits(src.get(b.span.clone()).unwrap_or("")) {
+                    continue;
+                }
                 for (key, span) in literal_spans(b.body()) {
                     if key == "description" {
                         continue;
@@ -98,6 +101,22 @@ impl Rule for HardcodedAccountId {
             }
         }
     }
+}
+
+/// Whether `text` has a run of exactly twelve digits anywhere.
+fn has_twelve_digits(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.bytes() {
+        if c.is_ascii_digit() {
+            run += 1;
+        } else {
+            if run == 12 {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    run == 12
 }
 
 /// Offsets of account ids in a string literal's source text: 12 digits that are the

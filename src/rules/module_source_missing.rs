@@ -62,10 +62,13 @@ impl Rule for ModuleSourceMissing {
                     continue;
                 };
                 let dir = dir.trim_end_matches('/');
-                let exists = model
-                    .ws
-                    .files
+                // Files are sorted by path: those of `dir` start where `dir/` would.
+                let prefix = format!("{dir}/");
+                let files = &model.ws.files;
+                let first = files.partition_point(|f| f.path.as_str() < prefix.as_str());
+                let exists = files[first..]
                     .iter()
+                    .take_while(|f| f.path.starts_with(&prefix))
                     .any(|f| f.kind == FileKind::Terraform && f.dir() == dir);
                 if exists {
                     continue;

@@ -56,7 +56,8 @@ impl Rule for SelfReferenceOutsideProvisioner {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             for b in &module.blocks {
-                if b.kind == BlockKind::Variable {
+                let text = model.src(b.file).get(b.span.clone()).unwrap_or("");
+                if b.kind == BlockKind::Variable || !text.contains("self.") {
                     continue;
                 }
                 let mut finder = SelfFinder::default();
