@@ -239,6 +239,28 @@ impl<'a> Module<'a> {
             .filter(move |p| p.owner == Owner::Block(index))
     }
 
+    /// `target` and the locals whose value uses it, directly or through other locals.
+    pub fn carriers_of(&self, target: Target) -> Vec<Target> {
+        let mut carriers = vec![target];
+        loop {
+            let before = carriers.len();
+            for local in &self.locals {
+                let t = Target::Local(local.name.to_string());
+                if carriers.contains(&t) {
+                    continue;
+                }
+                let mut refs = RefCollector::default();
+                refs.expr(&local.attr.value);
+                if refs.refs.iter().any(|r| carriers.contains(&r.target)) {
+                    carriers.push(t);
+                }
+            }
+            if carriers.len() == before {
+                return carriers;
+            }
+        }
+    }
+
     /// Path of a file named `name` in this module's folder.
     pub fn path_of(&self, name: &str) -> String {
         if self.dir.is_empty() {

@@ -133,25 +133,7 @@ impl Rule for DbPasswordInvalidCharacters {
 /// The database whose master password comes from `password` (directly, or through
 /// locals).
 fn feeds_database(module: &Module<'_>, password: &Target) -> Option<String> {
-    // Locals that carry the password, transitively.
-    let mut carriers = vec![password.clone()];
-    loop {
-        let before = carriers.len();
-        for local in &module.locals {
-            let t = Target::Local(local.name.to_string());
-            if carriers.contains(&t) {
-                continue;
-            }
-            let mut refs = RefCollector::default();
-            refs.expr(&local.attr.value);
-            if refs.refs.iter().any(|r| carriers.contains(&r.target)) {
-                carriers.push(t);
-            }
-        }
-        if carriers.len() == before {
-            break;
-        }
-    }
+    let carriers = module.carriers_of(password.clone());
     module
         .blocks
         .iter()

@@ -121,7 +121,7 @@ impl Rule for LambdaPackageMissing {
 fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
     let full = crate::model::resolve_local_source(&module.dir, &format!("./{path}"))
         .unwrap_or_else(|| path.to_string());
-    model.ws.assets.binary_search(&full).is_ok() || model.ws.files.iter().any(|f| f.path == full)
+    model.ws.assets.binary_search(&full).is_ok() || model.ws.file_by_path(&full).is_some()
 }
 
 /// Whether another block of the module names the file (an `archive_file` output, a

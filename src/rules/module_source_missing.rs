@@ -62,14 +62,10 @@ impl Rule for ModuleSourceMissing {
                     continue;
                 };
                 let dir = dir.trim_end_matches('/');
-                // Files are sorted by path: those of `dir` start where `dir/` would.
-                let prefix = format!("{dir}/");
-                let files = &model.ws.files;
-                let first = files.partition_point(|f| f.path.as_str() < prefix.as_str());
-                let exists = files[first..]
-                    .iter()
-                    .take_while(|f| f.path.starts_with(&prefix))
-                    .any(|f| f.kind == FileKind::Terraform && f.dir() == dir);
+                let exists = model
+                    .ws
+                    .files_in(dir)
+                    .any(|f| f.kind == FileKind::Terraform);
                 if exists {
                     continue;
                 }

@@ -47,7 +47,7 @@
 use super::{CONTRACT, Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::{RefCollector, Target, span_of};
-use crate::model::{BlockKind, Model, Module};
+use crate::model::{BlockKind, Model};
 
 // `name_prefix` and the like are not listed: Terraform makes those names unique.
 const NAME_ARGUMENTS: &[&str] = &[
@@ -123,7 +123,7 @@ impl Rule for ResourceNameMissingSuffix {
                 .find(|v| same_name(v, configured))
                 .unwrap_or(configured.as_str());
             let declared = module.has_variable(suffix);
-            let carriers = carriers(module, suffix);
+            let carriers = module.carriers_of(Target::Var(suffix.to_string()));
             let mut missing = Vec::new();
             for b in module.blocks_of(BlockKind::Resource) {
                 if SCOPED.contains(&b.label(0)) || !b.label(0).starts_with("aws_") {
@@ -216,26 +216,4 @@ impl Rule for ResourceNameMissingSuffix {
 fn same_name(a: &str, b: &str) -> bool {
     let norm = |s: &str| s.replace('_', "").to_ascii_lowercase();
     norm(a) == norm(b)
-}
-
-/// `var.<suffix>` and the locals that use it, transitively.
-fn carriers(module: &Module<'_>, suffix: &str) -> Vec<Target> {
-    let mut carriers = vec![Target::Var(suffix.to_string())];
-    loop {
-        let before = carriers.len();
-        for local in &module.locals {
-            let t = Target::Local(local.name.to_string());
-            if carriers.contains(&t) {
-                continue;
-            }
-            let mut refs = RefCollector::default();
-            refs.expr(&local.attr.value);
-            if refs.refs.iter().any(|r| carriers.contains(&r.target)) {
-                carriers.push(t);
-            }
-        }
-        if carriers.len() == before {
-            return carriers;
-        }
-    }
 }

@@ -41,10 +41,9 @@
 //! https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html
 
 use super::{Class, Rule};
-use crate::edits::append_to_file;
 use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::Model;
-use crate::model::companion::{companion_name, has_companion};
+use crate::model::companion::{companion_edit, has_companion};
 
 const TYPE: &str = "aws_s3_bucket_server_side_encryption_configuration";
 
@@ -84,19 +83,14 @@ impl Rule for S3EncryptionMissing {
                     ),
                 );
                 f.address = Some(b.address.clone());
-                let iterated = b.attr("count").is_some() || b.attr("for_each").is_some();
-                if !iterated {
-                    let name = companion_name(module, TYPE, b);
-                    let block = format!(
-                        "resource \"{TYPE}\" \"{name}\" {{\n  bucket = {}.id\n\n  rule {{\n    apply_server_side_encryption_by_default {{\n      sse_algorithm = \"AES256\"\n    }}\n  }}\n}}\n",
-                        b.address
-                    );
-                    f.fix = Some(Fix::new(
+                let body = "rule {\n  apply_server_side_encryption_by_default {\n    sse_algorithm = \"AES256\"\n  }\n}";
+                f.fix = companion_edit(model, module, b, TYPE, "bucket", body).map(|e| {
+                    Fix::new(
                         "Declare AES256 server-side encryption",
                         Applicability::Safe,
-                        vec![append_to_file(model.ws, model.path(b.file), &block)],
-                    ));
-                }
+                        vec![e],
+                    )
+                });
                 out.push(f);
             }
         }

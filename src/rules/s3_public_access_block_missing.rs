@@ -40,10 +40,9 @@
 //! https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
 
 use super::{Class, Rule};
-use crate::edits::append_to_file;
 use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::Model;
-use crate::model::companion::{companion_name, has_companion};
+use crate::model::companion::{companion_edit, has_companion};
 
 const TYPE: &str = "aws_s3_bucket_public_access_block";
 
@@ -80,19 +79,14 @@ impl Rule for S3PublicAccessBlockMissing {
                     ),
                 );
                 f.address = Some(b.address.clone());
-                let iterated = b.attr("count").is_some() || b.attr("for_each").is_some();
-                if !iterated {
-                    let name = companion_name(module, TYPE, b);
-                    let block = format!(
-                        "resource \"{TYPE}\" \"{name}\" {{\n  bucket = {}.id\n\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}}\n",
-                        b.address
-                    );
-                    f.fix = Some(Fix::new(
+                let body = "block_public_acls       = true\nblock_public_policy     = true\nignore_public_acls      = true\nrestrict_public_buckets = true";
+                f.fix = companion_edit(model, module, b, TYPE, "bucket", body).map(|e| {
+                    Fix::new(
                         "Block public access to the bucket",
                         Applicability::Unsafe,
-                        vec![append_to_file(model.ws, model.path(b.file), &block)],
-                    ));
-                }
+                        vec![e],
+                    )
+                });
                 out.push(f);
             }
         }

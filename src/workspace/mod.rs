@@ -279,6 +279,23 @@ impl Workspace {
         }
     }
 
+    /// The files directly in folder `dir` (not in its subfolders).
+    pub fn files_in(&self, dir: &str) -> impl Iterator<Item = &SourceFile> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        // Files are sorted by path: those of `dir` start where `dir/` would.
+        let first = self
+            .files
+            .partition_point(|f| f.path.as_str() < prefix.as_str());
+        self.files[first..]
+            .iter()
+            .take_while(move |f| f.path.starts_with(&prefix))
+            .filter(move |f| f.dir() == dir)
+    }
+
     pub fn file_by_path(&self, path: &str) -> Option<&SourceFile> {
         self.files
             .binary_search_by(|f| f.path.as_str().cmp(path))
