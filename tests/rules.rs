@@ -104,3 +104,57 @@ fn applying_the_fixes_one_at_a_time_silences_the_rule_and_keeps_valid_hcl() {
         eprintln!("NOTE: terraform is not on the PATH; fixed files were checked by hcl-edit only");
     }
 }
+
+#[test]
+fn fingerprints_survive_a_line_added_inside_every_block() {
+    for rule in rules::all() {
+        let id = rule.id();
+        let fingerprints = |a: &tfreview::Analysis| -> BTreeSet<String> {
+            a.findings
+                .iter()
+                .filter(|f| f.rule == id)
+                .map(|f| f.fingerprint(&a.workspace))
+                .collect()
+        };
+        let dir = copy_to_temp(&fixture(id, "fires"));
+        let before = fingerprints(&analyse_path(dir.path()));
+        for entry in walk(dir.path()) {
+            // (file-unreadable's fixture holds a file that is not UTF-8 on purpose.)
+            let Ok(text) = std::fs::read_to_string(&entry) else {
+                continue;
+            };
+            if entry.extension().is_some_and(|e| e == "tf") {
+                let edited: String = text
+                    .split_inclusive('\n')
+                    .map(|l| {
+                        let top = ["resource ", "data ", "provider ", "variable ", "output "]
+                            .iter()
+                            .any(|k| l.starts_with(k))
+                            && l.trim_end().ends_with('{');
+                        if top {
+                            format!("{l}  # a comment that moves everything below\n")
+                        } else {
+                            l.to_string()
+                        }
+                    })
+                    .collect();
+                std::fs::write(&entry, edited).unwrap();
+            }
+        }
+        let after = fingerprints(&analyse_path(dir.path()));
+        assert_eq!(before, after, "{id}: fingerprints changed with an edit");
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

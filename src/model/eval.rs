@@ -28,9 +28,15 @@ impl Known {
     }
 
     fn push(&mut self, other: Known) {
-        self.push_known(&other.text[..other.prefix.len().min(other.text.len())]);
+        // `prefix` is a prefix of `text` (both are built together and case-mapped alike).
+        let known = if other.text.starts_with(&other.prefix) {
+            other.prefix.as_str()
+        } else {
+            ""
+        };
+        self.push_known(known);
         if !other.complete {
-            let rest = other.text.get(other.prefix.len()..).unwrap_or("");
+            let rest = other.text.get(known.len()..).unwrap_or("");
             self.complete = false;
             self.text.push_str(rest);
         }
@@ -119,4 +125,40 @@ fn variable(module: &Module<'_>, name: &str, depth: usize) -> Known {
         .block(&format!("var.{name}"))
         .and_then(|b| b.attr("default"))
         .map_or_else(unknown, |d| eval(module, &d.value, depth + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known_of(src: &str, name: &str) -> Known {
+        let body: hcl_edit::structure::Body = src.parse().unwrap();
+        let ws = crate::workspace::Workspace::from_files(
+            "/w",
+            vec![crate::workspace::SourceFile::new(
+                "main.tf",
+                crate::workspace::FileKind::Terraform,
+                src,
+            )],
+        );
+        let parsed = crate::model::Model::parse_all(&ws);
+        let model = crate::model::Model::build(&ws, &parsed);
+        let module = &model.modules[0];
+        let attr = body.get_attribute(name).map(|a| a.value.clone()).unwrap();
+        known(module, &attr)
+    }
+
+    #[test]
+    fn defaults_locals_and_unknown_parts() {
+        let src = "variable \"p\" {\n  default = \"pay\"\n}\nlocals {\n  n = \"${var.p}-x\"\n}\na = \"${local.n}-${var.q}-end\"\nb = upper(\"İstanbul-${var.q}\")\nc = true\n";
+        let a = known_of(src, "a");
+        assert_eq!(
+            (a.text.as_str(), a.prefix.as_str(), a.complete),
+            ("pay-x--end", "pay-x-", false)
+        );
+        // Case mapping that changes byte lengths must not break the prefix.
+        let b = known_of(src, "b");
+        assert!(!b.complete);
+        assert_eq!(known_of(src, "c").text, "true");
+    }
 }

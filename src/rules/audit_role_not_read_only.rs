@@ -144,6 +144,7 @@ impl Rule for AuditRoleNotReadOnly {
                         }
                     }
                 }
+                let mut keys = super::OccurrenceKeys::default();
                 for (file, span, what, fix) in grants {
                     let mut f = self.finding(
                         file,
@@ -152,7 +153,7 @@ impl Rule for AuditRoleNotReadOnly {
                         format!("`{}` is named as an audit or read-only role, yet {what} grants it write actions", role.address),
                     );
                     f.address = Some(role.address.clone());
-                    f.key = format!("{what}@{}", span.start);
+                    f.key = keys.key(what.clone());
                     f.fix = fix.map(|e| {
                         Fix::new(
                             "Attach `ReadOnlyAccess` instead",

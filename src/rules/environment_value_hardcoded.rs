@@ -116,6 +116,7 @@ impl Rule for EnvironmentValueHardcoded {
             for v in &module.tfvars {
                 tag_values(v.value, v.file, v.name, &mut found);
             }
+            let mut keys = super::OccurrenceKeys::default();
             for (file, expr, owner) in found {
                 let Some(value) = static_str(expr) else {
                     continue;
@@ -133,7 +134,7 @@ impl Rule for EnvironmentValueHardcoded {
                     ),
                 );
                 f.address = Some(owner);
-                f.key = span.start.to_string();
+                f.key = keys.key(format!("{}:{value}", model.path(file)));
                 let in_tf = model
                     .ws
                     .files

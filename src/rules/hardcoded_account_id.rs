@@ -61,6 +61,7 @@ impl Rule for HardcodedAccountId {
                 .find(|b| b.label(0) == "aws_caller_identity")
                 .map(|b| format!("${{data.aws_caller_identity.{}.account_id}}", b.label(1)));
             for b in &module.blocks {
+                let mut keys = super::OccurrenceKeys::default();
                 let src = model.src(b.file);
                 if !has_twelve_digits(src.get(b.span.clone()).unwrap_or("")) {
                     continue;
@@ -83,7 +84,7 @@ impl Rule for HardcodedAccountId {
                             ),
                         );
                         f.address = Some(b.address.clone());
-                        f.key = format!("{key}:{id}@{}", start - b.span.start);
+                        f.key = keys.key(format!("{key}:{id}"));
                         if let Some(caller) = &caller {
                             f.fix = Some(Fix::new(
                                 "Use the current account from `aws_caller_identity`",

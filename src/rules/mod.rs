@@ -237,6 +237,19 @@ pub fn summary(id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Keys that stay the same when a block is edited: `base` for the first finding with that
+/// base in a block, `base#2`, `base#3`… for the next ones (never byte offsets, which move).
+#[derive(Default)]
+pub struct OccurrenceKeys(std::collections::HashMap<String, usize>);
+
+impl OccurrenceKeys {
+    pub fn key(&mut self, base: String) -> String {
+        let n = self.0.entry(base.clone()).or_default();
+        *n += 1;
+        if *n == 1 { base } else { format!("{base}#{n}") }
+    }
+}
+
 /// Sections every rule's documentation has.
 pub const DOC_SECTIONS: &[&str] = &[
     "What it does",

@@ -61,6 +61,7 @@ impl Rule for PlaceholderValue {
                 .map(|&f| (f, model.src(f).to_ascii_lowercase()))
                 .collect();
             for b in &module.blocks {
+                let mut keys = super::OccurrenceKeys::default();
                 let src = model.src(b.file);
                 // Most blocks hold no marker at all: skip them without visiting.
                 let text = lower
@@ -87,7 +88,7 @@ impl Rule for PlaceholderValue {
                         format!("`{}` {key} contains `{found}`, {what}", b.address),
                     );
                     f.address = Some(b.address.clone());
-                    f.key = format!("{key}@{}", start - b.span.start);
+                    f.key = keys.key(format!("{key}:{found}"));
                     out.push(f);
                 }
             }
@@ -159,10 +160,9 @@ fn placeholder(text: &str) -> Option<(usize, usize, &'static str)> {
         }
     }
     // Made-up resource ids: `ami-12345678`, `vpc-xxxxxxxx`.
-    let mut offset = 0;
     for token in lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
-        let at = offset;
-        offset += token.len() + 1;
+        // The token's offset in `lower` (separators may be several bytes long).
+        let at = token.as_ptr() as usize - lower.as_ptr() as usize;
         let Some((prefix, id)) = token.split_once('-') else {
             continue;
         };
@@ -188,6 +188,13 @@ fn placeholder(text: &str) -> Option<(usize, usize, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::placeholder;
+
+    #[test]
+    fn offsets_survive_multibyte_text() {
+        let text = "\"héllo wörld ami-12345678\"";
+        let (at, len, _) = placeholder(text).unwrap();
+        assert_eq!(&text[at..at + len], "ami-12345678");
+    }
 
     #[test]
     fn placeholders_are_found_and_ordinary_names_are_not() {

@@ -57,6 +57,7 @@ impl Rule for ProviderDuplicated {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             let providers: Vec<_> = module.blocks_of(BlockKind::Provider).collect();
+            let mut keys = super::OccurrenceKeys::default();
             for (i, p) in providers.iter().enumerate() {
                 let Some(first) = providers[..i].iter().find(|q| q.address == p.address) else {
                     continue;
@@ -73,7 +74,7 @@ impl Rule for ProviderDuplicated {
                     ),
                 );
                 f.address = Some(p.address.clone());
-                f.key = format!("{}:{}", model.path(p.file), p.span.start);
+                f.key = keys.key(model.path(p.file).to_string());
                 let src = model.src(p.file);
                 let same = src.get(p.span.clone()) == model.src(first.file).get(first.span.clone());
                 f.fix = Some(Fix::new(

@@ -59,6 +59,7 @@ impl Rule for SecurityGroupOpenIngress {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             for b in &module.blocks {
+                let mut keys = super::OccurrenceKeys::default();
                 let src = model.src(b.file);
                 let mut rules: Vec<(&Body, std::ops::Range<usize>)> = Vec::new();
                 if b.is_resource("aws_security_group") {
@@ -125,7 +126,7 @@ impl Rule for SecurityGroupOpenIngress {
                         ),
                     );
                     f.address = Some(b.address.clone());
-                    f.key = format!("{ports}@{}", span.start - b.span.start);
+                    f.key = keys.key(ports.clone());
                     out.push(f);
                 }
             }

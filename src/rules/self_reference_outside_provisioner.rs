@@ -56,6 +56,7 @@ impl Rule for SelfReferenceOutsideProvisioner {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             for b in &module.blocks {
+                let mut keys = super::OccurrenceKeys::default();
                 let text = model.src(b.file).get(b.span.clone()).unwrap_or("");
                 if b.kind == BlockKind::Variable || !text.contains("self.") {
                     continue;
@@ -78,7 +79,7 @@ impl Rule for SelfReferenceOutsideProvisioner {
                         ),
                     );
                     f.address = Some(b.address.clone());
-                    f.key = format!("{text}@{}", span.start - b.span.start);
+                    f.key = keys.key(text.clone());
                     out.push(f);
                 }
             }

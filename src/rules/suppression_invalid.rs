@@ -52,6 +52,7 @@ impl Rule for SuppressionInvalid {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        let mut keys = super::OccurrenceKeys::default();
         for (&file, parsed) in model.files.iter().zip(&model.parsed) {
             for s in crate::suppress::scan(model.src(file)) {
                 let mut problems = Vec::new();
@@ -82,7 +83,7 @@ impl Rule for SuppressionInvalid {
                     "Suppression is incomplete".into(),
                     format!("this `tfreview:ignore` {}", problems.join(", ")),
                 );
-                f.key = s.span.start.to_string();
+                f.key = keys.key(format!("{}:{}", model.path(file), s.rules.join(",")));
                 out.push(f);
             }
         }
