@@ -406,7 +406,7 @@ fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {
             };
             let doc = rules::doc(id).unwrap_or("");
             write_stdout(&format!(
-                "# {} ({}, {}, {})\n\n{doc}\n",
+                "# {} (severity {}, class {}, profile {})\n\n{doc}\n",
                 rule.id(),
                 rule.severity().as_str(),
                 rule.class().as_str(),

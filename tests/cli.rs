@@ -214,7 +214,9 @@ fn rules_are_listed_and_documented() {
         );
     }
     let doc = stdout(&tfreview(&["rules", "provider-alias-undefined"]));
-    assert!(doc.starts_with("# provider-alias-undefined (high, error, core)\n"));
+    assert!(
+        doc.starts_with("# provider-alias-undefined (severity high, class error, profile core)\n")
+    );
     assert!(doc.contains("## Why is this bad?"));
     assert_eq!(tfreview(&["rules", "no-such-rule"]).status.code(), Some(2));
 }
