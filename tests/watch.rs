@@ -394,3 +394,29 @@ fn polling_sees_changes_when_asked_for() {
         "the polled change",
     );
 }
+
+#[test]
+fn editing_the_configuration_re_analyses_with_it() {
+    let mut h = Harness::start("multi-account-security", Watch::Auto);
+    h.settle(
+        |app| {
+            app.analysis
+                .as_ref()
+                .is_some_and(|a| a.findings.iter().any(|f| f.rule == "variable-undeclared"))
+        },
+        "the first analysis",
+    );
+    std::fs::write(
+        h.path(".tfreview.toml"),
+        "[rules]\ndisable = [\"variable-undeclared\"]\n",
+    )
+    .unwrap();
+    h.settle(
+        |app| {
+            app.analysis
+                .as_ref()
+                .is_some_and(|a| !a.findings.iter().any(|f| f.rule == "variable-undeclared"))
+        },
+        "the configuration to apply",
+    );
+}
