@@ -31,8 +31,9 @@
 //! ```
 //!
 //! ## Fix safety
-//! No fix: the trust policy's form (jsonencode, heredoc, policy document) decides how
-//! the condition is written.
+//! Unsafe, offered for statements without a condition in `jsonencode` and policy
+//! documents: the fix adds the `aws:MultiFactorAuthPresent` condition; callers that
+//! assume the role without MFA (scripts with long-term keys) stop working.
 //!
 //! ## Root cause
 //! The trust policy was written for access, not for how it is authenticated.
@@ -44,9 +45,10 @@
 //! https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html
 
 use super::{Class, Rule};
-use crate::finding::{Finding, Severity};
+use crate::edits::append_to_block;
+use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::expr::{Target, traversal_path};
-use crate::model::policy::Statement;
+use crate::model::policy::{Policy, PolicyForm, Statement};
 use crate::model::{Model, Owner};
 
 pub struct MfaConditionMissing;
@@ -109,12 +111,36 @@ impl Rule for MfaConditionMissing {
                         );
                         f.address = Some(role.address.clone());
                         f.key = s.sid.clone().unwrap_or_default();
+                        f.fix = mfa_fix(model, p.file, &p.policy, s);
                         out.push(f);
                     }
                 }
             }
         }
     }
+}
+
+/// Adds the MFA condition to a statement that has no condition yet: a `Condition`
+/// entry in a `jsonencode` object, a `condition` block in a policy document.
+fn mfa_fix(model: &Model<'_>, file: usize, policy: &Policy, s: &Statement) -> Option<Fix> {
+    if s.condition_span.is_some() {
+        return None;
+    }
+    let text = match policy.form {
+        PolicyForm::JsonEncode => {
+            "Condition = {\n  Bool = { \"aws:MultiFactorAuthPresent\" = \"true\" }\n}"
+        }
+        PolicyForm::Document => {
+            "condition {\n  test     = \"Bool\"\n  variable = \"aws:MultiFactorAuthPresent\"\n  values   = [\"true\"]\n}"
+        }
+        PolicyForm::Heredoc => return None,
+    };
+    let edit = append_to_block(model.path(file), model.src(file), s.span.clone(), text)?;
+    Some(Fix::new(
+        "Require MFA to assume the role",
+        Applicability::Unsafe,
+        vec![edit],
+    ))
 }
 
 /// AWS principals that stand for people: accounts, users, everyone.

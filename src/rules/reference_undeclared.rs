@@ -21,8 +21,8 @@
 //! Use instead the declared name, `aws_s3_bucket.logs.id`.
 //!
 //! ## Fix safety
-//! No fix: which declaration was meant is a guess. The message names a declaration of
-//! the same type when there is exactly one.
+//! Unsafe, offered when the module declares exactly one resource or data source of the
+//! referenced type: the fix refers to that one, which is a guess.
 //!
 //! ## Root cause
 //! A name changed in one place, or a declaration was never written.
@@ -34,7 +34,7 @@
 //! https://developer.hashicorp.com/terraform/language/expressions/references
 
 use super::{Class, Rule};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::{Target, static_str};
 use crate::model::{BlockKind, Model, Module, Owner, resolve_local_source};
 
@@ -116,8 +116,21 @@ impl Rule for ReferenceUndeclared {
                         "`{address}` is referenced but the called module declares no such output: Terraform stops with \"Unsupported attribute\""
                     );
                 }
-                if let Some(hint) = hint {
+                let mut fix = None;
+                if let Some(hint) = &hint {
                     message.push_str(&format!("; did you mean `{hint}`?"));
+                    // The reference starts with the address it names: swap that part.
+                    if text.starts_with(&address) {
+                        fix = Some(Fix::new(
+                            format!("Refer to `{hint}`"),
+                            Applicability::Unsafe,
+                            vec![Edit::replace(
+                                model.path(r.file),
+                                r.span.start..r.span.start + address.len(),
+                                hint.clone(),
+                            )],
+                        ));
+                    }
                 }
                 let mut f = self.finding(
                     r.file,
@@ -127,6 +140,7 @@ impl Rule for ReferenceUndeclared {
                 );
                 f.address = module.owner_block(r.from).map(|b| b.address.clone());
                 f.key = address;
+                f.fix = fix;
                 out.push(f);
             }
         }
