@@ -598,8 +598,9 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis) -> Text<'static> {
             ),
             Span::styled(
                 format!(
-                    " · {} · {}:{line}:{col} ",
+                    " · {} ({}) · {}:{line}:{col} ",
                     f.rule,
+                    rules::find(f.rule).map_or("", |r| r.class().as_str()),
                     for_terminal(analysis.path(f))
                 ),
                 theme.fg("muted"),
