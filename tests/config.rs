@@ -123,6 +123,16 @@ fn the_contract_is_on_in_task_folders_unless_turned_off() {
             || r == "provider-block-misplaced"),
         "{on:?}"
     );
+    let text = Command::new(env!("CARGO_BIN_EXE_tfreview"))
+        .arg("check")
+        .arg(task.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.trim_end().ends_with("analysed; profile contract)"),
+        "{text}"
+    );
     write(task.path(), ".tfreview.toml", "profiles = []\n");
     let off = findings(&check(task.path(), &[]));
     for (rule, _) in &off {

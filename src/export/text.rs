@@ -20,9 +20,21 @@ pub fn render(analysis: &Analysis) -> String {
         render_finding(&mut out, analysis, f);
     }
     let files = analysis.workspace.files.len();
+    let ws = &analysis.workspace;
+    // Say which profiles ran: their findings are conventions, not defects.
+    let profiles: Vec<&str> = crate::rules::PROFILES
+        .iter()
+        .copied()
+        .filter(|p| ws.config.profile_on(p, ws.task))
+        .collect();
+    let profiles = if profiles.is_empty() {
+        String::new()
+    } else {
+        format!("; profile {}", profiles.join(", "))
+    };
     let _ = writeln!(
         out,
-        "{} finding{}: {} critical, {} high, {} medium, {} low ({} file{} analysed)",
+        "{} finding{}: {} critical, {} high, {} medium, {} low ({} file{} analysed{profiles})",
         summary.total(),
         if summary.total() == 1 { "" } else { "s" },
         summary.critical,
