@@ -154,12 +154,23 @@ impl Rule for NameTooLong {
                     } else {
                         0
                     };
-                    length += suffixes * model.ws.config.contract.suffix_length;
+                    // A default or tfvars value of the suffix is already counted; the
+                    // pipeline's value replaces it.
+                    let written = suffix_value_length(module, suffix);
+                    let pipeline = model.ws.config.contract.suffix_length;
+                    length += suffixes * pipeline.saturating_sub(written);
                     if length <= limit {
                         continue;
                     }
                     let suffix_length = model.ws.config.contract.suffix_length;
                     let (at_least, how) = match (value.complete, suffixes) {
+                        (_, 1..) if written > 0 => (
+                            "",
+                            format!(
+                                " with a {suffix_length}-character `var.{suffix}` (`{}`, its own value replaced)",
+                                value.text
+                            ),
+                        ),
                         (_, 1..) => (
                             "",
                             format!(
@@ -226,4 +237,21 @@ fn uses_within(
             _ => 0,
         })
         .sum()
+}
+
+/// The length of the suffix variable's own value (tfvars, else default), 0 without one.
+fn suffix_value_length(module: &crate::model::Module<'_>, suffix: &str) -> usize {
+    let Some(variable) = module.block(&format!("var.{suffix}")) else {
+        return 0;
+    };
+    let expr = module
+        .tfvars
+        .iter()
+        .rev()
+        .find(|v| v.name == suffix)
+        .map(|v| v.value)
+        .or_else(|| variable.attr("default").map(|d| &d.value));
+    expr.map(|e| known(module, e))
+        .filter(|k| k.complete)
+        .map_or(0, |k| k.text.chars().count())
 }
