@@ -26,8 +26,11 @@ pub struct Label {
     pub rule: String,
 }
 
-/// Reads the labels file: tab-separated `folder`, `failure`, `line`, `rule`; `#` starts a
-/// comment line. Errors name the line.
+/// The rule column of a failure that no rule catches yet: it counts as missed.
+pub const NO_RULE: &str = "-";
+
+/// Reads the labels file: tab-separated `folder`, `failure`, `line`, `rule` (or `-` for a
+/// failure no rule covers); `#` starts a comment line. Errors name the line.
 pub fn parse_labels(text: &str) -> Result<Vec<Label>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -42,7 +45,7 @@ pub fn parse_labels(text: &str) -> Result<Vec<Label>, String> {
             .trim()
             .parse()
             .map_err(|_| format!("line {}: `{md_line}` is not a line number", i + 1))?;
-        if crate::rules::find(rule.trim()).is_none() {
+        if rule.trim() != NO_RULE && crate::rules::find(rule.trim()).is_none() {
             return Err(format!("line {}: no rule `{}`", i + 1, rule.trim()));
         }
         out.push(Label {
@@ -177,11 +180,17 @@ pub fn evaluate(corpus: &Path, labels: &[Label]) -> Result<Evaluation, crate::Er
 
     let mut rows: BTreeMap<&str, RuleRow> = crate::rules::all()
         .iter()
-        .map(|r| {
+        .map(|r| r.id())
+        .chain([NO_RULE])
+        .map(|id| {
             (
-                r.id(),
+                id,
                 RuleRow {
-                    rule: r.id().to_string(),
+                    rule: if id == NO_RULE {
+                        "(no rule)".into()
+                    } else {
+                        id.to_string()
+                    },
                     ..RuleRow::default()
                 },
             )

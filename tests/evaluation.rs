@@ -1,7 +1,8 @@
 //! The corpus evaluation (`tfreview::evaluate`): findings per rule on the deployed code and
 //! the answers of every folder of `../shared/corpus`, and recall and precision against the
-//! failures labelled by hand in `tests/corpus-labels.tsv`. Prints the per-rule table;
-//! fails when fewer than 70% of the labelled failures are found.
+//! failures labelled by hand in `tests/corpus-labels.tsv` (including visible failures no
+//! rule covers yet, which count as missed). Prints the per-rule table; fails when fewer
+//! than 70% of the labelled failures are found.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -61,4 +62,6 @@ fn label_files_with_errors_name_the_line() {
         parse_labels("Pr1\tx\n").unwrap_err(),
         "line 1: expected 4 tab-separated columns"
     );
+    // `-`: a documented failure that no rule covers yet.
+    assert_eq!(parse_labels("Pr1\tx\t3\t-\n").unwrap()[0].rule, "-");
 }
