@@ -87,14 +87,11 @@ struct RawRules {
 /// `.tfreview.toml` gets.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
-    /// Where it was read from.
-    pub source: Option<PathBuf>,
     /// The profiles chosen; `None` leaves the default (contract on in task folders).
     pub profiles: Option<Vec<String>>,
     pub enable: Vec<String>,
     pub disable: Vec<String>,
     pub severity: HashMap<String, Severity>,
-    pub ignore: Vec<String>,
     pub contract: Contract,
     ignore_matcher: Option<ignore::gitignore::Gitignore>,
 }
@@ -165,7 +162,6 @@ impl Config {
             }
         };
         let mut config = Config {
-            source: Some(path.to_path_buf()),
             contract: raw.contract,
             ..Config::default()
         };
@@ -207,7 +203,6 @@ impl Config {
                 builder
                     .add_line(None, pattern.get_ref())
                     .map_err(|e| invalid(pattern.span().start, e.to_string()))?;
-                config.ignore.push(pattern.get_ref().clone());
             }
             let matcher = builder
                 .build()
@@ -238,14 +233,6 @@ impl Config {
             Some(chosen) => chosen.iter().any(|p| p == profile),
             None => task && profile == rules::CONTRACT,
         }
-    }
-
-    /// The severity findings of `rule` get.
-    pub fn severity_of(&self, rule: &dyn Rule) -> Severity {
-        self.severity
-            .get(rule.id())
-            .copied()
-            .unwrap_or(rule.severity())
     }
 
     /// Whether the workspace-relative `path` is ignored.
