@@ -125,6 +125,15 @@ enum Command {
         /// A rule id.
         id: Option<String>,
     },
+    /// Evaluate the rules on a folder of task folders against hand-labelled failures:
+    /// findings per rule on the deployed code and the answers, recall and precision.
+    Evaluate {
+        /// The folder of task folders (each with lib/MODEL_RESPONSE.md).
+        corpus: PathBuf,
+        /// The labels: folder, failure, MODEL_RESPONSE.md line, rule (tab-separated).
+        #[arg(long)]
+        labels: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -188,6 +197,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Extract { file, output }) => extract(&file, &output),
         Some(Command::Rules { id }) => list_rules(id.as_deref()),
+        Some(Command::Evaluate { corpus, labels }) => {
+            let text = std::fs::read_to_string(&labels)
+                .with_context(|| format!("cannot read {}", labels.display()))?;
+            let labels = tfreview::evaluate::parse_labels(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
+            let evaluation = tfreview::evaluate::evaluate(&corpus, &labels)
+                .with_context(|| format!("cannot evaluate {}", corpus.display()))?;
+            write_stdout(&evaluation.table())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Export {
             path,
             format,

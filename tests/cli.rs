@@ -240,3 +240,13 @@ fn file_contents_never_reach_the_terminal_raw() {
     assert!(out.contains("\\x1b]0;pwned\\x07\\x1b[2J\\u{202e}"), "{out}");
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'));
 }
+
+#[test]
+fn evaluate_reports_a_bad_labels_file_by_line() {
+    let o = tfreview(&["evaluate", "sample-workspaces", "--labels", "Cargo.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("Cargo.toml: line 1: expected 4 tab-separated columns")
+    );
+}
