@@ -4,7 +4,9 @@
 //! Checks the order AWS Config needs: the delivery channel after the configuration
 //! recorder, the recorder status after the delivery channel, and Config rules after the
 //! recorder. Reports a resource of the later kind that neither references nor
-//! `depends_on` one of the earlier kind, when the module declares both.
+//! `depends_on` one of the earlier kind — directly or through other resources (a rule
+//! that depends on the recorder status waits for the recorder too) — when the module
+//! declares both for the same provider configuration (AWS Config is regional).
 //!
 //! ## Why is this bad?
 //! Terraform creates independent resources in parallel. AWS rejects a delivery channel

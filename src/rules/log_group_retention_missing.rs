@@ -22,8 +22,9 @@
 //! ```
 //!
 //! ## Fix safety
-//! Unsafe. The fix sets the module's retention variable when it declares one (a variable
-//! whose name contains `retention`), else 30 days; events older than that are deleted.
+//! Unsafe. The fix sets the module's log retention variable when it declares one (a
+//! variable whose name contains `log` and `retention`), else 30 days; events older than
+//! that are deleted.
 //!
 //! ## Root cause
 //! The log group was created with the defaults.
