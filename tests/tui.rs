@@ -212,3 +212,26 @@ fn the_mouse_selects_findings_and_files_and_the_wheel_scrolls() {
     }));
     assert_eq!(b.app.source_scroll, before + 3);
 }
+
+#[test]
+fn searching_a_class_name_lists_that_class() {
+    let mut b = open(
+        &common::manifest_dir().join("tests/fixtures/rules/resource-name-missing-suffix/fires"),
+        120,
+        40,
+    );
+    let all = b.app.visible().len();
+    key(&mut b.app, KeyCode::Char('/'));
+    keys(&mut b.app, "contract");
+    let shown = b.app.visible();
+    let analysis = b.app.analysis.as_ref().unwrap();
+    assert!(
+        !shown.is_empty() && shown.len() < all,
+        "{} of {all}",
+        shown.len()
+    );
+    for i in shown {
+        let rule = tfreview::rules::find(analysis.findings[i].rule).unwrap();
+        assert_eq!(rule.class().as_str(), "contract");
+    }
+}

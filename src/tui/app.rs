@@ -377,6 +377,8 @@ impl App {
                         f.title.as_str(),
                         f.message.as_str(),
                         f.rule,
+                        // `contract`, `security`…: the class narrows the list too.
+                        crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),
                         analysis.path(f),
                     ]
                     .iter()
