@@ -3,8 +3,9 @@
 //! ## What it does
 //! Reports a KMS key used by a CloudWatch log group (`kms_key_id`), a CloudTrail trail,
 //! an SNS topic or an SQS queue (`kms_master_key_id`) whose key policy does not allow the
-//! service that must use it: `logs.<region>.amazonaws.com`, `cloudtrail.amazonaws.com`,
-//! and for SNS and SQS the service principal or the account (`:root`).
+//! services that must use it: `logs.<region>.amazonaws.com`, `cloudtrail.amazonaws.com`,
+//! and for SNS and SQS the service principal or the account (`:root`). One finding per
+//! key names every service its policy leaves out.
 //!
 //! ## Why is this bad?
 //! CloudWatch Logs and CloudTrail call KMS as themselves, so only the key policy can let
@@ -31,8 +32,8 @@
 //! `kms:Describe*`, limited by `kms:EncryptionContext:aws:logs:arn`.
 //!
 //! ## Fix safety
-//! Safe. The fix adds one statement to the key policy (or, for a key with the default
-//! policy, a policy that keeps the account's access and adds the statement), scoped to
+//! Safe. The fix adds one statement per missing service to the key policy (or, for a key
+//! with the default policy, a policy that keeps the account's access and adds them), scoped to
 //! the account by the encryption-context condition. It adds `data "aws_region"` and
 //! `data "aws_caller_identity"` when the module has neither a region variable nor them.
 //!
@@ -147,8 +148,11 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
                     needs.entry((key, service)).or_default().push(user);
                 }
             }
+            // One finding per key: its policy is one document, and one fix adds every
+            // statement it lacks.
+            let mut missing: BTreeMap<usize, Vec<(Service, Vec<&BlockInfo<'_>>)>> = BTreeMap::new();
+            let mut policy_of = BTreeMap::new();
             for ((key_index, service), users) in needs {
-                let key = &module.blocks[key_index];
                 let (holder, allowed, policies) = match key_policy(module, key_index) {
                     KeyPolicy::Unknown => continue,
                     KeyPolicy::Default => (key_index, service.account_suffices(), Vec::new()),
@@ -163,29 +167,52 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
                 if allowed {
                     continue;
                 }
+                missing.entry(key_index).or_default().push((service, users));
+                policy_of.insert(key_index, (holder, policies));
+            }
+            for (key_index, services) in missing {
+                let Some((holder, policies)) = policy_of.remove(&key_index) else {
+                    continue;
+                };
+                let key = &module.blocks[key_index];
                 let holder_block = &module.blocks[holder];
-                let names: Vec<String> = users.iter().map(|u| format!("`{}`", u.address)).collect();
-                let them = if users.len() == 1 { "it" } else { "them" };
                 let policy_words = if policies.is_empty() {
                     "it has the default key policy, which".to_string()
                 } else {
                     format!("its key policy (`{}`)", holder_block.address)
                 };
+                let names: Vec<&str> = services.iter().map(|(s, _)| s.name()).collect();
+                let parts: Vec<String> = services
+                    .iter()
+                    .map(|(service, users)| {
+                        let users: Vec<String> =
+                            users.iter().map(|u| format!("`{}`", u.address)).collect();
+                        format!(
+                            "the {} service principal (`{}…amazonaws.com`), which {} needs",
+                            service.name(),
+                            service.host_prefix(),
+                            users.join(", ")
+                        )
+                    })
+                    .collect();
+                let plural = if services.len() == 1 { "" } else { "s" };
                 let mut f = self.finding(
                     holder_block.file,
                     holder_block.header(),
-                    format!("KMS key policy does not allow the {} service", service.name()),
                     format!(
-                        "`{}` encrypts {} but {policy_words} does not allow the {} service principal (`{}…amazonaws.com`); creating {them} fails with AccessDeniedException",
+                        "KMS key policy does not allow the {} service{plural}",
+                        names.join(" and ")
+                    ),
+                    format!(
+                        "`{}` is used to encrypt, but {policy_words} does not allow {}; creating those resources fails with AccessDeniedException",
                         key.address,
-                        names.join(", "),
-                        service.name(),
-                        service.host_prefix()
+                        parts.join(", nor ")
                     ),
                 );
                 f.address = Some(holder_block.address.clone());
-                f.key = format!("{}:{}", key.address, service.name());
-                f.fix = fix(model, module, key, &policies, service);
+                f.key = key.address.clone();
+                let services: Vec<Service> = services.iter().map(|(s, _)| *s).collect();
+                f.fix = fix(model, module, key, &policies, &services);
                 out.push(f);
             }
         }
@@ -281,7 +308,7 @@ fn region_and_account(
     model: &Model<'_>,
     module: &Module<'_>,
     path: &str,
-    service: Service,
+    needs_region: bool,
 ) -> (String, String, Vec<Edit>) {
     let mut added = Vec::new();
     let data = |ty: &str| {
@@ -296,8 +323,7 @@ fn region_and_account(
         .find(|v| module.has_variable(v))
     {
         Some(v) => format!("var.{v}"),
-        // Only the CloudWatch Logs principal and condition name the region.
-        None if service != Service::Logs => String::new(),
+        None if !needs_region => String::new(),
         None => match data("aws_region") {
             Some(name) => format!("data.aws_region.{name}.name"),
             None => {
@@ -433,17 +459,27 @@ fn fix(
     module: &Module<'_>,
     key: &BlockInfo<'_>,
     policies: &[&PolicyInfo],
-    service: Service,
+    services: &[Service],
 ) -> Option<Fix> {
-    let title = format!("Allow the {} service to use the key", service.name());
+    let names: Vec<&str> = services.iter().map(|s| s.name()).collect();
+    let title = format!(
+        "Allow the {} service{} to use the key",
+        names.join(" and "),
+        if services.len() == 1 { "" } else { "s" }
+    );
+    // Only the CloudWatch Logs principal and condition name the region.
+    let needs_region = services.contains(&Service::Logs);
     if policies.is_empty() {
-        // Default policy: write one that keeps the account's access and adds the service.
+        // Default policy: write one that keeps the account's access and adds the services.
         let path = model.path(key.file);
-        let (region, account, mut edits) = region_and_account(model, module, path, service);
-        let statements = [
-            NewStatement::account_root(&account).hcl(),
-            NewStatement::for_service(service, &region, &account).hcl(),
-        ];
+        let (region, account, mut edits) = region_and_account(model, module, path, needs_region);
+        let statements: Vec<String> = std::iter::once(NewStatement::account_root(&account).hcl())
+            .chain(
+                services
+                    .iter()
+                    .map(|s| NewStatement::for_service(*s, &region, &account).hcl()),
+            )
+            .collect();
         let text = format!(
             "\npolicy = jsonencode({{\n  Version = \"2012-10-17\"\n  Statement = [\n{}\n  ]\n}})",
             indent_lines(&statements.join(",\n"), "    ")
@@ -463,14 +499,18 @@ fn fix(
     let last = target.policy.statements.last()?;
     let path = model.path(target.file);
     let src = model.src(target.file);
-    let (region, account, mut edits) = region_and_account(model, module, path, service);
-    let statement = NewStatement::for_service(service, &region, &account);
+    let (region, account, mut edits) = region_and_account(model, module, path, needs_region);
     let indent = line_indent(src, last.span.start);
-    let (sep, text) = match target.policy.form {
-        PolicyForm::Document => ("\n\n", statement.document()),
-        _ => (",\n", statement.hcl()),
-    };
-    let text = indent_lines(&text, indent);
-    edits.push(Edit::insert(path, last.span.end, format!("{sep}{text}")));
+    let mut text = String::new();
+    for service in services {
+        let statement = NewStatement::for_service(*service, &region, &account);
+        let (sep, body) = match target.policy.form {
+            PolicyForm::Document => ("\n\n", statement.document()),
+            _ => (",\n", statement.hcl()),
+        };
+        text.push_str(sep);
+        text.push_str(&indent_lines(&body, indent));
+    }
+    edits.push(Edit::insert(path, last.span.end, text));
     Some(Fix::new(title, Applicability::Safe, edits))
 }
