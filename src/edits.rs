@@ -93,6 +93,32 @@ pub fn set_attribute(
     }
 }
 
+/// Adds `address` to the `depends_on` list of the block spanning `block` (`existing` is
+/// its `depends_on` attribute, if any), or gives the block `depends_on = [address]`.
+pub fn add_to_depends_on(
+    path: &str,
+    src: &str,
+    block: Range<usize>,
+    existing: Option<&hcl_edit::structure::Attribute>,
+    address: &str,
+) -> Option<Edit> {
+    match existing {
+        Some(attr) => {
+            let span = crate::model::expr::span_of(&attr.value);
+            let inside = src.get(span.start + 1..span.end.checked_sub(1)?)?;
+            let trimmed = inside.trim_end();
+            let sep = if trimmed.trim().is_empty() || trimmed.ends_with(',') {
+                ""
+            } else {
+                ", "
+            };
+            let at = span.start + 1 + trimmed.len();
+            Some(Edit::insert(path, at, format!("{sep}{address}")))
+        }
+        None => append_to_block(path, src, block, &format!("\ndepends_on = [{address}]")),
+    }
+}
+
 /// Appends `text` (one or more blocks) to the file at `path`, separated by a blank line,
 /// or creates the file when the workspace has none at that path.
 pub fn append_to_file(ws: &Workspace, path: &str, text: &str) -> Edit {

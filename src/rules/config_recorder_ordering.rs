@@ -44,9 +44,8 @@
 //! https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/config_configuration_recorder_status
 
 use super::{Class, Rule};
-use crate::edits::append_to_block;
-use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::expr::span_of;
+use crate::edits::add_to_depends_on;
+use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::{BlockInfo, Model, Module};
 
 /// `(later, earlier)`: a `later` resource must come after an `earlier` one.
@@ -125,7 +124,14 @@ impl Rule for ConfigRecorderOrdering {
                     );
                     f.address = Some(b.address.clone());
                     f.key = first.address.clone();
-                    f.fix = depends_on_edit(model, b, &first.address).map(|e| {
+                    f.fix = add_to_depends_on(
+                        model.path(b.file),
+                        model.src(b.file),
+                        b.span.clone(),
+                        b.attr("depends_on"),
+                        &first.address,
+                    )
+                    .map(|e| {
                         Fix::new(
                             format!("Depend on `{}`", first.address),
                             Applicability::Safe,
@@ -164,36 +170,4 @@ fn ordered(module: &Module<'_>, index: usize, earlier: &BlockInfo<'_>) -> bool {
         }
     }
     false
-}
-
-/// Adds `address` to the block's `depends_on`, or adds `depends_on`.
-pub fn depends_on_edit(model: &Model<'_>, b: &BlockInfo<'_>, address: &str) -> Option<Edit> {
-    let path = model.path(b.file);
-    let src = model.src(b.file);
-    match b
-        .attr("depends_on")
-        .and_then(|a| a.value.as_array().map(|arr| (a, arr)))
-    {
-        Some((attr, arr)) => {
-            let span = span_of(&attr.value);
-            let inner = src.get(span.start + 1..span.end.saturating_sub(1))?;
-            let text = if arr.iter().next().is_none() {
-                format!("[{address}]")
-            } else if inner.contains('\n') {
-                let trimmed = inner.trim_end();
-                let sep = if trimmed.ends_with(',') { "" } else { "," };
-                let indent = crate::edits::line_indent(src, span.start);
-                format!("[{trimmed}{sep}\n{indent}  {address},\n{indent}]")
-            } else {
-                format!("[{}, {address}]", inner.trim().trim_end_matches(','))
-            };
-            Some(Edit::replace(path, span, text))
-        }
-        None => append_to_block(
-            path,
-            src,
-            b.span.clone(),
-            &format!("depends_on = [{address}]"),
-        ),
-    }
 }

@@ -43,8 +43,8 @@
 use hcl_edit::structure::Body;
 
 use super::{Class, Rule};
-use crate::edits::append_to_block;
-use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::edits::add_to_depends_on;
+use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::expr::{RefCollector, Target, span_of, traversal_path};
 use crate::model::{BlockInfo, BlockKind, Model};
 
@@ -143,28 +143,13 @@ fn encryption_use(body: &Body, key: &Target) -> Option<std::ops::Range<usize>> {
 }
 
 fn fix(model: &Model<'_>, user: &BlockInfo<'_>, policy: &str) -> Option<Fix> {
-    let path = model.path(user.file);
-    let src = model.src(user.file);
-    let edit = match user.attr("depends_on") {
-        Some(attr) => {
-            let span = span_of(&attr.value);
-            let inside = src.get(span.start + 1..span.end.checked_sub(1)?)?;
-            let trimmed = inside.trim_end();
-            let sep = if trimmed.trim().is_empty() || trimmed.ends_with(',') {
-                ""
-            } else {
-                ", "
-            };
-            let at = span.start + 1 + trimmed.len();
-            Edit::insert(path, at, format!("{sep}{policy}"))
-        }
-        None => append_to_block(
-            path,
-            src,
-            user.span.clone(),
-            &format!("\ndepends_on = [{policy}]"),
-        )?,
-    };
+    let edit = add_to_depends_on(
+        model.path(user.file),
+        model.src(user.file),
+        user.span.clone(),
+        user.attr("depends_on"),
+        policy,
+    )?;
     Some(Fix::new(
         format!("Add `{policy}` to `depends_on`"),
         Applicability::Safe,
