@@ -201,6 +201,21 @@ impl<'a> Module<'a> {
         self.by_address.get(address).map(|&i| &self.blocks[i])
     }
 
+    /// The index in `blocks` of the (first) block declared at `address`.
+    pub fn index_of(&self, address: &str) -> Option<usize> {
+        self.by_address.get(address).copied()
+    }
+
+    /// The `aws_iam_policy_document` block that an expression such as
+    /// `data.aws_iam_policy_document.x.json` names, by index.
+    pub fn policy_document(&self, value: &Expression) -> Option<usize> {
+        let (root, attrs) = traversal_path(value)?;
+        if root != "data" || attrs.first() != Some(&"aws_iam_policy_document") {
+            return None;
+        }
+        self.index_of(&format!("data.aws_iam_policy_document.{}", attrs.get(1)?))
+    }
+
     pub fn blocks_of(&self, kind: BlockKind) -> impl Iterator<Item = &BlockInfo<'a>> {
         self.blocks.iter().filter(move |b| b.kind == kind)
     }

@@ -38,7 +38,7 @@ use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::eval::known;
 use crate::model::expr::{RefCollector, Target, span_of, static_str};
 use crate::model::policy::is_write;
-use crate::model::{BlockInfo, Model, Module, Owner};
+use crate::model::{BlockInfo, Model, Module};
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 
@@ -129,11 +129,7 @@ impl Rule for AuditRoleNotReadOnly {
                                 ));
                             }
                         } else if let Some(policy) = attached_policy(module, &arn.value) {
-                            for p in module
-                                .policies
-                                .iter()
-                                .filter(|p| p.owner == Owner::Block(policy.0))
-                            {
+                            for p in module.policies_of(policy.0) {
                                 push_writes(
                                     &mut grants,
                                     p.file,
@@ -189,12 +185,11 @@ fn attached_policy<'m, 'a>(
 ) -> Option<(usize, &'m BlockInfo<'a>)> {
     let mut refs = RefCollector::default();
     refs.expr(expr);
-    let address = refs.refs.first()?.target.address();
-    module
-        .blocks
-        .iter()
-        .enumerate()
-        .find(|(_, b)| b.address == address && b.is_resource("aws_iam_policy"))
+    let index = module.index_of(&refs.refs.first()?.target.address())?;
+    let block = &module.blocks[index];
+    block
+        .is_resource("aws_iam_policy")
+        .then_some((index, block))
 }
 
 /// One entry for the first allowing statement of `policy` with write actions.

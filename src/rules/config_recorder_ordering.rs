@@ -164,7 +164,7 @@ fn ordered(module: &Module<'_>, index: usize, earlier: &BlockInfo<'_>) -> bool {
             if address == earlier.address {
                 return true;
             }
-            if let Some(j) = module.blocks.iter().position(|x| x.address == address) {
+            if let Some(j) = module.index_of(&address) {
                 stack.push(j);
             }
         }

@@ -225,24 +225,13 @@ fn key_of(module: &Module<'_>, value: &Expression) -> Option<usize> {
     let name = attrs.first()?;
     let address = format!("{root}.{name}");
     match root {
-        "aws_kms_key" => module.blocks.iter().position(|b| b.address == address),
+        "aws_kms_key" => module.index_of(&address),
         "aws_kms_alias" => {
             let alias = module.block(&address)?;
             key_of(module, &alias.attr("target_key_id")?.value)
         }
         _ => None,
     }
-}
-
-/// The policy block index that an expression such as `data.aws_iam_policy_document.x.json`
-/// names.
-fn document_of(module: &Module<'_>, value: &Expression) -> Option<usize> {
-    let (root, attrs) = traversal_path(value)?;
-    if root != "data" || attrs.first() != Some(&"aws_iam_policy_document") {
-        return None;
-    }
-    let address = format!("data.aws_iam_policy_document.{}", attrs.get(1)?);
-    module.blocks.iter().position(|b| b.address == address)
 }
 
 fn key_policy<'m>(module: &'m Module<'_>, key_index: usize) -> KeyPolicy<'m> {
@@ -267,7 +256,7 @@ fn key_policy<'m>(module: &'m Module<'_>, key_index: usize) -> KeyPolicy<'m> {
         let Some(attr) = module.blocks[h].attr("policy") else {
             return KeyPolicy::Unknown;
         };
-        let found: Vec<&PolicyInfo> = match document_of(module, &attr.value) {
+        let found: Vec<&PolicyInfo> = match module.policy_document(&attr.value) {
             Some(doc) => module.policies_of(doc).collect(),
             None => module
                 .policies_of(h)

@@ -47,9 +47,8 @@
 use super::{Class, Rule};
 use crate::edits::append_to_block;
 use crate::finding::{Applicability, Finding, Fix, Severity};
-use crate::model::expr::{Target, traversal_path};
+use crate::model::Model;
 use crate::model::policy::{Policy, PolicyForm, Statement};
-use crate::model::{Model, Owner};
 
 pub struct MfaConditionMissing;
 
@@ -79,23 +78,11 @@ impl Rule for MfaConditionMissing {
                     .filter(|p| p.policy.attr == "assume_role_policy")
                     .collect();
                 // `assume_role_policy = data.aws_iam_policy_document.x.json`
-                if let Some(attr) = role.attr("assume_role_policy")
-                    && let Some(("data", attrs)) = traversal_path(&attr.value)
-                    && attrs.len() >= 2
+                if let Some(doc) = role
+                    .attr("assume_role_policy")
+                    .and_then(|a| module.policy_document(&a.value))
                 {
-                    let address = Target::Data {
-                        ty: attrs[0].into(),
-                        name: attrs[1].into(),
-                    }
-                    .address();
-                    if let Some(i) = module.blocks.iter().position(|b| b.address == address) {
-                        policies.extend(
-                            module
-                                .policies
-                                .iter()
-                                .filter(|p| p.owner == Owner::Block(i)),
-                        );
-                    }
+                    policies.extend(module.policies_of(doc));
                 }
                 for p in policies {
                     for s in p.policy.statements.iter().filter(|s| needs_mfa(s)) {
