@@ -21,6 +21,13 @@ use tfreview::tui::app::App;
 use tfreview::tui::theme::Theme;
 use tfreview::watch::{Live, LiveEvent, Watch, WatchMode};
 
+/// Whether the app's analysis has a finding of `rule` (false before the first one).
+fn reports(app: &App, rule: &str) -> bool {
+    app.analysis
+        .as_ref()
+        .is_some_and(|a| a.findings.iter().any(|f| f.rule == rule))
+}
+
 struct Harness {
     app: App,
     live: Live,
@@ -141,17 +148,7 @@ fn a_fixed_finding_becomes_resolved_with_its_decision_and_note() {
     let provider = h.path("provider.tf");
     let text = std::fs::read_to_string(&provider).unwrap();
     std::fs::write(&provider, text + SECONDARY).unwrap();
-    h.settle(
-        |app| {
-            !app.analysis
-                .as_ref()
-                .unwrap()
-                .findings
-                .iter()
-                .any(|f| f.rule == "provider-alias-undefined")
-        },
-        "the fix",
-    );
+    h.settle(|app| !reports(app, "provider-alias-undefined"), "the fix");
     assert_eq!(
         h.last_parsed, 1,
         "only provider.tf should be parsed again, once"
@@ -203,14 +200,7 @@ fn new_files_and_folders_bring_new_findings_marked_new_until_visited() {
     )
     .unwrap();
     h.settle(
-        |app| {
-            app.analysis
-                .as_ref()
-                .unwrap()
-                .findings
-                .iter()
-                .any(|f| f.rule == "variable-undeclared")
-        },
+        |app| reports(app, "variable-undeclared"),
         "the new folder's finding",
     );
     // A file added to the new folder later is seen too (the folder is now watched).
@@ -220,14 +210,7 @@ fn new_files_and_folders_bring_new_findings_marked_new_until_visited() {
     )
     .unwrap();
     h.settle(
-        |app| {
-            !app.analysis
-                .as_ref()
-                .unwrap()
-                .findings
-                .iter()
-                .any(|f| f.rule == "variable-undeclared")
-        },
+        |app| !reports(app, "variable-undeclared"),
         "the declaration",
     );
 }
@@ -287,17 +270,7 @@ fn deletions_renames_and_write_temp_then_rename_saves_are_seen() {
     let text = std::fs::read_to_string(h.path("provider.tf")).unwrap();
     std::fs::write(h.path(".provider.tf.swp"), text + SECONDARY).unwrap();
     std::fs::rename(h.path(".provider.tf.swp"), h.path("provider.tf")).unwrap();
-    h.settle(
-        |app| {
-            !app.analysis
-                .as_ref()
-                .unwrap()
-                .findings
-                .iter()
-                .any(|f| f.rule == "provider-alias-undefined")
-        },
-        "the save",
-    );
+    h.settle(|app| !reports(app, "provider-alias-undefined"), "the save");
 }
 
 fn fingerprints(path: &Path) -> Vec<String> {
@@ -350,17 +323,7 @@ fn a_selected_file_made_unreadable_or_deleted_is_a_finding_not_a_panic() {
     let mut h = Harness::start("multi-account-security", Watch::Auto);
     h.select("variable-undeclared", "var.cloudwatch_log_retention_days");
     std::fs::write(h.path("logging.tf"), [0xff, 0xfe, 0x00, b'x']).unwrap();
-    h.settle(
-        |app| {
-            app.analysis
-                .as_ref()
-                .unwrap()
-                .findings
-                .iter()
-                .any(|f| f.rule == "file-unreadable")
-        },
-        "the unreadable file",
-    );
+    h.settle(|app| reports(app, "file-unreadable"), "the unreadable file");
     let screen = h.draw();
     assert!(screen.contains("logging.tf"), "{screen}");
     std::fs::remove_file(h.path("logging.tf")).unwrap();
@@ -399,11 +362,7 @@ fn polling_sees_changes_when_asked_for() {
 fn editing_the_configuration_re_analyses_with_it() {
     let mut h = Harness::start("multi-account-security", Watch::Auto);
     h.settle(
-        |app| {
-            app.analysis
-                .as_ref()
-                .is_some_and(|a| a.findings.iter().any(|f| f.rule == "variable-undeclared"))
-        },
+        |app| reports(app, "variable-undeclared"),
         "the first analysis",
     );
     std::fs::write(
@@ -412,11 +371,7 @@ fn editing_the_configuration_re_analyses_with_it() {
     )
     .unwrap();
     h.settle(
-        |app| {
-            app.analysis
-                .as_ref()
-                .is_some_and(|a| !a.findings.iter().any(|f| f.rule == "variable-undeclared"))
-        },
+        |app| app.analysis.is_some() && !reports(app, "variable-undeclared"),
         "the configuration to apply",
     );
 }

@@ -237,6 +237,14 @@ pub fn summary(id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `queue` → `Queue`: the first letter of a title.
+pub(crate) fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// Keys that stay the same when a block is edited: `base` for the first finding with that
 /// base in a block, `base#2`, `base#3`… for the next ones (never byte offsets, which move).
 #[derive(Default)]

@@ -88,7 +88,7 @@ impl Rule for ProviderVersionUnbounded {
                     let mut f = self.finding(
                         t.file,
                         span.clone(),
-                        format!("{} version constraint has no upper bound", capitalise(&what)),
+                        format!("{} version constraint has no upper bound", super::capitalise(&what)),
                         format!(
                             "the {what} constraint `{text}` accepts every future major version, including {}.x and its breaking changes",
                             major + 1
@@ -110,13 +110,6 @@ impl Rule for ProviderVersionUnbounded {
             }
         }
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// The major version of the lower bound of a constraint that has no upper bound.

@@ -140,7 +140,7 @@ impl Rule for QueueTopicEncryptionMissing {
                 let mut f = self.finding(
                     b.file,
                     b.header(),
-                    format!("{} is not encrypted at rest", capital(what)),
+                    format!("{} is not encrypted at rest", super::capitalise(what)),
                     format!("`{}` states no encryption at rest", b.address),
                 );
                 f.address = Some(b.address.clone());
@@ -149,11 +149,4 @@ impl Rule for QueueTopicEncryptionMissing {
             }
         }
     }
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
