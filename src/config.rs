@@ -98,10 +98,10 @@ pub struct Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Io {
+    #[error("{} {problem}", path.display())]
+    Read {
         path: PathBuf,
-        source: std::io::Error,
+        problem: crate::io::ReadError,
     },
     #[error("{path}:{line}: {message}")]
     Invalid {
@@ -115,10 +115,10 @@ impl Config {
     /// `root/.tfreview.toml` when it exists, else the default.
     pub fn discover(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join(FILE_NAME);
-        if path.is_file() {
-            Config::load(&path)
-        } else {
-            Ok(Config::default())
+        match crate::io::read_text_if_exists(&path, crate::io::MAX_CONFIG_BYTES) {
+            Ok(Some(text)) => Config::parse(&text, &path),
+            Ok(None) => Ok(Config::default()),
+            Err(problem) => Err(ConfigError::Read { path, problem }),
         }
     }
 
@@ -131,9 +131,11 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
+        let text = crate::io::read_text(path, crate::io::MAX_CONFIG_BYTES).map_err(|problem| {
+            ConfigError::Read {
+                path: path.to_path_buf(),
+                problem,
+            }
         })?;
         Config::parse(&text, path)
     }
@@ -161,6 +163,35 @@ impl Config {
                 )),
             }
         };
+        for (key, value, range) in [
+            (
+                "kms-deletion-window",
+                u64::from(raw.contract.kms_deletion_window),
+                KMS_DELETION_WINDOW,
+            ),
+            (
+                "suffix-length",
+                raw.contract.suffix_length as u64,
+                SUFFIX_LENGTH,
+            ),
+        ] {
+            if !range.contains(&value) {
+                return Err(invalid(
+                    key_offset(text, key),
+                    format!(
+                        "`{key}` is {value}; it must be between {} and {}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
+        }
+        if let Some(extra) = raw.ignore.get(MAX_IGNORE_PATTERNS) {
+            return Err(invalid(
+                extra.span().start,
+                format!("more than {MAX_IGNORE_PATTERNS} `ignore` patterns"),
+            ));
+        }
         let mut config = Config {
             contract: raw.contract,
             ..Config::default()
@@ -244,6 +275,23 @@ impl Config {
     }
 }
 
+/// The days AWS accepts for a KMS key's deletion window.
+const KMS_DELETION_WINDOW: std::ops::RangeInclusive<u64> = 7..=30;
+/// A suffix longer than this leaves no room in any AWS name.
+const SUFFIX_LENGTH: std::ops::RangeInclusive<u64> = 0..=64;
+/// More `ignore` patterns than this are refused (they cost memory and time for nothing).
+const MAX_IGNORE_PATTERNS: usize = 1_000;
+
+/// Where `key = …` is written in the text (0 when it is not found).
+fn key_offset(text: &str, key: &str) -> usize {
+    text.match_indices(key)
+        .find(|(i, _)| {
+            text[i + key.len()..].trim_start().starts_with('=')
+                && text[..*i].ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',')
+        })
+        .map_or(0, |(i, _)| i)
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset.min(text.len()))
         .map_or(0, |t| t.matches('\n').count())
@@ -307,6 +355,25 @@ mod tests {
             parse("[rules\n")
                 .unwrap_err()
                 .starts_with(".tfreview.toml:1: ")
+        );
+    }
+
+    #[test]
+    fn contract_values_out_of_range_and_too_many_patterns_are_refused() {
+        assert_eq!(
+            parse("[contract]\nsuffix-length = 18446744073709551615\n").unwrap_err(),
+            ".tfreview.toml:2: `suffix-length` is 18446744073709551615; it must be between 0 and 64"
+        );
+        assert_eq!(
+            parse("\n[contract]\nkms-deletion-window = 0\n").unwrap_err(),
+            ".tfreview.toml:3: `kms-deletion-window` is 0; it must be between 7 and 30"
+        );
+        assert!(parse("[contract]\nkms-deletion-window = 30\nsuffix-length = 0\n").is_ok());
+        let many: Vec<String> = (0..1_001).map(|i| format!("\"p{i}\"")).collect();
+        let text = format!("ignore = [\n{}\n]\n", many.join(",\n"));
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            ".tfreview.toml:1002: more than 1000 `ignore` patterns"
         );
     }
 }

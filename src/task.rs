@@ -34,7 +34,9 @@ pub struct TaskFolder {
 pub fn detect(path: &Path) -> Option<TaskFolder> {
     for lib in [path.to_path_buf(), path.join("lib")] {
         let answer = lib.join(ANSWER);
-        if answer.is_file() {
+        // Anything there but a folder is the answer: a FIFO, a device or a broken link
+        // is then reported as unreadable rather than silently ignored.
+        if std::fs::symlink_metadata(&answer).is_ok() && !answer.is_dir() {
             return Some(TaskFolder {
                 ideal: default_ideal(&lib),
                 answer,
@@ -49,7 +51,7 @@ pub fn detect(path: &Path) -> Option<TaskFolder> {
 fn default_ideal(lib: &Path) -> Option<IdealSource> {
     let md = lib.join(IDEAL);
     // A cheap look for an HCL fence; the extraction itself happens once, when loading.
-    if let Ok(text) = std::fs::read_to_string(&md)
+    if let Ok(text) = crate::io::read_text(&md, crate::io::MAX_MARKDOWN_BYTES)
         && ["```hcl", "```terraform", "```tf"]
             .iter()
             .any(|f| text.contains(f))
@@ -68,11 +70,12 @@ pub fn detect_all(path: &Path) -> Vec<TaskFolder> {
     if let Some(task) = detect(path) {
         return vec![task];
     }
+    // Links to folders are not followed: the corpus is what is under `path`.
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(path)
         .map(|rd| {
             rd.flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
                 .map(|e| e.path())
-                .filter(|p| p.is_dir())
                 .collect()
         })
         .unwrap_or_default();
@@ -91,16 +94,21 @@ fn kind_of(name: &str) -> Option<FileKind> {
 }
 
 /// The answer's Terraform as virtual files (paths relative to `root`), and the notes.
-pub fn answer_files(
-    root: &Path,
-    answer: &Path,
-) -> Result<(Vec<SourceFile>, Vec<Note>), crate::Error> {
-    let md = std::fs::read_to_string(answer).map_err(|source| crate::Error::Io {
-        path: answer.to_path_buf(),
-        source,
-    })?;
+/// An answer that cannot be read (not UTF-8, too large, a FIFO) is one unreadable file,
+/// reported as a finding like any other; the rest of the analysis goes on.
+pub fn answer_files(root: &Path, answer: &Path) -> (Vec<SourceFile>, Vec<Note>) {
     let md_path = relative_path(root, answer);
-    Ok(files_from_markdown(&md, &md_path))
+    match crate::io::read_text(answer, crate::io::MAX_MARKDOWN_BYTES) {
+        Ok(md) => files_from_markdown(&md, &md_path),
+        Err(problem) => (
+            vec![SourceFile::unreadable(
+                md_path,
+                FileKind::Terraform,
+                problem,
+            )],
+            Vec::new(),
+        ),
+    }
 }
 
 pub fn files_from_markdown(md: &str, md_path: &str) -> (Vec<SourceFile>, Vec<Note>) {
@@ -144,56 +152,82 @@ pub fn files_from_markdown(md: &str, md_path: &str) -> (Vec<SourceFile>, Vec<Not
     (files, notes)
 }
 
-/// The ideal's Terraform as files whose paths are relative to the ideal itself.
-pub fn ideal_files(ideal: &IdealSource) -> Vec<SourceFile> {
+/// The ideal's Terraform as files whose paths are relative to the ideal itself, or why
+/// the ideal could not be read.
+pub fn ideal_files(ideal: &IdealSource) -> Result<Vec<SourceFile>, String> {
     match ideal {
         IdealSource::Markdown(md) => {
-            let text = std::fs::read_to_string(md).unwrap_or_default();
-            extract(&text)
+            let text = crate::io::read_text(md, crate::io::MAX_MARKDOWN_BYTES)
+                .map_err(|e| e.to_string())?;
+            Ok(extract(&text)
                 .files
                 .into_iter()
                 .filter_map(|f| Some(SourceFile::new(f.path.clone(), kind_of(&f.path)?, f.text)))
-                .collect()
+                .collect())
         }
-        IdealSource::Folder(dir) => Workspace::load(dir).map(|w| w.files).unwrap_or_default(),
+        IdealSource::Folder(dir) => Workspace::load(dir)
+            .map(|w| {
+                w.files
+                    .into_iter()
+                    .filter(|f| f.problem.is_none())
+                    .collect()
+            })
+            .map_err(|e| e.to_string()),
     }
 }
 
 type Loaded = (Vec<SourceFile>, Vec<Note>, Option<Ideal>);
 
 /// A workspace made of the answers of the task folders (virtual files), with the notes of
-/// their extraction and their ideals.
+/// their extraction and their ideals. One unreadable answer or ideal is a finding or a
+/// note about that folder; it never stops the others.
 pub fn load(root: &Path, tasks: &[TaskFolder]) -> Result<Workspace, crate::Error> {
-    let loaded: Vec<Result<Loaded, crate::Error>> = tasks
+    let loaded: Vec<Loaded> = tasks
         .par_iter()
         .map(|task| {
-            let (files, notes) = answer_files(root, &task.answer)?;
+            let (files, mut notes) = answer_files(root, &task.answer);
+            let first = files.first().map(|f| f.path.clone());
             let ideal = task.ideal.as_ref().and_then(|source| {
-                let mut files = ideal_files(source);
+                let mut result = ideal_files(source);
                 let mut source = source.clone();
                 // An ideal Markdown with no Terraform after all: the folder's .tf files.
-                if let (true, IdealSource::Markdown(md)) = (files.is_empty(), &source)
+                if let (Ok(true), IdealSource::Markdown(md)) =
+                    (result.as_ref().map(Vec::is_empty), &source)
                     && let Some(lib) = md.parent()
                 {
                     source = IdealSource::Folder(lib.to_path_buf());
-                    files = ideal_files(&source);
+                    result = ideal_files(&source);
                 }
+                let source_path = match &source {
+                    IdealSource::Markdown(p) | IdealSource::Folder(p) => relative_path(root, p),
+                };
+                let files = match result {
+                    Ok(files) => files,
+                    Err(why) => {
+                        notes.push(Note {
+                            path: first.clone().unwrap_or_else(|| relative_path(root, &task.answer)),
+                            md_path: relative_path(root, &task.answer),
+                            md_line: 1,
+                            message: format!(
+                                "the ideal `{source_path}` {why}; the answer was not compared with it"
+                            ),
+                        });
+                        return None;
+                    }
+                };
                 (!files.is_empty()).then(|| Ideal {
                     prefix: relative_path(root, &task.answer),
-                    source: match &source {
-                        IdealSource::Markdown(p) | IdealSource::Folder(p) => relative_path(root, p),
-                    },
+                    source: source_path,
                     files,
                 })
             });
-            Ok((files, notes, ideal))
+            (files, notes, ideal)
         })
         .collect();
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut ideals = Vec::new();
-    for result in loaded {
-        let (f, n, ideal) = result?;
+    for (f, n, ideal) in loaded {
         files.extend(f);
         notes.extend(n);
         ideals.extend(ideal);

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-/// Files larger than this are reported instead of read.
 pub mod markdown;
 
-pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+/// Files larger than this are reported instead of read.
+pub const MAX_FILE_BYTES: u64 = crate::io::MAX_SOURCE_BYTES;
 
 /// Folders that never hold code under review.
 pub const SKIPPED_DIRS: &[&str] = &[".terraform", ".git", ".tfreview"];
@@ -26,33 +26,8 @@ pub enum FileKind {
     Tfvars,
 }
 
-/// Why a file could not be analysed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadProblem {
-    NotUtf8 { valid_up_to: usize },
-    TooLarge { bytes: u64 },
-    Io(String),
-}
-
-impl std::fmt::Display for ReadProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadProblem::NotUtf8 { valid_up_to } => {
-                write!(
-                    f,
-                    "is not valid UTF-8 (first invalid byte at offset {valid_up_to})"
-                )
-            }
-            ReadProblem::TooLarge { bytes } => write!(
-                f,
-                "is {:.1} MB, larger than the {} MB limit",
-                *bytes as f64 / 1_048_576.0,
-                MAX_FILE_BYTES / 1_048_576
-            ),
-            ReadProblem::Io(e) => write!(f, "cannot be read: {e}"),
-        }
-    }
-}
+/// Why a file could not be analysed: what the bounded reader said.
+pub type ReadProblem = crate::io::ReadError;
 
 /// Where a file's text came from, when not from the file at `path` itself.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -127,7 +102,7 @@ impl SourceFile {
         })
     }
 
-    fn unreadable(path: String, kind: FileKind, problem: ReadProblem) -> Self {
+    pub fn unreadable(path: String, kind: FileKind, problem: ReadProblem) -> Self {
         let mut file = SourceFile::new(path, kind, String::new());
         file.problem = Some(problem);
         file
@@ -230,29 +205,53 @@ impl Workspace {
         }
         let mut paths = Vec::new();
         let mut assets = Vec::new();
-        for entry in walker(root) {
-            // An entry that cannot be listed (permissions, a vanished folder) is skipped:
-            // discovery reports what it can read.
-            let Ok(entry) = entry else { continue };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+        let mut problems = Vec::new();
+        let ignores = Ignores::new(root);
+        for entry in walker_with(root, ignores.clone()) {
+            let entry = match entry {
+                Ok(entry) => entry,
+                // A folder that cannot be listed is reported: code in it was not read.
+                Err(e) => {
+                    if let Some((path, message)) = walk_problem(root, &e) {
+                        problems.push(SourceFile::unreadable(
+                            path,
+                            FileKind::Terraform,
+                            ReadProblem::Unusable(message),
+                        ));
+                    }
+                    continue;
+                }
+            };
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() {
                 continue;
             }
             let path = entry.path();
             let kind = match path.extension().and_then(|e| e.to_str()) {
                 Some("tf") => FileKind::Terraform,
                 Some("tfvars") => FileKind::Tfvars,
+                // Assets: only regular files (and links to them) count as present.
                 _ => {
-                    assets.push(relative_path(root, path));
+                    if file_type.is_file() || path.is_file() {
+                        assets.push(relative_path(root, path));
+                    }
                     continue;
                 }
             };
+            // Links, FIFOs and devices are read (or refused) by the bounded reader,
+            // which follows links the way Terraform does.
             paths.push((path.to_path_buf(), kind));
         }
+        problems.extend(ignores.problems(root));
         let mut files: Vec<SourceFile> = paths
             .par_iter()
             .map(|(path, kind)| read_file(root, path, *kind))
             .collect();
+        files.extend(problems);
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
         assets.sort_unstable();
         Ok(Workspace {
             root: root.to_path_buf(),
@@ -305,17 +304,157 @@ impl Workspace {
 }
 
 /// Walks `root` by the rules of discovery: hidden files included, `.gitignore` obeyed
-/// (inside a git repository or not), [`SKIPPED_DIRS`] never entered.
+/// (inside a git repository or not, each read with the bounded reader), [`SKIPPED_DIRS`]
+/// never entered, symbolic links to folders never followed (the walk never leaves the
+/// root).
 pub fn walker(root: &Path) -> ignore::Walk {
+    walker_with(root, Ignores::new(root))
+}
+
+fn walker_with(root: &Path, ignores: Ignores) -> ignore::Walk {
     ignore::WalkBuilder::new(root)
         .hidden(false)
-        .require_git(false)
         .parents(false)
-        .filter_entry(|entry| {
-            !(entry.file_type().is_some_and(|t| t.is_dir())
-                && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+        .ignore(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .follow_links(false)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d) {
+                return false;
+            }
+            // The root itself is never ignored.
+            entry.depth() == 0 || !ignores.ignored(entry.path(), is_dir)
         })
         .build()
+}
+
+/// The `.gitignore` files of a tree, read lazily (with the bounded reader) and cached:
+/// a path is ignored by the deepest `.gitignore` that has a say about it.
+#[derive(Clone)]
+pub struct Ignores {
+    root: PathBuf,
+    cache: std::sync::Arc<std::sync::Mutex<IgnoreCache>>,
+}
+
+type IgnoreCache =
+    std::collections::HashMap<PathBuf, Result<Option<ignore::gitignore::Gitignore>, ReadProblem>>;
+
+/// At most this many patterns are taken from one `.gitignore`.
+const MAX_IGNORE_PATTERNS: usize = 10_000;
+
+impl Ignores {
+    pub fn new(root: &Path) -> Ignores {
+        Ignores {
+            root: root.to_path_buf(),
+            cache: std::sync::Arc::default(),
+        }
+    }
+
+    fn matcher(&self, dir: &Path) -> Option<ignore::gitignore::Gitignore> {
+        let Ok(mut cache) = self.cache.lock() else {
+            return None;
+        };
+        cache
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| load_gitignore(dir))
+            .clone()
+            .ok()
+            .flatten()
+    }
+
+    /// Whether `path` (below the root) is ignored by a `.gitignore` in its folder or in
+    /// one above it, up to the root.
+    pub fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if !d.starts_with(&self.root) {
+                break;
+            }
+            if let Some(m) = self.matcher(d) {
+                let rel = path.strip_prefix(d).unwrap_or(path);
+                match m.matched(rel, is_dir) {
+                    ignore::Match::Ignore(_) => return true,
+                    ignore::Match::Whitelist(_) => return false,
+                    ignore::Match::None => {}
+                }
+            }
+            if d == self.root {
+                break;
+            }
+            dir = d.parent();
+        }
+        false
+    }
+
+    /// The `.gitignore` files seen that could not be used, as unreadable files.
+    fn problems(&self, root: &Path) -> Vec<SourceFile> {
+        let Ok(cache) = self.cache.lock() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (dir, loaded) in cache.iter() {
+            if let Err(problem) = loaded {
+                let rel = relative_path(root, &dir.join(".gitignore"));
+                out.push(SourceFile::unreadable(
+                    rel,
+                    FileKind::Terraform,
+                    problem.clone(),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// The `.gitignore` of `dir`: `Ok(None)` when there is none, an error when it exists but
+/// cannot be used (its patterns are then not applied).
+fn load_gitignore(dir: &Path) -> Result<Option<ignore::gitignore::Gitignore>, ReadProblem> {
+    let path = dir.join(".gitignore");
+    let Some(text) = crate::io::read_text_if_exists(&path, crate::io::MAX_CONFIG_BYTES)? else {
+        return Ok(None);
+    };
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+    for (i, line) in text.lines().enumerate() {
+        if i >= MAX_IGNORE_PATTERNS {
+            return Err(ReadProblem::Unusable(format!(
+                "has more than {MAX_IGNORE_PATTERNS} patterns; none of them was applied"
+            )));
+        }
+        // A pattern that does not compile is skipped, as git skips it.
+        let _ = builder.add_line(Some(path.clone()), line);
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| ReadProblem::Unusable(format!("cannot be used: {e}")))
+}
+
+/// The folder a walk error is about and what to say, for folders that cannot be listed.
+fn walk_problem(root: &Path, error: &ignore::Error) -> Option<(String, String)> {
+    let mut error = error;
+    let mut path = None;
+    loop {
+        match error {
+            ignore::Error::WithPath { path: p, err } => {
+                path = Some(p.clone());
+                error = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                error = err;
+            }
+            ignore::Error::Io(io) => {
+                let path = path?;
+                return Some((
+                    relative_path(root, &path),
+                    format!("is a folder that cannot be listed ({io}); nothing in it was read"),
+                ));
+            }
+            _ => return None,
+        }
+    }
 }
 
 /// `path` relative to `root`, with `/` separators.
@@ -329,25 +468,9 @@ pub fn relative_path(root: &Path, path: &Path) -> String {
 
 fn read_file(root: &Path, path: &Path, kind: FileKind) -> SourceFile {
     let rel = relative_path(root, path);
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            return SourceFile::unreadable(rel, kind, ReadProblem::TooLarge { bytes: meta.len() });
-        }
-        Ok(_) => {}
-        Err(e) => return SourceFile::unreadable(rel, kind, ReadProblem::Io(e.to_string())),
-    }
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => SourceFile::new(rel, kind, text),
-            Err(e) => SourceFile::unreadable(
-                rel,
-                kind,
-                ReadProblem::NotUtf8 {
-                    valid_up_to: e.utf8_error().valid_up_to(),
-                },
-            ),
-        },
-        Err(e) => SourceFile::unreadable(rel, kind, ReadProblem::Io(e.to_string())),
+    match crate::io::read_text(path, MAX_FILE_BYTES) {
+        Ok(text) => SourceFile::new(rel, kind, text),
+        Err(problem) => SourceFile::unreadable(rel, kind, problem),
     }
 }
 
