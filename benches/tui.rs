@@ -34,9 +34,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn app_for(path: &Path, review: &Path) -> App {
-    let store = ReviewStore {
-        path: review.join("review.json"),
-    };
+    let store = ReviewStore::at(review.join("review.json"));
     let mut app = App::new(path.to_path_buf(), store, Theme::load("dark").unwrap()).unwrap();
     app.size = Rect::new(0, 0, 140, 40);
     app

@@ -22,9 +22,7 @@ struct Bench {
 
 fn open(path: &std::path::Path, width: u16, height: u16) -> Bench {
     let review_dir = tempfile::tempdir().unwrap();
-    let store = ReviewStore {
-        path: review_dir.path().join("review.json"),
-    };
+    let store = ReviewStore::at(review_dir.path().join("review.json"));
     let mut app = App::new(path.to_path_buf(), store, Theme::load("dark").unwrap()).unwrap();
     app.size = Rect::new(0, 0, width, height);
     app.set_analysis(tfreview::analyse(path, &tfreview::Target::Auto).unwrap());

@@ -4,7 +4,6 @@
 //! read is moved aside, never overwritten.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -144,10 +143,25 @@ impl Review {
             .iter()
             .map(|f| f.fingerprint(&after.workspace))
             .collect();
+        let unsettled = after.unsettled_dirs();
         let mut changed = false;
         for f in &before.findings {
             let fp = f.fingerprint(&before.workspace);
             if now_fps.contains(&fp) {
+                continue;
+            }
+            // A syntax error that was fixed is no review finding to remember, unless
+            // the reviewer decided it.
+            if f.rule == crate::analysis::SYNTAX_RULE && !self.decisions.contains_key(&fp) {
+                continue;
+            }
+            // Gone because a file of its module stopped parsing: not resolved.
+            if before
+                .workspace
+                .files
+                .get(f.file)
+                .is_some_and(|file| unsettled.contains(file.dir()))
+            {
                 continue;
             }
             let decision = self.decisions.entry(fp).or_insert_with(|| Decision {
@@ -171,17 +185,34 @@ impl Review {
         changed
     }
 
-    /// Decisions whose finding the analysis no longer reports, in a stable order.
+    /// Decisions whose finding the analysis no longer reports, in a stable order
+    /// (without those of modules in which a file does not parse: see
+    /// [`Review::unconfirmed`]).
     pub fn resolved<'r>(&'r self, analysis: &Analysis) -> Vec<(&'r String, &'r Decision)> {
+        self.gone(analysis, false)
+    }
+
+    /// Decisions whose finding is not reported while a file of its module does not
+    /// parse: neither open nor resolved until the syntax error is fixed.
+    pub fn unconfirmed<'r>(&'r self, analysis: &Analysis) -> Vec<(&'r String, &'r Decision)> {
+        self.gone(analysis, true)
+    }
+
+    fn gone<'r>(&'r self, analysis: &Analysis, unsettled: bool) -> Vec<(&'r String, &'r Decision)> {
         let now_fps: std::collections::HashSet<String> = analysis
             .findings
             .iter()
             .map(|f| f.fingerprint(&analysis.workspace))
             .collect();
+        let dirs = analysis.unsettled_dirs();
         let mut out: Vec<(&String, &Decision)> = self
             .decisions
             .iter()
             .filter(|(fp, _)| !now_fps.contains(*fp))
+            .filter(|(_, d)| {
+                let dir = d.finding.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+                dirs.contains(dir) == unsettled
+            })
             .collect();
         out.sort_by(|a, b| {
             (
@@ -219,80 +250,157 @@ pub fn now() -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot read {path}: {source}")]
+    #[error("{} {problem}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        problem: crate::io::ReadError,
     },
-    #[error("{path} cannot be used ({reason}) and could not be moved aside: {source}")]
+    #[error("{} cannot be used ({reason}) and could not be moved aside: {source}", path.display())]
     MoveAside {
         path: PathBuf,
         reason: String,
         source: std::io::Error,
     },
+    /// For readers that must not change anything (`export`): the file is unusable.
+    #[error("{} cannot be used: {reason}; move it aside (the workbench does so) or name another with --review-file", path.display())]
+    Unusable { path: PathBuf, reason: String },
 }
 
 /// Where a review lives: `PATH/.tfreview/review.json` unless told otherwise.
 #[derive(Debug, Clone)]
 pub struct ReviewStore {
     pub path: PathBuf,
+    /// The workspace the default file lives in: no folder between it and the file may
+    /// be a link (the review never lands outside the workspace).
+    pub root: Option<PathBuf>,
+}
+
+/// What reading `review.json` found.
+enum Loaded {
+    Missing,
+    Review(Review),
+    /// Corrupt, or of a newer format: the reason.
+    Unusable(String),
 }
 
 impl ReviewStore {
     pub fn for_workspace(root: &Path) -> ReviewStore {
         ReviewStore {
             path: root.join(".tfreview").join("review.json"),
+            root: Some(root.to_path_buf()),
         }
     }
 
-    /// Loads the review. A missing file is an empty review. A file that is corrupt or of
-    /// a newer format is renamed to `review.json.bad-<timestamp>` and an empty review is
-    /// returned with a warning that says so.
-    pub fn load(&self) -> Result<(Review, Option<String>), ReviewError> {
-        let text = match std::fs::read_to_string(&self.path) {
+    /// A review file named explicitly (`--review-file`).
+    pub fn at(path: PathBuf) -> ReviewStore {
+        ReviewStore { path, root: None }
+    }
+
+    fn read(&self) -> Result<Loaded, ReviewError> {
+        if let Some(root) = &self.root {
+            // A `.tfreview` that is a link would send reads and writes elsewhere.
+            let dir = root.join(".tfreview");
+            if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(ReviewError::Read {
+                    path: dir,
+                    problem: crate::io::ReadError::Unusable(
+                        "is a symbolic link; tfreview keeps the review only in a real folder"
+                            .into(),
+                    ),
+                });
+            }
+        }
+        let text = match crate::io::read_text(&self.path, crate::io::MAX_REVIEW_BYTES) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Review::default(), None));
+            Err(crate::io::ReadError::NotFound) => return Ok(Loaded::Missing),
+            Err(crate::io::ReadError::NotUtf8 { .. }) => {
+                return Ok(Loaded::Unusable("it is not UTF-8".into()));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                return self.move_aside("it is not UTF-8".into());
-            }
-            Err(source) => {
+            Err(problem) => {
                 return Err(ReviewError::Read {
                     path: self.path.clone(),
-                    source,
+                    problem,
                 });
             }
         };
         let version = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|v| v.get("version").and_then(|v| v.as_u64()));
-        match (version, serde_json::from_str::<Review>(&text)) {
+        Ok(match (version, serde_json::from_str::<Review>(&text)) {
             (Some(v), _) if v > u64::from(FORMAT_VERSION) => {
-                self.move_aside(format!("it was written by a newer tfreview (format {v})"))
+                Loaded::Unusable(format!("it was written by a newer tfreview (format {v})"))
             }
-            (_, Ok(review)) => Ok((review, None)),
-            (_, Err(e)) => self.move_aside(format!("it is not a valid review: {e}")),
+            (_, Ok(review)) => Loaded::Review(review),
+            (_, Err(e)) => Loaded::Unusable(format!("it is not a valid review: {e}")),
+        })
+    }
+
+    /// Loads the review. A missing file is an empty review. A file that is corrupt or of
+    /// a newer format is renamed to `review.json.bad-<timestamp>` and an empty review is
+    /// returned with a warning that says so.
+    pub fn load(&self) -> Result<(Review, Option<String>), ReviewError> {
+        // A workspace where the lock cannot be taken (read-only) is still reviewed; saving
+        // will then say why it fails.
+        let exists = self.path.parent().is_some_and(|d| d.is_dir());
+        let _lock = if exists { self.lock().ok() } else { None };
+        match self.read()? {
+            Loaded::Missing => Ok((Review::default(), None)),
+            Loaded::Review(review) => Ok((review, None)),
+            Loaded::Unusable(reason) => self.move_aside(reason),
+        }
+    }
+
+    /// Loads the review without changing anything on disk: an unusable file is an error
+    /// (for `export`, which must not write a review without the decisions).
+    pub fn load_strict(&self) -> Result<Review, ReviewError> {
+        match self.read()? {
+            Loaded::Missing => Ok(Review::default()),
+            Loaded::Review(review) => Ok(review),
+            Loaded::Unusable(reason) => Err(ReviewError::Unusable {
+                path: self.path.clone(),
+                reason,
+            }),
         }
     }
 
     fn move_aside(&self, reason: String) -> Result<(Review, Option<String>), ReviewError> {
-        let stamp = std::time::SystemTime::now()
+        let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let mut aside = self.path.clone().into_os_string();
-        aside.push(format!(".bad-{stamp}"));
-        let aside = PathBuf::from(aside);
-        std::fs::rename(&self.path, &aside).map_err(|source| ReviewError::MoveAside {
+            .unwrap_or_default();
+        let stamp = format!("{}.{:09}", now.as_secs(), now.subsec_nanos());
+        let err = |source| ReviewError::MoveAside {
             path: self.path.clone(),
             reason: reason.clone(),
             source,
-        })?;
+        };
+        let mut aside = None;
+        for n in 0..1000 {
+            let mut name = self.path.clone().into_os_string();
+            name.push(format!(".bad-{stamp}"));
+            if n > 0 {
+                name.push(format!("-{n}"));
+            }
+            let candidate = PathBuf::from(name);
+            // A hard link never replaces an existing file, so an earlier copy is never
+            // overwritten; the original name is then removed.
+            match std::fs::hard_link(&self.path, &candidate) {
+                Ok(()) => {
+                    std::fs::remove_file(&self.path).map_err(err)?;
+                    aside = Some(candidate);
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(err(e)),
+            }
+        }
+        let Some(aside) = aside else {
+            return Err(err(std::io::Error::other("no free name to move it to")));
+        };
         Ok((
             Review::default(),
             Some(format!(
@@ -303,39 +411,139 @@ impl ReviewStore {
         ))
     }
 
-    /// Writes the review atomically (see [`write_atomically`]).
-    pub fn save(&self, review: &Review) -> Result<(), ReviewError> {
+    /// The exclusive lock that every read-modify-write of the review holds: a lock on
+    /// the review file's folder (created when missing).
+    fn lock(&self) -> Result<crate::io::Lock, ReviewError> {
         let err = |source| ReviewError::Write {
             path: self.path.clone(),
             source,
         };
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(err)?;
+        let dir = self.parent_dir().map_err(err)?;
+        crate::io::Lock::exclusive(&dir).map_err(err)
+    }
+
+    /// The folder of the review file, created (safely, below the workspace) when
+    /// missing.
+    fn parent_dir(&self) -> std::io::Result<PathBuf> {
+        let file = self
+            .path
+            .file_name()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("review.json"));
+        match &self.root {
+            Some(root) => {
+                let rel = self.path.strip_prefix(root).unwrap_or(&file).to_path_buf();
+                crate::io::safe_parent(root, &rel)
+            }
+            None => {
+                let dir = match self.path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                std::fs::create_dir_all(&dir)?;
+                Ok(dir)
+            }
         }
+    }
+
+    /// Writes the review atomically, as it is (no merge): for a review no one else
+    /// writes. The workbench uses [`ReviewStore::save_merged`].
+    pub fn save(&self, review: &Review) -> Result<(), ReviewError> {
+        let _lock = self.lock()?;
+        self.write(review)
+    }
+
+    fn write(&self, review: &Review) -> Result<(), ReviewError> {
+        let err = |source| ReviewError::Write {
+            path: self.path.clone(),
+            source,
+        };
         let mut text =
             serde_json::to_string_pretty(review).map_err(|e| err(std::io::Error::other(e)))?;
         text.push('\n');
-        write_atomically(&self.path, &text).map_err(err)
+        crate::io::write_atomic(&self.path, text.as_bytes()).map_err(err)
+    }
+
+    /// Saves what changed from `base` (the review as last read or written) to `ours`
+    /// on top of what is on disk now, under the lock: decisions another workbench took
+    /// meanwhile are kept, ours win where both changed the same finding. Returns the
+    /// merged review, which both `base` and `ours` should become.
+    pub fn save_merged(&self, base: &Review, ours: &Review) -> Result<Review, ReviewError> {
+        let _lock = self.lock()?;
+        let theirs = match self.read()? {
+            Loaded::Missing => Review::default(),
+            Loaded::Review(review) => review,
+            // Never overwrite a file this build cannot read.
+            Loaded::Unusable(reason) => {
+                return Err(ReviewError::Unusable {
+                    path: self.path.clone(),
+                    reason,
+                });
+            }
+        };
+        let merged = merge(base, ours, &theirs);
+        if merged != theirs {
+            self.write(&merged)?;
+        }
+        Ok(merged)
+    }
+
+    /// The review on disk merged with the changes `ours` has over `base` (nothing is
+    /// written): how a workbench picks up another's decisions.
+    /// Returns what is on disk (the new base) and the merged review.
+    pub fn refresh(
+        &self,
+        base: &Review,
+        ours: &Review,
+    ) -> Result<Option<(Review, Review)>, ReviewError> {
+        match self.read()? {
+            Loaded::Review(theirs) if &theirs != base => {
+                let merged = merge(base, ours, &theirs);
+                Ok(Some((theirs, merged)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The file's modification time and length, to notice another writer cheaply.
+    pub fn stamp(&self) -> Option<(std::time::SystemTime, u64)> {
+        let meta = std::fs::symlink_metadata(&self.path).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
     }
 }
 
-/// Writes a file so that it is either the old or the new one, whatever happens: a
-/// temporary file in the same folder, flushed to disk, renamed over the old one, and the
-/// folder synced.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Best effort: not every platform can sync a folder.
-        let _ = d.sync_all();
+/// Three-way merge: `theirs` with every change `ours` made to `base` applied.
+pub fn merge(base: &Review, ours: &Review, theirs: &Review) -> Review {
+    let mut merged = theirs.clone();
+    let keys: std::collections::BTreeSet<&String> =
+        base.decisions.keys().chain(ours.decisions.keys()).collect();
+    for key in keys {
+        let (b, o) = (base.decisions.get(key), ours.decisions.get(key));
+        if b == o {
+            continue;
+        }
+        match o {
+            Some(d) => {
+                merged.decisions.insert(key.clone(), d.clone());
+            }
+            None => {
+                merged.decisions.remove(key);
+            }
+        }
     }
-    Ok(())
+    if base.summary != ours.summary {
+        merged.summary = ours.summary.clone();
+    }
+    if base.score != ours.score {
+        merged.score = ours.score;
+    }
+    merged.version = FORMAT_VERSION;
+    merged
+}
+
+/// Writes a file atomically; see [`crate::io::write_atomic`].
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    crate::io::write_atomic(path, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -98,6 +98,8 @@ pub enum Mode {
     Normal,
     Help,
     Filter,
+    /// `q` with decisions that could not be saved: asks before they are lost.
+    ConfirmQuit,
     Prompt {
         kind: PromptKind,
         input: String,
@@ -129,6 +131,15 @@ pub struct App {
     pub name: String,
     pub analysis: Option<Analysis>,
     pub review: Review,
+    /// The review as last read from or written to disk: what this workbench changed is
+    /// the difference from it, merged into the file under a lock on every save.
+    pub base: Review,
+    /// Why the last save failed, while decisions are unsaved.
+    pub unsaved: Option<String>,
+    /// The review file's modification time and size when last seen, to notice another
+    /// workbench's decisions.
+    review_stamp: Option<(std::time::SystemTime, u64)>,
+    last_poll: std::time::Instant,
     pub store: ReviewStore,
     pub theme: Theme,
     pub keymap: Vec<(Key, Action)>,
@@ -189,11 +200,16 @@ impl App {
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| root.display().to_string());
+        let review_stamp = store.stamp();
         Ok(App {
             root,
             name,
             analysis: None,
+            base: review.clone(),
             review,
+            unsaved: None,
+            review_stamp,
+            last_poll: std::time::Instant::now(),
             store,
             theme,
             keymap: default_keymap(),
@@ -273,6 +289,23 @@ impl App {
             }
         }
         let first = before.is_none();
+        let broken = analysis.syntax_errors();
+        if !broken.is_empty() {
+            let files: Vec<String> = broken
+                .iter()
+                .map(|(path, line)| format!("{path}:{line}"))
+                .collect();
+            let stale = if analysis.stale.is_empty() {
+                String::new()
+            } else {
+                " — its findings are from its last good version (stale) until it parses again"
+                    .to_string()
+            };
+            self.notice(
+                &format!("syntax error in {}{stale}", files.join(", ")),
+                true,
+            );
+        }
         self.analysis = Some(analysis);
         self.analysing = false;
         self.selected = None;
@@ -431,6 +464,7 @@ impl App {
                 self.mode = Mode::Normal;
                 Command::None
             }
+            Mode::ConfirmQuit => self.confirm_quit_key(key),
             Mode::Filter => {
                 self.filter_key(key);
                 Command::None
@@ -448,7 +482,13 @@ impl App {
     fn act(&mut self, action: Action) -> Command {
         let page = self.page_height();
         match action {
-            Action::Quit => return Command::Quit,
+            Action::Quit => {
+                if self.unsaved.is_some() {
+                    self.mode = Mode::ConfirmQuit;
+                    return Command::None;
+                }
+                return Command::Quit;
+            }
             Action::Help => self.mode = Mode::Help,
             Action::Down => self.move_by(1),
             Action::Up => self.move_by(-1),
@@ -691,10 +731,83 @@ impl App {
         }
     }
 
+    /// Saves what changed since the last save, merged with what another workbench
+    /// saved meanwhile (whose decisions then show here too).
     fn save(&mut self, done: String) {
-        match self.store.save(&self.review) {
-            Ok(()) => self.notice(&done, false),
-            Err(e) => self.notice(&format!("NOT SAVED: {e}"), true),
+        match self.store.save_merged(&self.base, &self.review) {
+            Ok(merged) => {
+                let others = merged
+                    .decisions
+                    .iter()
+                    .filter(|(fp, d)| self.review.decisions.get(*fp) != Some(d))
+                    .count();
+                self.review = merged.clone();
+                self.base = merged;
+                self.unsaved = None;
+                self.review_stamp = self.store.stamp();
+                if others > 0 {
+                    self.notice(
+                        &format!("{done} · {others} decisions from another workbench merged"),
+                        false,
+                    );
+                } else {
+                    self.notice(&done, false);
+                }
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                self.notice(&format!("NOT SAVED: {reason}"), true);
+                self.unsaved = Some(reason);
+            }
+        }
+    }
+
+    /// Picks up decisions another workbench saved to the same review file (checked at
+    /// most every half second, by the file's time and size).
+    pub fn poll_review(&mut self) {
+        if self.last_poll.elapsed() < std::time::Duration::from_millis(500) {
+            return;
+        }
+        self.last_poll = std::time::Instant::now();
+        let stamp = self.store.stamp();
+        if stamp == self.review_stamp {
+            return;
+        }
+        self.review_stamp = stamp;
+        if let Ok(Some((theirs, merged))) = self.store.refresh(&self.base, &self.review) {
+            let changed = merged
+                .decisions
+                .iter()
+                .filter(|(fp, d)| self.review.decisions.get(*fp) != Some(d))
+                .count();
+            self.review = merged;
+            self.base = theirs;
+            if changed > 0 {
+                self.notice(
+                    &format!("{changed} decisions from another workbench merged"),
+                    false,
+                );
+            }
+        }
+    }
+
+    fn confirm_quit_key(&mut self, key: KeyEvent) -> Command {
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Command::Quit,
+            KeyCode::Char('w') => {
+                self.mode = Mode::Normal;
+                self.save("saved".into());
+                if self.unsaved.is_none() {
+                    Command::Quit
+                } else {
+                    self.mode = Mode::ConfirmQuit;
+                    Command::None
+                }
+            }
+            _ => {
+                self.mode = Mode::Normal;
+                Command::None
+            }
         }
     }
 

@@ -44,6 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     match &app.mode {
         Mode::Normal => {}
         Mode::Help => draw_help(frame, app),
+        Mode::ConfirmQuit => draw_confirm_quit(frame, app),
         Mode::Filter => draw_filter(frame, app),
         Mode::Prompt { kind, input } => draw_prompt(frame, app, kind, input),
         Mode::Editor { target, area } => {
@@ -551,7 +552,9 @@ fn draw_findings(frame: &mut Frame<'_>, app: &App, rect: Rect) {
             ListRow::Finding(i) => {
                 let f = &analysis.findings[*i];
                 let (icon, icon_key) = status_icon(app.status_of(f));
-                let new_mark = if app.is_new(f) {
+                let new_mark = if analysis.is_stale(f) {
+                    Span::styled("STALE ", theme.fg("muted").add_modifier(Modifier::BOLD))
+                } else if app.is_new(f) {
                     Span::styled("NEW ", theme.fg("status.new").add_modifier(Modifier::BOLD))
                 } else {
                     Span::raw("")
@@ -918,6 +921,30 @@ fn draw_filter(frame: &mut Frame<'_>, app: &App) {
     )));
     frame.render_widget(
         Paragraph::new(lines).block(pane_block(&app.theme, " Filter ", true)),
+        rect,
+    );
+}
+
+fn draw_confirm_quit(frame: &mut Frame<'_>, app: &App) {
+    let rect = centered(frame.area(), 70, 7);
+    frame.render_widget(Clear, rect);
+    let reason = app.unsaved.as_deref().unwrap_or("");
+    let text = vec![
+        Line::from(Span::styled(
+            "Your last decisions are NOT SAVED:",
+            app.theme.fg("text").add_modifier(Modifier::BOLD),
+        )),
+        Line::from(Span::styled(
+            for_terminal(reason).into_owned(),
+            app.theme.fg("muted"),
+        )),
+        Line::from(""),
+        Line::from(" w try saving again · y quit and lose them · esc stay"),
+    ];
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(pane_block(&app.theme, " Quit without saving? ", true)),
         rect,
     );
 }

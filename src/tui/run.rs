@@ -236,6 +236,7 @@ fn event_loop(
             }
             next = rx.try_recv().ok();
         }
+        app.poll_review();
         match command {
             Command::Quit => return Ok(()),
             Command::ExternalEdit(text) => {
