@@ -19,7 +19,7 @@ use crate::finding::Finding;
 use crate::model::parse::ParsedFile;
 use crate::model::{Model, resolve_local_source};
 use crate::rules;
-use crate::workspace::{FileId, Workspace};
+use crate::workspace::{FileId, SourceFile, Workspace};
 
 /// The result of analysing a workspace: its files and the findings, sorted by path,
 /// position and rule.
@@ -29,6 +29,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// The spans of the top-level blocks of each file, indexed by file id.
     pub blocks: Vec<Vec<Range<usize>>>,
+    /// Files that stopped parsing and were analysed from their last good parse: their
+    /// findings (but the syntax error) are stale, kept as they were, never resolved.
+    pub stale: Vec<FileId>,
 }
 
 impl Analysis {
@@ -50,6 +53,31 @@ impl Analysis {
             .iter()
             .find(|b| b.start <= span.start && span.end <= b.end)
             .cloned()
+    }
+
+    /// Whether a finding comes from the last good parse of a file that no longer parses.
+    pub fn is_stale(&self, finding: &Finding) -> bool {
+        finding.rule != SYNTAX_RULE && self.stale.contains(&finding.file)
+    }
+
+    /// The files with a syntax error now, with the line of the error.
+    pub fn syntax_errors(&self) -> Vec<(&str, usize)> {
+        self.findings
+            .iter()
+            .filter(|f| f.rule == SYNTAX_RULE)
+            .map(|f| (self.path(f), self.position(f).0.0))
+            .collect()
+    }
+
+    /// The module folders (as file paths' folders) in which a file does not parse: a
+    /// finding of such a module that is gone cannot be called resolved.
+    pub fn unsettled_dirs(&self) -> std::collections::HashSet<&str> {
+        self.findings
+            .iter()
+            .filter(|f| f.rule == SYNTAX_RULE)
+            .filter_map(|f| self.workspace.files.get(f.file))
+            .map(|f| f.dir())
+            .collect()
     }
 
     pub fn path(&self, finding: &Finding) -> &str {
@@ -93,8 +121,12 @@ fn assemble(workspace: Workspace, results: Vec<(Vec<Finding>, Outline)>) -> Anal
         workspace,
         findings,
         blocks,
+        stale: Vec::new(),
     }
 }
+
+/// The rule that reports files that do not parse.
+pub const SYNTAX_RULE: &str = "hcl-syntax-error";
 
 type Outline = Vec<(FileId, Vec<Range<usize>>)>;
 
@@ -223,6 +255,13 @@ pub fn analyse_with(
 
 /// The workspace `target` names at `root`, configured.
 fn load(root: &Path, target: &Target, config: Option<&Path>) -> Result<Workspace, crate::Error> {
+    let meta = std::fs::metadata(root).map_err(|source| crate::Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(crate::Error::NotADirectory(root.to_path_buf()));
+    }
     let config = crate::config::Config::resolve(root, config)?;
     let tasks = task_folders(root, target);
     let workspace = if tasks.is_empty() {
@@ -252,10 +291,14 @@ fn task_folders(root: &Path, target: &Target) -> Vec<crate::task::TaskFolder> {
 }
 
 /// Repeated analyses of one workspace that parse only what changed: parse results are
-/// kept by path and content hash between runs (the watch mode's worker owns one).
+/// kept by path and content hash between runs (the watch mode's worker owns one). A file
+/// that stops parsing is analysed from its last good parse, so that nothing elsewhere
+/// changes because of it; its findings are then marked stale.
 #[derive(Default)]
 pub struct Analyzer {
     cache: HashMap<String, (u64, Arc<ParsedFile>)>,
+    /// The last text of each file that parsed, with its parse.
+    good: HashMap<String, (u64, Arc<SourceFile>, Arc<ParsedFile>)>,
     /// The configuration file to use instead of `root/.tfreview.toml`.
     pub config: Option<std::path::PathBuf>,
     /// How many files the last analysis parsed (the others came from the cache).
@@ -291,17 +334,100 @@ impl Analyzer {
             .zip(&parsed)
             .map(|(f, (h, p, _))| (f.path.clone(), (*h, Arc::clone(p))))
             .collect();
-        let groups = module_groups(&workspace);
-        let results: Vec<(Vec<Finding>, Outline)> = groups
-            .par_iter()
-            .map(|files| {
-                let refs: Vec<&ParsedFile> =
-                    files.iter().map(|&id| parsed[id].1.as_ref()).collect();
-                analyse_group(&workspace, files, refs)
-            })
-            .collect();
-        assemble(workspace, results)
+        // Files that stopped parsing but parsed before: their last good text and parse,
+        // with today's syntax error.
+        let mut stale: Vec<(FileId, Arc<SourceFile>, Arc<ParsedFile>)> = Vec::new();
+        let mut good = HashMap::with_capacity(workspace.files.len());
+        for (id, (file, (hash, p, _))) in workspace.files.iter().zip(&parsed).enumerate() {
+            if file.problem.is_some() {
+                continue;
+            }
+            let broken = p.body.is_none()
+                && p.problems
+                    .iter()
+                    .any(|q| q.kind == crate::model::parse::ParseProblemKind::Syntax);
+            if !broken {
+                let text = match self.good.remove(&file.path) {
+                    Some((h, old, _)) if h == *hash => old,
+                    _ => Arc::new(file.clone()),
+                };
+                good.insert(file.path.clone(), (*hash, text, Arc::clone(p)));
+            } else if let Some((h, old, old_parse)) = self.good.remove(&file.path) {
+                let merged = Arc::new(ParsedFile {
+                    body: old_parse.body.clone(),
+                    problems: p.problems.clone(),
+                });
+                stale.push((id, Arc::clone(&old), merged));
+                good.insert(file.path.clone(), (h, old, old_parse));
+            }
+        }
+        self.good = good;
+        let mut refs: Vec<Arc<ParsedFile>> = parsed.into_iter().map(|(_, p, _)| p).collect();
+        if stale.is_empty() {
+            return analyse_parsed(workspace, &refs);
+        }
+        // The model sees the last good text and parse of the stale files.
+        let mut model_ws = workspace.clone();
+        for (id, old, merged) in &stale {
+            model_ws.files[*id] = SourceFile::clone(old);
+            refs[*id] = Arc::clone(merged);
+        }
+        let model_analysis = analyse_parsed(model_ws, &refs);
+        let stale_ids: Vec<FileId> = stale.iter().map(|(id, _, _)| *id).collect();
+        restale(model_analysis, workspace, stale_ids)
     }
+}
+
+fn analyse_parsed(workspace: Workspace, parsed: &[Arc<ParsedFile>]) -> Analysis {
+    let groups = module_groups(&workspace);
+    let results: Vec<(Vec<Finding>, Outline)> = groups
+        .par_iter()
+        .map(|files| {
+            let refs: Vec<&ParsedFile> = files.iter().map(|&id| parsed[id].as_ref()).collect();
+            analyse_group(&workspace, files, refs)
+        })
+        .collect();
+    assemble(workspace, results)
+}
+
+/// An analysis made with the last good text of the `stale` files, put back on the
+/// current text: findings in those files keep their place by line and column, lose their
+/// fixes (which were computed on the old text), and are marked stale; the syntax error
+/// points into the current text already.
+fn restale(mut analysis: Analysis, current: Workspace, stale: Vec<FileId>) -> Analysis {
+    for f in &mut analysis.findings {
+        if f.rule == SYNTAX_RULE || !stale.contains(&f.file) {
+            continue;
+        }
+        let (old, new) = (&analysis.workspace.files[f.file], &current.files[f.file]);
+        let map = |offset: usize| {
+            let (line, col) = old.line_col(offset);
+            let range = new.line_range(line.min(new.line_count()));
+            let text = new.slice(range.clone());
+            range.start
+                + text
+                    .char_indices()
+                    .nth(col - 1)
+                    .map_or(text.len(), |(i, _)| i)
+        };
+        let (start, end) = (map(f.span.start), map(f.span.end));
+        f.span = start..end.max(start);
+        f.fix = None;
+        if let Some(ideal) = &mut f.ideal {
+            ideal.fix = None;
+        }
+    }
+    for &id in &stale {
+        if let Some(blocks) = analysis.blocks.get_mut(id) {
+            blocks.clear();
+        }
+    }
+    analysis.findings.sort_by(|a, b| {
+        (a.file, a.span.start, a.rule, &a.key).cmp(&(b.file, b.span.start, b.rule, &b.key))
+    });
+    analysis.workspace = current;
+    analysis.stale = stale;
+    analysis
 }
 
 /// The files of the workspace, grouped so that a module and every local module it calls
