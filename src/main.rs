@@ -94,6 +94,9 @@ enum Command {
         /// The folder to write the files into.
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
+        /// Overwrite files in the folder whose content differs from the answer's.
+        #[arg(long)]
+        force: bool,
     },
     /// Write the review (the saved decisions applied to a fresh analysis) to a file.
     Export {
@@ -174,7 +177,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tfreview: {e:#}");
+            eprintln!("tfreview: {}", error_chain(&e));
             ExitCode::from(2)
         }
     }
@@ -195,11 +198,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 check(&path, &target, format, fail_on)
             }
         }
-        Some(Command::Extract { file, output }) => extract(&file, &output),
+        Some(Command::Extract {
+            file,
+            output,
+            force,
+        }) => extract(&file, &output, force),
         Some(Command::Rules { id }) => list_rules(id.as_deref()),
         Some(Command::Evaluate { corpus, labels }) => {
-            let text = std::fs::read_to_string(&labels)
-                .with_context(|| format!("cannot read {}", labels.display()))?;
+            let text = tfreview::io::read_text(&labels, tfreview::io::MAX_DATA_BYTES)
+                .map_err(|e| anyhow::anyhow!("{} {e}", labels.display()))?;
             let labels = tfreview::evaluate::parse_labels(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
             let evaluation = tfreview::evaluate::evaluate(&corpus, &labels)
@@ -235,7 +242,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Theme::load(&cli.theme)?
             };
             let store = match cli.review_file {
-                Some(file) => ReviewStore { path: file },
+                Some(file) => ReviewStore::at(file),
                 None => ReviewStore::for_workspace(&path),
             };
             tfreview::tui::run::run(
@@ -334,21 +341,72 @@ fn check_watch(
     Ok(ExitCode::SUCCESS)
 }
 
-fn extract(file: &std::path::Path, output: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let md =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+/// Writes the answer's files below `output`: every target is checked first (no link on
+/// the way out of `output`, no clash between a file and a folder, no hand-edited file
+/// overwritten without `--force`), then each is written atomically; nothing is written
+/// when a check fails.
+fn extract(
+    file: &std::path::Path,
+    output: &std::path::Path,
+    force: bool,
+) -> anyhow::Result<ExitCode> {
+    let md = tfreview::io::read_text(file, tfreview::io::MAX_MARKDOWN_BYTES)
+        .map_err(|e| anyhow::anyhow!("{} {e}", file.display()))?;
     let extraction = tfreview::workspace::markdown::extract(&md);
     if extraction.files.is_empty() {
         anyhow::bail!("{} holds no Terraform", file.display());
     }
+    let mut problems = Vec::new();
+    let mut writes = Vec::new();
     for f in &extraction.files {
-        let target = output.join(&f.path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+        let rel = std::path::Path::new(&f.path);
+        let target = output.join(rel);
+        let clash = extraction
+            .files
+            .iter()
+            .find(|other| other.path.starts_with(&format!("{}/", f.path)));
+        if let Some(other) = clash {
+            problems.push(format!(
+                "{} is both a file and the folder of {}",
+                f.path, other.path
+            ));
+            continue;
         }
-        std::fs::write(&target, &f.text)
-            .with_context(|| format!("cannot write {}", target.display()))?;
+        if let Err(e) = tfreview::io::check_parents(output, rel) {
+            problems.push(e.to_string());
+            continue;
+        }
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if meta.file_type().is_symlink() => problems.push(format!(
+                "{} is a symbolic link; tfreview does not write through links",
+                target.display()
+            )),
+            Ok(meta) if !meta.is_file() => problems.push(format!(
+                "{} exists and is a {}",
+                target.display(),
+                tfreview::io::kind_of(meta.file_type())
+            )),
+            Ok(_) => match tfreview::io::read_text(&target, tfreview::io::MAX_SOURCE_BYTES) {
+                Ok(existing) if existing == f.text => {
+                    eprintln!("tfreview: {} is up to date", target.display());
+                }
+                _ if force => writes.push((rel, f)),
+                _ => problems.push(format!(
+                    "{} exists with other content (--force overwrites it)",
+                    target.display()
+                )),
+            },
+            Err(_) => writes.push((rel, f)),
+        }
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("nothing was written:\n  {}", problems.join("\n  "));
+    }
+    std::fs::create_dir_all(output)
+        .with_context(|| format!("cannot create {}", output.display()))?;
+    for (rel, f) in writes {
+        let target = tfreview::io::write_within(output, rel, f.text.as_bytes())
+            .with_context(|| format!("cannot write {}", output.join(rel).display()))?;
         eprintln!(
             "tfreview: wrote {} ({} lines, from line {})",
             target.display(),
@@ -361,7 +419,7 @@ fn extract(file: &std::path::Path, output: &std::path::Path) -> anyhow::Result<E
             "tfreview: note: {}:{}: {}",
             file.display(),
             note.line,
-            note.message
+            tfreview::sanitize::for_terminal(&note.message)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -378,12 +436,16 @@ fn export(
     let analysis = tfreview::analyse_with(path, &target.target(), target.config.as_deref())
         .with_context(|| format!("cannot analyse {}", path.display()))?;
     let store = match review_file {
-        Some(file) => ReviewStore { path: file },
+        Some(file) => ReviewStore::at(file),
         None => ReviewStore::for_workspace(path),
     };
-    let (review, warning) = store.load()?;
-    if let Some(warning) = warning {
-        eprintln!("tfreview: warning: {warning}");
+    // An export never changes the review, and never silently drops its decisions.
+    let review = store.load_strict()?;
+    for (file, line) in analysis.syntax_errors() {
+        eprintln!(
+            "tfreview: warning: {}:{line} does not parse; its findings may be stale in the export",
+            tfreview::sanitize::for_terminal(file)
+        );
     }
     let text = match format {
         ExportFormat::Md => markdown::render(&analysis, &review, &workspace_name(path), options),
@@ -403,7 +465,8 @@ fn export(
             s
         }
     };
-    std::fs::write(output, text).with_context(|| format!("cannot write {}", output.display()))?;
+    tfreview::io::write_atomic(output, text.as_bytes())
+        .with_context(|| format!("cannot write {}", output.display()))?;
     eprintln!("tfreview: wrote {}", output.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -451,6 +514,24 @@ fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An error and its causes, each said once: a cause whose text the message already ends
+/// with (`cannot read x: Not a directory (os error 20)` over the same OS error) is left
+/// out.
+fn error_chain(error: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) || out.contains(&format!(": {text}")) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    tfreview::sanitize::for_terminal(&out).into_owned()
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.

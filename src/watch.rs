@@ -99,8 +99,14 @@ impl Inner {
     }
 }
 
+/// Whether `path` is a real folder (not a link to one): the only kind of folder the
+/// watcher adds, so that it never leaves the root.
+fn real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
 /// Whether a path is one the analysis reads, or may be a folder that held some.
-fn relevant(root: &Path, ignore: &ignore::gitignore::Gitignore, path: &Path) -> bool {
+fn relevant(root: &Path, ignores: &crate::workspace::Ignores, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
     };
@@ -110,8 +116,13 @@ fn relevant(root: &Path, ignore: &ignore::gitignore::Gitignore, path: &Path) -> 
     {
         return false;
     }
-    let is_dir = path.is_dir();
-    if ignore.matched_path_or_any_parents(rel, is_dir).is_ignore() {
+    let is_dir = real_dir(path);
+    if ignores.ignored(path, is_dir)
+        || rel
+            .ancestors()
+            .skip(1)
+            .any(|a| !a.as_os_str().is_empty() && ignores.ignored(&root.join(a), true))
+    {
         return false;
     }
     match path.extension().and_then(|e| e.to_str()) {
@@ -233,9 +244,10 @@ impl Live {
             std::thread::spawn(move || {
                 // Generation 1 was the first analysis, asked for above.
                 let mut generation = 1;
-                let (ignore, _) = ignore::gitignore::Gitignore::new(thread_root.join(".gitignore"));
                 while let Ok(result) = events_rx.recv() {
                     let Ok(events) = result else { continue };
+                    // Read afresh for each batch: an edited `.gitignore` counts at once.
+                    let ignores = crate::workspace::Ignores::new(&thread_root);
                     let mut changed = false;
                     for event in &events {
                         // Opening, reading and closing a file change nothing.
@@ -243,11 +255,11 @@ impl Live {
                             continue;
                         }
                         for path in &event.paths {
-                            if !relevant(&thread_root, &ignore, path) {
+                            if !relevant(&thread_root, &ignores, path) {
                                 continue;
                             }
                             changed = true;
-                            if path.is_dir() {
+                            if real_dir(path) {
                                 for dir in folders(path) {
                                     // A folder that vanished again is no error.
                                     let _ = inner.watch(&dir);
