@@ -285,3 +285,45 @@ fn a_terminal_that_goes_away_ends_the_workbench() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Two workbenches on one workspace, 100 decisions each, at the same time: every one of
+/// the 200 ends in `review.json`, and each workbench shows the other's.
+#[test]
+fn two_workbenches_keep_each_others_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tf = String::from(
+        "terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \"~> 5.0\"\n    }\n  }\n}\n\nprovider \"aws\" {\n  region = \"eu-west-1\"\n}\n",
+    );
+    for i in 0..210 {
+        tf.push_str(&format!(
+            "\nresource \"aws_sqs_queue\" \"q{i:03}\" {{\n  name = \"q{i:03}\"\n}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+    let ws = dir.path().to_str().unwrap();
+    let mut first = Tui::start(&[ws], dir.path(), 120, 30);
+    let mut second = Tui::start(&[ws], dir.path(), 120, 30);
+    first.wait_for("Findings 210/210", 20);
+    second.wait_for("Findings 210/210", 20);
+    // The first accepts from the top down, the second from the bottom up, both at once.
+    second.send(b"G");
+    for _ in 0..100 {
+        first.send(b"aj");
+        second.send(b"ak");
+    }
+    first.wait_for("\u{2713}200", 30);
+    second.wait_for("\u{2713}200", 30);
+    first.send(b"q");
+    second.send(b"q");
+    assert!(first.wait_exit(10) && second.wait_exit(10));
+    let review: Review = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join(".tfreview/review.json")).unwrap(),
+    )
+    .unwrap();
+    let accepted = review
+        .decisions
+        .values()
+        .filter(|d| d.status == Status::Accepted)
+        .count();
+    assert_eq!(accepted, 200);
+}

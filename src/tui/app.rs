@@ -569,7 +569,7 @@ impl App {
             .get(self.source_scroll)
             .copied()
             .unwrap_or(origin.line);
-        match std::fs::read_to_string(self.root.join(&origin.path)) {
+        match crate::io::read_text(&self.root.join(&origin.path), crate::io::MAX_MARKDOWN_BYTES) {
             Ok(text) => {
                 self.markdown = Some(MarkdownView {
                     path: origin.path,
@@ -577,7 +577,7 @@ impl App {
                 });
                 self.source_scroll = md_line.saturating_sub(1);
             }
-            Err(e) => self.notice(&format!("cannot read {}: {e}", origin.path), true),
+            Err(e) => self.notice(&format!("{} {e}", origin.path), true),
         }
     }
 
@@ -898,8 +898,18 @@ impl App {
             &MarkdownOptions::default(),
         );
         let target = PathBuf::from(path);
+        let broken = analysis.syntax_errors();
         match write_atomically(&target, &text) {
-            Ok(()) => self.notice(&format!("exported to {path}"), false),
+            Ok(()) if broken.is_empty() => self.notice(&format!("exported to {path}"), false),
+            Ok(()) => {
+                let (file, line) = broken[0];
+                self.notice(
+                    &format!(
+                        "exported to {path} — but {file}:{line} does not parse; its findings may be stale"
+                    ),
+                    true,
+                )
+            }
             Err(e) => self.notice(&format!("export failed: {e}"), true),
         }
     }

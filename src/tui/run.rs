@@ -288,5 +288,5 @@ fn edit_externally(text: &str) -> Option<String> {
     if !status.success() {
         return None;
     }
-    std::fs::read_to_string(file.path()).ok()
+    crate::io::read_text(file.path(), crate::io::MAX_CONFIG_BYTES).ok()
 }

@@ -61,8 +61,9 @@ impl Theme {
         let text = match name_or_path {
             "dark" => DARK.to_string(),
             "light" => LIGHT.to_string(),
-            path => std::fs::read_to_string(path).map_err(|e| {
-                anyhow::anyhow!("theme `{path}` is neither dark, light nor a readable file: {e}")
+            path => crate::io::read_text(std::path::Path::new(path), crate::io::MAX_CONFIG_BYTES)
+                .map_err(|e| {
+                anyhow::anyhow!("theme `{path}` is neither dark nor light, and {e}")
             })?,
         };
         Theme::parse(&text)
