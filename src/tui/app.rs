@@ -290,6 +290,12 @@ impl App {
         }
         let first = before.is_none();
         let broken = analysis.syntax_errors();
+        let was_broken = before
+            .as_ref()
+            .is_some_and(|b| !b.syntax_errors().is_empty());
+        if broken.is_empty() && was_broken {
+            self.notice("every file parses again", false);
+        }
         if !broken.is_empty() {
             let files: Vec<String> = broken
                 .iter()
