@@ -170,7 +170,7 @@ impl Fix {
             }
             after.push_str(&before[at..end]);
             let from = if old.is_some() {
-                git_quoted(&format!("a/{path}"))
+                git_header_name("a/", path)
             } else {
                 "/dev/null".to_string()
             };
@@ -178,11 +178,22 @@ impl Fix {
             let text = diff
                 .unified_diff()
                 .context_radius(DIFF_CONTEXT)
-                .header(&from, &git_quoted(&format!("b/{path}")))
+                .header(&from, &git_header_name("b/", path))
                 .to_string();
             out.push_str(&shift_hunks(&text, skipped));
         }
         Ok(out)
+    }
+}
+
+/// `prefix` and `path` as git writes them after `--- ` or `+++ `: [`git_quoted`], and a
+/// tab after a name that holds a space, which tells where the name ends.
+fn git_header_name(prefix: &str, path: &str) -> String {
+    let name = git_quoted(&format!("{prefix}{path}"));
+    if path.contains(' ') {
+        name + "\t"
+    } else {
+        name
     }
 }
 
@@ -412,18 +423,22 @@ mod tests {
         assert_eq!(git_quoted("b/\u{7f}"), "\"b/\\177\"");
         let ws = Workspace::from_files(
             "/w",
-            vec![SourceFile::new("x\ty.tf", FileKind::Terraform, "one\n")],
+            vec![
+                SourceFile::new("x\ty.tf", FileKind::Terraform, "one\n"),
+                SourceFile::new("x y.tf", FileKind::Terraform, "one\n"),
+            ],
         );
         let fix = Fix::new(
             "t",
             Applicability::Safe,
-            vec![Edit::replace("x\ty.tf", 0..3, "ONE")],
+            vec![
+                Edit::replace("x\ty.tf", 0..3, "ONE"),
+                Edit::replace("x y.tf", 0..3, "ONE"),
+            ],
         );
-        assert!(
-            fix.diff(&ws)
-                .unwrap()
-                .starts_with("--- \"a/x\\ty.tf\"\n+++ \"b/x\\ty.tf\"\n@@ -1 +1 @@\n")
-        );
+        let diff = fix.diff(&ws).unwrap();
+        assert!(diff.contains("--- \"a/x\\ty.tf\"\n+++ \"b/x\\ty.tf\"\n@@ -1 +1 @@\n"));
+        assert!(diff.contains("--- a/x y.tf\t\n+++ b/x y.tf\t\n@@ -1 +1 @@\n"));
     }
 
     #[test]
