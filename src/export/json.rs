@@ -15,6 +15,8 @@ pub struct Report {
     pub files: Vec<FileEntry>,
     pub findings: Vec<FindingEntry>,
     pub summary: Summary,
+    /// What a reader must know before trusting the report: files that do not parse.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -149,6 +151,7 @@ pub fn report_with_status(
             .collect(),
         findings,
         summary,
+        warnings: crate::export::warnings(analysis),
     }
 }
 

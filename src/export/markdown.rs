@@ -94,6 +94,7 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
     let failures = group(analysis, &accepted);
 
     let mut out = String::from("# Model Response Failures Analysis\n\n");
+    syntax_warning(&mut out, analysis);
     let mut counts = Summary::default();
     for failure in &failures {
         counts.add(failure.severity());
@@ -653,6 +654,20 @@ fn literals<'a>(analysis: &'a Analysis, f: &'a Finding) -> Vec<&'a str> {
     let mut out = vec![analysis.path(f)];
     out.extend(f.address.as_deref());
     out
+}
+
+/// The warning that opens the review while a file does not parse: what is reported in
+/// such a file may be stale.
+fn syntax_warning(out: &mut String, analysis: &Analysis) {
+    let files = crate::export::syntax_errors(analysis);
+    if files.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "> **Warning**: {}\n",
+        crate::export::syntax_warning_text(&files, |path| code(path))
+    );
 }
 
 #[cfg(test)]
