@@ -448,7 +448,10 @@ pub fn code(content: &str) -> String {
 /// characters visible escapes, and the code spans of `text` (paired backtick runs, as
 /// rules and reviewers write them) stay code spans; see [`inline`].
 pub fn text_line(text: &str, literals: &[&str]) -> String {
-    inline(&sanitize::one_line(text), literals, false)
+    let literals: Vec<std::borrow::Cow<'_, str>> =
+        literals.iter().map(|l| sanitize::one_line(l)).collect();
+    let literals: Vec<&str> = literals.iter().map(AsRef::as_ref).collect();
+    inline(&sanitize::one_line(text), &literals, false)
 }
 
 /// A heading's text: [`text_line`], with a closing run of `#` escaped so that CommonMark does
@@ -666,7 +669,7 @@ fn syntax_warning(out: &mut String, analysis: &Analysis) {
     let _ = writeln!(
         out,
         "> **Warning**: {}\n",
-        crate::export::syntax_warning_text(&files, |path| code(path))
+        crate::export::syntax_warning_text(&files, code)
     );
 }
 
