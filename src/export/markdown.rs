@@ -5,6 +5,12 @@
 //! Decisions whose findings an edit made disappear are listed as resolved. Rejected
 //! and pending findings get their own closing sections. The same review gives the same
 //! bytes.
+//!
+//! Whatever names, messages and notes hold, the document keeps its structure: headings and
+//! list items are one line, code spans and fences outgrow the backticks inside, text is
+//! escaped with CommonMark backslash escapes (never HTML entities) where CommonMark would
+//! read structure or HTML, and control characters are written as visible escapes. While a
+//! file does not parse, a warning follows the title.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
