@@ -170,7 +170,7 @@ impl Fix {
             }
             after.push_str(&before[at..end]);
             let from = if old.is_some() {
-                format!("a/{path}")
+                git_header_name("a/", path)
             } else {
                 "/dev/null".to_string()
             };
@@ -178,12 +178,61 @@ impl Fix {
             let text = diff
                 .unified_diff()
                 .context_radius(DIFF_CONTEXT)
-                .header(&from, &format!("b/{path}"))
+                .header(&from, &git_header_name("b/", path))
                 .to_string();
             out.push_str(&shift_hunks(&text, skipped));
         }
         Ok(out)
     }
+}
+
+/// `prefix` and `path` as git writes them after `--- ` or `+++ `: [`git_quoted`], and a
+/// tab after a name that holds a space, which tells where the name ends.
+fn git_header_name(prefix: &str, path: &str) -> String {
+    let name = git_quoted(&format!("{prefix}{path}"));
+    if path.contains(' ') {
+        name + "\t"
+    } else {
+        name
+    }
+}
+
+/// A path in a diff header the way git writes it (with `core.quotePath` on, its
+/// default): as it is when every byte is printable ASCII other than `"` and `\`, else
+/// quoted C-style, with `\t`, `\n`, `\"`, `\\` … and an octal escape for every other
+/// control byte and every byte of a non-ASCII character (`"b/caf\303\251.tf"`).
+/// `git apply` reads both forms; no control character reaches the diff raw.
+fn git_quoted(path: &str) -> String {
+    let plain = |b: u8| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\';
+    if path.bytes().all(plain) {
+        return path.to_string();
+    }
+    let mut out = String::with_capacity(path.len() + 8);
+    out.push('"');
+    for b in path.bytes() {
+        let escape = match b {
+            0x07 => "\\a",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0b => "\\v",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b if plain(b) => {
+                out.push(char::from(b));
+                continue;
+            }
+            b => {
+                out.push_str(&format!("\\{b:03o}"));
+                continue;
+            }
+        };
+        out.push_str(escape);
+    }
+    out.push('"');
+    out
 }
 
 /// Edits must lie inside the text, on character boundaries, without overlapping.
@@ -359,6 +408,37 @@ mod tests {
             "--- a/a.tf\n+++ b/a.tf\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n\
              --- /dev/null\n+++ b/new.tf\n@@ -0,0 +1 @@\n+x = 1\n"
         );
+    }
+
+    #[test]
+    fn odd_paths_are_quoted_in_diff_headers_the_way_git_quotes_them() {
+        assert_eq!(git_quoted("a/main.tf"), "a/main.tf");
+        assert_eq!(git_quoted("a/with space.tf"), "a/with space.tf");
+        assert_eq!(git_quoted("a/x\tb.tf"), "\"a/x\\tb.tf\"");
+        assert_eq!(
+            git_quoted("b/\u{1b}[2J\n\"q\"\\.tf"),
+            "\"b/\\033[2J\\n\\\"q\\\"\\\\.tf\""
+        );
+        assert_eq!(git_quoted("b/café.tf"), "\"b/caf\\303\\251.tf\"");
+        assert_eq!(git_quoted("b/\u{7f}"), "\"b/\\177\"");
+        let ws = Workspace::from_files(
+            "/w",
+            vec![
+                SourceFile::new("x\ty.tf", FileKind::Terraform, "one\n"),
+                SourceFile::new("x y.tf", FileKind::Terraform, "one\n"),
+            ],
+        );
+        let fix = Fix::new(
+            "t",
+            Applicability::Safe,
+            vec![
+                Edit::replace("x\ty.tf", 0..3, "ONE"),
+                Edit::replace("x y.tf", 0..3, "ONE"),
+            ],
+        );
+        let diff = fix.diff(&ws).unwrap();
+        assert!(diff.contains("--- \"a/x\\ty.tf\"\n+++ \"b/x\\ty.tf\"\n@@ -1 +1 @@\n"));
+        assert!(diff.contains("--- a/x y.tf\t\n+++ b/x y.tf\t\n@@ -1 +1 @@\n"));
     }
 
     #[test]

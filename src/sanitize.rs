@@ -1,6 +1,7 @@
 //! Text from files, notes and paths on its way to a terminal: control characters
 //! (ESC/CSI/OSC, BEL, NUL, …) and bidirectional overrides become visible escapes, so
-//! nothing a file contains can drive the terminal.
+//! nothing a file contains can drive the terminal. The same escapes keep them out of the
+//! exported review, which people read with `cat` and `less`.
 
 /// Whether `c` must not reach a terminal raw.
 pub fn is_unsafe_char(c: char) -> bool {
@@ -29,6 +30,28 @@ pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` as one line: every line break (LF, CR, CRLF) becomes a space, then
+/// [`for_terminal`] makes the remaining controls visible. For headings, list items and
+/// anything else a line break would split.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\n', '\r']) {
+        return for_terminal(text);
+    }
+    let flat = text.replace("\r\n", " ").replace(['\n', '\r'], " ");
+    std::borrow::Cow::Owned(for_terminal(&flat).into_owned())
+}
+
+/// `text` with its line breaks kept as they were (LF, CRLF) and every other control
+/// character, a lone CR included, made visible by [`for_terminal`]: for code quoted
+/// from files, where a CRLF file's lines must stay CRLF.
+pub fn keeping_line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let pieces: Vec<std::borrow::Cow<'_, str>> = text.split("\r\n").map(for_terminal).collect();
+    std::borrow::Cow::Owned(pieces.join("\r\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +64,19 @@ mod tests {
         );
         assert_eq!(for_terminal("x\u{202e}y\n\tz"), "x\\u{202e}y\n\tz");
         assert_eq!(for_terminal("\u{9b}2J"), "\\x9b2J");
+    }
+
+    #[test]
+    fn one_line_turns_line_breaks_into_spaces() {
+        assert_eq!(one_line("ws\n## x"), "ws ## x");
+        assert_eq!(one_line("a\r\nb\rc\u{1b}d\te"), "a b c\\x1bd\te");
+        assert_eq!(one_line("plain"), "plain");
+    }
+
+    #[test]
+    fn crlf_line_breaks_are_kept_and_lone_crs_are_not() {
+        assert_eq!(keeping_line_breaks("a\r\nb\n"), "a\r\nb\n");
+        assert_eq!(keeping_line_breaks("safe\rEVIL\r\n"), "safe\\x0dEVIL\r\n");
+        assert_eq!(keeping_line_breaks("x\u{202e}\r\n"), "x\\u{202e}\r\n");
     }
 }

@@ -147,7 +147,12 @@ fn decisions_choose_the_sections_and_reviewer_text_stays_text() {
     insta::assert_snapshot!(md);
     assert!(md.contains("## High Failures"));
     assert!(!md.contains("## Low Failures"));
-    assert!(md.contains("&lt;b&gt;overall&lt;/b&gt;"));
+    // Reviewer text is text: `<b>` is escaped the CommonMark way, not as an entity.
+    assert!(md.contains("Strong answer \\<b>overall\\</b>; `fences` stay inside."));
+    assert!(md.contains("**Root Cause**: Forgot the alias \\`\\`\\` block"));
+    for entity in ["&gt;", "&lt;", "&amp;", "&quot;"] {
+        assert!(!md.contains(entity), "{entity} in:\n{md}");
+    }
     assert!(md.contains("**Training Quality Score**: 8/10"));
     assert!(md.contains("## Dismissed Findings\n\n- **AWS Organizations can only be created from a management account**"));
     assert!(md.contains("## Not Yet Reviewed"));

@@ -15,6 +15,11 @@ pub struct Report {
     pub files: Vec<FileEntry>,
     pub findings: Vec<FindingEntry>,
     pub summary: Summary,
+    /// What a reader must know before trusting an exported review: files that do not
+    /// parse. Present (possibly empty) in `export --format json`; absent from `check`,
+    /// whose findings already say it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -77,11 +82,14 @@ impl Summary {
 
 /// The report of an analysis in which every finding is pending.
 pub fn report(analysis: &Analysis, root: &str) -> Report {
-    report_with_status(analysis, root, |_| ("pending".to_string(), None))
+    Report {
+        warnings: None,
+        ..report_with_status(analysis, root, |_| ("pending".to_string(), None))
+    }
 }
 
-/// The report, with each finding's review status and note given by `status` (called with
-/// the fingerprint).
+/// The report of an exported review, with each finding's review status and note given by
+/// `status` (called with the fingerprint), and its warnings.
 pub fn report_with_status(
     analysis: &Analysis,
     root: &str,
@@ -149,6 +157,7 @@ pub fn report_with_status(
             .collect(),
         findings,
         summary,
+        warnings: Some(crate::export::warnings(analysis)),
     }
 }
 

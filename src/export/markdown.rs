@@ -5,6 +5,12 @@
 //! Decisions whose findings an edit made disappear are listed as resolved. Rejected
 //! and pending findings get their own closing sections. The same review gives the same
 //! bytes.
+//!
+//! Whatever names, messages and notes hold, the document keeps its structure: headings and
+//! list items are one line, code spans and fences outgrow the backticks inside, text is
+//! escaped with CommonMark backslash escapes (never HTML entities) where CommonMark would
+//! read structure or HTML, and control characters are written as visible escapes. While a
+//! file does not parse, a warning follows the title.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,6 +20,7 @@ use crate::export::json::Summary;
 use crate::finding::{Edit, Finding, Fix, Severity};
 use crate::review::{Review, Status};
 use crate::rules;
+use crate::sanitize;
 
 /// Longest enclosing block quoted whole; longer ones are quoted around the finding.
 const MAX_QUOTED_LINES: usize = 40;
@@ -93,14 +100,15 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
     let failures = group(analysis, &accepted);
 
     let mut out = String::from("# Model Response Failures Analysis\n\n");
+    syntax_warning(&mut out, analysis);
     let mut counts = Summary::default();
     for failure in &failures {
         counts.add(failure.severity());
     }
     let _ = write!(
         out,
-        "The review of `{}` ({} file{}) found {} failure{}: {}.",
-        escape(name),
+        "The review of {} ({} file{}) found {} failure{}: {}.",
+        code(name),
         ws.files.len(),
         plural(ws.files.len()),
         failures.len(),
@@ -112,7 +120,7 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
     }
     out.push_str("\n\n");
     if let Some(summary) = review.summary.as_deref().filter(|s| !s.trim().is_empty()) {
-        out.push_str(&escape(summary.trim()));
+        out.push_str(&paragraph(summary, true));
         out.push_str("\n\n");
     }
 
@@ -143,7 +151,13 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
         let mut gaps: Vec<(&str, usize)> = gaps.into_iter().collect();
         gaps.sort_by_key(|(rule, n)| (std::cmp::Reverse(*n), *rule));
         for (i, (rule, n)) in gaps.iter().enumerate() {
-            let _ = writeln!(out, "  {}. {} (`{rule}`, {n})", i + 1, rules::title(rule));
+            let _ = writeln!(
+                out,
+                "  {}. {} ({}, {n})",
+                i + 1,
+                rules::title(rule),
+                code(rule)
+            );
         }
     }
     match (
@@ -154,14 +168,18 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
             let _ = writeln!(
                 out,
                 "- **Training value**: {} (score {score}/10)",
-                escape(first_line(summary))
+                text_line(first_line(summary), &[])
             );
         }
         (None, Some(score)) => {
             let _ = writeln!(out, "- **Training value**: score {score}/10");
         }
         (Some(summary), None) => {
-            let _ = writeln!(out, "- **Training value**: {}", escape(first_line(summary)));
+            let _ = writeln!(
+                out,
+                "- **Training value**: {}",
+                text_line(first_line(summary), &[])
+            );
         }
         (None, None) => {}
     }
@@ -175,7 +193,7 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
             list_item(&mut out, analysis, f);
             match review.note(&f.fingerprint(ws)) {
                 Some(note) => {
-                    let _ = writeln!(out, " Reason: {}", escape(&one_line(note)));
+                    let _ = writeln!(out, " Reason: {}", text_line(note, &[]));
                 }
                 None => out.push('\n'),
             }
@@ -185,18 +203,20 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
     if !resolved.is_empty() {
         out.push_str("\n## Resolved During Review\n\n");
         for (_, d) in resolved {
+            let mut record_literals = vec![d.finding.path.as_str()];
+            record_literals.extend(d.finding.address.as_deref());
             let _ = write!(
                 out,
-                "- **{}** ({}, `{}`, `{}`): {}.",
-                escape(&d.finding.title),
+                "- **{}** ({}, {}, {}): {}.",
+                text_line(&d.finding.title, &record_literals),
                 d.finding.severity.title(),
-                d.finding.rule,
-                d.finding.path,
+                code(&d.finding.rule),
+                code(&d.finding.path),
                 d.status.as_str()
             );
             match &d.note {
                 Some(note) => {
-                    let _ = writeln!(out, " Note: {}", escape(&one_line(note)));
+                    let _ = writeln!(out, " Note: {}", text_line(note, &[]));
                 }
                 None => out.push('\n'),
             }
@@ -278,16 +298,20 @@ fn render_failure(
             failure.findings.len()
         )
     };
-    let _ = writeln!(out, "### {number}. {}\n", escape(&title));
+    let _ = writeln!(
+        out,
+        "### {number}. {}\n",
+        heading(&title, &literals(analysis, first))
+    );
     let _ = writeln!(out, "**Impact Level**: {}\n", failure.severity().title());
     out.push_str("**MODEL_RESPONSE Issue**:\n");
     for f in failure.findings.iter().chain(&failure.folded) {
         let ((line, _), _) = analysis.position(f);
         let _ = writeln!(
             out,
-            "- `{}:{line}`: {}",
-            analysis.path(f),
-            escape(&f.message)
+            "- {}: {}",
+            code(&format!("{}:{line}", analysis.path(f))),
+            text_line(&f.message, &literals(analysis, f))
         );
     }
     out.push('\n');
@@ -301,7 +325,11 @@ fn render_failure(
     // The ideal answer's own version of the block, when the answer was compared.
     if let Some(ideal) = failure.findings.iter().find_map(|f| f.ideal.as_ref()) {
         out.push_str("**IDEAL_RESPONSE Code**:\n");
-        let code = format!("# {}\n{}\n", ideal.path, ideal.text.trim_end());
+        let code = format!(
+            "# {}\n{}\n",
+            sanitize::one_line(&ideal.path),
+            ideal.text.trim_end()
+        );
         let _ = writeln!(out, "{}", fenced("hcl", &code));
     }
     let notes: Vec<String> = failure
@@ -312,7 +340,7 @@ fn render_failure(
     let root_cause = if notes.is_empty() {
         rules::doc_section(rule, "Root cause").unwrap_or_default()
     } else {
-        escape(&notes.join("\n\n"))
+        paragraph(&notes.join("\n\n"), false)
     };
     let _ = writeln!(out, "**Root Cause**: {}\n", root_cause.trim());
     if let Some(impact) = rules::doc_section(rule, "Impact") {
@@ -349,7 +377,7 @@ fn offending_code(analysis: &Analysis, f: &Finding) -> String {
             (end_line + 3).min(file.line_count()),
         ),
     };
-    let mut code = format!("# {}\n", file.path);
+    let mut code = format!("# {}\n", sanitize::one_line(&file.path));
     for n in from..=to {
         code.push_str(file.slice(file.line_range(n)));
         code.push('\n');
@@ -380,60 +408,238 @@ fn list_item(out: &mut String, analysis: &Analysis, f: &Finding) {
     let ((line, _), _) = analysis.position(f);
     let _ = write!(
         out,
-        "- **{}** ({}, `{}`, `{}:{line}`).",
-        escape(&f.title),
+        "- **{}** ({}, {}, {}).",
+        text_line(&f.title, &literals(analysis, f)),
         f.severity.title(),
-        f.rule,
-        analysis.path(f)
+        code(f.rule),
+        code(&format!("{}:{line}", analysis.path(f)))
     );
 }
 
-/// A fenced code block whose fence is longer than any backtick run inside it.
+/// A fenced code block whose fence is longer than any backtick run inside it. The text
+/// is code quoted from files: its line breaks stay, its control characters become
+/// visible escapes ([`sanitize::keeping_line_breaks`]).
 pub fn fenced(info: &str, text: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat((longest + 1).max(3));
-    let body = if text.ends_with('\n') {
-        text.to_string()
-    } else {
-        format!("{text}\n")
-    };
-    format!("{fence}{info}\n{body}{fence}\n")
+    let text = sanitize::keeping_line_breaks(text);
+    let fence = "`".repeat((longest_backtick_run(&text) + 1).max(3));
+    let newline = if text.ends_with('\n') { "" } else { "\n" };
+    format!("{fence}{info}\n{text}{newline}{fence}\n")
 }
 
-/// Text typed by a reviewer or taken from code, safe in Markdown: no raw HTML, no run of
-/// three backticks that could open a fence, no line that turns into a heading.
-pub fn escape(text: &str) -> String {
-    let html = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    let mut out = String::with_capacity(html.len());
-    for (i, line) in html.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        if line.trim_start().starts_with('#') {
-            out.push('\\');
-        }
-        let chars: Vec<char> = line.chars().collect();
-        let mut j = 0;
-        while j < chars.len() {
-            let run = chars[j..].iter().take_while(|c| **c == '`').count();
-            if run == 0 {
-                out.push(chars[j]);
-                j += 1;
-                continue;
-            }
-            for _ in 0..run {
-                if run >= 3 {
-                    out.push('\\');
-                }
-                out.push('`');
-            }
-            j += run;
-        }
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// An inline code span of `content`, on one line: the fence is one backtick longer than
+/// the longest backtick run inside, with a space of padding where CommonMark would
+/// otherwise read a content backtick as part of the fence or strip a space of the
+/// content. Nothing inside is escaped (CommonMark shows code spans verbatim), except
+/// control characters, which become visible escapes.
+pub fn code(content: &str) -> String {
+    let content = sanitize::one_line(content);
+    if content.is_empty() {
+        // No empty code span exists: a space is the closest.
+        return "` `".to_string();
+    }
+    let fence = "`".repeat(longest_backtick_run(&content) + 1);
+    let all_spaces = content.chars().all(|c| c == ' ');
+    let pad = content.starts_with('`')
+        || content.ends_with('`')
+        || (content.starts_with(' ') && content.ends_with(' ') && !all_spaces);
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{content}{pad}{fence}")
+}
+
+/// Text for one line of a heading or a list item: line breaks become spaces, control
+/// characters visible escapes, and the code spans of `text` (paired backtick runs, as
+/// rules and reviewers write them) stay code spans; see [`inline`].
+pub fn text_line(text: &str, literals: &[&str]) -> String {
+    let literals: Vec<std::borrow::Cow<'_, str>> =
+        literals.iter().map(|l| sanitize::one_line(l)).collect();
+    let literals: Vec<&str> = literals.iter().map(AsRef::as_ref).collect();
+    inline(&sanitize::one_line(text), &literals, false)
+}
+
+/// A heading's text: [`text_line`], with a closing run of `#` escaped so that CommonMark does
+/// not take it for the heading's optional closing sequence.
+fn heading(text: &str, literals: &[&str]) -> String {
+    let mut out = text_line(text, literals);
+    let before_run = out.trim_end_matches('#');
+    let backslashes = before_run.len() - before_run.trim_end_matches('\\').len();
+    if before_run.len() < out.len() && backslashes % 2 == 0 {
+        out.insert(before_run.len(), '\\');
     }
     out
+}
+
+/// Text that may run over several lines (a summary, a note): each line is trimmed and
+/// written as by [`text_line`], and one that CommonMark would read as the start of a block
+/// (heading, quote, list, fence, thematic break, setext underline, table, HTML) has its
+/// first character escaped. Blank lines stay blank lines (paragraph breaks).
+///
+/// `at_line_start`: whether the first line starts a line of the document (else it follows
+/// a label such as `**Root Cause**: `, where no block can open).
+pub fn paragraph(text: &str, at_line_start: bool) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<String> = text
+        .trim()
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            inline(
+                &sanitize::for_terminal(l.trim()),
+                &[],
+                i > 0 || at_line_start,
+            )
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// Rewrites `text` (one line, already sanitized) as Markdown that shows it verbatim: its
+/// code spans are re-fenced with [`code`] and the rest escaped with [`escape_text`].
+/// `literals` are strings known to appear in the text inside single backticks (the
+/// finding's address and path): `` `a`b` `` around one of them is one code span even
+/// when the literal itself holds a backtick. Other code spans follow CommonMark: a run
+/// of n backticks up to the next run of exactly n; an unmatched run is text.
+fn inline(text: &str, literals: &[&str], line_start: bool) -> String {
+    let mut literals: Vec<&str> = literals
+        .iter()
+        .copied()
+        .filter(|l| l.contains('`'))
+        .collect();
+    literals.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut plain_from = 0;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i < text.len() {
+        if bytes[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let known = literals.iter().find_map(|l| {
+            let quoted = text.get(i + 1..)?.strip_prefix(l)?.strip_prefix('`')?;
+            Some((*l, text.len() - quoted.len()))
+        });
+        let run = text[i..].bytes().take_while(|b| *b == b'`').count();
+        let span = known.or_else(|| {
+            let after = i + run;
+            let close = closing_run(&text[after..], run)?;
+            Some((&text[after..after + close], after + close + run))
+        });
+        match span {
+            Some((content, end)) => {
+                out.push_str(&escape_text(
+                    &text[plain_from..i],
+                    line_start && plain_from == 0,
+                ));
+                out.push_str(&code(content));
+                i = end;
+                plain_from = end;
+            }
+            None => i += run,
+        }
+    }
+    out.push_str(&escape_text(
+        &text[plain_from..],
+        line_start && plain_from == 0,
+    ));
+    out
+}
+
+/// Where in `text` the first backtick run of exactly `n` starts.
+fn closing_run(text: &str, n: usize) -> Option<usize> {
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+        if run == n {
+            return Some(i);
+        }
+        i += run;
+    }
+    None
+}
+
+/// Plain text (no code spans) escaped with CommonMark backslash escapes where CommonMark
+/// would otherwise read structure: backticks, `*`, `_` at a word boundary, `[`, a `<`
+/// that could open HTML or an autolink, a `&` that could start an entity, a backslash
+/// before punctuation or at the end; and, at the start of a line, the marker of a block
+/// ([`block_marker`]). No HTML entities: the text stays readable as plain text.
+fn escape_text(text: &str, line_start: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let marker = if line_start {
+        block_marker(&chars)
+    } else {
+        None
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        let next = chars.get(i + 1).copied();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let escape = marker == Some(i)
+            || match c {
+                '`' | '*' | '[' => true,
+                '_' => !(word(prev) && word(next)),
+                '\\' => next.is_none_or(|n| n.is_ascii_punctuation()),
+                '<' => {
+                    next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'))
+                }
+                '&' => entity_like(&chars[i + 1..]),
+                _ => false,
+            };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Where a line starting with `chars` has the marker of a block that a backslash must
+/// defuse: an ATX heading, a block quote, a bullet or ordered list item (the `.` or `)`
+/// after the number), a fence, a thematic break, a setext underline or a GFM table
+/// delimiter row.
+fn block_marker(chars: &[char]) -> Option<usize> {
+    let first = *chars.first()?;
+    let blank_at = |k: usize| chars.get(k).is_none_or(|c| matches!(c, ' ' | '\t'));
+    let only_marks = chars
+        .iter()
+        .all(|c| matches!(c, '-' | '=' | '_' | '*' | ':' | '|' | '+' | ' ' | '\t'));
+    let run = |want: fn(&char) -> bool| chars.iter().take_while(|c| want(c)).count();
+    let at_start = match first {
+        '>' | '`' | '*' | '_' => true,
+        '#' => {
+            let n = run(|c| *c == '#');
+            n <= 6 && blank_at(n)
+        }
+        '-' | '+' => blank_at(1) || only_marks,
+        '=' | ':' | '|' => only_marks,
+        '~' => run(|c| *c == '~') >= 3,
+        d if d.is_ascii_digit() => {
+            let n = run(char::is_ascii_digit);
+            return (n <= 9 && matches!(chars.get(n), Some('.' | ')')) && blank_at(n + 1))
+                .then_some(n);
+        }
+        _ => false,
+    };
+    at_start.then_some(0)
+}
+
+/// Whether `after` (what follows a `&`) is `name;`, `#digits;` or `#xhex;`: an entity
+/// reference CommonMark would decode.
+fn entity_like(after: &[char]) -> bool {
+    let body: String = after
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+        .collect();
+    !body.is_empty() && after.get(body.chars().count()) == Some(&';')
 }
 
 fn totals(s: &Summary) -> String {
@@ -451,8 +657,26 @@ fn first_line(text: &str) -> &str {
     text.trim().lines().next().unwrap_or("")
 }
 
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The strings a finding's title and message quote in backticks that may themselves hold
+/// a backtick: its address and its file's path.
+fn literals<'a>(analysis: &'a Analysis, f: &'a Finding) -> Vec<&'a str> {
+    let mut out = vec![analysis.path(f)];
+    out.extend(f.address.as_deref());
+    out
+}
+
+/// The warning that opens the review while a file does not parse: what is reported in
+/// such a file may be stale.
+fn syntax_warning(out: &mut String, analysis: &Analysis) {
+    let files = crate::export::syntax_errors(analysis);
+    if files.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "> **Warning**: {}\n",
+        crate::export::syntax_warning_text(&files, code)
+    );
 }
 
 #[cfg(test)]
@@ -467,14 +691,72 @@ mod tests {
     }
 
     #[test]
-    fn reviewer_text_cannot_inject_html() {
+    fn fences_show_control_characters_as_escapes_and_keep_crlf() {
         assert_eq!(
-            escape("<script>alert(1)</script> & co"),
-            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+            fenced("hcl", "a = \"\u{1b}[2J\"\r\nb = 1\r\n"),
+            "```hcl\na = \"\\x1b[2J\"\r\nb = 1\r\n```\n"
+        );
+    }
+
+    #[test]
+    fn code_spans_outgrow_the_backticks_inside_and_pad_when_needed() {
+        assert_eq!(code("aws_s3_bucket.logs"), "`aws_s3_bucket.logs`");
+        assert_eq!(code(">= 5.0"), "`>= 5.0`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`a"), "`` `a ``");
+        assert_eq!(code("a``"), "``` a`` ```");
+        assert_eq!(code(" a "), "`  a  `");
+        assert_eq!(code("  "), "`  `");
+        assert_eq!(code(""), "` `");
+        assert_eq!(code("x\n## y\u{7}"), "`x ## y\\x07`");
+    }
+
+    #[test]
+    fn reviewer_text_cannot_inject_html_or_structure() {
+        assert_eq!(
+            text_line("<script>alert(1)</script> & co &amp; x < 3", &[]),
+            "\\<script>alert(1)\\</script> & co \\&amp; x < 3"
+        );
+        assert_eq!(text_line("a\n## x", &[]), "a ## x");
+        assert_eq!(
+            text_line("**bold** [link](u) snake_case _em_", &[]),
+            "\\*\\*bold\\*\\* \\[link](u) snake_case \\_em\\_"
+        );
+        assert_eq!(text_line("ends with \\", &[]), "ends with \\\\");
+        assert_eq!(text_line("C:\\dir", &[]), "C:\\dir");
+        assert_eq!(
+            paragraph(
+                "keep `code`\n```\n# not a heading\n  > nor a quote\n- nor\n1. a list\n===\n~~~\n\n2024 was fine",
+                true
+            ),
+            "keep `code`\n\\`\\`\\`\n\\# not a heading\n\\> nor a quote\n\\- nor\n1\\. a list\n\\===\n\\~~~\n\n2024 was fine"
+        );
+        assert_eq!(paragraph("1. after a label", false), "1. after a label");
+        assert_eq!(paragraph("a | b\n--- | ---", true), "a | b\n\\--- | ---");
+    }
+
+    #[test]
+    fn code_spans_in_messages_stay_code_and_known_literals_keep_their_backticks() {
+        assert_eq!(
+            text_line(
+                "`aws_kms_key.a`b` does not rotate (`enable_key_rotation`)",
+                &["aws_kms_key.a`b"]
+            ),
+            "``aws_kms_key.a`b`` does not rotate (`enable_key_rotation`)"
         );
         assert_eq!(
-            escape("keep `code`\n```\n# not a heading"),
-            "keep `code`\n\\`\\`\\`\n\\# not a heading"
+            text_line("version `>= 5.0` & `<b>` stay", &[]),
+            "version `>= 5.0` & `<b>` stay"
         );
+        assert_eq!(text_line("an odd ` backtick", &[]), "an odd \\` backtick");
+        assert_eq!(text_line("```fences``` inline", &[]), "`fences` inline");
+    }
+
+    #[test]
+    fn a_closing_run_of_hashes_in_a_heading_is_escaped() {
+        assert_eq!(heading("C #", &[]), "C \\#");
+        assert_eq!(heading("C ##", &[]), "C \\##");
+        assert_eq!(heading("C#", &[]), "C\\#");
+        assert_eq!(heading("no hash", &[]), "no hash");
     }
 }
