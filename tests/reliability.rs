@@ -180,6 +180,11 @@ fn export_during_a_syntax_error_resolves_nothing_and_warns() {
         stderr(&out)
     );
     let md = std::fs::read_to_string(dir.path().join("review.md")).unwrap();
+    assert!(md.contains("> **Warning**"), "{md}");
+    assert!(
+        md.contains("decisions on findings no longer reported there are left out"),
+        "{md}"
+    );
     assert!(
         !md.contains("Resolved During Review"),
         "decisions were exported as resolved while kms.tf does not parse:\n{md}"

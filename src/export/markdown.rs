@@ -100,7 +100,7 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
     let failures = group(analysis, &accepted);
 
     let mut out = String::from("# Model Response Failures Analysis\n\n");
-    syntax_warning(&mut out, analysis);
+    syntax_warning(&mut out, analysis, review);
     let mut counts = Summary::default();
     for failure in &failures {
         counts.add(failure.severity());
@@ -667,14 +667,20 @@ fn literals<'a>(analysis: &'a Analysis, f: &'a Finding) -> Vec<&'a str> {
 
 /// The warning that opens the review while a file does not parse: what is reported in
 /// such a file may be stale.
-fn syntax_warning(out: &mut String, analysis: &Analysis) {
+fn syntax_warning(out: &mut String, analysis: &Analysis, review: &Review) {
     let files = crate::export::syntax_errors(analysis);
     if files.is_empty() {
         return;
     }
+    let unconfirmed = review.unconfirmed(analysis).len();
+    let left_out = match unconfirmed {
+        0 => String::new(),
+        1 => " One decision on a finding no longer reported there is left out until it parses again (it is kept in the review).".to_string(),
+        n => format!(" {n} decisions on findings no longer reported there are left out until it parses again (they are kept in the review)."),
+    };
     let _ = writeln!(
         out,
-        "> **Warning**: {}\n",
+        "> **Warning**: {}{left_out}\n",
         crate::export::syntax_warning_text(&files, code)
     );
 }
