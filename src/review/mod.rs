@@ -74,6 +74,10 @@ pub struct Review {
     pub version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// What the answer or change got right, as the reviewer writes it ("What went
+    /// right" in the export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strengths: Option<String>,
     /// Training quality score, 0 to 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<u8>,
@@ -86,6 +90,7 @@ impl Default for Review {
         Review {
             version: FORMAT_VERSION,
             summary: None,
+            strengths: None,
             score: None,
             decisions: BTreeMap::new(),
         }
@@ -533,6 +538,9 @@ pub fn merge(base: &Review, ours: &Review, theirs: &Review) -> Review {
     }
     if base.summary != ours.summary {
         merged.summary = ours.summary.clone();
+    }
+    if base.strengths != ours.strengths {
+        merged.strengths = ours.strengths.clone();
     }
     if base.score != ours.score {
         merged.score = ours.score;

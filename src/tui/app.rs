@@ -85,6 +85,7 @@ pub enum EditTarget {
     Annotate(String),
     Reject(String),
     Summary,
+    Strengths,
 }
 
 /// A one-line prompt.
@@ -535,6 +536,10 @@ impl App {
                     Grouping::File => Grouping::Severity,
                 }
             }
+            Action::EditStrengths => {
+                let text = self.review.strengths.clone().unwrap_or_default();
+                self.mode = editor(EditTarget::Strengths, &text);
+            }
             Action::EditSummary => {
                 let summary = self.review.summary.clone().unwrap_or_default();
                 self.mode = editor(EditTarget::Summary, &summary);
@@ -977,6 +982,10 @@ impl App {
             EditTarget::Summary => {
                 self.review.summary = (!text.is_empty()).then_some(text);
                 self.save("summary saved".into());
+            }
+            EditTarget::Strengths => {
+                self.review.strengths = (!text.is_empty()).then_some(text);
+                self.save("what went right saved".into());
             }
             EditTarget::Reject(fp) | EditTarget::Annotate(fp)
                 if self.selected_fingerprint().as_deref() != Some(fp.as_str()) =>

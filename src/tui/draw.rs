@@ -58,6 +58,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
                     " Reason for rejecting (optional) — ctrl-s save · esc cancel · ctrl-e $EDITOR "
                         .to_string()
                 }
+                EditTarget::Strengths => {
+                    " What went right — ctrl-s save · esc cancel · ctrl-e $EDITOR ".to_string()
+                }
                 EditTarget::Summary => format!(
                     " Review summary · score {} (ctrl-↑/↓) — ctrl-s save · esc cancel ",
                     app.review

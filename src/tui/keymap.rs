@@ -48,6 +48,7 @@ pub enum Action {
     ToggleGrouping,
     /// Edit the review summary and quality score.
     EditSummary,
+    EditStrengths,
     /// Export the review as Markdown.
     Export,
     /// Show or hide this help.
@@ -79,6 +80,7 @@ impl Action {
         Action::Search,
         Action::ToggleGrouping,
         Action::EditSummary,
+        Action::EditStrengths,
         Action::Export,
         Action::Help,
         Action::Quit,
@@ -107,6 +109,7 @@ impl Action {
             Action::Search => "search findings",
             Action::ToggleGrouping => "group by severity / file",
             Action::EditSummary => "edit summary and score",
+            Action::EditStrengths => "edit what went right",
             Action::Export => "export the review (Markdown)",
             Action::Help => "help",
             Action::Quit => "quit",
@@ -197,6 +200,7 @@ pub fn default_keymap() -> Vec<(Key, Action)> {
         (ch('/'), Action::Search),
         (ch('s'), Action::ToggleGrouping),
         (ch('S'), Action::EditSummary),
+        (ch('W'), Action::EditStrengths),
         (ch('e'), Action::Export),
         (ch('?'), Action::Help),
         (ch('q'), Action::Quit),
