@@ -164,7 +164,111 @@ fn analyse_group(
         }
     }
     suppress_findings(&model, &mut out);
-    (merge_ideal_differences(out), outline)
+    let out = merge_ideal_differences(out);
+    (merge_same_problem(ws, out), outline)
+}
+
+/// Findings that report one problem become one: a module without provider
+/// configuration is reported by `provider-configuration-missing` and, when an ideal is
+/// compared, by `ideal-block-missing` for its `terraform` and `provider` blocks. They
+/// become one finding with the strongest severity, every rule id, and the ideal's blocks
+/// as the fix when the ideal has them.
+fn merge_same_problem(ws: &Workspace, mut findings: Vec<Finding>) -> Vec<Finding> {
+    let is_config = |f: &Finding| {
+        f.rule == "ideal-block-missing"
+            && f.address
+                .as_deref()
+                .is_some_and(|a| a == "terraform" || a.starts_with("provider."))
+    };
+    let dir = |f: &Finding| ws.files.get(f.file).map_or("", |x| x.dir()).to_string();
+    let mut dirs: Vec<String> = findings.iter().filter(|f| is_config(f)).map(dir).collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in dirs {
+        let parts: Vec<usize> = findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| is_config(f) && dir(f) == d)
+            .map(|(i, _)| i)
+            .collect();
+        let primary = findings
+            .iter()
+            .position(|f| f.rule == "provider-configuration-missing" && dir(f) == d)
+            .or_else(|| (parts.len() > 1).then(|| parts[0]));
+        let Some(primary) = primary else { continue };
+        let merged: Vec<usize> = parts.into_iter().filter(|&i| i != primary).collect();
+        if merged.is_empty() {
+            continue;
+        }
+        let mut edits = Vec::new();
+        let mut names = Vec::new();
+        let mut ideal_fix = findings[primary].rule == "ideal-block-missing";
+        if let Some(fix) = findings[primary].fix.as_ref().filter(|_| ideal_fix) {
+            edits.extend(fix.edits.iter().cloned());
+            names.extend(findings[primary].address.clone());
+        }
+        let mut severity = findings[primary].severity;
+        let mut also = Vec::new();
+        for &i in &merged {
+            let f = &findings[i];
+            severity = severity.max(f.severity);
+            if !also.contains(&f.rule) && f.rule != findings[primary].rule {
+                also.push(f.rule);
+            }
+            if let Some(fix) = &f.fix {
+                edits.extend(fix.edits.iter().cloned());
+                names.extend(f.address.clone());
+                ideal_fix = true;
+            }
+        }
+        // The ideal's blocks for one new file: one insert, `terraform` first, a blank
+        // line between blocks.
+        edits.sort_by_key(|e: &crate::finding::Edit| {
+            (
+                e.path.clone(),
+                e.range.start,
+                !e.text.starts_with("terraform"),
+            )
+        });
+        let mut joined: Vec<crate::finding::Edit> = Vec::new();
+        for e in edits {
+            match joined.last_mut() {
+                Some(last)
+                    if last.path == e.path && last.range == e.range && e.range.is_empty() =>
+                {
+                    let sep = if last.text.ends_with("\n\n") {
+                        ""
+                    } else if last.text.ends_with('\n') {
+                        "\n"
+                    } else {
+                        "\n\n"
+                    };
+                    last.text = format!("{}{sep}{}", last.text, e.text);
+                }
+                _ => joined.push(e),
+            }
+        }
+        let edits = joined;
+        names.sort_by_key(|n| n != "terraform");
+        let p = &mut findings[primary];
+        p.severity = severity;
+        p.also = also;
+        if ideal_fix && !edits.is_empty() {
+            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            p.fix = Some(crate::finding::Fix::new(
+                format!("Add the ideal's {}", names.join(" and ")),
+                crate::finding::Applicability::Unsafe,
+                edits,
+            ));
+            p.ideal = None;
+        }
+        let mut i = 0;
+        findings.retain(|_| {
+            i += 1;
+            !merged.contains(&(i - 1))
+        });
+    }
+    findings
 }
 
 /// Drops the findings that a `# tfreview:ignore` comment above their block or attribute
@@ -254,6 +358,14 @@ pub fn analyse_with(
 }
 
 /// The workspace `target` names at `root`, configured.
+pub fn load_workspace(
+    root: &Path,
+    target: &Target,
+    config: Option<&Path>,
+) -> Result<Workspace, crate::Error> {
+    load(root, target, config)
+}
+
 fn load(root: &Path, target: &Target, config: Option<&Path>) -> Result<Workspace, crate::Error> {
     let meta = std::fs::metadata(root).map_err(|source| crate::Error::Io {
         path: root.to_path_buf(),

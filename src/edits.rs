@@ -201,3 +201,80 @@ mod tests {
         assert_eq!(apply(src, &e), "a = 1\n\nb = 2\n");
     }
 }
+
+/// The text of a `variable` block that a fix adds: its description and type, and a
+/// default taken from the code where it can be (the value `*.tfvars` gives it, the region
+/// the module's default provider uses for a region variable, `{}` for tags, the AWS
+/// default of the argument it is assigned to). Without one, a comment says it needs a
+/// value, so that nobody mistakes the missing default for an oversight.
+pub fn variable_block(
+    model: &crate::model::Model<'_>,
+    module: &crate::model::Module<'_>,
+    name: &str,
+    ty: &str,
+    description: &str,
+    assigned_to: Option<&str>,
+) -> String {
+    let default = variable_default(model, module, name, assigned_to);
+    let mut text = String::new();
+    if default.is_none() {
+        text.push_str(
+            "# Needs a value (no default could be taken from the code): set it in terraform.tfvars or with -var.\n",
+        );
+    }
+    text.push_str(&format!(
+        "variable \"{name}\" {{\n  description = \"{}\"\n  type        = {ty}\n",
+        description.replace('\\', "\\\\").replace('"', "\\\"")
+    ));
+    if let Some(default) = default {
+        text.push_str(&format!("  default     = {default}\n"));
+    }
+    text.push_str("}\n");
+    text
+}
+
+fn variable_default(
+    model: &crate::model::Model<'_>,
+    module: &crate::model::Module<'_>,
+    name: &str,
+    assigned_to: Option<&str>,
+) -> Option<String> {
+    use crate::model::BlockKind;
+    if let Some(v) = module.tfvars.iter().find(|v| v.name == name) {
+        let span = crate::model::expr::span_of(v.value);
+        let text = model.src(v.file).get(span)?.trim();
+        if !text.is_empty() && !text.contains('\n') {
+            return Some(text.to_string());
+        }
+    }
+    let n = name.to_ascii_lowercase();
+    if n == "tags" || n.ends_with("_tags") {
+        return Some("{}".into());
+    }
+    // A region: the one the module's default provider configuration names, unless the
+    // variable is for another place (a replica, a secondary or disaster-recovery region).
+    let elsewhere = [
+        "secondary",
+        "replica",
+        "dr_",
+        "backup",
+        "failover",
+        "peer",
+        "target",
+    ];
+    if n.contains("region") && !elsewhere.iter().any(|w| n.contains(w)) {
+        let region = module
+            .blocks_of(BlockKind::Provider)
+            .filter(|p| p.attr("alias").is_none())
+            .filter_map(|p| p.attr("region"))
+            .find_map(|a| crate::model::expr::static_str(&a.value));
+        if let Some(region) = region {
+            return Some(format!("\"{region}\""));
+        }
+    }
+    // Arguments whose AWS default is documented and safe to state.
+    match assigned_to {
+        Some("deletion_window_in_days") => Some("30".into()),
+        _ => None,
+    }
+}

@@ -169,8 +169,9 @@ impl Fix {
                 at = e.range.end;
             }
             after.push_str(&before[at..end]);
+            let shown = ws.disk_path(path);
             let from = if old.is_some() {
-                git_header_name("a/", path)
+                git_header_name("a/", &shown)
             } else {
                 "/dev/null".to_string()
             };
@@ -178,7 +179,7 @@ impl Fix {
             let text = diff
                 .unified_diff()
                 .context_radius(DIFF_CONTEXT)
-                .header(&from, &git_header_name("b/", path))
+                .header(&from, &git_header_name("b/", &shown))
                 .to_string();
             out.push_str(&shift_hunks(&text, skipped));
         }
@@ -188,7 +189,8 @@ impl Fix {
 
 /// `prefix` and `path` as git writes them after `--- ` or `+++ `: [`git_quoted`], and a
 /// tab after a name that holds a space, which tells where the name ends.
-fn git_header_name(prefix: &str, path: &str) -> String {
+/// `prefix` and `path` as a file name in a `---`/`+++` header, quoted the way git quotes it.
+pub fn git_header_name(prefix: &str, path: &str) -> String {
     let name = git_quoted(&format!("{prefix}{path}"));
     if path.contains(' ') {
         name + "\t"
@@ -349,6 +351,9 @@ pub struct Finding {
     /// The ideal answer's version of the block, when one was compared: its text and the
     /// fix that puts it in place.
     pub ideal: Option<IdealVersion>,
+    /// Other rules that reported the same problem; their findings were merged into this
+    /// one (the missing provider configuration, once).
+    pub also: Vec<&'static str>,
 }
 
 /// A block as the ideal answer writes it.

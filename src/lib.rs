@@ -9,6 +9,7 @@ pub mod edits;
 pub mod evaluate;
 pub mod export;
 pub mod finding;
+pub mod fixset;
 pub mod io;
 pub mod model;
 pub mod review;

@@ -123,6 +123,28 @@ enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// Apply the mechanical fixes: safe ones by default, analysing again and repeating
+    /// until nothing changes (at most 10 passes). In a task folder the answer's files,
+    /// fixed, are written to --output (never into the Markdown).
+    Fix {
+        /// The workspace (or task folder).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Only the fixes of this rule (repeatable).
+        #[arg(long = "rule", value_name = "ID")]
+        rules: Vec<String>,
+        /// Unsafe fixes too (they change behaviour or need a value from you).
+        #[arg(long = "unsafe")]
+        unsafe_fixes: bool,
+        /// Print the combined diff instead of writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where the fixed files of a task folder's answer are written.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
     /// List the rules, or print one rule's documentation.
     Rules {
         /// A rule id.
@@ -204,6 +226,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
         }) => extract(&file, &output, force),
         Some(Command::Rules { id }) => list_rules(id.as_deref()),
+        Some(Command::Fix {
+            path,
+            rules,
+            unsafe_fixes,
+            dry_run,
+            output,
+            target,
+        }) => fix(
+            &path,
+            &target,
+            tfreview::fixset::Selection {
+                unsafe_fixes,
+                rules,
+            },
+            dry_run,
+            output.as_deref(),
+        ),
         Some(Command::Evaluate { corpus, labels }) => {
             let text = tfreview::io::read_text(&labels, tfreview::io::MAX_DATA_BYTES)
                 .map_err(|e| anyhow::anyhow!("{} {e}", labels.display()))?;
@@ -469,6 +508,146 @@ fn export(
         .with_context(|| format!("cannot write {}", output.display()))?;
     eprintln!("tfreview: wrote {}", output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+fn fix(
+    path: &std::path::Path,
+    target: &TargetArgs,
+    selection: tfreview::fixset::Selection,
+    dry_run: bool,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    for id in &selection.rules {
+        if rules::find(id).is_none() {
+            anyhow::bail!("no rule `{id}`; `tfreview rules` lists them");
+        }
+    }
+    let workspace =
+        tfreview::analysis::load_workspace(path, &target.target(), target.config.as_deref())
+            .with_context(|| format!("cannot analyse {}", path.display()))?;
+    if workspace.task && output.is_none() && !dry_run {
+        anyhow::bail!(
+            "{} is a task folder: its answer is Markdown, which tfreview never rewrites; name a folder for the fixed files with --output DIR (or use --dry-run)",
+            path.display()
+        );
+    }
+    let run = tfreview::fixset::fix_until_stable(workspace, &selection, 10);
+    let mut report = String::new();
+    for (n, pass) in run.passes.iter().enumerate() {
+        report.push_str(&format!(
+            "pass {}: {} fix{} applied\n",
+            n + 1,
+            pass.applied.len(),
+            if pass.applied.len() == 1 { "" } else { "es" }
+        ));
+        for (p, line, rule, title) in &pass.applied {
+            report.push_str(&format!("  fixed {p}:{line} [{rule}] {title}\n"));
+        }
+    }
+    if let Some(last) = run.passes.last() {
+        for (p, line, rule, title, why) in &last.skipped {
+            report.push_str(&format!("  left  {p}:{line} [{rule}] {title}: {why}\n"));
+        }
+    }
+    let left = &run.last;
+    let fixable_unsafe = left
+        .findings
+        .iter()
+        .filter(|f| {
+            tfreview::fixset::fix_of(f)
+                .is_some_and(|x| x.applicability == tfreview::Applicability::Unsafe)
+        })
+        .count();
+    let unfixable = left
+        .findings
+        .iter()
+        .filter(|f| tfreview::fixset::fix_of(f).is_none())
+        .count();
+    report.push_str(&format!(
+        "{} finding{} left: {} with an unsafe fix{}, {} without a mechanical fix\n",
+        left.findings.len(),
+        if left.findings.len() == 1 { "" } else { "s" },
+        fixable_unsafe,
+        if selection.unsafe_fixes || fixable_unsafe == 0 {
+            ""
+        } else {
+            " (--unsafe applies them)"
+        },
+        unfixable
+    ));
+    if let Some(why) = &run.stopped {
+        report.push_str(&format!("note: {why}\n"));
+    }
+    if dry_run {
+        write_stdout(&run.diff())?;
+        eprint!("{}", tfreview::sanitize::for_terminal(&report));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let changes = run.changes();
+    match output {
+        Some(out) if run.original.task => write_answers(&run, out)?,
+        _ => {
+            // Refuse a file that changed on disk since it was read, before writing any.
+            let root = &run.original.root;
+            let mut stale = Vec::new();
+            for (p, before, _) in &changes {
+                let now = tfreview::io::read_text_if_exists(
+                    &root.join(p),
+                    tfreview::io::MAX_SOURCE_BYTES,
+                )
+                .ok()
+                .flatten();
+                if now.as_deref() != *before {
+                    stale.push(p.to_string());
+                }
+            }
+            if !stale.is_empty() {
+                anyhow::bail!(
+                    "nothing was written: changed on disk since it was read: {}",
+                    stale.join(", ")
+                );
+            }
+            let base = output.unwrap_or(root);
+            for (p, _, after) in &changes {
+                let written =
+                    tfreview::io::write_within(base, std::path::Path::new(p), after.as_bytes())
+                        .with_context(|| format!("cannot write {p}"))?;
+                report.push_str(&format!("wrote {}\n", written.display()));
+            }
+        }
+    }
+    eprint!("{}", tfreview::sanitize::for_terminal(&report));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes every file of the fixed answers below `out`: `out/NAME` for one answer,
+/// `out/PATH-OF-ITS-FOLDER/NAME` for several.
+fn write_answers(run: &tfreview::fixset::FixRun, out: &std::path::Path) -> anyhow::Result<()> {
+    let ws = &run.last.workspace;
+    let answers: std::collections::BTreeSet<&str> = ws
+        .files
+        .iter()
+        .filter_map(|f| ws.answer_of(&f.path).map(|(md, _)| md))
+        .collect();
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for f in &ws.files {
+        let Some((_, name)) = ws.answer_of(&f.path) else {
+            continue;
+        };
+        if f.problem.is_some() {
+            continue;
+        }
+        let rel = if answers.len() == 1 {
+            name.to_string()
+        } else {
+            ws.disk_path(&f.path)
+        };
+        let written =
+            tfreview::io::write_within(out, std::path::Path::new(&rel), f.text.as_bytes())
+                .with_context(|| format!("cannot write {rel} in {}", out.display()))?;
+        eprintln!("tfreview: wrote {}", written.display());
+    }
+    Ok(())
 }
 
 /// The name a review calls the workspace by: its folder's name.

@@ -126,6 +126,7 @@ fn json_report_has_the_documented_shape() {
         vec![
             "fingerprint",
             "rule",
+            "also",
             "severity",
             "class",
             "title",
@@ -155,6 +156,11 @@ fn json_report_has_the_documented_shape() {
     );
     assert_eq!(alias["address"], "aws_kms_replica_key.secondary");
     assert_eq!(alias["status"], "pending");
+    assert_eq!(alias["also"], serde_json::json!([]));
+    assert!(matches!(
+        alias["fix"]["applicability"].as_str(),
+        Some("safe" | "unsafe")
+    ));
     assert!(
         alias["fix"]["diff"]
             .as_str()

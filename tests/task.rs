@@ -146,17 +146,28 @@ fn the_seed_004_answer_is_reviewed_in_its_markdown() {
         2
     );
 
-    // The comparison: the ideal's provider.tf content is missing, the fixed log group
-    // name is a difference (carried by the rule finding on the same block).
-    let missing: Vec<&str> = findings
+    // The comparison: the ideal's provider.tf content is missing; with the rule that
+    // finds the missing provider configuration it is one finding, with both rule ids
+    // and the ideal's blocks as its fix.
+    let provider: Vec<&serde_json::Value> = findings
         .iter()
-        .filter(|f| f["rule"] == "ideal-block-missing")
-        .map(|f| f["address"].as_str().unwrap())
+        .filter(|f| f["rule"] == "provider-configuration-missing")
         .collect();
-    assert!(
-        missing.contains(&"provider.aws") && missing.contains(&"terraform"),
-        "{missing:?}"
+    assert_eq!(provider.len(), 1);
+    assert_eq!(
+        provider[0]["also"],
+        serde_json::json!(["ideal-block-missing"])
     );
+    assert_eq!(provider[0]["severity"], "high");
+    let diff = provider[0]["fix"]["diff"].as_str().unwrap();
+    assert!(
+        diff.starts_with("--- /dev/null\n+++ b/lib/provider.tf\n")
+            && diff.contains("+terraform {")
+            && diff.contains("+provider \"aws\" {"),
+        "{diff}"
+    );
+    assert!(!findings.iter().any(|f| f["rule"] == "ideal-block-missing"
+        && (f["address"] == "terraform" || f["address"] == "provider.aws")));
     let renamed = findings
         .iter()
         .find(|f| f["rule"] == "log-group-name-inconsistent")

@@ -31,6 +31,8 @@ pub struct FileEntry {
 #[derive(Debug, Serialize)]
 pub struct FixEntry {
     pub title: String,
+    /// `safe` (applied by `tfreview fix`) or `unsafe` (with `--unsafe`).
+    pub applicability: crate::finding::Applicability,
     pub diff: String,
 }
 
@@ -38,6 +40,8 @@ pub struct FixEntry {
 pub struct FindingEntry {
     pub fingerprint: String,
     pub rule: &'static str,
+    /// Other rules that reported the same problem (merged into this finding).
+    pub also: Vec<&'static str>,
     pub severity: Severity,
     /// The rule's class: `error`, `security`, `reliability`, `practice` or `contract`.
     pub class: &'static str,
@@ -108,9 +112,10 @@ pub fn report_with_status(
             let fix_diff = f
                 .fix
                 .as_ref()
-                .and_then(|fix| Some((fix.title.clone(), fix.diff(ws).ok()?)));
+                .and_then(|fix| Some((fix.title.clone(), fix.applicability, fix.diff(ws).ok()?)));
             FindingEntry {
                 rule: f.rule,
+                also: f.also.clone(),
                 severity: f.severity,
                 class: crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),
                 title: f.title.clone(),
@@ -124,18 +129,23 @@ pub fn report_with_status(
                 address: f.address.clone(),
                 fix: fix_diff
                     .clone()
-                    .map(|(title, diff)| FixEntry { title, diff }),
+                    .map(|(title, applicability, diff)| FixEntry {
+                        title,
+                        applicability,
+                        diff,
+                    }),
                 status,
                 note,
                 ideal: f.ideal.as_ref().and_then(|i| {
                     let fix = i.fix.as_ref()?;
                     // Comparison findings carry the same fix twice: diff it once.
                     let diff = match (&f.fix, &fix_diff) {
-                        (Some(own), Some((_, d))) if own == fix => d.clone(),
+                        (Some(own), Some((_, _, d))) if own == fix => d.clone(),
                         _ => fix.diff(ws).ok()?,
                     };
                     Some(FixEntry {
                         title: format!("The ideal answer's version ({})", i.path),
+                        applicability: fix.applicability,
                         diff,
                     })
                 }),

@@ -54,7 +54,10 @@ fn render_finding(out: &mut String, analysis: &Analysis, f: &Finding) {
         "{}:{line}:{col}: {}[{}] {}",
         for_terminal(analysis.path(f)),
         f.severity.as_str(),
-        f.rule,
+        std::iter::once(f.rule)
+            .chain(f.also.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", "),
         for_terminal(&f.message)
     );
     if let Some(file) = analysis.workspace.files.get(f.file)

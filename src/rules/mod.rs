@@ -127,6 +127,7 @@ pub trait Rule: Sync {
             key: String::new(),
             fix: None,
             ideal: None,
+            also: Vec::new(),
         }
     }
 }

@@ -23,16 +23,19 @@
 //!   }
 //! }
 //! ```
-//! Use instead: two Deny statements, one with `DateLessThan` and one with
-//! `DateGreaterThan` on `aws:CurrentTime` (the conditions inside one statement are ANDed,
-//! so "before opening OR after closing" needs two statements).
+//! Use instead: for business hours, nothing inside IAM. `aws:CurrentTime` and
+//! `aws:EpochTime` compare whole timestamps, so no condition expresses "every day from
+//! 09:00 to 18:00"; a statement with fixed times denies for ever or never. Attach and
+//! detach the deny policy on a schedule (EventBridge Scheduler and a Lambda function),
+//! issue the role's credentials only during business hours through a broker with short
+//! sessions, or detect instead of prevent (a CloudTrail-driven EventBridge rule that
+//! alerts on the actions outside business hours). For MFA, test
+//! `aws:MultiFactorAuthPresent`.
 //!
 //! ## Fix safety
-//! Unsafe. For time-based intent the fix replaces the condition with `DateLessThan` /
-//! `DateGreaterThan` on `aws:CurrentTime` at 14:00Z and 23:00Z (09:00–18:00 EST) — split
-//! into two statements for a Deny. IAM compares whole timestamps, so review the times
-//! and dates. For MFA intent it tests `aws:MultiFactorAuthPresent`. Network and region
-//! intents get no automatic fix: the allowed ranges cannot be guessed.
+//! Unsafe. For MFA intent the fix tests `aws:MultiFactorAuthPresent`. Time, network and
+//! region intents get no automatic fix: IAM cannot express a daily window, and allowed
+//! ranges cannot be guessed; the finding names the real options instead.
 //!
 //! ## Root cause
 //! Condition keys of one kind were confused with another: regional restrictions (handled
@@ -133,6 +136,9 @@ impl Rule for PolicyConditionContradictsIntent {
                             "; `local.{local}` holds a condition on {} but nothing uses it",
                             intent.keys()
                         ));
+                    }
+                    if intent == Intent::Time {
+                        message.push_str(TIME_OPTIONS);
                     }
                     let mut f = self.finding(
                         info.file,
@@ -307,8 +313,6 @@ fn key_intent(key: &str) -> Option<Intent> {
 }
 
 /// 09:00 and 18:00 EST in UTC.
-const OPENING: &str = "2024-01-01T14:00:00Z";
-const CLOSING: &str = "2024-01-01T23:00:00Z";
 
 /// `(operator, key, value)` triples rendered as the policy's form writes conditions.
 fn render_condition(form: PolicyForm, tests: &[(&str, &str, &str)]) -> String {
@@ -333,6 +337,9 @@ fn render_condition(form: PolicyForm, tests: &[(&str, &str, &str)]) -> String {
     }
 }
 
+/// What a reviewer can do about "business hours": IAM cannot say it.
+const TIME_OPTIONS: &str = ". IAM cannot express a recurring daily window: `aws:CurrentTime` and `aws:EpochTime` compare whole timestamps, so `DateGreaterThan`/`DateLessThan` with a fixed time allow or deny for ever, not every day. Real options: attach and detach the deny policy at opening and closing time with a schedule (EventBridge Scheduler and a Lambda function); issue the role's credentials only during business hours through a broker with short sessions; or detect instead of prevent, with a CloudTrail-driven EventBridge rule that alerts on these actions outside business hours";
+
 fn fix(model: &Model<'_>, info: &PolicyInfo, st: &Statement, intent: Intent) -> Option<Fix> {
     if info.policy.form == PolicyForm::Heredoc {
         return None;
@@ -355,35 +362,8 @@ fn fix(model: &Model<'_>, info: &PolicyInfo, st: &Statement, intent: Intent) -> 
         ))
     };
     let (title, replacement) = match intent {
-        Intent::Time if st.denies() => {
-            let before = with_condition(&[("DateLessThan", "aws:CurrentTime", OPENING)])?;
-            let mut after = with_condition(&[("DateGreaterThan", "aws:CurrentTime", CLOSING)])?;
-            if let Some(sid) = &st.sid {
-                let renamed = if sid.contains("Outside") {
-                    sid.replacen("Outside", "After", 1)
-                } else {
-                    format!("{sid}After")
-                };
-                after = after.replacen(&format!("\"{sid}\""), &format!("\"{renamed}\""), 1);
-            }
-            let indent = line_indent(src, st.span.start);
-            let sep = if info.policy.form == PolicyForm::Document {
-                "\n\n"
-            } else {
-                ",\n"
-            };
-            (
-                "Deny before opening and after closing time, on `aws:CurrentTime`",
-                format!("{before}{sep}{indent}{after}"),
-            )
-        }
-        Intent::Time => (
-            "Allow only between opening and closing time, on `aws:CurrentTime`",
-            with_condition(&[
-                ("DateGreaterThan", "aws:CurrentTime", OPENING),
-                ("DateLessThan", "aws:CurrentTime", CLOSING),
-            ])?,
-        ),
+        // IAM has no time-of-day condition: a fix would pretend otherwise.
+        Intent::Time => return None,
         Intent::Mfa if st.denies() => (
             "Deny when MFA is absent, on `aws:MultiFactorAuthPresent`",
             with_condition(&[("BoolIfExists", "aws:MultiFactorAuthPresent", "false")])?,

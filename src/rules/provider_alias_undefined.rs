@@ -216,8 +216,13 @@ fn provider_block_fix(model: &Model<'_>, module: &Module<'_>, pref: &ProviderRef
                 edits.push(append_to_file(
                     model.ws,
                     &module.path_of("variables.tf"),
-                    &format!(
-                        "variable \"{name}\" {{\n  description = \"AWS region of the `{alias}` provider configuration\"\n  type        = string\n}}\n"
+                    &crate::edits::variable_block(
+                        model,
+                        module,
+                        &name,
+                        "string",
+                        &format!("AWS region of the `{alias}` provider configuration"),
+                        Some("region"),
                     ),
                 ));
                 name

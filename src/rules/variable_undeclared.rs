@@ -99,10 +99,15 @@ impl Rule for VariableUndeclared {
                 );
                 f.address = Some(format!("var.{name}"));
                 f.key = name.to_string();
-                let ty = infer_type(model, module, name, &uses);
-                let text = format!(
-                    "variable \"{name}\" {{\n  description = \"{}\"\n  type        = {ty}\n}}\n",
-                    describe(name)
+                let assigned = assigned_to(model, &uses);
+                let ty = infer_type(module, name, assigned.as_deref());
+                let text = crate::edits::variable_block(
+                    model,
+                    module,
+                    name,
+                    ty,
+                    &describe(name),
+                    assigned.as_deref(),
                 );
                 f.fix = Some(Fix::new(
                     format!("Declare `variable \"{name}\"` in variables.tf"),
@@ -129,17 +134,9 @@ fn describe(name: &str) -> String {
     }
 }
 
-fn infer_type(
-    model: &Model<'_>,
-    module: &Module<'_>,
-    name: &str,
-    uses: &[&Reference],
-) -> &'static str {
-    if let Some(value) = module.tfvars.iter().find(|v| v.name == name) {
-        return type_of_value(value.value);
-    }
-    // The argument the variable is assigned to, where it is the whole value.
-    let assigned_to = uses.iter().find_map(|r| {
+/// The argument the variable is assigned to, where it is the whole value.
+fn assigned_to(model: &Model<'_>, uses: &[&Reference]) -> Option<String> {
+    uses.iter().find_map(|r| {
         let src = model.src(r.file);
         let before = src
             .get(line_start(src, r.span.start)..r.span.start)?
@@ -148,8 +145,14 @@ fn infer_type(
         let after = src.get(r.span.end..)?.lines().next()?.trim();
         (after.is_empty() || after.starts_with('#') || after.starts_with("//"))
             .then(|| key.trim_matches('"').to_string())
-    });
-    for word in [Some(name), assigned_to.as_deref()].into_iter().flatten() {
+    })
+}
+
+fn infer_type(module: &Module<'_>, name: &str, assigned_to: Option<&str>) -> &'static str {
+    if let Some(value) = module.tfvars.iter().find(|v| v.name == name) {
+        return type_of_value(value.value);
+    }
+    for word in [Some(name), assigned_to].into_iter().flatten() {
         if let Some(ty) = type_from_name(word) {
             return ty;
         }

@@ -295,6 +295,43 @@ impl Workspace {
             .filter(move |f| f.dir() == dir)
     }
 
+    /// Where a file of the workspace is on disk, relative to the root: itself, or for a
+    /// file taken from a Markdown answer (`lib/MODEL_RESPONSE.md/provider.tf`), the path
+    /// the answer names beside the Markdown (`lib/provider.tf`), where `extract` writes
+    /// it. Diffs use it, so that they apply with `git apply` from the root.
+    pub fn disk_path(&self, path: &str) -> String {
+        if let Some((md, name)) = self.answer_of(path) {
+            let dir = md.rsplit_once('/').map_or("", |(d, _)| d);
+            return if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            };
+        }
+        path.to_string()
+    }
+
+    /// For a path inside a Markdown answer's virtual folder: the answer's path and the
+    /// file's name inside it.
+    pub fn answer_of<'p>(&self, path: &'p str) -> Option<(&'p str, &'p str)> {
+        let mut from = 0;
+        while let Some(i) = path[from..].find(".md/") {
+            let end = from + i + 3;
+            let md = &path[..end];
+            // Files are sorted by path: the answer's files start where `md/` would.
+            let prefix = &path[..=end];
+            let first = self.files.partition_point(|f| f.path.as_str() < prefix);
+            let virtual_file = self.files.get(first).is_some_and(|f| {
+                f.path.starts_with(prefix) && f.origin.as_ref().is_some_and(|o| o.path == md)
+            });
+            if virtual_file || self.ideals.iter().any(|i| i.prefix == md) {
+                return Some((md, &path[end + 1..]));
+            }
+            from = end;
+        }
+        None
+    }
+
     pub fn file_by_path(&self, path: &str) -> Option<&SourceFile> {
         self.files
             .binary_search_by(|f| f.path.as_str().cmp(path))

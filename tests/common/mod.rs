@@ -40,7 +40,7 @@ pub fn render(analysis: &Analysis, rule: Option<&str>) -> String {
     for f in analysis
         .findings
         .iter()
-        .filter(|f| rule.is_none_or(|r| f.rule == r))
+        .filter(|f| rule.is_none_or(|r| f.rule == r || f.also.contains(&r)))
     {
         let ((l, c), (el, ec)) = analysis.position(f);
         let _ = writeln!(
@@ -48,7 +48,10 @@ pub fn render(analysis: &Analysis, rule: Option<&str>) -> String {
             "{}:{l}:{c}-{el}:{ec} {} [{}] {}",
             analysis.path(f),
             f.severity.as_str(),
-            f.rule,
+            std::iter::once(f.rule)
+                .chain(f.also.iter().copied())
+                .collect::<Vec<_>>()
+                .join(", "),
             f.title
         );
         let _ = writeln!(out, "  address: {}", f.address.as_deref().unwrap_or("-"));

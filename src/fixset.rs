@@ -1,0 +1,557 @@
+//! Fix sets: the fixes of many findings combined into one edit set per file. Identical
+//! edits are made once, a block that an earlier fix already declares is not declared
+//! again, edits that overlap are a conflict that names both findings (the stronger
+//! finding's fix wins), and a fix never undoes what another needs (a declaration that
+//! another fix uses, or that another finding says should be used, is not removed as
+//! unused). `tfreview fix`, the workbench's apply key and the exports use the same set, so
+//! what is shown is what is written.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use crate::analysis::Analysis;
+use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::workspace::Workspace;
+
+/// A file the set changes: its text before (`None` when the set creates it) and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub before: Option<String>,
+    pub after: String,
+}
+
+/// A finding whose fix was left out of the set, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Index into the analysis's findings.
+    pub finding: usize,
+    /// The finding whose fix this one gave way to, if any.
+    pub with: Option<usize>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FixSet {
+    /// Every file the set changes, by workspace path.
+    pub files: BTreeMap<String, FileChange>,
+    /// Findings (indices into the analysis's findings) whose fix is in the set.
+    pub applied: Vec<usize>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Which findings' fixes to take.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Unsafe fixes too (they change behaviour or need a value from the reviewer).
+    pub unsafe_fixes: bool,
+    /// Only these rules (all when empty).
+    pub rules: Vec<String>,
+}
+
+impl Selection {
+    /// The findings of `analysis` whose fix this selection takes.
+    pub fn pick(&self, analysis: &Analysis) -> Vec<usize> {
+        analysis
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                self.rules.is_empty()
+                    || self
+                        .rules
+                        .iter()
+                        .any(|r| r == f.rule || f.also.contains(&r.as_str()))
+            })
+            .filter(|(_, f)| !analysis.is_stale(f))
+            .filter(|(_, f)| {
+                fix_of(f).is_some_and(|fix| {
+                    self.unsafe_fixes || fix.applicability == Applicability::Safe
+                })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// The fix a finding offers: its own, else the ideal's version of its block.
+pub fn fix_of(f: &Finding) -> Option<&Fix> {
+    f.fix
+        .as_ref()
+        .or_else(|| f.ideal.as_ref().and_then(|i| i.fix.as_ref()))
+}
+
+/// The rule whose fixes remove declarations nothing uses.
+const UNUSED_RULE: &str = "declaration-unused";
+
+struct Accepted<'a> {
+    edit: &'a Edit,
+    finding: usize,
+}
+
+impl FixSet {
+    /// Combines the fixes of `chosen` (indices into `analysis.findings`), strongest
+    /// finding first.
+    pub fn build(analysis: &Analysis, chosen: &[usize]) -> FixSet {
+        let findings = &analysis.findings;
+        let mut order: Vec<usize> = chosen
+            .iter()
+            .copied()
+            .filter(|&i| i < findings.len())
+            .collect();
+        order.sort_by_key(|&i| {
+            let f = &findings[i];
+            (std::cmp::Reverse(f.severity), f.file, f.span.start, i)
+        });
+        order.dedup();
+        let mut set = FixSet::default();
+        let mut accepted: BTreeMap<&str, Vec<Accepted<'_>>> = BTreeMap::new();
+        // Blocks declared by accepted edits, per module folder.
+        let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
+        for &i in &order {
+            let f = &findings[i];
+            let Some(fix) = fix_of(f) else {
+                continue;
+            };
+            if let Some((with, reason)) = needed_elsewhere(analysis, f, i, &order) {
+                set.skipped.push(Skipped {
+                    finding: i,
+                    with,
+                    reason,
+                });
+                continue;
+            }
+            let mut take: Vec<&Edit> = Vec::new();
+            let mut conflict = None;
+            for edit in &fix.edits {
+                let text = analysis.workspace.file_by_path(&edit.path).map(|f| &f.text);
+                if !applies(text.map(String::as_str), &edit.range) {
+                    conflict = Some((None, "it does not apply to the current text".to_string()));
+                    break;
+                }
+                let same_file = accepted.get(edit.path.as_str());
+                if same_file.is_some_and(|a| a.iter().any(|a| a.edit == edit)) {
+                    continue; // The same edit, made once.
+                }
+                let module = dir_of(&edit.path).to_string();
+                let decls = declarations(&edit.text);
+                if !decls.is_empty()
+                    && decls
+                        .iter()
+                        .all(|d| declared.contains(&(module.clone(), d.clone())))
+                {
+                    continue; // Declared by an earlier fix already.
+                }
+                if let Some(other) =
+                    same_file.and_then(|a| a.iter().find(|a| overlaps(&a.edit.range, &edit.range)))
+                {
+                    let o = &findings[other.finding];
+                    conflict = Some((
+                        Some(other.finding),
+                        format!(
+                            "its edits in {} overlap those of `{}` ({}), which is applied",
+                            edit.path, o.rule, o.title
+                        ),
+                    ));
+                    break;
+                }
+                take.push(edit);
+            }
+            if let Some((with, reason)) = conflict {
+                set.skipped.push(Skipped {
+                    finding: i,
+                    with,
+                    reason,
+                });
+                continue;
+            }
+            for edit in take {
+                for d in declarations(&edit.text) {
+                    declared.insert((dir_of(&edit.path).to_string(), d));
+                }
+                accepted
+                    .entry(edit.path.as_str())
+                    .or_default()
+                    .push(Accepted { edit, finding: i });
+            }
+            set.applied.push(i);
+        }
+        for (path, edits) in accepted {
+            let before = analysis
+                .workspace
+                .file_by_path(path)
+                .map(|f| f.text.clone());
+            let mut after = before.clone().unwrap_or_default();
+            let mut sorted: Vec<&Accepted<'_>> = edits.iter().collect();
+            // Stable: inserts at one point keep the order in which they were accepted.
+            sorted.sort_by_key(|a| (a.edit.range.start, a.edit.range.end));
+            for a in sorted.iter().rev() {
+                after.replace_range(a.edit.range.clone(), &a.edit.text);
+            }
+            if before.as_deref() != Some(after.as_str()) {
+                set.files
+                    .insert(path.to_string(), FileChange { before, after });
+            }
+        }
+        set.applied.sort_unstable();
+        set
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The whole set as one unified diff, with the paths where the files are on disk
+    /// (relative to the workspace root), so that `git apply` takes it from there.
+    pub fn diff(&self, ws: &Workspace) -> String {
+        let mut out = String::new();
+        for (path, change) in &self.files {
+            let shown = ws.disk_path(path);
+            let from = match change.before {
+                Some(_) => crate::finding::git_header_name("a/", &shown),
+                None => "/dev/null".to_string(),
+            };
+            let before = change.before.as_deref().unwrap_or("");
+            let diff = similar::TextDiff::from_lines(before, change.after.as_str());
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&from, &crate::finding::git_header_name("b/", &shown))
+                    .to_string(),
+            );
+        }
+        out
+    }
+
+    /// The workspace with the set applied: changed files get their new text, created
+    /// files are added (an answer's new files stay in its virtual folder).
+    pub fn apply_to(&self, ws: &Workspace) -> Workspace {
+        let mut out = ws.clone();
+        for (path, change) in &self.files {
+            match out.files.iter_mut().find(|f| &f.path == path) {
+                Some(file) => {
+                    let mut new = crate::workspace::SourceFile::new(
+                        file.path.clone(),
+                        file.kind,
+                        change.after.clone(),
+                    );
+                    new.origin = file.origin.clone();
+                    *file = new;
+                }
+                None => {
+                    let kind = if path.ends_with(".tfvars") {
+                        crate::workspace::FileKind::Tfvars
+                    } else {
+                        crate::workspace::FileKind::Terraform
+                    };
+                    let mut new =
+                        crate::workspace::SourceFile::new(path.clone(), kind, change.after.clone());
+                    if let Some((md, _)) = ws.answer_of(path) {
+                        new.origin = Some(crate::workspace::Origin {
+                            path: md.to_string(),
+                            line: 1,
+                        });
+                    }
+                    out.files.push(new);
+                }
+            }
+        }
+        out.files.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+}
+
+/// Whether `range` is a valid edit range of `text` (a missing file takes inserts at 0).
+fn applies(text: Option<&str>, range: &Range<usize>) -> bool {
+    let text = text.unwrap_or("");
+    range.start <= range.end
+        && range.end <= text.len()
+        && text.is_char_boundary(range.start)
+        && text.is_char_boundary(range.end)
+}
+
+/// Whether two edits touch the same bytes: two replacements that share a byte, or an
+/// insert strictly inside a replacement. Inserts at one point do not overlap.
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => false,
+        (true, false) => b.start < a.start && a.start < b.end,
+        (false, true) => a.start < b.start && b.start < a.end,
+        (false, false) => a.start < b.end && b.start < a.end,
+    }
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// The top-level blocks a piece of HCL declares, by address: `var.x`, `local`-free
+/// (locals may repeat), `aws_s3_bucket.b`, `data.aws_x.y`, `provider.aws`,
+/// `provider.aws.alias`, `output.o`, `module.m`, and `terraform`.
+pub fn declarations(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for (n, line) in lines.iter().enumerate() {
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let Some(kind) = words.next() else { continue };
+        let labels: Vec<&str> = words
+            .take_while(|w| w.starts_with('"'))
+            .map(|w| w.trim_matches('"'))
+            .collect();
+        let address = match (kind, labels.as_slice()) {
+            ("terraform", []) | ("terraform{", []) => "terraform".to_string(),
+            ("variable", [name]) => format!("var.{name}"),
+            ("output", [name]) => format!("output.{name}"),
+            ("module", [name]) => format!("module.{name}"),
+            ("resource", [t, name]) => format!("{t}.{name}"),
+            ("data", [t, name]) => format!("data.{t}.{name}"),
+            ("provider", [name]) => {
+                let alias = provider_alias(&lines[n + 1..]);
+                match alias {
+                    Some(a) => format!("provider.{name}.{a}"),
+                    None => format!("provider.{name}"),
+                }
+            }
+            _ => continue,
+        };
+        out.push(address);
+    }
+    out
+}
+
+/// The `alias` of the provider block whose body starts at `body` (up to its closing
+/// brace at column 0).
+fn provider_alias(body: &[&str]) -> Option<String> {
+    for line in body {
+        if line.starts_with('}') {
+            return None;
+        }
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("alias") {
+            let value = rest.trim_start().strip_prefix('=')?.trim();
+            return Some(value.trim_matches('"').to_string());
+        }
+    }
+    None
+}
+
+/// Whether removing what `f` proposes to remove would undo what another finding needs:
+/// a `declaration-unused` fix for a declaration that another chosen fix uses, or that
+/// another finding names as something that should be used.
+fn needed_elsewhere(
+    analysis: &Analysis,
+    f: &Finding,
+    index: usize,
+    chosen: &[usize],
+) -> Option<(Option<usize>, String)> {
+    if f.rule != UNUSED_RULE {
+        return None;
+    }
+    let address = f.address.as_deref()?;
+    let dir = analysis.workspace.files.get(f.file).map(|x| x.dir())?;
+    for &j in chosen {
+        if j == index {
+            continue;
+        }
+        let other = &analysis.findings[j];
+        let uses = fix_of(other).is_some_and(|fix| {
+            fix.edits
+                .iter()
+                .any(|e| dir_of(&e.path) == dir && mentions(&e.text, address))
+        });
+        if uses {
+            return Some((
+                Some(j),
+                format!(
+                    "kept: the fix of `{}` ({}) uses `{address}`",
+                    other.rule, other.title
+                ),
+            ));
+        }
+    }
+    for (j, other) in analysis.findings.iter().enumerate() {
+        if j == index || other.rule == UNUSED_RULE {
+            continue;
+        }
+        let same_module = analysis
+            .workspace
+            .files
+            .get(other.file)
+            .is_some_and(|x| x.dir() == dir);
+        if same_module && other.message.contains(&format!("`{address}`")) {
+            return Some((
+                Some(j),
+                format!(
+                    "kept: `{}` ({}) says `{address}` should be used",
+                    other.rule, other.title
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `text` references `address` as a whole traversal (`var.region` in
+/// `var.region_name` does not count).
+fn mentions(text: &str, address: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(address).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + address.len()..].chars().next();
+        !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
+    })
+}
+
+/// What one pass of [`fix_until_stable`] did.
+#[derive(Debug, Clone, Default)]
+pub struct Pass {
+    /// The findings fixed: path (as on disk), line, rule, title.
+    pub applied: Vec<(String, usize, &'static str, String)>,
+    /// Fixes left out: path, line, rule, title, why.
+    pub skipped: Vec<(String, usize, &'static str, String, String)>,
+}
+
+/// The result of fixing a workspace in memory.
+pub struct FixRun {
+    /// The workspace as read.
+    pub original: Workspace,
+    /// The last analysis, of the fixed workspace.
+    pub last: Analysis,
+    pub passes: Vec<Pass>,
+    /// Why the run stopped before nothing was left to fix, if it did.
+    pub stopped: Option<String>,
+}
+
+impl FixRun {
+    /// The files the run changed or created: (workspace path, text before, text after).
+    pub fn changes(&self) -> Vec<(&str, Option<&str>, &str)> {
+        self.last
+            .workspace
+            .files
+            .iter()
+            .filter_map(|f| {
+                let before = self.original.file_by_path(&f.path);
+                match before {
+                    Some(b) if b.text == f.text => None,
+                    Some(b) => Some((f.path.as_str(), Some(b.text.as_str()), f.text.as_str())),
+                    None => Some((f.path.as_str(), None, f.text.as_str())),
+                }
+            })
+            .collect()
+    }
+
+    /// Every change as one unified diff with the paths on disk.
+    pub fn diff(&self) -> String {
+        let mut out = String::new();
+        for (path, before, after) in self.changes() {
+            let shown = self.original.disk_path(path);
+            let from = match before {
+                Some(_) => crate::finding::git_header_name("a/", &shown),
+                None => "/dev/null".to_string(),
+            };
+            let diff = similar::TextDiff::from_lines(before.unwrap_or(""), after);
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&from, &crate::finding::git_header_name("b/", &shown))
+                    .to_string(),
+            );
+        }
+        out
+    }
+}
+
+/// Applies the fixes `selection` takes, analyses again, and repeats until nothing
+/// changes (at most `max_passes` times), the way `ruff --fix` does. A pass that would
+/// leave a file that does not parse is discarded and ends the run.
+pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes: usize) -> FixRun {
+    let original = workspace.clone();
+    let mut analysis = crate::analysis::analyse_workspace(workspace);
+    let mut passes = Vec::new();
+    let mut stopped = None;
+    for _ in 0..max_passes {
+        let chosen = selection.pick(&analysis);
+        let set = FixSet::build(&analysis, &chosen);
+        if set.is_empty() {
+            break;
+        }
+        let next = crate::analysis::analyse_workspace(set.apply_to(&analysis.workspace));
+        let broken = |a: &Analysis| a.syntax_errors().len();
+        if broken(&next) > broken(&analysis) {
+            stopped = Some(
+                "a pass would have left a file that does not parse; it was not applied".into(),
+            );
+            break;
+        }
+        passes.push(describe(&analysis, &set));
+        analysis = next;
+    }
+    if passes.len() == max_passes && stopped.is_none() {
+        let more = FixSet::build(&analysis, &selection.pick(&analysis));
+        if !more.is_empty() {
+            stopped = Some(format!(
+                "stopped after {max_passes} passes with fixes still to apply"
+            ));
+        }
+    }
+    FixRun {
+        original,
+        last: analysis,
+        passes,
+        stopped,
+    }
+}
+
+fn describe(analysis: &Analysis, set: &FixSet) -> Pass {
+    let place = |i: usize| {
+        let f = &analysis.findings[i];
+        let path = analysis.workspace.disk_path(analysis.path(f));
+        (path, analysis.position(f).0.0, f.rule, f.title.clone())
+    };
+    Pass {
+        applied: set.applied.iter().map(|&i| place(i)).collect(),
+        skipped: set
+            .skipped
+            .iter()
+            .map(|s| {
+                let (p, l, r, t) = place(s.finding);
+                (p, l, r, t, s.reason.clone())
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_are_read_from_the_top_level_only() {
+        let text = "variable \"region\" {\n  type = string\n}\n\nprovider \"aws\" {\n  alias  = \"secondary\"\n  region = var.region\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  variable = 1\n}\nterraform {\n}\n";
+        assert_eq!(
+            declarations(text),
+            vec![
+                "var.region",
+                "provider.aws.secondary",
+                "aws_s3_bucket.b",
+                "terraform"
+            ]
+        );
+    }
+
+    #[test]
+    fn overlaps_and_mentions() {
+        assert!(overlaps(&(0..4), &(3..5)));
+        assert!(!overlaps(&(0..3), &(3..5)));
+        assert!(!overlaps(&(3..3), &(3..3)));
+        assert!(overlaps(&(4..4), &(3..5)));
+        assert!(!overlaps(&(3..3), &(3..5)));
+        assert!(mentions("region = var.region\n", "var.region"));
+        assert!(!mentions("x = var.region_name", "var.region"));
+        assert!(!mentions("x = avar.region", "var.region"));
+    }
+}
