@@ -161,47 +161,6 @@ pub fn remove_lines(path: &str, src: &str, span: Range<usize>) -> Edit {
     Edit::replace(path, start..end, "")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn apply(src: &str, e: &Edit) -> String {
-        let mut s = src.to_string();
-        s.replace_range(e.range.clone(), &e.text);
-        s
-    }
-
-    #[test]
-    fn append_to_block_handles_empty_one_line_and_multi_line_blocks() {
-        let src = "terraform {\n  backend \"s3\" {}\n}\n";
-        let at = src.find("backend").unwrap();
-        let e = append_to_block("p", src, at..at + 15, "encrypt = true").unwrap();
-        assert_eq!(
-            apply(src, &e),
-            "terraform {\n  backend \"s3\" {\n    encrypt = true\n  }\n}\n"
-        );
-
-        let src = "b { a = 1 }\n";
-        let e = append_to_block("p", src, 0..11, "c = 2").unwrap();
-        assert_eq!(apply(src, &e), "b {\n  a = 1\n  c = 2\n}\n");
-
-        let src = "r \"x\" {\n  a = 1\n}\n";
-        let e = append_to_block("p", src, 0..17, "depends_on = [x.y]").unwrap();
-        assert_eq!(
-            apply(src, &e),
-            "r \"x\" {\n  a = 1\n  depends_on = [x.y]\n}\n"
-        );
-    }
-
-    #[test]
-    fn remove_lines_leaves_no_double_blank_line() {
-        let src = "a = 1\n\n# about x\nvariable \"x\" {\n}\n\nb = 2\n";
-        let at = src.find("variable").unwrap();
-        let e = remove_lines("p", src, at..at + 16);
-        assert_eq!(apply(src, &e), "a = 1\n\nb = 2\n");
-    }
-}
-
 /// The text of a `variable` block that a fix adds: its description and type, and a
 /// default taken from the code where it can be (the value `*.tfvars` gives it, the region
 /// the module's default provider uses for a region variable, `{}` for tags, the AWS
@@ -276,5 +235,46 @@ fn variable_default(
     match assigned_to {
         Some("deletion_window_in_days") => Some("30".into()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(src: &str, e: &Edit) -> String {
+        let mut s = src.to_string();
+        s.replace_range(e.range.clone(), &e.text);
+        s
+    }
+
+    #[test]
+    fn append_to_block_handles_empty_one_line_and_multi_line_blocks() {
+        let src = "terraform {\n  backend \"s3\" {}\n}\n";
+        let at = src.find("backend").unwrap();
+        let e = append_to_block("p", src, at..at + 15, "encrypt = true").unwrap();
+        assert_eq!(
+            apply(src, &e),
+            "terraform {\n  backend \"s3\" {\n    encrypt = true\n  }\n}\n"
+        );
+
+        let src = "b { a = 1 }\n";
+        let e = append_to_block("p", src, 0..11, "c = 2").unwrap();
+        assert_eq!(apply(src, &e), "b {\n  a = 1\n  c = 2\n}\n");
+
+        let src = "r \"x\" {\n  a = 1\n}\n";
+        let e = append_to_block("p", src, 0..17, "depends_on = [x.y]").unwrap();
+        assert_eq!(
+            apply(src, &e),
+            "r \"x\" {\n  a = 1\n  depends_on = [x.y]\n}\n"
+        );
+    }
+
+    #[test]
+    fn remove_lines_leaves_no_double_blank_line() {
+        let src = "a = 1\n\n# about x\nvariable \"x\" {\n}\n\nb = 2\n";
+        let at = src.find("variable").unwrap();
+        let e = remove_lines("p", src, at..at + 16);
+        assert_eq!(apply(src, &e), "a = 1\n\nb = 2\n");
     }
 }

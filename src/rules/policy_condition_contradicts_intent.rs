@@ -312,8 +312,6 @@ fn key_intent(key: &str) -> Option<Intent> {
     }
 }
 
-/// 09:00 and 18:00 EST in UTC.
-
 /// `(operator, key, value)` triples rendered as the policy's form writes conditions.
 fn render_condition(form: PolicyForm, tests: &[(&str, &str, &str)]) -> String {
     match form {
