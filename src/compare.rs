@@ -196,12 +196,17 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
         }
         for (address, side) in &theirs {
             if !ours.iter().any(|(a, ..)| a == address) {
+                // A local is an attribute of a `locals` block: added, it needs one.
+                let mut side = side.clone();
+                if address.starts_with("local.") {
+                    side.text = format!("locals {{\n  {}\n}}", side.text.trim_end());
+                }
                 out.push(Comparison {
                     kind: Kind::Missing,
                     address: address.clone(),
                     module: dir.clone(),
                     answer: None,
-                    ideal: Some(side.clone()),
+                    ideal: Some(side),
                     ideal_source: ideal.source.clone(),
                     differing: Vec::new(),
                 });

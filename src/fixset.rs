@@ -92,6 +92,17 @@ impl FixSet {
     /// Combines the fixes of `chosen` (indices into `analysis.findings`), strongest
     /// finding first.
     pub fn build(analysis: &Analysis, chosen: &[usize]) -> FixSet {
+        FixSet::build_with(analysis, chosen, &BTreeSet::new())
+    }
+
+    /// As [`FixSet::build`], leaving out fixes that touch a block in `frozen` (module
+    /// folder and block address): blocks an earlier pass already changed, so that two
+    /// fixes can never undo each other pass after pass.
+    pub fn build_with(
+        analysis: &Analysis,
+        chosen: &[usize],
+        frozen: &BTreeSet<(String, String)>,
+    ) -> FixSet {
         let findings = &analysis.findings;
         let mut order: Vec<usize> = chosen
             .iter()
@@ -104,6 +115,9 @@ impl FixSet {
         });
         order.dedup();
         let mut set = FixSet::default();
+        // In a module with a file that does not parse, what is declared is unknown: a
+        // fix could declare a block twice or edit around a broken one.
+        let unsettled = analysis.unsettled_dirs();
         let mut accepted: BTreeMap<&str, Vec<Accepted<'_>>> = BTreeMap::new();
         // Blocks declared by accepted edits, per module folder.
         let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
@@ -112,11 +126,32 @@ impl FixSet {
             let Some(fix) = fix_of(f) else {
                 continue;
             };
+            let module = analysis.workspace.files.get(f.file).map_or("", |x| x.dir());
+            if unsettled.contains(module) {
+                set.skipped.push(Skipped {
+                    finding: i,
+                    with: None,
+                    reason: "a file of its module does not parse".into(),
+                });
+                continue;
+            }
             if let Some((with, reason)) = needed_elsewhere(analysis, f, i, &order) {
                 set.skipped.push(Skipped {
                     finding: i,
                     with,
                     reason,
+                });
+                continue;
+            }
+            let keys = touched_blocks(analysis, fix);
+            if let Some(key) = keys.iter().find(|k| frozen.contains(*k)) {
+                set.skipped.push(Skipped {
+                    finding: i,
+                    with: None,
+                    reason: format!(
+                        "`{}` was already changed by another fix in an earlier pass",
+                        key.1
+                    ),
                 });
                 continue;
             }
@@ -261,6 +296,39 @@ impl FixSet {
     }
 }
 
+/// The blocks a fix changes, as (module folder, address): the top-level block around
+/// each edit, and the blocks an inserted text declares.
+pub fn touched_blocks(analysis: &Analysis, fix: &Fix) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for edit in &fix.edits {
+        let dir = dir_of(&edit.path).to_string();
+        for d in declarations(&edit.text) {
+            out.insert((dir.clone(), d));
+        }
+        let ws = &analysis.workspace;
+        let Some(id) = ws.files.iter().position(|f| f.path == edit.path) else {
+            continue;
+        };
+        let file = &ws.files[id];
+        // Every top-level block the edit touches: the one around it, or those it
+        // replaces or removes (an insert just before or after a block does not touch it).
+        let r = &edit.range;
+        for block in analysis.blocks.get(id).into_iter().flatten() {
+            let touches = if r.is_empty() {
+                block.start < r.start && r.start < block.end
+            } else {
+                r.start < block.end && block.start < r.end
+            };
+            if touches {
+                for d in declarations(file.slice(block.start..block.end)).into_iter().take(1) {
+                    out.insert((dir.clone(), d));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Whether `range` is a valid edit range of `text` (a missing file takes inserts at 0).
 fn applies(text: Option<&str>, range: &Range<usize>) -> bool {
     let text = text.unwrap_or("");
@@ -285,8 +353,8 @@ fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-/// The top-level blocks a piece of HCL declares, by address: `var.x`, `local`-free
-/// (locals may repeat), `aws_s3_bucket.b`, `data.aws_x.y`, `provider.aws`,
+/// What a piece of HCL declares at the top level, by address: `var.x`, `local.x` (each
+/// key of a `locals` block), `aws_s3_bucket.b`, `data.aws_x.y`, `provider.aws`,
 /// `provider.aws.alias`, `output.o`, `module.m`, and `terraform`.
 pub fn declarations(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -302,6 +370,10 @@ pub fn declarations(text: &str) -> Vec<String> {
             .map(|w| w.trim_matches('"'))
             .collect();
         let address = match (kind, labels.as_slice()) {
+            ("locals", []) | ("locals{", []) => {
+                out.extend(local_names(&lines[n + 1..]).map(|l| format!("local.{l}")));
+                continue;
+            }
             ("terraform", []) | ("terraform{", []) => "terraform".to_string(),
             ("variable", [name]) => format!("var.{name}"),
             ("output", [name]) => format!("output.{name}"),
@@ -320,6 +392,29 @@ pub fn declarations(text: &str) -> Vec<String> {
         out.push(address);
     }
     out
+}
+
+/// The names a `locals` block whose body starts at `body` defines: its first-level keys.
+fn local_names<'a>(body: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+    let inner: Vec<&str> = body
+        .iter()
+        .copied()
+        .take_while(|l| !l.starts_with('}'))
+        .collect();
+    let indent = inner
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .map_or(0, |l| l.len() - l.trim_start().len());
+    inner.into_iter().filter_map(move |l| {
+        let rest = l.get(indent..)?;
+        if rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let (key, _) = rest.split_once('=')?;
+        let key = key.trim();
+        (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .then_some(key)
+    })
 }
 
 /// The `alias` of the provider block whose body starts at `body` (up to its closing
@@ -410,6 +505,8 @@ fn mentions(text: &str, address: &str) -> bool {
 pub struct Pass {
     /// The findings fixed: path (as on disk), line, rule, title.
     pub applied: Vec<(String, usize, &'static str, String)>,
+    /// Their fingerprints, in the same order.
+    pub fingerprints: Vec<String>,
     /// Fixes left out: path, line, rule, title, why.
     pub skipped: Vec<(String, usize, &'static str, String, String)>,
 }
@@ -473,9 +570,16 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
     let mut analysis = crate::analysis::analyse_workspace(workspace);
     let mut passes = Vec::new();
     let mut stopped = None;
+    let mut frozen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut fixed: BTreeSet<String> = BTreeSet::new();
     for _ in 0..max_passes {
-        let chosen = selection.pick(&analysis);
-        let set = FixSet::build(&analysis, &chosen);
+        // A finding fixed once that is back was undone or does not converge: not again.
+        let chosen: Vec<usize> = selection
+            .pick(&analysis)
+            .into_iter()
+            .filter(|&i| !fixed.contains(&analysis.findings[i].fingerprint(&analysis.workspace)))
+            .collect();
+        let set = FixSet::build_with(&analysis, &chosen, &frozen);
         if set.is_empty() {
             break;
         }
@@ -487,11 +591,23 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
             );
             break;
         }
+        for &i in &set.applied {
+            let f = &analysis.findings[i];
+            fixed.insert(f.fingerprint(&analysis.workspace));
+            if let Some(fix) = fix_of(f) {
+                frozen.extend(touched_blocks(&analysis, fix));
+            }
+        }
         passes.push(describe(&analysis, &set));
         analysis = next;
     }
     if passes.len() == max_passes && stopped.is_none() {
-        let more = FixSet::build(&analysis, &selection.pick(&analysis));
+        let chosen: Vec<usize> = selection
+            .pick(&analysis)
+            .into_iter()
+            .filter(|&i| !fixed.contains(&analysis.findings[i].fingerprint(&analysis.workspace)))
+            .collect();
+        let more = FixSet::build_with(&analysis, &chosen, &frozen);
         if !more.is_empty() {
             stopped = Some(format!(
                 "stopped after {max_passes} passes with fixes still to apply"
@@ -514,6 +630,11 @@ fn describe(analysis: &Analysis, set: &FixSet) -> Pass {
     };
     Pass {
         applied: set.applied.iter().map(|&i| place(i)).collect(),
+        fingerprints: set
+            .applied
+            .iter()
+            .map(|&i| analysis.findings[i].fingerprint(&analysis.workspace))
+            .collect(),
         skipped: set
             .skipped
             .iter()
@@ -531,10 +652,12 @@ mod tests {
 
     #[test]
     fn declarations_are_read_from_the_top_level_only() {
-        let text = "variable \"region\" {\n  type = string\n}\n\nprovider \"aws\" {\n  alias  = \"secondary\"\n  region = var.region\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  variable = 1\n}\nterraform {\n}\n";
+        let text = "locals {\n  a = 1\n  b = {\n    c = 2\n  }\n}\nvariable \"region\" {\n  type = string\n}\n\nprovider \"aws\" {\n  alias  = \"secondary\"\n  region = var.region\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  variable = 1\n}\nterraform {\n}\n";
         assert_eq!(
             declarations(text),
             vec![
+                "local.a",
+                "local.b",
                 "var.region",
                 "provider.aws.secondary",
                 "aws_s3_bucket.b",
