@@ -93,7 +93,7 @@ fn folder_and_file_names_with_a_newline_and_a_heading_stay_on_their_line() {
         vec![
             "# Model Response Failures Analysis",
             "## Medium Failures",
-            "### 1. KMS key without automatic rotation (2 occurrences)",
+            "### 1. KMS key rotation is not enabled (2 occurrences)",
             "### 2. Provider configuration is missing",
             "## Summary",
         ]
@@ -104,10 +104,13 @@ fn folder_and_file_names_with_a_newline_and_a_heading_stay_on_their_line() {
         "{md}"
     );
     assert!(lines.contains(
-        &"- `odd ## y.tf:1`: `aws_kms_key.b` does not rotate its key material (`enable_key_rotation` is not set)"
-    ));
+        &"Each of `aws_kms_key.b` (`odd ## y.tf:1`) and `aws_kms_key.a` (`z.tf:1`) does not rotate its key material (`enable_key_rotation` is not set)."
+    ), "{md}");
     // The file name comment inside the quoted code is one line too.
-    assert!(lines.contains(&"# odd ## y.tf"), "{md}");
+    assert!(
+        lines.contains(&"# odd ## y.tf, lines 1-3 (the first of 2 places)"),
+        "{md}"
+    );
     // The diff header quotes the newline as git does.
     assert!(lines.contains(&"--- \"a/odd\\n## y.tf\"\t"), "{md}");
 }
@@ -132,7 +135,7 @@ fn a_resource_named_with_a_backtick_keeps_its_code_span() {
     // The address holds a backtick: the span's fence is two backticks long.
     assert!(
         lines.contains(
-            &"- `main.tf:1`: ``aws_kms_key.a`b`` does not rotate its key material (`enable_key_rotation` is not set)"
+            &"In `main.tf:1`, ``aws_kms_key.a`b`` does not rotate its key material (`enable_key_rotation` is not set)."
         ),
         "{md}"
     );
@@ -144,7 +147,7 @@ fn a_resource_named_with_a_backtick_keeps_its_code_span() {
         "{md}"
     );
     // The quoted code holds a backtick run of two: its fence is still three long.
-    assert!(md.contains("```hcl\n# main.tf\nresource \"aws_kms_key\" \"a`b\" {\n"));
+    assert!(md.contains("```hcl\n# main.tf, lines 1-3\nresource \"aws_kms_key\" \"a`b\" {\n"));
     // A path with a backtick and a newline, quoted by a rule's message.
     let (_dir, root) = workspace("ws", &[]);
     std::fs::write(root.join("x`\n## y.tf"), b"\xff\xfe").unwrap();
@@ -153,10 +156,10 @@ fn a_resource_named_with_a_backtick_keeps_its_code_span() {
     assert_safe(&md);
     let item = md
         .lines()
-        .find(|l| l.starts_with("- ``x` ## y.tf:1``: "))
+        .find(|l| l.starts_with("In ``x` ## y.tf:1``, "))
         .unwrap_or_else(|| panic!("{md}"));
     assert!(
-        item.starts_with("- ``x` ## y.tf:1``: ``x` ## y.tf`` is not valid UTF-8"),
+        item.starts_with("In ``x` ## y.tf:1``, ``x` ## y.tf`` is not valid UTF-8"),
         "{item}"
     );
 
@@ -165,7 +168,7 @@ fn a_resource_named_with_a_backtick_keeps_its_code_span() {
     let md = render(&analysis, &Review::default(), "ws", &draft());
     assert!(
         md.contains(
-            "- `main.tf:1`: ``` aws_kms_key.x`` ``` does not rotate its key material (`enable_key_rotation` is not set)\n"
+            "In `main.tf:1`, ``` aws_kms_key.x`` ``` does not rotate its key material (`enable_key_rotation` is not set).\n"
         ),
         "{md}"
     );
@@ -240,11 +243,10 @@ fn notes_summaries_and_file_contents_reach_the_document_as_visible_text() {
     );
     assert!(lines.contains(&"\\## x"));
     assert!(lines.contains(&"1\\. not a list"));
-    assert!(
-        lines.contains(
-            &"- **Training value**: Fine\\x1b\\[2J work \\<b>bold\\</b> & `x` (score 5/10)"
-        )
-    );
+    // The summary is written once, the score once.
+    assert_eq!(md.matches("Fine\\x1b").count(), 1);
+    assert!(lines.contains(&"**Training Quality Score**: 5/10"));
+    assert_eq!(md.matches("5/10").count(), 1);
     assert!(lines.contains(
         &"- **KMS key rotation is not enabled** (Medium, `kms-key-rotation-disabled`, `main.tf:5`). Reason: We rotate by hand\\x1b\\[31m ## x \\<i>"
     ));
@@ -265,7 +267,7 @@ fn values_in_code_spans_are_verbatim_and_no_html_entity_is_written() {
     );
     assert_safe(&md);
     assert!(md.contains(
-        "- `provider.tf:7`: the provider `aws` constraint `>= 5.0` accepts every future major version"
+        "In `provider.tf:7`, the provider `aws` constraint `>= 5.0` accepts every future major version"
     ));
 }
 
@@ -534,14 +536,15 @@ fn a_commonmark_reader_gets_back_the_names_and_notes_as_typed() {
         [
             "Model Response Failures Analysis",
             "Medium Failures",
-            "1. KMS key without automatic rotation (3 occurrences)",
+            "1. KMS key rotation is not enabled (3 occurrences)",
             "2. Provider configuration is missing",
             "Summary",
         ]
     );
     assert!(read.html.is_empty(), "{:?}", read.html);
-    // The quoted code and the diff of each failure, and nothing else.
-    assert_eq!(read.blocks, 4);
+    // The quoted code and the diff of the rotation failure, the diff of the missing
+    // provider configuration (which has nothing to quote), and nothing else.
+    assert_eq!(read.blocks, 3);
     for code in [
         "ws ## x",
         "a`b.tf:1",

@@ -9,6 +9,11 @@
 //! use variables, locals or functions: `terraform init` stops with "Variables not allowed".
 //! The code cannot even be initialised.
 //!
+//! ## Error
+//! ```text
+//! Error: Variables not allowed
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! terraform {

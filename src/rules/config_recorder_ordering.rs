@@ -14,6 +14,12 @@
 //! recorder without a channel (`NoAvailableDeliveryChannelException`), and rules without
 //! a recorder. The apply fails, or passes only when the timing happens to be right.
 //!
+//! ## Error
+//! A delivery channel that Terraform creates before the recorder fails with:
+//! ```text
+//! NoAvailableConfigurationRecorderException: Configuration recorder is not available to put delivery channel.
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! resource "aws_config_configuration_recorder_status" "main" {

@@ -12,6 +12,12 @@
 //! characters, some applies fail with "InvalidParameterValue: The parameter
 //! MasterUserPassword is not a valid password" — at random, depending on the draw.
 //!
+//! ## Error
+//! When a draw holds one of those characters:
+//! ```text
+//! api error InvalidParameterValue: The parameter MasterUserPassword is not a valid password. Only printable ASCII characters besides '/', '@', '"', ' ' may be used.
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! resource "random_password" "db" {

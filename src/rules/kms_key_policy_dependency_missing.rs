@@ -10,6 +10,12 @@
 //! policy. Terraform creates both in parallel, and the resource may reach KMS before the
 //! policy that lets its service use the key exists.
 //!
+//! ## Error
+//! A log group that Terraform creates before the key policy fails with:
+//! ```text
+//! api error AccessDeniedException: The specified KMS key does not exist or is not allowed to be used
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! resource "aws_cloudwatch_log_group" "audit" {

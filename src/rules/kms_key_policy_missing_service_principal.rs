@@ -12,6 +12,12 @@
 //! them in; IAM policies of the caller do not help. The resource creation fails with
 //! "The specified KMS key does not exist or is not allowed to be used".
 //!
+//! ## Error
+//! Creating a CloudWatch log group with the key fails with:
+//! ```text
+//! api error AccessDeniedException: The specified KMS key does not exist or is not allowed to be used
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! resource "aws_kms_key_policy" "logs" {

@@ -10,6 +10,11 @@
 //! configure your environment variables because the environment variables you have
 //! provided contains reserved keys". The runtime sets these variables itself.
 //!
+//! ## Error
+//! ```text
+//! InvalidParameterValueException: Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification.
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! environment {

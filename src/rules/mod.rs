@@ -1,6 +1,7 @@
 //! The rule registry. Each rule lives in its own file, named after its id, whose `//!`
 //! comment is its documentation (`tfreview rules ID` prints it; the exported review takes
-//! its Root cause, Impact and References from it).
+//! its Root cause, Impact and References from it, and from the optional `## Error`
+//! section the message Terraform or AWS prints).
 
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
@@ -214,6 +215,40 @@ pub fn doc_section(id: &str, section: &str) -> Option<String> {
         .collect();
     let text = text.join("\n").trim().to_string();
     (!text.is_empty()).then_some(text)
+}
+
+/// The message Terraform or AWS prints for what a rule reports, from the optional
+/// `## Error` section of its documentation: the lines of the section's code block, and
+/// the words before the block that say when it is printed (empty when always).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocError {
+    pub when: String,
+    pub lines: Vec<String>,
+}
+
+/// The `## Error` section of a rule's documentation, when it has a code block.
+pub fn doc_error(id: &str) -> Option<DocError> {
+    let section = doc_section(id, "Error")?;
+    let mut when: Vec<&str> = Vec::new();
+    let mut lines = Vec::new();
+    let mut fence: Option<&str> = None;
+    for line in section.lines() {
+        let trimmed = line.trim();
+        match fence {
+            Some(open) if trimmed == open => break,
+            Some(_) => lines.push(line.to_string()),
+            None if trimmed.starts_with("```") => {
+                let run = trimmed.len() - trimmed.trim_start_matches('`').len();
+                fence = Some(&trimmed[..run]);
+            }
+            None if !trimmed.is_empty() => when.push(trimmed),
+            None => {}
+        }
+    }
+    (!lines.is_empty()).then(|| DocError {
+        when: when.join(" "),
+        lines,
+    })
 }
 
 /// The rule's title: the `# ` line that opens its documentation.

@@ -8,6 +8,11 @@
 //! `terraform init` stops with "Unreadable module directory". Answers often call modules
 //! they never write, or write them under another path.
 //!
+//! ## Error
+//! ```text
+//! Error: Unreadable module directory
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! module "vpc" {

@@ -17,6 +17,12 @@
 //! "'name' cannot be longer than 32 characters". Long project names plus an environment
 //! suffix cross the limit easily.
 //!
+//! ## Error
+//! For example, for an `aws_lb` name of more than 32 characters:
+//! ```text
+//! Error: "name" cannot be longer than 32 characters
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! variable "project" { default = "payment-processing-platform" }

@@ -8,6 +8,11 @@
 //! `terraform destroy` fail ("Instance cannot be destroyed"), leaving the whole stack
 //! behind.
 //!
+//! ## Error
+//! ```text
+//! Error: Instance cannot be destroyed
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! lifecycle {

@@ -11,6 +11,11 @@
 //! Terraform resolves provider configurations per module. An alias nobody defined stops
 //! `terraform validate` and `plan` with "Provider configuration not present".
 //!
+//! ## Error
+//! ```text
+//! Error: Provider configuration not present
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! provider "aws" {

@@ -9,6 +9,11 @@
 //! stops with "Duplicate provider configuration"; answers split over several files
 //! (`provider.tf` and `main.tf`) often configure `aws` in both.
 //!
+//! ## Error
+//! ```text
+//! Error: Duplicate provider configuration
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! provider "aws" {

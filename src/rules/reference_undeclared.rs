@@ -11,6 +11,14 @@
 //! output) before planning anything. In answers it comes from a block that was renamed
 //! in one place, or from code split over files where one file was never written.
 //!
+//! ## Error
+//! ```text
+//! Error: Reference to undeclared resource
+//! Error: Reference to undeclared local value
+//! Error: Reference to undeclared module
+//! Error: Unsupported attribute
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! resource "aws_s3_bucket" "logs" {}

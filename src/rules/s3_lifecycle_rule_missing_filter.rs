@@ -10,6 +10,13 @@
 //! [rule[0].filter,rule[0].prefix] is required") and later versions reject the rule; an
 //! empty `filter {}` is what applies the rule to the whole bucket.
 //!
+//! ## Error
+//! Provider 5.x warns (later versions reject the rule):
+//! ```text
+//! Warning: Invalid Attribute Combination
+//! No attribute specified when one (and only one) of [rule[0].filter,rule[0].prefix] is required
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! rule {

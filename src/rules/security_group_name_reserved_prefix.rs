@@ -8,6 +8,11 @@
 //! EC2 reserves the `sg-` prefix for security group ids and rejects the name:
 //! "InvalidParameterValue: Group names may not be in the format sg-*".
 //!
+//! ## Error
+//! ```text
+//! InvalidParameterValue: Group names may not be in the format sg-*
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! resource "aws_security_group" "web" {

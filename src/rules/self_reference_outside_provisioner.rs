@@ -8,6 +8,11 @@
 //! Terraform stops with "Invalid \"self\" reference". Answers use it to name a resource
 //! after itself or to point one argument at another argument of the same resource.
 //!
+//! ## Error
+//! ```text
+//! Error: Invalid "self" reference
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! resource "aws_s3_bucket" "logs" {

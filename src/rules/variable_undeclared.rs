@@ -8,6 +8,11 @@
 //! Terraform rejects a reference to an undeclared input variable ("Reference to
 //! undeclared input variable") during validation and planning.
 //!
+//! ## Error
+//! ```text
+//! Error: Reference to undeclared input variable
+//! ```
+//!
 //! ## Example
 //! ```hcl
 //! resource "aws_cloudwatch_log_group" "audit" {
