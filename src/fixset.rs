@@ -320,7 +320,10 @@ pub fn touched_blocks(analysis: &Analysis, fix: &Fix) -> BTreeSet<(String, Strin
                 r.start < block.end && block.start < r.end
             };
             if touches {
-                for d in declarations(file.slice(block.start..block.end)).into_iter().take(1) {
+                for d in declarations(file.slice(block.start..block.end))
+                    .into_iter()
+                    .take(1)
+                {
                     out.insert((dir.clone(), d));
                 }
             }
@@ -412,8 +415,11 @@ fn local_names<'a>(body: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
         }
         let (key, _) = rest.split_once('=')?;
         let key = key.trim();
-        (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .then_some(key)
+        (!key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .then_some(key)
     })
 }
 

@@ -345,5 +345,32 @@ fn draft_of_the_corpus_task_pr6636() {
         quotes += 1;
     }
     assert!(quotes >= 5, "{md}");
-    insta::assert_snapshot!("corpus-Pr6636", md);
+    // The missing provider configuration once, with both rules; diffs name lib/ paths.
+    assert_eq!(
+        md.lines()
+            .filter(|l| l.starts_with("### ") && l.contains("Provider configuration is missing"))
+            .count(),
+        1,
+        "{md}"
+    );
+    assert!(!md.contains("`terraform` is missing from the answer"));
+    assert!(!md.contains("+++ b/lib/MODEL_RESPONSE.md/"));
+    assert!(md.contains("+++ b/lib/provider.tf"));
+    // The outline only: the corpus's code is not copied into this repository.
+    let mut outline = String::new();
+    let mut fence: Option<String> = None;
+    for line in md.lines() {
+        let ticks: String = line.chars().take_while(|&c| c == '`').collect();
+        match &fence {
+            Some(open) if ticks.len() >= open.len() && line.trim() == ticks => fence = None,
+            Some(_) => {}
+            None if ticks.len() >= 3 => fence = Some(ticks),
+            None if line.starts_with('#') || line.starts_with("- **") => {
+                outline.push_str(line);
+                outline.push('\n');
+            }
+            None => {}
+        }
+    }
+    insta::assert_snapshot!("corpus-Pr6636-outline", outline);
 }

@@ -48,7 +48,10 @@ fn check_one(name: &str, root: &Path, out: &Path, counts: &mut Counts) {
     let after = &run.last;
     // Parses: no syntax error that was not there before.
     if after.syntax_errors().len() > before.syntax_errors().len() {
-        fail(counts, format!("syntax errors after fixing: {:?}", after.syntax_errors()));
+        fail(
+            counts,
+            format!("syntax errors after fixing: {:?}", after.syntax_errors()),
+        );
     }
     // No block declared twice in a module.
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -67,7 +70,10 @@ fn check_one(name: &str, root: &Path, out: &Path, counts: &mut Counts) {
     }
     for (key, n) in &seen {
         if *n > 1 && seen_before.get(key).copied().unwrap_or(0) < *n {
-            fail(counts, format!("{} declared {n} times in `{}`", key.1, key.0));
+            fail(
+                counts,
+                format!("{} declared {n} times in `{}`", key.1, key.0),
+            );
         }
     }
     // The fixed findings are gone; no new error-class finding.
@@ -81,7 +87,10 @@ fn check_one(name: &str, root: &Path, out: &Path, counts: &mut Counts) {
     for pass in &run.passes {
         for ((path, line, rule, title), fp) in pass.applied.iter().zip(&pass.fingerprints) {
             if now.contains(fp) {
-                fail(counts, format!("{path}:{line} [{rule}] {title} is still reported"));
+                fail(
+                    counts,
+                    format!("{path}:{line} [{rule}] {title} is still reported"),
+                );
             }
         }
     }
@@ -171,7 +180,9 @@ fn all_fixes_together_leave_valid_formatted_code_without_the_fixed_findings() {
     let out = tempfile::tempdir().unwrap();
     let mut counts = Counts::default();
     for sample in ["zero-trust-iam-kms", "multi-account-security", "clean"] {
-        let dir = common::manifest_dir().join("sample-workspaces").join(sample);
+        let dir = common::manifest_dir()
+            .join("sample-workspaces")
+            .join(sample);
         check_one(sample, &dir, out.path(), &mut counts);
     }
     if let Some(corpus) = common::corpus() {
@@ -181,7 +192,10 @@ fn all_fixes_together_leave_valid_formatted_code_without_the_fixed_findings() {
             .filter(|p| p.join("lib/MODEL_RESPONSE.md").is_file())
             .collect();
         tasks.sort();
-        if let Some(n) = std::env::var("TFREVIEW_FIX_LIMIT").ok().and_then(|n| n.parse().ok()) {
+        if let Some(n) = std::env::var("TFREVIEW_FIX_LIMIT")
+            .ok()
+            .and_then(|n| n.parse().ok())
+        {
             tasks.truncate(n);
         }
         for task in tasks {
@@ -213,15 +227,32 @@ fn all_fixes_together_leave_valid_formatted_code_without_the_fixed_findings() {
         } else if f.contains("terraform fmt would change") {
             "terraform fmt would change a fixed file".to_string()
         } else {
-            f.split_once(": ").map_or(f.as_str(), |(_, k)| k).to_string()
+            f.split_once(": ")
+                .map_or(f.as_str(), |(_, k)| k)
+                .to_string()
         };
         *kinds.entry(kind).or_default() += 1;
     }
     for (k, n) in &kinds {
         eprintln!("  {n:>6} {k}");
     }
-    for f in counts.failures.iter().filter(|f| f.contains(std::env::var("TFREVIEW_FIX_SHOW").as_deref().unwrap_or("\u{0}"))).take(40) {
+    for f in counts
+        .failures
+        .iter()
+        .filter(|f| {
+            f.contains(
+                std::env::var("TFREVIEW_FIX_SHOW")
+                    .as_deref()
+                    .unwrap_or("\u{0}"),
+            )
+        })
+        .take(40)
+    {
         eprintln!("  {f}");
     }
-    assert!(counts.failures.is_empty(), "{} failures", counts.failures.len());
+    assert!(
+        counts.failures.is_empty(),
+        "{} failures",
+        counts.failures.len()
+    );
 }

@@ -152,6 +152,23 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
         list.sort_by_key(|f| order_key(analysis, f));
     }
     let failures = group(analysis, &accepted);
+    // The fixes shown are those of one fix set over every failure: a fix that conflicts
+    // with a stronger one, or would remove what another fix uses, is not shown.
+    let index: std::collections::HashMap<*const Finding, usize> = analysis
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f as *const Finding, i))
+        .collect();
+    let chosen: Vec<usize> = accepted
+        .iter()
+        .filter_map(|f| index.get(&(*f as *const Finding)).copied())
+        .collect();
+    let set = crate::fixset::FixSet::build(analysis, &chosen);
+    let fixes = Fixes {
+        index: &index,
+        set: &set,
+    };
 
     let mut out = String::from("# Model Response Failures Analysis\n\n");
     syntax_warning(&mut out, analysis, review);
@@ -190,7 +207,7 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
         let _ = writeln!(out, "## {} Failures\n", severity.title());
         for failure in in_section {
             number += 1;
-            render_failure(&mut out, analysis, review, failure, number);
+            render_failure(&mut out, analysis, review, failure, number, &fixes);
         }
     }
 
@@ -397,12 +414,36 @@ fn group<'a>(analysis: &Analysis, accepted: &[&'a Finding]) -> Vec<Failure<'a>> 
     failures
 }
 
+/// Which findings' fixes the export's fix set applies, and why the others are left out.
+struct Fixes<'a> {
+    index: &'a std::collections::HashMap<*const Finding, usize>,
+    set: &'a crate::fixset::FixSet,
+}
+
+impl Fixes<'_> {
+    fn applied(&self, f: &Finding) -> bool {
+        self.index
+            .get(&(f as *const Finding))
+            .is_some_and(|i| self.set.applied.contains(i))
+    }
+
+    fn skipped(&self, f: &Finding) -> Option<&str> {
+        let i = self.index.get(&(f as *const Finding))?;
+        self.set
+            .skipped
+            .iter()
+            .find(|s| s.finding == *i)
+            .map(|s| s.reason.as_str())
+    }
+}
+
 fn render_failure(
     out: &mut String,
     analysis: &Analysis,
     review: &Review,
     failure: &Failure<'_>,
     number: usize,
+    fixes: &Fixes<'_>,
 ) {
     let ws = &analysis.workspace;
     let first = failure.findings[0];
@@ -435,9 +476,21 @@ fn render_failure(
         out.push_str(&error);
     }
 
-    if let Some(diff) = combined_diff(analysis, &failure.findings) {
+    let with_fix: Vec<&Finding> = failure
+        .findings
+        .iter()
+        .copied()
+        .filter(|f| fixes.applied(f))
+        .collect();
+    if let Some(diff) = combined_diff(analysis, &with_fix) {
         out.push_str("**IDEAL_RESPONSE Fix**:\n");
         let _ = writeln!(out, "{}", fenced("diff", &diff));
+    } else if let Some(reason) = failure.findings.iter().find_map(|f| fixes.skipped(f)) {
+        let _ = writeln!(
+            out,
+            "**IDEAL_RESPONSE Fix**: none proposed here ({}).\n",
+            inline(reason, &[], false)
+        );
     }
     // The ideal answer's own version of the block, when the answer was compared.
     if let Some(ideal) = failure.findings.iter().find_map(|f| f.ideal.as_ref()) {
@@ -1682,6 +1735,7 @@ mod tests {
             key: String::new(),
             fix: None,
             ideal: None,
+            also: Vec::new(),
         };
         let module = finding(
             "`module.m` is referenced: Terraform stops with \"Reference to undeclared module\"",
