@@ -37,6 +37,9 @@ pub struct FixSet {
     /// Findings (indices into the analysis's findings) whose fix is in the set.
     pub applied: Vec<usize>,
     pub skipped: Vec<Skipped>,
+    /// The edits the set makes, with the finding each belongs to, in the order they
+    /// were accepted (offsets into the analysed text).
+    pub edits: Vec<(usize, Edit)>,
 }
 
 /// Which findings' fixes to take.
@@ -203,6 +206,7 @@ impl FixSet {
                 for d in declarations(&edit.text) {
                     declared.insert((dir_of(&edit.path).to_string(), d));
                 }
+                set.edits.push((i, edit.clone()));
                 accepted
                     .entry(edit.path.as_str())
                     .or_default()
@@ -215,13 +219,8 @@ impl FixSet {
                 .workspace
                 .file_by_path(path)
                 .map(|f| f.text.clone());
-            let mut after = before.clone().unwrap_or_default();
-            let mut sorted: Vec<&Accepted<'_>> = edits.iter().collect();
-            // Stable: inserts at one point keep the order in which they were accepted.
-            sorted.sort_by_key(|a| (a.edit.range.start, a.edit.range.end));
-            for a in sorted.iter().rev() {
-                after.replace_range(a.edit.range.clone(), &a.edit.text);
-            }
+            let sorted: Vec<&Edit> = edits.iter().map(|a| a.edit).collect();
+            let after = apply_edits(before.as_deref().unwrap_or(""), &sorted);
             if before.as_deref() != Some(after.as_str()) {
                 set.files
                     .insert(path.to_string(), FileChange { before, after });
@@ -238,22 +237,64 @@ impl FixSet {
     /// The whole set as one unified diff, with the paths where the files are on disk
     /// (relative to the workspace root), so that `git apply` takes it from there.
     pub fn diff(&self, ws: &Workspace) -> String {
-        let mut out = String::new();
-        for (path, change) in &self.files {
-            let shown = ws.disk_path(path);
-            let from = match change.before {
-                Some(_) => crate::finding::git_header_name("a/", &shown),
-                None => "/dev/null".to_string(),
-            };
-            let before = change.before.as_deref().unwrap_or("");
-            let diff = similar::TextDiff::from_lines(before, change.after.as_str());
-            out.push_str(
-                &diff
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&from, &crate::finding::git_header_name("b/", &shown))
-                    .to_string(),
-            );
+        self.files
+            .iter()
+            .map(|(path, c)| unified_diff(ws, path, c.before.as_deref(), &c.after))
+            .collect()
+    }
+
+    /// The set's diff cut into steps, one per group of findings in `groups` (indices
+    /// into the analysis's findings), each step a diff from the text after the steps
+    /// before it: applied one after the other (or concatenated, by `git apply`), they
+    /// give the whole set. A group with no edit in the set gets `None`.
+    pub fn sequential_diffs(
+        &self,
+        analysis: &Analysis,
+        groups: &[Vec<usize>],
+    ) -> Vec<Option<String>> {
+        let ws = &analysis.workspace;
+        let mut current: BTreeMap<&str, Option<String>> = BTreeMap::new();
+        let mut taken: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
+        let mut out = Vec::with_capacity(groups.len());
+        for group in groups {
+            let mut paths: Vec<&str> = Vec::new();
+            for (finding, edit) in &self.edits {
+                if group.contains(finding) {
+                    taken.entry(edit.path.as_str()).or_default().push(edit);
+                    if !paths.contains(&edit.path.as_str()) {
+                        paths.push(edit.path.as_str());
+                    }
+                }
+            }
+            if paths.is_empty() {
+                out.push(None);
+                continue;
+            }
+            paths.sort_unstable();
+            let mut diff = String::new();
+            for path in paths {
+                let original = ws.file_by_path(path).map(|f| f.text.as_str());
+                let before = current
+                    .get(path)
+                    .cloned()
+                    .unwrap_or_else(|| original.map(str::to_string));
+                // Edits in the order the set accepted them: stable at one point.
+                let mut edits: Vec<&Edit> = Vec::new();
+                for (_, e) in &self.edits {
+                    if taken
+                        .get(path)
+                        .is_some_and(|t| t.iter().any(|x| std::ptr::eq(*x, e)))
+                    {
+                        edits.push(e);
+                    }
+                }
+                let after = apply_edits(original.unwrap_or(""), &edits);
+                if before.as_deref() != Some(after.as_str()) {
+                    diff.push_str(&unified_diff(ws, path, before.as_deref(), &after));
+                }
+                current.insert(path, Some(after));
+            }
+            out.push((!diff.is_empty()).then_some(diff));
         }
         out
     }
@@ -330,6 +371,35 @@ pub fn touched_blocks(analysis: &Analysis, fix: &Fix) -> BTreeSet<(String, Strin
         }
     }
     out
+}
+
+/// `edits` (valid, not overlapping, in the order they were accepted) applied to
+/// `text`: inserts at one point keep that order.
+pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.to_vec();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = text.to_string();
+    for e in sorted.iter().rev() {
+        if applies(Some(&out), &e.range) {
+            out.replace_range(e.range.clone(), &e.text);
+        }
+    }
+    out
+}
+
+/// A file's change as a unified diff with git's headers and the path where the file
+/// is on disk; a file that did not exist comes from `/dev/null`.
+pub fn unified_diff(ws: &Workspace, path: &str, before: Option<&str>, after: &str) -> String {
+    let shown = ws.disk_path(path);
+    let from = match before {
+        Some(_) => crate::finding::git_header_name("a/", &shown),
+        None => "/dev/null".to_string(),
+    };
+    similar::TextDiff::from_lines(before.unwrap_or(""), after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&from, &crate::finding::git_header_name("b/", &shown))
+        .to_string()
 }
 
 /// Whether `range` is a valid edit range of `text` (a missing file takes inserts at 0).
@@ -548,23 +618,10 @@ impl FixRun {
 
     /// Every change as one unified diff with the paths on disk.
     pub fn diff(&self) -> String {
-        let mut out = String::new();
-        for (path, before, after) in self.changes() {
-            let shown = self.original.disk_path(path);
-            let from = match before {
-                Some(_) => crate::finding::git_header_name("a/", &shown),
-                None => "/dev/null".to_string(),
-            };
-            let diff = similar::TextDiff::from_lines(before.unwrap_or(""), after);
-            out.push_str(
-                &diff
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&from, &crate::finding::git_header_name("b/", &shown))
-                    .to_string(),
-            );
-        }
-        out
+        self.changes()
+            .into_iter()
+            .map(|(path, before, after)| unified_diff(&self.original, path, before, after))
+            .collect()
     }
 }
 

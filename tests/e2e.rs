@@ -327,3 +327,31 @@ fn two_workbenches_keep_each_others_decisions() {
         .count();
     assert_eq!(accepted, 200);
 }
+
+/// A fix applied from the workbench: the watcher sees the finding resolved; `u` puts the
+/// file back byte for byte, and the finding is open again.
+#[test]
+fn a_fix_applied_from_the_workbench_resolves_and_undo_restores_the_file() {
+    let dir =
+        common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/zero-trust-iam-kms"));
+    let file = dir.path().join("cloudwatch_logs.tf");
+    let original = std::fs::read(&file).unwrap();
+    let ws = dir.path().to_str().unwrap();
+    let mut tui = Tui::start(&[ws], dir.path(), 160, 45);
+    tui.wait_for("Findings 12/12", 20);
+    search(&mut tui, "prefix");
+    tui.send(b"F");
+    tui.wait_for("applied 1 fix to 1 file", 5);
+    tui.wait_for("RESOLVED (1)", 10);
+    assert_ne!(std::fs::read(&file).unwrap(), original);
+    tui.send(b"u");
+    tui.wait_for("fix undone in 1 file", 5);
+    assert_eq!(std::fs::read(&file).unwrap(), original);
+    // Back, and open again (still matching the search).
+    tui.wait_for("Findings 1/12", 10);
+    tui.send(b"/");
+    tui.send(ESC);
+    tui.wait_for("Findings 12/12", 5);
+    tui.send(b"q");
+    assert!(tui.wait_exit(10));
+}

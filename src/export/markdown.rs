@@ -30,7 +30,7 @@ use std::fmt::Write as _;
 
 use crate::analysis::Analysis;
 use crate::export::json::Summary;
-use crate::finding::{Edit, Finding, Fix, Severity};
+use crate::finding::{Finding, Severity};
 use crate::review::{Review, Status};
 use crate::rules;
 use crate::sanitize;
@@ -195,6 +195,23 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
         out.push_str("\n\n");
     }
 
+    // The diffs in document order, each from the text the diffs before it leave, so
+    // that all of them together apply with `git apply` from the root.
+    let in_order: Vec<&Failure<'_>> = Severity::ALL_DESCENDING
+        .iter()
+        .flat_map(|s| failures.iter().filter(move |f| f.severity() == *s))
+        .collect();
+    let groups: Vec<Vec<usize>> = in_order
+        .iter()
+        .map(|failure| {
+            failure
+                .findings
+                .iter()
+                .filter_map(|f| index.get(&(*f as *const Finding)).copied())
+                .collect()
+        })
+        .collect();
+    let diffs = set.sequential_diffs(analysis, &groups);
     let mut number = 0;
     for severity in Severity::ALL_DESCENDING {
         let in_section: Vec<&Failure<'_>> = failures
@@ -206,8 +223,9 @@ pub fn render(analysis: &Analysis, review: &Review, name: &str, opts: &MarkdownO
         }
         let _ = writeln!(out, "## {} Failures\n", severity.title());
         for failure in in_section {
+            let diff = diffs.get(number).cloned().flatten();
             number += 1;
-            render_failure(&mut out, analysis, review, failure, number, &fixes);
+            render_failure(&mut out, analysis, review, failure, number, &fixes, diff);
         }
     }
 
@@ -421,12 +439,6 @@ struct Fixes<'a> {
 }
 
 impl Fixes<'_> {
-    fn applied(&self, f: &Finding) -> bool {
-        self.index
-            .get(&(f as *const Finding))
-            .is_some_and(|i| self.set.applied.contains(i))
-    }
-
     fn skipped(&self, f: &Finding) -> Option<&str> {
         let i = self.index.get(&(f as *const Finding))?;
         self.set
@@ -444,6 +456,7 @@ fn render_failure(
     failure: &Failure<'_>,
     number: usize,
     fixes: &Fixes<'_>,
+    diff: Option<String>,
 ) {
     let ws = &analysis.workspace;
     let first = failure.findings[0];
@@ -476,13 +489,7 @@ fn render_failure(
         out.push_str(&error);
     }
 
-    let with_fix: Vec<&Finding> = failure
-        .findings
-        .iter()
-        .copied()
-        .filter(|f| fixes.applied(f))
-        .collect();
-    if let Some(diff) = combined_diff(analysis, &with_fix) {
+    if let Some(diff) = diff {
         out.push_str("**IDEAL_RESPONSE Fix**:\n");
         let _ = writeln!(out, "{}", fenced("diff", &diff));
     } else if let Some(reason) = failure.findings.iter().find_map(|f| fixes.skipped(f)) {
@@ -1148,34 +1155,6 @@ fn line_ranges(runs: &[(usize, usize)]) -> String {
         if single { "line" } else { "lines" },
         list.join(", ")
     )
-}
-
-/// One diff for all the fixes of a failure, each file's header once; when the fixes
-/// overlap, their diffs one after the other (each once).
-fn combined_diff(analysis: &Analysis, findings: &[&Finding]) -> Option<String> {
-    let fixes: Vec<&Fix> = findings.iter().filter_map(|f| f.fix.as_ref()).collect();
-    let first = fixes.first()?;
-    let mut edits: Vec<Edit> = Vec::new();
-    for fix in &fixes {
-        for edit in &fix.edits {
-            if !edits.contains(edit) {
-                edits.push(edit.clone());
-            }
-        }
-    }
-    let combined = Fix::new(first.title.clone(), first.applicability, edits);
-    if let Ok(diff) = combined.diff(&analysis.workspace) {
-        return Some(diff);
-    }
-    let mut diffs: Vec<String> = Vec::new();
-    for fix in &fixes {
-        if let Ok(diff) = fix.diff(&analysis.workspace) {
-            if !diffs.contains(&diff) {
-                diffs.push(diff);
-            }
-        }
-    }
-    (!diffs.is_empty()).then(|| diffs.concat())
 }
 
 fn list_item(out: &mut String, analysis: &Analysis, f: &Finding) {

@@ -111,6 +111,16 @@ pub enum Mode {
     },
 }
 
+/// What `u` undoes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoStep {
+    /// A decision, with the one it replaced.
+    Decision(String, Option<Decision>),
+    /// Fixes written to disk: each file's path (workspace-relative), its text before
+    /// (`None`: the fix created it) and the text written.
+    Apply(Vec<(String, Option<String>, String)>),
+}
+
 /// A message for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -156,7 +166,7 @@ pub struct App {
     pub open_file: Option<FileId>,
     pub source_scroll: usize,
     pub detail_scroll: usize,
-    pub undo: Vec<(String, Option<Decision>)>,
+    pub undo: Vec<UndoStep>,
     pub notice: Option<Notice>,
     pub highlight: HighlightCache,
     pub size: Rect,
@@ -286,7 +296,9 @@ impl App {
             self.new.extend(now.difference(&old).cloned());
             self.new.retain(|fp| now.contains(fp));
             if self.review.reconcile(before, &analysis) {
-                self.save("resolved findings recorded".into());
+                // Quietly: the status line counts what was resolved, and the message of
+                // what the reviewer just did stays.
+                self.save(String::new());
             }
         }
         let first = before.is_none();
@@ -521,6 +533,30 @@ impl App {
                 }
             }
             Action::Undo => self.undo_last(),
+            Action::ApplyFix => {
+                if let Some(i) = self.selected {
+                    self.apply_fixes(vec![i]);
+                }
+            }
+            Action::ApplyAccepted => {
+                let accepted: Vec<usize> = self
+                    .analysis
+                    .as_ref()
+                    .map(|a| {
+                        a.findings
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, f)| self.status_of(f) == Status::Accepted)
+                            .map(|(i, _)| i)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if accepted.is_empty() {
+                    self.notice("no accepted finding to apply", true);
+                } else {
+                    self.apply_fixes(accepted);
+                }
+            }
             Action::ToggleDiff => self.show_diff = !self.show_diff,
             Action::ToggleMarkdown => self.toggle_markdown(),
             Action::Filter => self.mode = Mode::Filter,
@@ -728,18 +764,126 @@ impl App {
         };
         let fp = finding.fingerprint(&analysis.workspace);
         let previous = self.review.decide(analysis, finding, status, note);
-        self.undo.push((fp, previous));
+        self.undo.push(UndoStep::Decision(fp, previous));
         self.save(format!("{} — {}", status.as_str(), finding.title));
     }
 
     fn undo_last(&mut self) {
         match self.undo.pop() {
-            Some((fp, previous)) => {
+            Some(UndoStep::Decision(fp, previous)) => {
                 self.review.restore(&fp, previous);
                 self.save("undone".into());
             }
+            Some(UndoStep::Apply(files)) => self.undo_apply(files),
             None => self.notice("nothing to undo", false),
         }
+    }
+
+    /// Writes the fix set of `findings` to disk (atomically, never through a link),
+    /// refusing every file that changed since the analysis; `u` undoes it.
+    fn apply_fixes(&mut self, findings: Vec<usize>) {
+        let Some(analysis) = &self.analysis else {
+            return;
+        };
+        if analysis.workspace.task {
+            self.notice(
+                "an answer is Markdown, which tfreview never rewrites: `tfreview fix PATH -o DIR` writes the fixed files to a folder",
+                true,
+            );
+            return;
+        }
+        let set = crate::fixset::FixSet::build(analysis, &findings);
+        if set.is_empty() {
+            let why = set
+                .skipped
+                .first()
+                .map_or("no fix to apply".to_string(), |s| {
+                    format!("no fix applied: {}", s.reason)
+                });
+            self.notice(&why, true);
+            return;
+        }
+        let root = self.root.clone();
+        for (path, change) in &set.files {
+            let now = crate::io::read_text_if_exists(&root.join(path), crate::io::MAX_SOURCE_BYTES);
+            if !matches!(&now, Ok(text) if text.as_deref() == change.before.as_deref()) {
+                self.notice(
+                    &format!(
+                        "not applied: {path} changed since the analysis; wait for the next one"
+                    ),
+                    true,
+                );
+                return;
+            }
+        }
+        let mut written = Vec::new();
+        for (path, change) in &set.files {
+            match crate::io::write_within(
+                &root,
+                std::path::Path::new(path),
+                change.after.as_bytes(),
+            ) {
+                Ok(_) => written.push((path.clone(), change.before.clone(), change.after.clone())),
+                Err(e) => {
+                    let done = written.len();
+                    self.undo.push(UndoStep::Apply(written));
+                    self.notice(
+                        &format!("applied to {done} files, then failed on {path}: {e}; u undoes"),
+                        true,
+                    );
+                    return;
+                }
+            }
+        }
+        let (fixes, files) = (set.applied.len(), written.len());
+        self.undo.push(UndoStep::Apply(written));
+        let left = if set.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} left out: {})",
+                set.skipped.len(),
+                set.skipped[0].reason
+            )
+        };
+        self.notice(
+            &format!(
+                "applied {fixes} fix{} to {files} file{}{left} · u undoes",
+                if fixes == 1 { "" } else { "es" },
+                if files == 1 { "" } else { "s" }
+            ),
+            false,
+        );
+    }
+
+    /// Puts back the files a fix wrote, byte for byte, unless they changed since.
+    fn undo_apply(&mut self, files: Vec<(String, Option<String>, String)>) {
+        let root = self.root.clone();
+        for (path, _, after) in &files {
+            let now = crate::io::read_text_if_exists(&root.join(path), crate::io::MAX_SOURCE_BYTES);
+            if !matches!(&now, Ok(Some(text)) if text == after) {
+                self.notice(
+                    &format!("cannot undo: {path} changed after the fix was applied"),
+                    true,
+                );
+                self.undo.push(UndoStep::Apply(files));
+                return;
+            }
+        }
+        for (path, before, _) in &files {
+            let result = match before {
+                Some(text) => {
+                    crate::io::write_within(&root, std::path::Path::new(path), text.as_bytes())
+                        .map(|_| ())
+                }
+                None => std::fs::remove_file(root.join(path)),
+            };
+            if let Err(e) = result {
+                self.notice(&format!("undo failed on {path}: {e}"), true);
+                return;
+            }
+        }
+        self.notice(&format!("fix undone in {} file(s)", files.len()), false);
     }
 
     /// Saves what changed since the last save, merged with what another workbench
@@ -761,7 +905,7 @@ impl App {
                         &format!("{done} · {others} decisions from another workbench merged"),
                         false,
                     );
-                } else {
+                } else if !done.is_empty() {
                     self.notice(&done, false);
                 }
             }

@@ -856,7 +856,11 @@ fn draw_help(frame: &mut Frame<'_>, app: &App) {
         1
     };
     let per_column = rows.len().div_ceil(columns);
-    let width = if columns == 2 { 78 } else { 52 };
+    let width = if columns == 2 {
+        area.width.clamp(78, 100)
+    } else {
+        52
+    };
     let height = u16::try_from(per_column + 5).unwrap_or(u16::MAX);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);

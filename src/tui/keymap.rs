@@ -36,6 +36,8 @@ pub enum Action {
     Annotate,
     /// Undo the last decision.
     Undo,
+    ApplyFix,
+    ApplyAccepted,
     /// Show or hide the fix diff in the detail pane.
     ToggleDiff,
     /// Show the Markdown an extracted file comes from, at the same place (and back).
@@ -74,6 +76,8 @@ impl Action {
         Action::Reject,
         Action::Annotate,
         Action::Undo,
+        Action::ApplyFix,
+        Action::ApplyAccepted,
         Action::ToggleDiff,
         Action::ToggleMarkdown,
         Action::Filter,
@@ -102,7 +106,9 @@ impl Action {
             Action::Accept => "accept the finding",
             Action::Reject => "reject (optional reason)",
             Action::Annotate => "annotate (note = root cause)",
-            Action::Undo => "undo the last decision",
+            Action::Undo => "undo the last decision or fix",
+            Action::ApplyFix => "write the selected fix to disk",
+            Action::ApplyAccepted => "write all accepted fixes to disk",
             Action::ToggleDiff => "show / hide the fix diff",
             Action::ToggleMarkdown => "answer file / its Markdown",
             Action::Filter => "filter by severity and status",
@@ -194,6 +200,8 @@ pub fn default_keymap() -> Vec<(Key, Action)> {
         (ch('x'), Action::Reject),
         (ch('c'), Action::Annotate),
         (ch('u'), Action::Undo),
+        (ch('F'), Action::ApplyFix),
+        (ch('P'), Action::ApplyAccepted),
         (ch('d'), Action::ToggleDiff),
         (ch('m'), Action::ToggleMarkdown),
         (ch('f'), Action::Filter),
