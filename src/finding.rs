@@ -159,7 +159,12 @@ impl Fix {
             check_edits(path, before, &edits)?;
             let first = edits.first().map_or(0, |e| e.range.start);
             let last = edits.last().map_or(0, |e| e.range.end);
-            let (start, end, skipped) = window(before, first, last);
+            let (start, end) = window(before, first, last);
+            // Lines before the window, from the file's line index: no count from the top
+            // of the file for every finding.
+            let skipped = ws
+                .file_by_path(path)
+                .map_or(0, |f| f.line_col(start).0.saturating_sub(1));
             // The window with the edits applied: no copy of the rest of the file.
             let mut after = String::with_capacity(end - start + 64);
             let mut at = start;
@@ -267,7 +272,7 @@ const DIFF_WINDOW: usize = DIFF_CONTEXT + 12;
 
 /// The byte range of `old` around the edits (`first..last`), widened to whole lines
 /// plus the margin, and how many lines come before it.
-fn window(old: &str, first: usize, last: usize) -> (usize, usize, usize) {
+fn window(old: &str, first: usize, last: usize) -> (usize, usize) {
     let line_start = |at: usize| {
         old.get(..at)
             .and_then(|t| t.rfind('\n'))
@@ -291,8 +296,7 @@ fn window(old: &str, first: usize, last: usize) -> (usize, usize, usize) {
             }
         }
     }
-    let skipped = old.get(..start).map_or(0, |t| t.matches('\n').count());
-    (start, end, skipped)
+    (start, end)
 }
 
 /// Adds `offset` to the line numbers of every `@@ -a,b +c,d @@` header.

@@ -2,7 +2,7 @@
 //! `aws_s3_bucket_server_side_encryption_configuration` and the like configure a bucket
 //! from a separate block that names it in `bucket`. Rules ask whether a bucket has one.
 
-use super::expr::{RefCollector, Target};
+use super::expr::Target;
 use super::{BlockInfo, Model, Module};
 use crate::edits::append_to_file;
 use crate::finding::Edit;
@@ -19,23 +19,8 @@ pub fn has_companion(
         name: owner.label(1).to_string(),
     };
     module
-        .blocks
-        .iter()
-        .filter(|b| b.is_resource(companion))
-        .any(|b| {
-            b.attr(argument).is_some_and(|a| {
-                let mut refs = RefCollector::default();
-                refs.expr(&a.value);
-                refs.refs.iter().any(|r| r.target == target)
-                    // `for_each = aws_s3_bucket.x` style companions: the bucket comes
-                    // from `each.value`; count them when the iteration names the owner.
-                    || b.attr("for_each").is_some_and(|fe| {
-                        let mut refs = RefCollector::default();
-                        refs.expr(&fe.value);
-                        refs.refs.iter().any(|r| r.target == target)
-                    })
-            })
-        })
+        .companion_targets(companion, argument)
+        .contains(&target)
 }
 
 /// The edit that appends a new `ty` companion of `owner` (named after it) to the owner's

@@ -194,9 +194,45 @@ pub struct Module<'a> {
     /// `(provider, alias)` pairs that callers pass in with `providers = { aws.x = … }`.
     pub received_aliases: Vec<(String, String)>,
     by_address: HashMap<String, usize>,
+    /// `(companion type, argument)` → the resources that companions of that type name
+    /// in that argument (or iterate over): built once per pair, on first use.
+    companions: std::sync::Mutex<
+        HashMap<(String, String), std::sync::Arc<std::collections::HashSet<Target>>>,
+    >,
 }
 
 impl<'a> Module<'a> {
+    /// The resources that blocks of type `companion` name in `argument` (or in their
+    /// `for_each`, for companions that iterate over the owners): one pass over the
+    /// module per pair, then a set lookup per owner.
+    pub fn companion_targets(
+        &self,
+        companion: &str,
+        argument: &str,
+    ) -> std::sync::Arc<std::collections::HashSet<Target>> {
+        let key = (companion.to_string(), argument.to_string());
+        if let Ok(cache) = self.companions.lock()
+            && let Some(found) = cache.get(&key)
+        {
+            return std::sync::Arc::clone(found);
+        }
+        let mut targets = std::collections::HashSet::new();
+        for b in self.blocks.iter().filter(|b| b.is_resource(companion)) {
+            let Some(a) = b.attr(argument) else { continue };
+            let mut refs = RefCollector::default();
+            refs.expr(&a.value);
+            if let Some(fe) = b.attr("for_each") {
+                refs.expr(&fe.value);
+            }
+            targets.extend(refs.refs.into_iter().map(|r| r.target));
+        }
+        let targets = std::sync::Arc::new(targets);
+        if let Ok(mut cache) = self.companions.lock() {
+            cache.insert(key, std::sync::Arc::clone(&targets));
+        }
+        targets
+    }
+
     pub fn block(&self, address: &str) -> Option<&BlockInfo<'a>> {
         self.by_address.get(address).map(|&i| &self.blocks[i])
     }
