@@ -1247,3 +1247,65 @@ fn extract_writes_inside_the_output_folder() {
     assert!(out.join("tfreview-robustness-escape.tf").is_file());
     assert!(!Path::new("/tfreview-robustness-escape.tf").exists());
 }
+
+/// An answer of many blocks, each named by the line before it (`Create fN.tf:`).
+fn many_named_blocks(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("Create f{i}.tf:\n\n```hcl\nvariable \"v{i}\" {{}}\n```\n\n"))
+        .collect()
+}
+
+/// Extraction found each block's file by scanning the files before it: 60,000 blocks
+/// took minutes. A generous bound; linear work takes well under a second.
+#[test]
+fn extraction_of_many_files_is_not_quadratic() {
+    let md = many_named_blocks(60_000);
+    let started = Instant::now();
+    let extraction = extract(&md);
+    let took = started.elapsed();
+    assert_eq!(extraction.files.len(), 60_000);
+    assert!(took < Duration::from_secs(10), "extraction took {took:?}");
+}
+
+/// answer-extraction found each note's file by scanning the files: one note per block.
+#[test]
+fn extraction_notes_of_many_files_are_not_quadratic() {
+    let md = many_named_blocks(60_000);
+    let extraction = extract(&md);
+    let md_path = "lib/MODEL_RESPONSE.md";
+    let files: Vec<SourceFile> = extraction
+        .files
+        .iter()
+        .map(|f| {
+            SourceFile::virtual_file(
+                format!("{md_path}/{}", f.path),
+                FileKind::Terraform,
+                f.text.clone(),
+                md_path,
+                f.lines.clone(),
+            )
+        })
+        .collect();
+    let mut ws = tfreview::Workspace::from_files("/nonexistent", files);
+    ws.notes = extraction
+        .notes
+        .iter()
+        .map(|n| tfreview::workspace::Note {
+            path: format!("{md_path}/{}", n.file.clone().unwrap_or_default()),
+            md_path: md_path.into(),
+            md_line: n.line,
+            message: n.message.clone(),
+        })
+        .collect();
+    let started = Instant::now();
+    let analysis = tfreview::analyse_workspace(ws);
+    let took = started.elapsed();
+    let notes = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == "answer-extraction")
+        .count();
+    assert_eq!(notes, 60_000);
+    eprintln!("analysis of 60,000 extracted files: {took:?}");
+    assert!(took < Duration::from_secs(30), "analysis took {took:?}");
+}

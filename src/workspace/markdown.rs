@@ -8,6 +8,7 @@
 //! fence keeps what it has, and an answer without fences but with raw HCL is read as one
 //! file. How each block was named, joined, split or dropped is reported as a note.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
@@ -308,6 +309,10 @@ fn split_nested_fences(blocks: Vec<Block>, notes: &mut Vec<ExtractionNote>) -> V
 }
 
 fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<ExtractionNote>) {
+    // The files in order, a dropped version leaving `None`, and where each path is: an
+    // answer with thousands of blocks must not cost a scan of the files per block.
+    let mut files: Vec<Option<ExtractedFile>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     let hcl: Vec<&Block> = blocks
         .iter()
         .filter(|b| {
@@ -351,7 +356,7 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
             ("main.tf".to_string(), Naming::Lone)
         } else if let Some(previous) = previous_path.clone() {
             (previous, Naming::Continued)
-        } else if !out.files.iter().any(|f| f.path == "main.tf") {
+        } else if !index.contains_key("main.tf") {
             ("main.tf".to_string(), Naming::Continued)
         } else {
             unnamed += 1;
@@ -409,8 +414,12 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
         } else {
             previous_heading
         };
-        match out.files.iter().position(|f| f.path == path) {
-            Some(i) if previous_path.as_deref() == Some(path.as_str()) && !new_version => {
+        let existing = index
+            .get(&path)
+            .copied()
+            .and_then(|i| Some((i, files.get_mut(i)?.as_mut()?)));
+        match existing {
+            Some((_, file)) if previous_path.as_deref() == Some(path.as_str()) && !new_version => {
                 if naming != Naming::Continued {
                     notes.push(ExtractionNote {
                         line: block.fence_line,
@@ -418,35 +427,33 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
                         message: format!("this block continues `{path}` and was joined to it"),
                     });
                 }
-                out.files[i].text.push_str(&text);
-                out.files[i].lines.extend(lines);
+                file.text.push_str(&text);
+                file.lines.extend(lines);
             }
-            Some(i) => {
-                notes.push(ExtractionNote {
-                    line: out.files[i].lines.first().copied().unwrap_or(1),
-                    file: Some(path.clone()),
-                    message: format!(
-                        "`{path}` is written twice; the version at line {} was kept and this earlier one dropped",
-                        block.fence_line
-                    ),
-                });
-                out.files.remove(i);
-                out.files.push(ExtractedFile {
+            existing => {
+                if let Some((i, file)) = existing {
+                    notes.push(ExtractionNote {
+                        line: file.lines.first().copied().unwrap_or(1),
+                        file: Some(path.clone()),
+                        message: format!(
+                            "`{path}` is written twice; the version at line {} was kept and this earlier one dropped",
+                            block.fence_line
+                        ),
+                    });
+                    files[i] = None;
+                }
+                index.insert(path.clone(), files.len());
+                files.push(Some(ExtractedFile {
                     path: path.clone(),
                     text,
                     lines,
                     naming,
-                });
+                }));
             }
-            None => out.files.push(ExtractedFile {
-                path: path.clone(),
-                text,
-                lines,
-                naming,
-            }),
         }
         previous_path = Some(path);
     }
+    out.files.extend(files.into_iter().flatten());
 }
 
 /// An answer without fences: the HCL from the first line that starts a block.
