@@ -1309,3 +1309,61 @@ fn extraction_notes_of_many_files_are_not_quadratic() {
     eprintln!("analysis of 60,000 extracted files: {took:?}");
     assert!(took < Duration::from_secs(30), "analysis took {took:?}");
 }
+
+/// The analysis of in-memory `.tf` files (path, text).
+fn analyse_files(files: &[(&str, &str)]) -> tfreview::Analysis {
+    let files = files
+        .iter()
+        .map(|(path, text)| SourceFile::new(*path, FileKind::Terraform, *text))
+        .collect();
+    tfreview::analyse_workspace(tfreview::Workspace::from_files("/nonexistent", files))
+}
+
+/// provider-version-unbounded bounded `>= N` by `N + 1`, which overflowed for u64::MAX.
+#[test]
+fn version_constraint_at_the_largest_major_does_not_overflow() {
+    let analysis = analyse_files(&[(
+        "main.tf",
+        "terraform {\n  required_version = \">= 18446744073709551615\"\n}\n",
+    )]);
+    assert!(span_problems(&analysis).is_empty());
+    let analysis = analyse_files(&[(
+        "main.tf",
+        "terraform {\n  required_version = \">= 18446744073709551614\"\n}\n",
+    )]);
+    assert!(
+        analysis
+            .findings
+            .iter()
+            .any(|f| f.rule == "provider-version-unbounded"
+                && f.message.contains("18446744073709551615.x"))
+    );
+}
+
+/// provider-alias-undefined took `configuration_aliases = local.x` for a list and cut
+/// its first and last characters to insert the alias: `[ocal., aws.target]`.
+#[test]
+fn configuration_aliases_that_are_not_a_list_get_no_edit() {
+    let analysis = analyse_files(&[
+        (
+            "main.tf",
+            "module \"q\" {\n  source = \"./modules/q\"\n}\n",
+        ),
+        (
+            "modules/q/main.tf",
+            "terraform {\n  required_providers {\n    aws = {\n      source                = \"hashicorp/aws\"\n      configuration_aliases = local.x\n    }\n  }\n}\n\nresource \"aws_sqs_queue\" \"t\" {\n  provider = aws.target\n}\n",
+        ),
+    ]);
+    let findings: Vec<_> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == "provider-alias-undefined")
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(span_problems(&analysis).is_empty());
+    for f in findings {
+        for edit in f.fix.iter().flat_map(|fix| &fix.edits) {
+            assert!(!edit.text.contains("ocal"), "{edit:?}");
+        }
+    }
+}
