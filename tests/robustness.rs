@@ -1,15 +1,25 @@
 //! Robustness: the engine must not panic or hang on any input.
 //!
 //! - Property tests (proptest) over the Markdown extractor and the line index of a
-//!   source file, with arbitrary Unicode around fences and file names.
+//!   source file, with arbitrary Unicode around fences and file names; and over generated
+//!   Terraform, whose findings and fixes must stay valid in their files.
 //! - A seeded mutation test: corpus files (deployed `lib/*.tf` and `lib/MODEL_RESPONSE.md`
 //!   answers) are damaged at the byte and token level and reviewed by the real binary
 //!   (`tfreview check --format json`), which must exit 0 or 1 with JSON on stdout (2 only
-//!   with an error message), never panic, and finish within 10 s.
+//!   with an error message), never panic, and finish within 10 s. `TFREVIEW_MUTATION_SEED`
+//!   and `TFREVIEW_MUTATIONS` change the seed and the count; the ignored `mutations_long`
+//!   runs 20,000 inputs (`cargo test --release --test robustness -- --ignored mutations_long`).
+//! - Regression tests for what these found: crashers, quadratic extraction, rule edges.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use tfreview::workspace::markdown::{extract, file_name_in};
@@ -463,12 +473,6 @@ fn known_issue_line_range_of_line_zero() {
 
 // ---------------------------------------------------------------------------------------
 // Mutation test: damaged corpus files through the real binary.
-
-use std::collections::BTreeMap;
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// The seed when `TFREVIEW_MUTATION_SEED` does not give one.
 const DEFAULT_SEED: u64 = 0x7f4a_7c15_2b3e_d1a9;
@@ -1345,10 +1349,7 @@ fn version_constraint_at_the_largest_major_does_not_overflow() {
 #[test]
 fn configuration_aliases_that_are_not_a_list_get_no_edit() {
     let analysis = analyse_files(&[
-        (
-            "main.tf",
-            "module \"q\" {\n  source = \"./modules/q\"\n}\n",
-        ),
+        ("main.tf", "module \"q\" {\n  source = \"./modules/q\"\n}\n"),
         (
             "modules/q/main.tf",
             "terraform {\n  required_providers {\n    aws = {\n      source                = \"hashicorp/aws\"\n      configuration_aliases = local.x\n    }\n  }\n}\n\nresource \"aws_sqs_queue\" \"t\" {\n  provider = aws.target\n}\n",
