@@ -54,7 +54,9 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
                 };
             }
             Err(err) => {
-                let offset = err.location().offset().min(text.len());
+                // hcl-edit's offset can fall inside a multi-byte character (an unclosed
+                // list whose last line is a comment ending in `é`): back to its start.
+                let offset = char_start(&text, err.location().offset());
                 if err.message().contains("redefined object key")
                     && let Some((span, key)) = object_key_at(&text, offset)
                     && let Some(masked) = mask_key(&text, &span)
@@ -69,8 +71,9 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
                     text = Cow::Owned(masked);
                     continue;
                 }
-                let end = text[offset..]
-                    .find(['\n', '\r'])
+                let end = text
+                    .get(offset..)
+                    .and_then(|rest| rest.find(['\n', '\r']))
                     .map_or(text.len(), |i| offset + i.max(1))
                     .min(text.len());
                 problems.push(ParseProblem {
@@ -89,6 +92,15 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
         body: None,
         problems,
     }
+}
+
+/// The start of the character at byte `offset` of `text` (its end when past it).
+fn char_start(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// The object key that starts at `offset`: an identifier or a quoted string.
@@ -162,6 +174,21 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn syntax_error_inside_a_multibyte_character_starts_at_the_character() {
+        // hcl-edit reports these at the last byte of the `é`.
+        for text in ["x = [a # é", "x = (a\n# é", "x = [\n// “"] {
+            let parsed = parse(text);
+            assert_eq!(parsed.problems.len(), 1, "{text:?}");
+            let span = parsed.problems[0].span.clone();
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{text:?}: {span:?}"
+            );
+            assert!(span.end <= text.len() && text.get(span).is_some_and(|s| !s.is_empty()));
+        }
     }
 
     #[test]

@@ -58,12 +58,15 @@ impl Rule for AnswerExtraction {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        // By path, once: an answer of thousands of blocks has thousands of notes.
+        let by_path: std::collections::HashMap<&str, usize> = model
+            .files
+            .iter()
+            .rev()
+            .map(|&id| (model.ws.files[id].path.as_str(), id))
+            .collect();
         for note in &model.ws.notes {
-            let Some(&id) = model
-                .files
-                .iter()
-                .find(|&&id| model.ws.files[id].path == note.path)
-            else {
+            let Some(&id) = by_path.get(note.path.as_str()) else {
                 continue;
             };
             let file = &model.ws.files[id];

@@ -348,8 +348,12 @@ fn configuration_alias_fix(
                         let obj = attr.value.as_object()?;
                         match object_get(obj, "configuration_aliases") {
                             Some((_, list)) => {
+                                // Only a list literal takes one more element in place
+                                // (`configuration_aliases = local.aliases` does not).
+                                list.expr().as_array()?;
                                 let span = span_of(list.expr());
-                                let inside = src.get(span.start + 1..span.end - 1)?.trim();
+                                let inside =
+                                    src.get(span.start + 1..span.end.saturating_sub(1))?.trim();
                                 let sep = if inside.is_empty() { "" } else { ", " };
                                 Edit::replace(path, span.clone(), format!("[{inside}{sep}{shown}]"))
                             }

@@ -83,15 +83,18 @@ impl Rule for ProviderVersionUnbounded {
                     let Some(major) = unbounded_major(&text) else {
                         continue;
                     };
+                    // `>= 18446744073709551615` has no next major to bound it by.
+                    let Some(next) = major.checked_add(1) else {
+                        continue;
+                    };
                     let span = span_of(expr);
-                    let bounded = format!("{text}, < {}.0.0", major + 1);
+                    let bounded = format!("{text}, < {next}.0.0");
                     let mut f = self.finding(
                         t.file,
                         span.clone(),
                         format!("{} version constraint has no upper bound", super::capitalise(&what)),
                         format!(
-                            "the {what} constraint `{text}` accepts every future major version, including {}.x and its breaking changes",
-                            major + 1
+                            "the {what} constraint `{text}` accepts every future major version, including {next}.x and its breaking changes"
                         ),
                     );
                     f.address = Some("terraform".into());

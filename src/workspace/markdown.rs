@@ -8,6 +8,7 @@
 //! fence keeps what it has, and an answer without fences but with raw HCL is read as one
 //! file. How each block was named, joined, split or dropped is reported as a note.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
@@ -75,30 +76,39 @@ fn line_of(starts: &[usize], offset: usize) -> usize {
 }
 
 /// A file name in a piece of text: the first token ending in `.tf`/`.tfvars`/`.hcl`,
-/// without a leading `lib/`, `./` or `/`.
+/// without a leading `lib/`, `./` or `/`. Names with a `..` component are refused, and
+/// empty or `.` components are dropped, so the name stays inside the answer's folder.
 pub fn file_name_in(text: &str) -> Option<String> {
     let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/');
     for (i, _) in text.match_indices(".tf").chain(text.match_indices(".hcl")) {
-        let end = text[i + 1..]
+        // `i` is the offset of an ASCII `.`: `i + 1` is a char boundary.
+        let after = text.get(i + 1..).unwrap_or("");
+        let end = after
             .find(|c: char| !is_name_char(c))
             .map_or(text.len(), |e| i + 1 + e);
-        let candidate = &text[..end];
+        let candidate = text.get(..end).unwrap_or("");
+        // The name starts just after the last character that cannot be part of it, which
+        // may be several bytes long (`“main.tf”`).
         let start = candidate
-            .rfind(|c: char| !is_name_char(c))
-            .map_or(0, |s| s + 1);
-        let mut name = &text[start..end];
-        name = name.trim_end_matches('.');
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !is_name_char(c))
+            .map_or(0, |(s, c)| s + c.len_utf8());
+        let name = candidate.get(start..).unwrap_or("").trim_end_matches('.');
         let known = [".tf", ".tfvars", ".hcl", ".tfvars.example", ".tf.example"];
-        if !known.iter().any(|ext| name.ends_with(ext)) {
+        if !known.iter().any(|ext| name.ends_with(ext)) || name.contains("..") {
             continue;
         }
-        let mut name = name.trim_start_matches("./").trim_start_matches('/');
-        if let Some(rest) = name.strip_prefix("lib/") {
-            name = rest;
+        let mut parts: Vec<&str> = name
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        if parts.len() > 1 && parts.first() == Some(&"lib") {
+            parts.remove(0);
         }
-        let stem = name.rsplit('/').next().unwrap_or(name);
-        if stem.len() > 3 && !name.contains("..") {
-            return Some(name.to_string());
+        let stem = parts.last().copied().unwrap_or("");
+        if stem.len() > 3 {
+            return Some(parts.join("/"));
         }
     }
     None
@@ -299,6 +309,10 @@ fn split_nested_fences(blocks: Vec<Block>, notes: &mut Vec<ExtractionNote>) -> V
 }
 
 fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<ExtractionNote>) {
+    // The files in order, a dropped version leaving `None`, and where each path is: an
+    // answer with thousands of blocks must not cost a scan of the files per block.
+    let mut files: Vec<Option<ExtractedFile>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     let hcl: Vec<&Block> = blocks
         .iter()
         .filter(|b| {
@@ -342,7 +356,7 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
             ("main.tf".to_string(), Naming::Lone)
         } else if let Some(previous) = previous_path.clone() {
             (previous, Naming::Continued)
-        } else if !out.files.iter().any(|f| f.path == "main.tf") {
+        } else if !index.contains_key("main.tf") {
             ("main.tf".to_string(), Naming::Continued)
         } else {
             unnamed += 1;
@@ -400,8 +414,12 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
         } else {
             previous_heading
         };
-        match out.files.iter().position(|f| f.path == path) {
-            Some(i) if previous_path.as_deref() == Some(path.as_str()) && !new_version => {
+        let existing = index
+            .get(&path)
+            .copied()
+            .and_then(|i| Some((i, files.get_mut(i)?.as_mut()?)));
+        match existing {
+            Some((_, file)) if previous_path.as_deref() == Some(path.as_str()) && !new_version => {
                 if naming != Naming::Continued {
                     notes.push(ExtractionNote {
                         line: block.fence_line,
@@ -409,35 +427,33 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
                         message: format!("this block continues `{path}` and was joined to it"),
                     });
                 }
-                out.files[i].text.push_str(&text);
-                out.files[i].lines.extend(lines);
+                file.text.push_str(&text);
+                file.lines.extend(lines);
             }
-            Some(i) => {
-                notes.push(ExtractionNote {
-                    line: out.files[i].lines.first().copied().unwrap_or(1),
-                    file: Some(path.clone()),
-                    message: format!(
-                        "`{path}` is written twice; the version at line {} was kept and this earlier one dropped",
-                        block.fence_line
-                    ),
-                });
-                out.files.remove(i);
-                out.files.push(ExtractedFile {
+            existing => {
+                if let Some((i, file)) = existing {
+                    notes.push(ExtractionNote {
+                        line: file.lines.first().copied().unwrap_or(1),
+                        file: Some(path.clone()),
+                        message: format!(
+                            "`{path}` is written twice; the version at line {} was kept and this earlier one dropped",
+                            block.fence_line
+                        ),
+                    });
+                    files[i] = None;
+                }
+                index.insert(path.clone(), files.len());
+                files.push(Some(ExtractedFile {
                     path: path.clone(),
                     text,
                     lines,
                     naming,
-                });
+                }));
             }
-            None => out.files.push(ExtractedFile {
-                path: path.clone(),
-                text,
-                lines,
-                naming,
-            }),
         }
         previous_path = Some(path);
     }
+    out.files.extend(files.into_iter().flatten());
 }
 
 /// An answer without fences: the HCL from the first line that starts a block.
@@ -487,5 +503,33 @@ mod tests {
         );
         assert_eq!(file_name_in("Terraform configuration"), None);
         assert_eq!(file_name_in("see .tf files"), None);
+    }
+
+    #[test]
+    fn file_names_after_multibyte_characters() {
+        // The character before the name is several bytes long: the name starts after it.
+        assert_eq!(
+            file_name_in("Create “main.tf”:").as_deref(),
+            Some("main.tf")
+        );
+        assert_eq!(file_name_in("# “x.tf”").as_deref(), Some("x.tf"));
+        assert_eq!(
+            file_name_in("→modules/a/b.tf").as_deref(),
+            Some("modules/a/b.tf")
+        );
+        assert_eq!(file_name_in("日本語.tf"), None);
+        assert_eq!(file_name_in("é.tf.é"), None);
+        let md = "Create “main.tf”:\n\n```hcl\nresource \"a\" \"b\" {}\n```\n\n```hcl\n# “x.tf”\nvariable \"v\" {}\n```\n";
+        let paths: Vec<String> = extract(md).files.into_iter().map(|f| f.path).collect();
+        assert_eq!(paths, ["main.tf", "x.tf"]);
+    }
+
+    #[test]
+    fn file_names_stay_inside_the_answer() {
+        assert_eq!(file_name_in("lib//x.tf").as_deref(), Some("x.tf"));
+        assert_eq!(file_name_in("/./a//b.tf").as_deref(), Some("a/b.tf"));
+        assert_eq!(file_name_in("../x.tf"), None);
+        assert_eq!(file_name_in("a/../../x.tf"), None);
+        assert_eq!(file_name_in("lib/lib/x.tf").as_deref(), Some("lib/x.tf"));
     }
 }
