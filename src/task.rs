@@ -130,6 +130,7 @@ pub fn files_from_markdown(md: &str, md_path: &str) -> (Vec<SourceFile>, Vec<Not
         .first()
         .map(|f| f.path.clone())
         .unwrap_or_else(|| md_path.to_string());
+    let paths: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let notes = extraction
         .notes
         .into_iter()
@@ -141,7 +142,7 @@ pub fn files_from_markdown(md: &str, md_path: &str) -> (Vec<SourceFile>, Vec<Not
              }| Note {
                 path: file
                     .map(|f| format!("{md_path}/{f}"))
-                    .filter(|p| files.iter().any(|sf| &sf.path == p))
+                    .filter(|p| paths.contains(p.as_str()))
                     .unwrap_or_else(|| first.clone()),
                 md_path: md_path.to_string(),
                 md_line: line,

@@ -176,8 +176,8 @@ proptest! {
         prop_assert_eq!(file.line_col(len + 7), file.line_col(len));
         let expected: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
         prop_assert_eq!(file.line_count(), expected.len());
-        // Lines are 1-based; line 0: see `known_issue_line_range_of_line_zero`.
-        for line in 1..=expected.len() + 2 {
+        // Lines are 1-based; line 0 is an empty range at the start.
+        for line in 0..=expected.len() + 2 {
             let range = file.line_range(line);
             prop_assert!(range.start <= range.end && range.end <= len, "line {} -> {:?}", line, range);
             prop_assert!(text.is_char_boundary(range.start) && text.is_char_boundary(range.end));
@@ -460,12 +460,11 @@ proptest! {
     }
 }
 
-/// `line_range(0)` computes `line_starts[0] - 1` and underflows (a panic in debug
-/// builds, a range ending at `usize::MAX` in release). No caller passes 0 today; the fix
-/// belongs to src/workspace/mod.rs, outside this branch's files.
+/// `line_range(0)` computed `line_starts[0] - 1` and underflowed (a panic in debug
+/// builds, a range ending at `usize::MAX` in release); lines count from 1, so line 0 is
+/// an empty range.
 #[test]
-#[ignore = "KNOWN ISSUE: SourceFile::line_range(0) underflows at src/workspace/mod.rs:162"]
-fn known_issue_line_range_of_line_zero() {
+fn line_range_of_line_zero_is_empty() {
     let file = SourceFile::new("a.tf", FileKind::Terraform, "a\nb");
     let range = file.line_range(0);
     assert!(range.start <= range.end && range.end <= 3, "{range:?}");

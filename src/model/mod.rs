@@ -173,6 +173,9 @@ pub struct TfvarValue<'a> {
     pub value: &'a Expression,
 }
 
+/// `(companion type, argument)` → the resources such companions name there.
+type CompanionIndex = HashMap<(String, String), std::sync::Arc<std::collections::HashSet<Target>>>;
+
 /// The files of one folder: one Terraform namespace.
 #[derive(Debug, Default)]
 pub struct Module<'a> {
@@ -196,9 +199,7 @@ pub struct Module<'a> {
     by_address: HashMap<String, usize>,
     /// `(companion type, argument)` → the resources that companions of that type name
     /// in that argument (or iterate over): built once per pair, on first use.
-    companions: std::sync::Mutex<
-        HashMap<(String, String), std::sync::Arc<std::collections::HashSet<Target>>>,
-    >,
+    companions: std::sync::Mutex<CompanionIndex>,
 }
 
 impl<'a> Module<'a> {

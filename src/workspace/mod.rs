@@ -128,7 +128,11 @@ impl SourceFile {
 
     /// Byte range of 1-based `line`, without its line ending.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        // Lines count from 1: there is no line 0.
+        if line == 0 {
+            return 0..0;
+        }
+        let Some(&start) = self.line_starts.get(line - 1) else {
             return self.text.len()..self.text.len();
         };
         let end = self
