@@ -75,12 +75,7 @@ fn every_draft_export_of_20_corpus_answers_applies_whole() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let mut tasks: Vec<_> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("lib/MODEL_RESPONSE.md").is_file())
-        .collect();
-    tasks.sort();
+    let tasks = common::task_folders(&corpus);
     let mut checked = 0;
     let mut failures = Vec::new();
     for task in tasks.iter().take(20) {

@@ -147,3 +147,14 @@ pub fn corpus() -> Option<PathBuf> {
     );
     None
 }
+
+/// The task folders of a corpus (those with `lib/MODEL_RESPONSE.md`), sorted.
+pub fn task_folders(corpus: &Path) -> Vec<PathBuf> {
+    let mut tasks: Vec<PathBuf> = std::fs::read_dir(corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("lib/MODEL_RESPONSE.md").is_file())
+        .collect();
+    tasks.sort();
+    tasks
+}
