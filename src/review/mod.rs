@@ -333,15 +333,22 @@ impl ReviewStore {
                 });
             }
         };
-        let version = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("version").and_then(|v| v.as_u64()));
-        Ok(match (version, serde_json::from_str::<Review>(&text)) {
-            (Some(v), _) if v > u64::from(FORMAT_VERSION) => {
+        // One parse: the version first (a newer format is not ours to read), then the
+        // review from the same value.
+        let value = match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) => value,
+            Err(e) => return Ok(Loaded::Unusable(format!("it is not a valid review: {e}"))),
+        };
+        drop(text);
+        let version = value.get("version").and_then(|v| v.as_u64());
+        Ok(match version {
+            Some(v) if v > u64::from(FORMAT_VERSION) => {
                 Loaded::Unusable(format!("it was written by a newer tfreview (format {v})"))
             }
-            (_, Ok(review)) => Loaded::Review(review),
-            (_, Err(e)) => Loaded::Unusable(format!("it is not a valid review: {e}")),
+            _ => match serde_json::from_value::<Review>(value) {
+                Ok(review) => Loaded::Review(review),
+                Err(e) => Loaded::Unusable(format!("it is not a valid review: {e}")),
+            },
         })
     }
 
