@@ -795,10 +795,14 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, rect: Rect) {
         } else {
             theme.statusline()
         };
-        spans.push(Span::styled(
-            format!("│ {} ", for_terminal(&notice.text)),
-            style,
-        ));
+        let span = Span::styled(format!("│ {} ", for_terminal(&notice.text)), style);
+        // A warning (NOT SAVED, a syntax error, a refused fix) comes right after the
+        // name, where even an 80-column terminal shows it.
+        if notice.warning {
+            spans.insert(1, span);
+        } else {
+            spans.push(span);
+        }
     }
     let left = Line::from(spans);
     frame.render_widget(Paragraph::new(left).style(theme.statusline()), rect);
