@@ -380,8 +380,10 @@ pub struct Ignores {
     cache: std::sync::Arc<std::sync::Mutex<IgnoreCache>>,
 }
 
-type IgnoreCache =
-    std::collections::HashMap<PathBuf, Result<Option<ignore::gitignore::Gitignore>, ReadProblem>>;
+type IgnoreCache = std::collections::HashMap<
+    PathBuf,
+    Result<Option<std::sync::Arc<ignore::gitignore::Gitignore>>, ReadProblem>,
+>;
 
 /// At most this many patterns are taken from one `.gitignore`.
 const MAX_IGNORE_PATTERNS: usize = 10_000;
@@ -394,13 +396,13 @@ impl Ignores {
         }
     }
 
-    fn matcher(&self, dir: &Path) -> Option<ignore::gitignore::Gitignore> {
+    fn matcher(&self, dir: &Path) -> Option<std::sync::Arc<ignore::gitignore::Gitignore>> {
         let Ok(mut cache) = self.cache.lock() else {
             return None;
         };
         cache
             .entry(dir.to_path_buf())
-            .or_insert_with(|| load_gitignore(dir))
+            .or_insert_with(|| load_gitignore(dir).map(|m| m.map(std::sync::Arc::new)))
             .clone()
             .ok()
             .flatten()
