@@ -233,3 +233,70 @@ fn searching_a_class_name_lists_that_class() {
         assert_eq!(rule.class().as_str(), "contract");
     }
 }
+
+/// A file that stops parsing at 80×24: the status line names it first, its findings
+/// are marked STALE; quitting with a failed save asks before losing decisions.
+#[test]
+fn a_broken_file_and_an_unsaved_quit_at_80_by_24() {
+    let dir =
+        common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/zero-trust-iam-kms"));
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let store = ReviewStore::at(blocker.path().join("review.json"));
+    let mut app = App::new(
+        dir.path().to_path_buf(),
+        store,
+        Theme::load("dark").unwrap(),
+    )
+    .unwrap();
+    app.size = Rect::new(0, 0, 80, 24);
+    let mut analyzer = tfreview::analysis::Analyzer::default();
+    app.set_analysis(
+        analyzer
+            .analyse(dir.path(), &tfreview::Target::Plain)
+            .unwrap(),
+    );
+    let kms = dir.path().join("kms.tf");
+    let text = std::fs::read_to_string(&kms).unwrap();
+    std::fs::write(
+        &kms,
+        format!("{text}\nresource \"aws_s3_bucket\" \"b\" {{\n"),
+    )
+    .unwrap();
+    app.set_analysis(
+        analyzer
+            .analyse(dir.path(), &tfreview::Target::Plain)
+            .unwrap(),
+    );
+    let s = screen(&app);
+    let status = s.lines().last().unwrap();
+    assert!(
+        status.contains("tfreview · ") && status.contains("│ syntax error in kms.tf:"),
+        "{s}"
+    );
+    // The stale finding, in the list (full width: the findings pane is the only one).
+    key(&mut app, KeyCode::Char('/'));
+    keys(&mut app, "principal");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app).contains("STALE"), "{}", screen(&app));
+
+    // A decision that cannot be saved, then q: the question, not the exit.
+    key(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Char('q'));
+    let s = screen(&app);
+    assert!(
+        s.contains("Quit without saving?") && s.contains("NOT SAVED"),
+        "{s}"
+    );
+    // Temporary names vary from run to run.
+    let tmp = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let name = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let s = s
+        .replace(&tmp(blocker.path()), "/tmp/BLOCKER.")
+        .replace(&name, "WORKSPACE.");
+    insta::assert_snapshot!(s);
+}
