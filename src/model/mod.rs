@@ -8,6 +8,7 @@ pub mod eval;
 pub mod expr;
 pub mod parse;
 pub mod policy;
+pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
