@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use tfreview::model::schema::types::{
-    ArgSchema, BlockSchema, Nesting, NestedBlock, ProviderSchema,
+    ArgSchema, BlockSchema, NestedBlock, Nesting, ProviderSchema,
 };
 
 /// Meta-arguments, dropped at the top level of a resource or data source only.
@@ -43,7 +43,8 @@ fn main() -> Result<()> {
     for dir in packages {
         let schema = convert(Path::new(dir))?;
         let json = serde_json::to_vec(&schema)?;
-        let path = PathBuf::from(out).join(format!("{}-{}.json.gz", schema.provider, schema.version));
+        let path =
+            PathBuf::from(out).join(format!("{}-{}.json.gz", schema.provider, schema.version));
         let mut gz = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::best());
         gz.write_all(&json)?;
         let bytes = gz.finish()?;

@@ -15,7 +15,14 @@ fn the_generator_reproduces_the_committed_schemas() {
     let out = tempfile::tempdir().unwrap();
     let status = std::process::Command::new(env!("CARGO"))
         .current_dir(common::manifest_dir())
-        .args(["run", "--release", "--quiet", "--example", "gen-schema", "--"])
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--example",
+            "gen-schema",
+            "--",
+        ])
         .arg(out.path())
         .args(dirs.split(':'))
         .status()

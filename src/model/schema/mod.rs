@@ -4,12 +4,13 @@
 //!
 //! The rest of the engine asks `Selection::block(kind, type)` and never reads raw data.
 
+pub mod check;
 pub mod types;
 
 use std::io::Read as _;
 use std::sync::OnceLock;
 
-pub use types::{ArgSchema, BlockSchema, Nesting, NestedBlock, ProviderSchema};
+pub use types::{ArgSchema, BlockSchema, NestedBlock, Nesting, ProviderSchema};
 
 use super::expr::{object_get, static_str};
 use super::{BlockKind, Model, Module};
