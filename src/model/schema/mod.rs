@@ -7,8 +7,12 @@
 pub mod check;
 pub mod types;
 
+use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 pub use types::{ArgSchema, BlockSchema, NestedBlock, Nesting, ProviderSchema};
 
@@ -20,20 +24,78 @@ struct Bundled {
     provider: &'static str,
     version: (u64, u64, u64),
     bytes: &'static [u8],
-    cell: OnceLock<Option<ProviderSchema>>,
+    cell: OnceLock<Option<Loaded>>,
+}
+
+/// A loaded provider schema: each type's block schema is parsed the first time it is
+/// asked for, so that loading costs one pass over the JSON.
+#[derive(Debug)]
+pub struct Loaded {
+    pub provider: String,
+    pub version: String,
+    resources: BTreeMap<&'static str, LazyBlock>,
+    data_sources: BTreeMap<&'static str, LazyBlock>,
+}
+
+#[derive(Debug)]
+struct LazyBlock {
+    raw: &'static RawValue,
+    cell: OnceLock<Option<BlockSchema>>,
+}
+
+impl LazyBlock {
+    fn get(&self) -> Option<&BlockSchema> {
+        self.cell
+            .get_or_init(|| serde_json::from_str(self.raw.get()).ok())
+            .as_ref()
+    }
+}
+
+/// The top level of a schema file, borrowing each type's JSON.
+#[derive(Deserialize)]
+struct RawSchema<'a> {
+    provider: String,
+    version: String,
+    #[serde(borrow)]
+    resources: BTreeMap<&'a str, &'a RawValue>,
+    #[serde(borrow)]
+    data_sources: BTreeMap<&'a str, &'a RawValue>,
 }
 
 impl Bundled {
-    fn get(&self) -> Option<&ProviderSchema> {
+    fn get(&self) -> Option<&Loaded> {
         self.cell
             .get_or_init(|| {
-                let mut json = Vec::new();
+                let mut json = String::new();
                 flate2::read::GzDecoder::new(self.bytes)
-                    .read_to_end(&mut json)
+                    .read_to_string(&mut json)
                     .ok()?;
-                serde_json::from_slice(&json).ok()
+                // Kept for the life of the process, like the cache that holds it.
+                let json: &'static str = Box::leak(json.into_boxed_str());
+                let raw: RawSchema<'static> = serde_json::from_str(json).ok()?;
+                let lazy = |m: BTreeMap<&'static str, &'static RawValue>| {
+                    m.into_iter()
+                        .map(|(k, raw)| {
+                            let cell = OnceLock::new();
+                            (k, LazyBlock { raw, cell })
+                        })
+                        .collect()
+                };
+                Some(Loaded {
+                    provider: raw.provider,
+                    version: raw.version,
+                    resources: lazy(raw.resources),
+                    data_sources: lazy(raw.data_sources),
+                })
             })
             .as_ref()
+    }
+}
+
+impl Loaded {
+    /// The number of resource and data source types.
+    pub fn len(&self) -> (usize, usize) {
+        (self.resources.len(), self.data_sources.len())
     }
 }
 
@@ -54,7 +116,7 @@ static BUNDLED: [Bundled; 2] = [
 ];
 
 /// The bundled schema of `provider` at exactly `version` (`"5.99.1"`), for tests and tools.
-pub fn bundled(provider: &str, version: &str) -> Option<&'static ProviderSchema> {
+pub fn bundled(provider: &str, version: &str) -> Option<&'static Loaded> {
     BUNDLED
         .iter()
         .find(|b| b.provider == provider && show(b.version) == version)
@@ -77,7 +139,7 @@ fn show(v: (u64, u64, u64)) -> String {
 /// The schema a module's blocks of one provider are checked against, and why.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    schema: Option<&'static ProviderSchema>,
+    schema: Option<&'static Loaded>,
     /// The `required_providers` constraint that chose it (`>= 5.0`), if any.
     pub constraint: Option<String>,
 }
@@ -88,8 +150,8 @@ impl Selection {
     pub fn block(&self, kind: BlockKind, ty: &str) -> Option<&'static BlockSchema> {
         let schema = self.schema?;
         match kind {
-            BlockKind::Resource => schema.resources.get(ty),
-            BlockKind::Data => schema.data_sources.get(ty),
+            BlockKind::Resource => schema.resources.get(ty)?.get(),
+            BlockKind::Data => schema.data_sources.get(ty)?.get(),
             _ => None,
         }
     }
@@ -109,7 +171,7 @@ impl Selection {
             BlockKind::Data => &schema.data_sources,
             _ => return Vec::new(),
         };
-        map.keys().map(String::as_str).collect()
+        map.keys().copied().collect()
     }
 
     /// "AWS provider 6.66.0 (the constraint `>= 5.0` installs 6.x)".
@@ -287,8 +349,16 @@ mod tests {
     #[test]
     fn the_bundled_schemas_load() {
         for v in bundled_versions("aws") {
+            let started = std::time::Instant::now();
             let s = bundled("aws", &v);
-            assert!(s.is_some_and(|s| s.resources.len() > 1000), "aws {v}");
+            eprintln!("aws {v}: loaded in {:?}", started.elapsed());
+            assert!(s.is_some_and(|s| s.len().0 > 1000), "aws {v}");
+            let flow_log = Selection {
+                schema: s,
+                constraint: None,
+            }
+            .block(BlockKind::Resource, "aws_flow_log");
+            assert!(flow_log.is_some_and(|b| b.args.contains_key("log_destination")));
         }
     }
 }
