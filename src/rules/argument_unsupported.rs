@@ -77,7 +77,7 @@ impl Rule for ArgumentUnsupported {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         let mut keys = OccurrenceKeys::default();
         for p in problems(model)
-            .into_iter()
+            .iter()
             .filter(|p| p.kind == ProblemKind::ArgumentUnsupported)
         {
             let mut message = format!(
@@ -87,7 +87,7 @@ impl Rule for ArgumentUnsupported {
                 p.within,
                 p.version_note()
             );
-            push_suggestion(&mut message, &p);
+            push_suggestion(&mut message, p);
             let mut f = self.finding(
                 p.file,
                 p.span.clone(),
@@ -96,7 +96,7 @@ impl Rule for ArgumentUnsupported {
             );
             f.address = Some(p.address.clone());
             f.key = keys.key(p.key());
-            f.fix = rename_fix(model, &p);
+            f.fix = rename_fix(model, p);
             out.push(f);
         }
     }

@@ -82,7 +82,7 @@ impl Rule for BlockUnsupported {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         let mut keys = OccurrenceKeys::default();
         for p in problems(model)
-            .into_iter()
+            .iter()
             .filter(|p| p.kind == ProblemKind::BlockUnsupported)
         {
             let mut message = format!(
@@ -92,7 +92,7 @@ impl Rule for BlockUnsupported {
                 p.within,
                 p.version_note()
             );
-            push_suggestion(&mut message, &p);
+            push_suggestion(&mut message, p);
             let mut f = self.finding(
                 p.file,
                 p.span.clone(),
@@ -101,7 +101,7 @@ impl Rule for BlockUnsupported {
             );
             f.address = Some(p.address.clone());
             f.key = keys.key(p.key());
-            f.fix = rename_fix(model, &p);
+            f.fix = rename_fix(model, p);
             out.push(f);
         }
     }

@@ -69,7 +69,7 @@ impl Rule for DataSourceTypeUnknown {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         let mut keys = OccurrenceKeys::default();
         for p in problems(model)
-            .into_iter()
+            .iter()
             .filter(|p| p.kind == ProblemKind::DataSourceTypeUnknown)
         {
             let mut message = format!(

@@ -121,8 +121,12 @@ const SUCCESSORS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Every schema problem of the model, in model order.
-pub fn problems(model: &Model<'_>) -> Vec<Problem> {
+/// Every schema problem of the model, in model order, computed once per model.
+pub fn problems<'m>(model: &'m Model<'_>) -> &'m [Problem] {
+    model.schema_problems.get_or_init(|| compute(model))
+}
+
+fn compute(model: &Model<'_>) -> Vec<Problem> {
     let mut out = Vec::new();
     for module in &model.modules {
         let mut selections: HashMap<String, Selection> = HashMap::new();
