@@ -8,6 +8,7 @@ pub mod eval;
 pub mod expr;
 pub mod parse;
 pub mod policy;
+pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -337,6 +338,8 @@ pub struct Model<'a> {
     pub parse_problems: Vec<(FileId, ParseProblem)>,
     /// The comparison with the ideal answer, computed once for the rules that use it.
     pub comparisons: std::sync::OnceLock<Vec<crate::compare::Comparison>>,
+    /// What the provider schemas reject, computed once for the four schema rules.
+    pub schema_problems: std::sync::OnceLock<Vec<schema::check::Problem>>,
 }
 
 impl<'a> Model<'a> {
@@ -414,6 +417,7 @@ impl<'a> Model<'a> {
             modules,
             parse_problems,
             comparisons: std::sync::OnceLock::new(),
+            schema_problems: std::sync::OnceLock::new(),
         }
     }
 

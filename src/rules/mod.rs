@@ -8,10 +8,13 @@ use crate::model::Model;
 use crate::workspace::FileId;
 
 mod answer_extraction;
+mod argument_unsupported;
 mod audit_role_not_read_only;
 mod backend_s3_unencrypted;
 mod backend_uses_variables;
+mod block_unsupported;
 mod config_recorder_ordering;
+mod data_source_type_unknown;
 mod db_password_invalid_characters;
 mod declaration_unused;
 mod deletion_protection_enabled;
@@ -53,6 +56,7 @@ mod reference_undeclared;
 mod required_provider_missing;
 mod required_variable_missing;
 mod resource_name_missing_suffix;
+mod resource_type_unknown;
 mod s3_encryption_missing;
 mod s3_lifecycle_rule_missing_filter;
 mod s3_public_access_block_missing;
@@ -157,6 +161,10 @@ static RULES: &[&dyn Rule] = &[
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
+    &resource_type_unknown::ResourceTypeUnknown,
+    &data_source_type_unknown::DataSourceTypeUnknown,
+    &argument_unsupported::ArgumentUnsupported,
+    &block_unsupported::BlockUnsupported,
     &dynamic_meta_argument::DynamicMetaArgument,
     &self_reference_outside_provisioner::SelfReferenceOutsideProvisioner,
     &s3_lifecycle_rule_missing_filter::S3LifecycleRuleMissingFilter,
