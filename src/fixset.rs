@@ -222,6 +222,9 @@ impl FixSet {
             for a in sorted.iter().rev() {
                 after.replace_range(a.edit.range.clone(), &a.edit.text);
             }
+            if formatted_kind(path) {
+                after = format_changed(before.as_deref(), &after, &sorted);
+            }
             if before.as_deref() != Some(after.as_str()) {
                 set.files
                     .insert(path.to_string(), FileChange { before, after });
@@ -330,6 +333,43 @@ pub fn touched_blocks(analysis: &Analysis, fix: &Fix) -> BTreeSet<(String, Strin
         }
     }
     out
+}
+
+/// Files `terraform fmt` formats.
+fn formatted_kind(path: &str) -> bool {
+    path.ends_with(".tf") || path.ends_with(".tfvars")
+}
+
+/// `after` (the text with the sorted `edits` made) with the lines the edits wrote or
+/// joined formatted the way `terraform fmt` would (see [`crate::edits::format_hcl`]):
+/// an inserted attribute aligned with its neighbours, a run realigned when its longest
+/// key was removed. A file the set creates is formatted whole.
+fn format_changed(before: Option<&str>, after: &str, edits: &[&Accepted<'_>]) -> String {
+    if before.is_none() {
+        return crate::edits::format_hcl(after, &|_| true);
+    }
+    // Line starts of `after`, to turn offsets into line numbers.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(after.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
+    let mut touched: BTreeSet<usize> = BTreeSet::new();
+    let mut delta: isize = 0;
+    for a in edits {
+        let start = a.edit.range.start.saturating_add_signed(delta);
+        let end = start + a.edit.text.len();
+        delta += a.edit.text.len() as isize - a.edit.range.len() as isize;
+        let first = line_of(start);
+        // A removal joins the line before it with the one after it.
+        let first = if a.edit.text.is_empty() {
+            first.saturating_sub(1)
+        } else {
+            first
+        };
+        let last = line_of(end.saturating_sub(1).max(start));
+        touched.extend(first..=last.max(first));
+    }
+    crate::edits::format_hcl(after, &|n| touched.contains(&n))
 }
 
 /// Whether `range` is a valid edit range of `text` (a missing file takes inserts at 0).
