@@ -423,8 +423,17 @@ fn skip_quoted(line: &str, mut i: usize, mut stack: Vec<u32>) -> Result<usize, V
     Err(stack)
 }
 
+/// The length of the quoted string at the start of `text` (with its quotes), when it
+/// ends on the line.
+pub(crate) fn quoted_end(text: &str) -> Option<usize> {
+    text.strip_prefix('"')?;
+    skip_quoted(text, 1, Vec::new())
+        .ok()
+        .filter(|&end| !text[..end].contains('\n'))
+}
+
 /// `"${x}"` as `x`: `terraform fmt` unwraps a string that is one interpolation.
-fn unwrap_interpolation(value: &str) -> &str {
+pub(crate) fn unwrap_interpolation(value: &str) -> &str {
     let Some(inner) = value
         .strip_prefix("\"${")
         .and_then(|v| v.strip_suffix("}\""))

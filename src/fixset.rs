@@ -168,7 +168,7 @@ impl FixSet {
                     continue; // The same edit, made once.
                 }
                 let module = dir_of(&edit.path).to_string();
-                let decls = declarations(&edit.text);
+                let decls = new_declarations(text.map(String::as_str), edit);
                 if !decls.is_empty()
                     && decls
                         .iter()
@@ -200,7 +200,8 @@ impl FixSet {
                 continue;
             }
             for edit in take {
-                for d in declarations(&edit.text) {
+                let text = analysis.workspace.file_by_path(&edit.path).map(|f| &f.text);
+                for d in new_declarations(text.map(String::as_str), edit) {
                     declared.insert((dir_of(&edit.path).to_string(), d));
                 }
                 accepted
@@ -333,6 +334,19 @@ pub fn touched_blocks(analysis: &Analysis, fix: &Fix) -> BTreeSet<(String, Strin
         }
     }
     out
+}
+
+/// What `edit` declares that the text it replaces did not: a block rewritten in place
+/// declares nothing new.
+fn new_declarations(text: Option<&str>, edit: &Edit) -> Vec<String> {
+    let replaced = text
+        .and_then(|t| t.get(edit.range.clone()))
+        .map(declarations)
+        .unwrap_or_default();
+    declarations(&edit.text)
+        .into_iter()
+        .filter(|d| !replaced.contains(d))
+        .collect()
 }
 
 /// Files `terraform fmt` formats.

@@ -41,6 +41,27 @@ fn check_one(name: &str, root: &Path, out: &Path, counts: &mut Counts) {
         10,
     );
     counts.workspaces += 1;
+    // TFREVIEW_FIX_TRACE=name prints what the run did to that workspace.
+    if std::env::var("TFREVIEW_FIX_TRACE").is_ok_and(|t| t == name) {
+        for (n, pass) in run.passes.iter().enumerate() {
+            for a in &pass.applied {
+                eprintln!("pass {n} applied {a:?}");
+            }
+            for s in &pass.skipped {
+                eprintln!("pass {n} skipped {s:?}");
+            }
+        }
+        eprintln!("{}", run.diff());
+        for f in &run.last.findings {
+            eprintln!(
+                "after: {}:{} [{}] {}",
+                run.last.path(f),
+                run.last.position(f).0.0,
+                f.rule,
+                f.message
+            );
+        }
+    }
     let fail = |counts: &mut Counts, what: String| counts.failures.push(format!("{name}: {what}"));
     if let Some(why) = &run.stopped {
         fail(counts, why.clone());
