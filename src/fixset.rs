@@ -103,6 +103,15 @@ impl FixSet {
         chosen: &[usize],
         frozen: &BTreeSet<(String, String)>,
     ) -> FixSet {
+        FixSet::build_cached(analysis, chosen, frozen, &IdealProblems::default())
+    }
+
+    fn build_cached(
+        analysis: &Analysis,
+        chosen: &[usize],
+        frozen: &BTreeSet<(String, String)>,
+        ideal_problems: &IdealProblems,
+    ) -> FixSet {
         let findings = &analysis.findings;
         let mut order: Vec<usize> = chosen
             .iter()
@@ -134,6 +143,25 @@ impl FixSet {
                     reason: "a file of its module does not parse".into(),
                 });
                 continue;
+            }
+            if f.fix.is_none() && !f.rule.starts_with("ideal-block") {
+                // The ideal's version of the block, offered for this finding, fixes it
+                // only when the ideal does not have the same problem.
+                let address = f.address.as_deref().unwrap_or("");
+                if ideal_problems.get(&analysis.workspace).contains(&(
+                    module.to_string(),
+                    f.rule,
+                    address.to_string(),
+                )) {
+                    set.skipped.push(Skipped {
+                        finding: i,
+                        with: None,
+                        reason: format!(
+                            "the ideal's version of `{address}` has the same problem: using it would not fix this"
+                        ),
+                    });
+                    continue;
+                }
             }
             if let Some((with, reason)) = needed_elsewhere(analysis, f, i, &order) {
                 set.skipped.push(Skipped {
@@ -297,6 +325,39 @@ impl FixSet {
         }
         out.files.sort_by(|a, b| a.path.cmp(&b.path));
         out
+    }
+}
+
+/// The findings of the ideals' own code, as (answer module folder, rule, address),
+/// computed once when first needed: the ideal's version of a block is no fix for a
+/// finding the ideal has as well.
+#[derive(Default)]
+struct IdealProblems(std::cell::OnceCell<BTreeSet<(String, &'static str, String)>>);
+
+impl IdealProblems {
+    fn get(&self, ws: &Workspace) -> &BTreeSet<(String, &'static str, String)> {
+        self.0.get_or_init(|| {
+            let mut out = BTreeSet::new();
+            for ideal in &ws.ideals {
+                let a = crate::analysis::analyse_workspace(Workspace::from_files(
+                    "",
+                    ideal.files.clone(),
+                ));
+                for f in &a.findings {
+                    let Some(address) = &f.address else { continue };
+                    let dir = a.workspace.files.get(f.file).map_or("", |x| x.dir());
+                    let module = if dir.is_empty() {
+                        ideal.prefix.clone()
+                    } else {
+                        format!("{}/{dir}", ideal.prefix)
+                    };
+                    for rule in std::iter::once(f.rule).chain(f.also.iter().copied()) {
+                        out.insert((module.clone(), rule, address.clone()));
+                    }
+                }
+            }
+            out
+        })
     }
 }
 
@@ -632,6 +693,7 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
     let mut stopped = None;
     let mut frozen: BTreeSet<(String, String)> = BTreeSet::new();
     let mut fixed: BTreeSet<String> = BTreeSet::new();
+    let ideal_problems = IdealProblems::default();
     for _ in 0..max_passes {
         // A finding fixed once that is back was undone or does not converge: not again.
         let chosen: Vec<usize> = selection
@@ -639,7 +701,7 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
             .into_iter()
             .filter(|&i| !fixed.contains(&analysis.findings[i].fingerprint(&analysis.workspace)))
             .collect();
-        let set = FixSet::build_with(&analysis, &chosen, &frozen);
+        let set = FixSet::build_cached(&analysis, &chosen, &frozen, &ideal_problems);
         if set.is_empty() {
             break;
         }
@@ -667,7 +729,7 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
             .into_iter()
             .filter(|&i| !fixed.contains(&analysis.findings[i].fingerprint(&analysis.workspace)))
             .collect();
-        let more = FixSet::build_with(&analysis, &chosen, &frozen);
+        let more = FixSet::build_cached(&analysis, &chosen, &frozen, &ideal_problems);
         if !more.is_empty() {
             stopped = Some(format!(
                 "stopped after {max_passes} passes with fixes still to apply"
