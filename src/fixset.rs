@@ -163,6 +163,41 @@ impl FixSet {
                     continue;
                 }
             }
+            if f.fix.is_none() || f.rule.starts_with("ideal-block") {
+                // The ideal's version of a block must not bring in an error the ideal
+                // has there and the answer does not (a name too long for the contract's
+                // suffix, say).
+                let address = f.address.as_deref().unwrap_or("");
+                let brought: Vec<&str> = ideal_problems
+                    .get(&analysis.workspace)
+                    .iter()
+                    .filter(|(m, rule, a)| {
+                        m == module
+                            && a == address
+                            && crate::rules::find(rule)
+                                .is_some_and(|r| r.class() == crate::rules::Class::Error)
+                    })
+                    .map(|(_, rule, _)| *rule)
+                    .filter(|rule| {
+                        !analysis.findings.iter().any(|g| {
+                            (g.rule == *rule || g.also.contains(rule))
+                                && g.address.as_deref() == Some(address)
+                                && analysis.workspace.files.get(g.file).map(|x| x.dir())
+                                    == Some(module)
+                        })
+                    })
+                    .collect();
+                if let Some(rule) = brought.first() {
+                    set.skipped.push(Skipped {
+                        finding: i,
+                        with: None,
+                        reason: format!(
+                            "the ideal's version of `{address}` has an error the answer does not have there (`{rule}`)"
+                        ),
+                    });
+                    continue;
+                }
+            }
             if let Some((with, reason)) = needed_elsewhere(analysis, f, i, &order) {
                 set.skipped.push(Skipped {
                     finding: i,

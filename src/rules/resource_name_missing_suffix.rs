@@ -33,7 +33,10 @@
 //!
 //! ## Fix safety
 //! Unsafe, offered when the name is a string and the suffix variable is declared: the fix
-//! appends `-${var.environment_suffix}`; a renamed resource is replaced.
+//! appends `-${var.environment_suffix}`; a renamed resource is replaced. Not offered when
+//! the name with the suffix (as long as the pipeline's, `suffix-length`) would be longer
+//! than AWS allows for the type (the limits of `name-too-long`): cutting a name short is
+//! a naming decision, and the fix would trade this finding for a failed apply.
 //!
 //! ## Root cause
 //! Names were written for a single deployment.
@@ -195,7 +198,24 @@ impl Rule for ResourceNameMissingSuffix {
                 f.key = arg.to_string();
                 let quoted =
                     written.starts_with('"') && written.ends_with('"') && written.len() >= 2;
-                if declared && quoted {
+                // With the suffix the name must still fit the AWS limit of its type.
+                let limit = super::name_too_long::LIMITS
+                    .iter()
+                    .find(|(ty, a, _)| *ty == b.label(0) && a == &arg)
+                    .map(|(_, _, l)| *l);
+                let length = crate::model::eval::known(module, &attr.value)
+                    .text
+                    .chars()
+                    .count()
+                    + 1
+                    + model.ws.config.contract.suffix_length;
+                if let Some(limit) = limit.filter(|l| length > *l) {
+                    f.message.push_str(&format!(
+                        "; no fix is offered: with `-${{var.{suffix}}}` ({} characters in the pipeline) the name would be {length} characters, over the {limit} AWS allows for `{}`, so it needs a shorter name first",
+                        model.ws.config.contract.suffix_length,
+                        b.label(0)
+                    ));
+                } else if declared && quoted {
                     f.fix = Some(Fix::new(
                         format!("Append `-${{var.{suffix}}}`"),
                         Applicability::Unsafe,
