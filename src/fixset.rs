@@ -167,27 +167,28 @@ impl FixSet {
                 // The ideal's version of a block must not bring in an error the ideal
                 // has there and the answer does not (a name too long for the contract's
                 // suffix, say).
-                let address = f.address.as_deref().unwrap_or("");
-                let brought: Vec<&str> = ideal_problems
+                let mut addresses: BTreeSet<String> = f.address.iter().cloned().collect();
+                addresses.extend(fix.edits.iter().flat_map(|e| declarations(&e.text)));
+                let brought: Vec<(&str, &str)> = ideal_problems
                     .get(&analysis.workspace)
                     .iter()
                     .filter(|(m, rule, a)| {
                         m == module
-                            && a == address
+                            && addresses.contains(a)
                             && crate::rules::find(rule)
                                 .is_some_and(|r| r.class() == crate::rules::Class::Error)
                     })
-                    .map(|(_, rule, _)| *rule)
-                    .filter(|rule| {
+                    .map(|(_, rule, a)| (*rule, a.as_str()))
+                    .filter(|(rule, address)| {
                         !analysis.findings.iter().any(|g| {
                             (g.rule == *rule || g.also.contains(rule))
-                                && g.address.as_deref() == Some(address)
+                                && g.address.as_deref() == Some(*address)
                                 && analysis.workspace.files.get(g.file).map(|x| x.dir())
                                     == Some(module)
                         })
                     })
                     .collect();
-                if let Some(rule) = brought.first() {
+                if let Some((rule, address)) = brought.first() {
                     set.skipped.push(Skipped {
                         finding: i,
                         with: None,
@@ -731,16 +732,37 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
     let ideal_problems = IdealProblems::default();
     for _ in 0..max_passes {
         // A finding fixed once that is back was undone or does not converge: not again.
-        let chosen: Vec<usize> = selection
+        let mut chosen: Vec<usize> = selection
             .pick(&analysis)
             .into_iter()
             .filter(|&i| !fixed.contains(&analysis.findings[i].fingerprint(&analysis.workspace)))
             .collect();
-        let set = FixSet::build_cached(&analysis, &chosen, &frozen, &ideal_problems);
-        if set.is_empty() {
-            break;
-        }
-        let next = crate::analysis::analyse_workspace(set.apply_to(&analysis.workspace));
+        // A fix that, with the others, leads to a new error is taken out and the pass
+        // made again without it (a few times at most).
+        let mut dropped: Vec<Skipped> = Vec::new();
+        let mut attempt = 0;
+        let (mut set, next) = loop {
+            let set = FixSet::build_cached(&analysis, &chosen, &frozen, &ideal_problems);
+            if set.is_empty() {
+                break (set, None);
+            }
+            let next = crate::analysis::analyse_workspace(set.apply_to(&analysis.workspace));
+            let culprits = causes_of_new_errors(&analysis, &set, &next);
+            attempt += 1;
+            if culprits.is_empty() || attempt > 4 {
+                break (set, Some(next));
+            }
+            for (i, reason) in culprits {
+                chosen.retain(|&c| c != i);
+                dropped.push(Skipped {
+                    finding: i,
+                    with: None,
+                    reason,
+                });
+            }
+        };
+        let Some(next) = next else { break };
+        set.skipped.extend(dropped);
         let broken = |a: &Analysis| a.syntax_errors().len();
         if broken(&next) > broken(&analysis) {
             stopped = Some(
@@ -777,6 +799,87 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
         passes,
         stopped,
     }
+}
+
+fn is_error(f: &Finding) -> bool {
+    crate::rules::find(f.rule).is_some_and(|r| r.class() == crate::rules::Class::Error)
+}
+
+/// The applied fixes of `set` that lead to an error-class finding in `next` that
+/// `analysis` did not have, with why: those that changed the block the error is on,
+/// else those that changed what that block refers to or wrote a reference to it.
+fn causes_of_new_errors(
+    analysis: &Analysis,
+    set: &FixSet,
+    next: &Analysis,
+) -> Vec<(usize, String)> {
+    let had: BTreeSet<String> = analysis
+        .findings
+        .iter()
+        .filter(|f| is_error(f))
+        .map(|f| f.fingerprint(&analysis.workspace))
+        .collect();
+    let touched: Vec<(usize, BTreeSet<(String, String)>, &Fix)> = set
+        .applied
+        .iter()
+        .filter_map(|&i| {
+            let fix = fix_of(&analysis.findings[i])?;
+            Some((i, touched_blocks(analysis, fix), fix))
+        })
+        .collect();
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for e in next.findings.iter().filter(|f| is_error(f)) {
+        if had.contains(&e.fingerprint(&next.workspace)) {
+            continue;
+        }
+        let Some(file) = next.workspace.files.get(e.file) else {
+            continue;
+        };
+        let dir = file.dir().to_string();
+        let address = e.address.clone().unwrap_or_default();
+        let key = (dir.clone(), address.clone());
+        let mut found: Vec<usize> = touched
+            .iter()
+            .filter(|(_, t, _)| t.contains(&key))
+            .map(|(i, ..)| *i)
+            .collect();
+        if found.is_empty() {
+            let block = next
+                .blocks
+                .get(e.file)
+                .and_then(|spans| {
+                    spans
+                        .iter()
+                        .find(|s| s.start <= e.span.start && e.span.start < s.end.max(s.start + 1))
+                })
+                .map_or("", |s| file.slice(s.clone()));
+            found = touched
+                .iter()
+                .filter(|(_, t, fix)| {
+                    t.iter()
+                        .any(|(d, a)| *d == dir && a.contains('.') && mentions(block, a))
+                        || (!address.is_empty()
+                            && fix
+                                .edits
+                                .iter()
+                                .any(|ed| dir_of(&ed.path) == dir && mentions(&ed.text, &address)))
+                })
+                .map(|(i, ..)| *i)
+                .collect();
+        }
+        for i in found {
+            if !out.iter().any(|(j, _)| *j == i) {
+                out.push((
+                    i,
+                    format!(
+                        "with the other fixes it leads to `{}` on `{address}`: {}",
+                        e.rule, e.title
+                    ),
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn describe(analysis: &Analysis, set: &FixSet) -> Pass {
