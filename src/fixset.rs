@@ -375,10 +375,11 @@ impl IdealProblems {
         self.0.get_or_init(|| {
             let mut out = BTreeSet::new();
             for ideal in &ws.ideals {
-                let a = crate::analysis::analyse_workspace(Workspace::from_files(
-                    "",
-                    ideal.files.clone(),
-                ));
+                // Under the same configuration and contract as the answer.
+                let mut theirs = Workspace::from_files("", ideal.files.clone());
+                theirs.config = ws.config.clone();
+                theirs.task = ws.task;
+                let a = crate::analysis::analyse_workspace(theirs);
                 for f in &a.findings {
                     let Some(address) = &f.address else { continue };
                     let dir = a.workspace.files.get(f.file).map_or("", |x| x.dir());
