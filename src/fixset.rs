@@ -422,11 +422,17 @@ pub fn touched_blocks(analysis: &Analysis, fix: &Fix) -> BTreeSet<(String, Strin
                 r.start < block.end && block.start < r.end
             };
             if touches {
-                for d in declarations(file.slice(block.start..block.end))
-                    .into_iter()
-                    .take(1)
-                {
+                let text = file.slice(block.start..block.end);
+                for d in declarations(text).into_iter().take(1) {
                     out.insert((dir.clone(), d));
+                }
+                // In a `locals` block, the locals the edit replaces or removes.
+                if text.starts_with("locals") && !r.is_empty() {
+                    let from = crate::edits::line_start(&file.text, r.start).max(block.start + 1);
+                    let lines = file.slice(from..r.end.min(block.end));
+                    for d in declarations(&format!("locals {{\n{lines}\n}}")) {
+                        out.insert((dir.clone(), d));
+                    }
                 }
             }
         }
