@@ -84,7 +84,7 @@ pub fn fix_of(f: &Finding) -> Option<&Fix> {
 const UNUSED_RULE: &str = "declaration-unused";
 
 struct Accepted<'a> {
-    edit: &'a Edit,
+    edit: std::borrow::Cow<'a, Edit>,
     finding: usize,
 }
 
@@ -127,7 +127,18 @@ impl FixSet {
         // In a module with a file that does not parse, what is declared is unknown: a
         // fix could declare a block twice or edit around a broken one.
         let unsettled = analysis.unsettled_dirs();
-        let mut accepted: BTreeMap<&str, Vec<Accepted<'_>>> = BTreeMap::new();
+        let mut accepted: BTreeMap<String, Vec<Accepted<'_>>> = BTreeMap::new();
+        // What the modules declare now.
+        let existing: BTreeSet<(String, String)> = analysis
+            .workspace
+            .files
+            .iter()
+            .flat_map(|f| {
+                declarations(&f.text)
+                    .into_iter()
+                    .map(move |d| (f.dir().to_string(), d))
+            })
+            .collect();
         // Blocks declared by accepted edits, per module folder.
         let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
         for &i in &order {
@@ -219,8 +230,24 @@ impl FixSet {
                 });
                 continue;
             }
-            let mut take: Vec<&Edit> = Vec::new();
+            let mut take: Vec<std::borrow::Cow<'_, Edit>> = Vec::new();
             let mut conflict = None;
+            // What the fix itself takes out (a block it moves is declared again).
+            let removed: BTreeSet<(String, String)> = fix
+                .edits
+                .iter()
+                .filter_map(|e| {
+                    let text = analysis.workspace.file_by_path(&e.path)?;
+                    let old = text.text.get(e.range.clone())?;
+                    Some(
+                        declarations(old)
+                            .into_iter()
+                            .map(|d| (dir_of(&e.path).to_string(), d))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .flatten()
+                .collect();
             for edit in &fix.edits {
                 let text = analysis.workspace.file_by_path(&edit.path).map(|f| &f.text);
                 if !applies(text.map(String::as_str), &edit.range) {
@@ -228,18 +255,43 @@ impl FixSet {
                     break;
                 }
                 let same_file = accepted.get(edit.path.as_str());
-                if same_file.is_some_and(|a| a.iter().any(|a| a.edit == edit)) {
+                if same_file.is_some_and(|a| a.iter().any(|a| *a.edit == *edit)) {
                     continue; // The same edit, made once.
                 }
                 let module = dir_of(&edit.path).to_string();
+                // Blocks that an earlier fix declares, or that the module has and this
+                // fix does not take out, are not declared again.
                 let decls = new_declarations(text.map(String::as_str), edit);
-                if !decls.is_empty()
-                    && decls
-                        .iter()
-                        .all(|d| declared.contains(&(module.clone(), d.clone())))
-                {
-                    continue; // Declared by an earlier fix already.
-                }
+                let again: Vec<String> = decls
+                    .iter()
+                    .filter(|d| *d != "terraform")
+                    .filter(|d| {
+                        let key = (module.clone(), (*d).clone());
+                        declared.contains(&key)
+                            || (existing.contains(&key) && !removed.contains(&key))
+                    })
+                    .cloned()
+                    .collect();
+                let edit: std::borrow::Cow<'_, Edit> = if again.is_empty() {
+                    std::borrow::Cow::Borrowed(edit)
+                } else if again.len() == decls.len() && edit.range.is_empty() {
+                    continue; // Declared already.
+                } else {
+                    match without_blocks(&edit.text, &again) {
+                        Some(rest) if edit.range.is_empty() && rest.trim().is_empty() => continue,
+                        Some(rest) => std::borrow::Cow::Owned(Edit {
+                            text: rest,
+                            ..edit.clone()
+                        }),
+                        None => {
+                            conflict = Some((
+                                None,
+                                format!("it would declare {} again", again.join(", ")),
+                            ));
+                            break;
+                        }
+                    }
+                };
                 if let Some(other) =
                     same_file.and_then(|a| a.iter().find(|a| overlaps(&a.edit.range, &edit.range)))
                 {
@@ -265,17 +317,18 @@ impl FixSet {
             }
             for edit in take {
                 let text = analysis.workspace.file_by_path(&edit.path).map(|f| &f.text);
-                for d in new_declarations(text.map(String::as_str), edit) {
+                for d in new_declarations(text.map(String::as_str), &edit) {
                     declared.insert((dir_of(&edit.path).to_string(), d));
                 }
                 accepted
-                    .entry(edit.path.as_str())
+                    .entry(edit.path.clone())
                     .or_default()
                     .push(Accepted { edit, finding: i });
             }
             set.applied.push(i);
         }
-        for (path, edits) in accepted {
+        for (path, edits) in &accepted {
+            let path = path.as_str();
             let before = analysis
                 .workspace
                 .file_by_path(path)
@@ -451,6 +504,48 @@ fn new_declarations(text: Option<&str>, edit: &Edit) -> Vec<String> {
         .into_iter()
         .filter(|d| !replaced.contains(d))
         .collect()
+}
+
+/// `text` (top-level blocks) without the blocks that declare one of `addresses`, with
+/// the comment lines just above them and a blank line after; `None` when one of them
+/// cannot be cut out alone (a `locals` block that declares others too).
+fn without_blocks(text: &str, addresses: &[String]) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut n = 0;
+    while n < lines.len() {
+        let line = lines[n];
+        if !line.starts_with([' ', '\t', '}', '#', '/']) {
+            // The block's own lines, to its closing brace at column 0.
+            let end = (n..lines.len())
+                .find(|&k| {
+                    let l = lines[k].trim_end();
+                    l.starts_with('}') || (k == n && l.ends_with('}'))
+                })
+                .map_or(lines.len(), |k| k + 1);
+            let d = declarations(&lines[n..end].concat());
+            if d.iter().any(|d| addresses.contains(d)) {
+                if !d.iter().all(|d| addresses.contains(d)) {
+                    return None;
+                }
+                // Drop the comments just above it, and one blank line after it.
+                while out
+                    .last()
+                    .is_some_and(|l| l.starts_with('#') || l.starts_with("//"))
+                {
+                    out.pop();
+                }
+                n = end;
+                if lines.get(n).is_some_and(|l| l.trim().is_empty()) {
+                    n += 1;
+                }
+                continue;
+            }
+        }
+        out.push(line);
+        n += 1;
+    }
+    Some(out.concat())
 }
 
 /// Files `terraform fmt` formats.
