@@ -269,10 +269,20 @@ impl FixSet {
                         let key = (module.clone(), (*d).clone());
                         declared.contains(&key)
                             || (existing.contains(&key) && !removed.contains(&key))
+                            || take.iter().any(|t| {
+                                dir_of(&t.path) == module && declarations(&t.text).contains(d)
+                            })
                     })
                     .cloned()
                     .collect();
-                let edit: std::borrow::Cow<'_, Edit> = if again.is_empty() {
+                let twice = {
+                    let mut d: Vec<&String> = decls.iter().filter(|d| *d != "terraform").collect();
+                    let n = d.len();
+                    d.sort();
+                    d.dedup();
+                    d.len() < n
+                };
+                let edit: std::borrow::Cow<'_, Edit> = if again.is_empty() && !twice {
                     std::borrow::Cow::Borrowed(edit)
                 } else if again.len() == decls.len() && edit.range.is_empty() {
                     continue; // Declared already.
@@ -506,12 +516,14 @@ fn new_declarations(text: Option<&str>, edit: &Edit) -> Vec<String> {
         .collect()
 }
 
-/// `text` (top-level blocks) without the blocks that declare one of `addresses`, with
-/// the comment lines just above them and a blank line after; `None` when one of them
+/// `text` (top-level blocks) without the blocks that declare one of `addresses` or what
+/// a block before them in `text` declares, with the comment lines just above them and a
+/// blank line after; `None` when one of them
 /// cannot be cut out alone (a `locals` block that declares others too).
 fn without_blocks(text: &str, addresses: &[String]) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut out: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut seen: Vec<String> = Vec::new();
     let mut n = 0;
     while n < lines.len() {
         let line = lines[n];
@@ -524,8 +536,9 @@ fn without_blocks(text: &str, addresses: &[String]) -> Option<String> {
                 })
                 .map_or(lines.len(), |k| k + 1);
             let d = declarations(&lines[n..end].concat());
-            if d.iter().any(|d| addresses.contains(d)) {
-                if !d.iter().all(|d| addresses.contains(d)) {
+            let gone = |x: &String| x != "terraform" && (addresses.contains(x) || seen.contains(x));
+            if d.iter().any(gone) {
+                if !d.iter().all(gone) {
                     return None;
                 }
                 // Drop the comments just above it, and one blank line after it.
@@ -541,6 +554,7 @@ fn without_blocks(text: &str, addresses: &[String]) -> Option<String> {
                 }
                 continue;
             }
+            seen.extend(d);
         }
         out.push(line);
         n += 1;
