@@ -863,7 +863,7 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
                 break (set, None);
             }
             let next = crate::analysis::analyse_workspace(set.apply_to(&analysis.workspace));
-            let culprits = causes_of_new_errors(&analysis, &set, &next);
+            let culprits = causes_to_undo(&analysis, &set, &next);
             attempt += 1;
             if culprits.is_empty() || attempt > 4 {
                 break (set, Some(next));
@@ -921,14 +921,12 @@ fn is_error(f: &Finding) -> bool {
     crate::rules::find(f.rule).is_some_and(|r| r.class() == crate::rules::Class::Error)
 }
 
-/// The applied fixes of `set` that lead to an error-class finding in `next` that
-/// `analysis` did not have, with why: those that changed the block the error is on,
-/// else those that changed what that block refers to or wrote a reference to it.
-fn causes_of_new_errors(
-    analysis: &Analysis,
-    set: &FixSet,
-    next: &Analysis,
-) -> Vec<(usize, String)> {
+/// The applied fixes of `set` to take out, with why: an ideal's version offered for a
+/// rule's finding that does not remove it, and the fixes that lead to an error-class
+/// finding in `next` that `analysis` did not have (those that changed the block the
+/// error is on, else those that changed what that block refers to or wrote a reference
+/// to it).
+fn causes_to_undo(analysis: &Analysis, set: &FixSet, next: &Analysis) -> Vec<(usize, String)> {
     let had: BTreeSet<String> = analysis
         .findings
         .iter()
@@ -944,6 +942,26 @@ fn causes_of_new_errors(
         })
         .collect();
     let mut out: Vec<(usize, String)> = Vec::new();
+    // The ideal's version of a block, offered for another rule's finding, depends on
+    // the rest of the ideal: where the answer writes that rest differently (a local
+    // that does not carry the suffix), the finding stays.
+    let now: BTreeSet<String> = next
+        .findings
+        .iter()
+        .map(|f| f.fingerprint(&next.workspace))
+        .collect();
+    for &i in &set.applied {
+        let f = &analysis.findings[i];
+        if f.fix.is_none()
+            && !f.rule.starts_with("ideal-block")
+            && now.contains(&f.fingerprint(&analysis.workspace))
+        {
+            out.push((
+                i,
+                "the ideal's version of the block does not fix it in this answer, which writes what it depends on differently".into(),
+            ));
+        }
+    }
     for e in next.findings.iter().filter(|f| is_error(f)) {
         if had.contains(&e.fingerprint(&next.workspace)) {
             continue;
