@@ -527,7 +527,7 @@ fn without_blocks(text: &str, addresses: &[String]) -> Option<String> {
     let mut n = 0;
     while n < lines.len() {
         let line = lines[n];
-        if !line.starts_with([' ', '\t', '}', '#', '/']) {
+        if !line.trim().is_empty() && !line.starts_with([' ', '\t', '}', '#', '/']) {
             // The block's own lines, to its closing brace at column 0.
             let end = (n..lines.len())
                 .find(|&k| {
@@ -1057,6 +1057,19 @@ mod tests {
                 "aws_s3_bucket.b",
                 "terraform"
             ]
+        );
+    }
+
+    #[test]
+    fn without_blocks_cuts_out_what_is_declared_already() {
+        let text = "\nprovider \"aws\" {\n  region = var.r\n}\n\n# the region\nvariable \"r\" {\n}\n\nvariable \"r\" {\n}\n";
+        assert_eq!(
+            without_blocks(text, &["var.r".to_string()]).unwrap(),
+            "\nprovider \"aws\" {\n  region = var.r\n}\n\n"
+        );
+        assert_eq!(
+            without_blocks(text, &[]).unwrap(),
+            "\nprovider \"aws\" {\n  region = var.r\n}\n\n# the region\nvariable \"r\" {\n}\n\n"
         );
     }
 

@@ -56,6 +56,7 @@ impl Rule for IdealBlockDiffers {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        let mut copies = std::collections::BTreeMap::new();
         for c in comparisons(model)
             .iter()
             .filter(|c| c.kind == Kind::Differs)
@@ -110,7 +111,14 @@ impl Rule for IdealBlockDiffers {
                 ),
             );
             f.address = Some(c.address.clone());
-            f.key = c.address.clone();
+            // An answer that declares a block twice has a finding for each copy.
+            let n = copies.entry((&c.module, &c.address)).or_insert(0usize);
+            *n += 1;
+            f.key = if *n == 1 {
+                c.address.clone()
+            } else {
+                format!("{}#{n}", c.address)
+            };
             f.ideal = Some(IdealVersion {
                 path: side.path.clone(),
                 text: side.text.clone(),
