@@ -444,7 +444,9 @@ impl IdealProblems {
                 theirs.task = ws.task;
                 let a = crate::analysis::analyse_workspace(theirs);
                 for f in &a.findings {
-                    let Some(address) = &f.address else { continue };
+                    let Some(address) = address_of(&a, f) else {
+                        continue;
+                    };
                     let dir = a.workspace.files.get(f.file).map_or("", |x| x.dir());
                     let module = if dir.is_empty() {
                         ideal.prefix.clone()
@@ -917,6 +919,21 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
     }
 }
 
+/// The address a finding is about: its own, else that of the top-level block its span
+/// is in (an object key defined twice in a policy).
+fn address_of(analysis: &Analysis, f: &Finding) -> Option<String> {
+    if let Some(a) = &f.address {
+        return Some(a.clone());
+    }
+    let file = analysis.workspace.files.get(f.file)?;
+    let span = analysis
+        .blocks
+        .get(f.file)?
+        .iter()
+        .find(|s| s.start <= f.span.start && f.span.start < s.end)?;
+    declarations(file.slice(span.clone())).into_iter().next()
+}
+
 fn is_error(f: &Finding) -> bool {
     crate::rules::find(f.rule).is_some_and(|r| r.class() == crate::rules::Class::Error)
 }
@@ -970,7 +987,7 @@ fn causes_to_undo(analysis: &Analysis, set: &FixSet, next: &Analysis) -> Vec<(us
             continue;
         };
         let dir = file.dir().to_string();
-        let address = e.address.clone().unwrap_or_default();
+        let address = address_of(next, e).unwrap_or_default();
         let key = (dir.clone(), address.clone());
         let mut found: Vec<usize> = touched
             .iter()
