@@ -989,11 +989,26 @@ fn causes_to_undo(analysis: &Analysis, set: &FixSet, next: &Analysis) -> Vec<(us
         let dir = file.dir().to_string();
         let address = address_of(next, e).unwrap_or_default();
         let key = (dir.clone(), address.clone());
-        let mut found: Vec<usize> = touched
+        // A fix whose finding comes back on another block moved the problem: the one
+        // finding of `reference-undeclared` for an address, say, at its next reference.
+        let mut found: Vec<usize> = set
+            .applied
             .iter()
-            .filter(|(_, t, _)| t.contains(&key))
-            .map(|(i, ..)| *i)
+            .copied()
+            .filter(|&i| {
+                let f = &analysis.findings[i];
+                f.rule == e.rule
+                    && f.key == e.key
+                    && analysis.workspace.files.get(f.file).map(|x| x.dir()) == Some(dir.as_str())
+            })
             .collect();
+        if found.is_empty() {
+            found = touched
+                .iter()
+                .filter(|(_, t, _)| t.contains(&key))
+                .map(|(i, ..)| *i)
+                .collect();
+        }
         if found.is_empty() {
             let block = next
                 .blocks
