@@ -770,20 +770,20 @@ pub fn format_hcl(text: &str, touched: &dyn Fn(usize) -> bool) -> String {
             .map(|p| p.lead.chars().count())
             .max()
             .unwrap_or(0);
-        for j in start..k {
-            if let Some(p) = &parts[j] {
+        for (c, p) in code[start..k].iter_mut().zip(&parts[start..k]) {
+            if let Some(p) = p {
                 let pad = " ".repeat(width - p.lead.chars().count() + 1);
                 let value = p.value.as_deref().unwrap_or("");
                 let sep = if value.is_empty() { "" } else { " " };
-                code[j] = Some(format!("{}{pad}={sep}{value}", p.lead));
+                *c = Some(format!("{}{pad}={sep}{value}", p.lead));
             }
         }
     }
-    for j in 0..fl.len() {
-        if code[j].is_none() {
-            if let Some(p) = &parts[j] {
-                code[j] = Some(p.lead.clone());
-            }
+    for (c, p) in code.iter_mut().zip(&parts) {
+        if c.is_none()
+            && let Some(p) = p
+        {
+            *c = Some(p.lead.clone());
         }
     }
     let mut k = 0;
@@ -806,8 +806,8 @@ pub fn format_hcl(text: &str, touched: &dyn Fn(usize) -> bool) -> String {
             .map(|c| c.chars().count())
             .max()
             .unwrap_or(0);
-        for j in start..k {
-            comments[j] = Some(width + 1);
+        for c in &mut comments[start..k] {
+            *c = Some(width + 1);
         }
     }
     let mut out: Vec<String> = Vec::with_capacity(lines.len());

@@ -950,7 +950,8 @@ fn causes_to_undo(analysis: &Analysis, set: &FixSet, next: &Analysis) -> Vec<(us
         .filter(|f| is_error(f))
         .map(|f| f.fingerprint(&analysis.workspace))
         .collect();
-    let touched: Vec<(usize, BTreeSet<(String, String)>, &Fix)> = set
+    type Touched<'a> = (usize, BTreeSet<(String, String)>, &'a Fix);
+    let touched: Vec<Touched<'_>> = set
         .applied
         .iter()
         .filter_map(|&i| {
