@@ -46,9 +46,12 @@ pub fn comparisons<'m>(model: &'m Model<'_>) -> &'m [Comparison] {
     model.comparisons.get_or_init(|| compute(model))
 }
 
-/// Comments dropped and white space folded, so that layout is no difference.
+/// Comments dropped and white space folded, so that layout is no difference: white
+/// space is kept only between two words (`for k in x`), so `["a","b"]` and
+/// `[ "a", "b" ]` are the same, and a string that is one interpolation (`"${x}"`) is
+/// the expression in it, as `terraform fmt` writes it.
 fn normalise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut code = String::with_capacity(text.len());
     for line in text.lines() {
         let mut in_string = false;
         let mut cut = line.len();
@@ -67,10 +70,33 @@ fn normalise(text: &str) -> String {
                 _ => {}
             }
         }
-        out.push_str(&line[..cut]);
-        out.push(' ');
+        code.push_str(&line[..cut]);
+        code.push('\n');
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code.as_str();
+    let mut space = false;
+    while let Some(c) = rest.chars().next() {
+        if c.is_whitespace() {
+            space = true;
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        if space && word(out.chars().next_back()) && word(Some(c)) {
+            out.push(' ');
+        }
+        space = false;
+        if c == '"' {
+            let end = crate::edits::quoted_end(rest).unwrap_or(rest.len());
+            out.push_str(crate::edits::unwrap_interpolation(&rest[..end]));
+            rest = &rest[end..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// `(address, file, span, parts)` of a block or local.

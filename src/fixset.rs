@@ -87,7 +87,7 @@ pub fn fix_of(f: &Finding) -> Option<&Fix> {
 const UNUSED_RULE: &str = "declaration-unused";
 
 struct Accepted<'a> {
-    edit: &'a Edit,
+    edit: std::borrow::Cow<'a, Edit>,
     finding: usize,
 }
 
@@ -106,6 +106,15 @@ impl FixSet {
         chosen: &[usize],
         frozen: &BTreeSet<(String, String)>,
     ) -> FixSet {
+        FixSet::build_cached(analysis, chosen, frozen, &IdealProblems::default())
+    }
+
+    fn build_cached(
+        analysis: &Analysis,
+        chosen: &[usize],
+        frozen: &BTreeSet<(String, String)>,
+        ideal_problems: &IdealProblems,
+    ) -> FixSet {
         let findings = &analysis.findings;
         let mut order: Vec<usize> = chosen
             .iter()
@@ -121,7 +130,18 @@ impl FixSet {
         // In a module with a file that does not parse, what is declared is unknown: a
         // fix could declare a block twice or edit around a broken one.
         let unsettled = analysis.unsettled_dirs();
-        let mut accepted: BTreeMap<&str, Vec<Accepted<'_>>> = BTreeMap::new();
+        let mut accepted: BTreeMap<String, Vec<Accepted<'_>>> = BTreeMap::new();
+        // What the modules declare now.
+        let existing: BTreeSet<(String, String)> = analysis
+            .workspace
+            .files
+            .iter()
+            .flat_map(|f| {
+                declarations(&f.text)
+                    .into_iter()
+                    .map(move |d| (f.dir().to_string(), d))
+            })
+            .collect();
         // Blocks declared by accepted edits, per module folder.
         let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
         for &i in &order {
@@ -137,6 +157,61 @@ impl FixSet {
                     reason: "a file of its module does not parse".into(),
                 });
                 continue;
+            }
+            if f.fix.is_none() && !f.rule.starts_with("ideal-block") {
+                // The ideal's version of the block, offered for this finding, fixes it
+                // only when the ideal does not have the same problem.
+                let address = f.address.as_deref().unwrap_or("");
+                if ideal_problems.get(&analysis.workspace).contains(&(
+                    module.to_string(),
+                    f.rule,
+                    address.to_string(),
+                )) {
+                    set.skipped.push(Skipped {
+                        finding: i,
+                        with: None,
+                        reason: format!(
+                            "the ideal's version of `{address}` has the same problem: using it would not fix this"
+                        ),
+                    });
+                    continue;
+                }
+            }
+            if f.fix.is_none() || f.rule.starts_with("ideal-block") {
+                // The ideal's version of a block must not bring in an error the ideal
+                // has there and the answer does not (a name too long for the contract's
+                // suffix, say).
+                let mut addresses: BTreeSet<String> = f.address.iter().cloned().collect();
+                addresses.extend(fix.edits.iter().flat_map(|e| declarations(&e.text)));
+                let brought: Vec<(&str, &str)> = ideal_problems
+                    .get(&analysis.workspace)
+                    .iter()
+                    .filter(|(m, rule, a)| {
+                        m == module
+                            && addresses.contains(a)
+                            && crate::rules::find(rule)
+                                .is_some_and(|r| r.class() == crate::rules::Class::Error)
+                    })
+                    .map(|(_, rule, a)| (*rule, a.as_str()))
+                    .filter(|(rule, address)| {
+                        !analysis.findings.iter().any(|g| {
+                            (g.rule == *rule || g.also.contains(rule))
+                                && g.address.as_deref() == Some(*address)
+                                && analysis.workspace.files.get(g.file).map(|x| x.dir())
+                                    == Some(module)
+                        })
+                    })
+                    .collect();
+                if let Some((rule, address)) = brought.first() {
+                    set.skipped.push(Skipped {
+                        finding: i,
+                        with: None,
+                        reason: format!(
+                            "the ideal's version of `{address}` has an error the answer does not have there (`{rule}`)"
+                        ),
+                    });
+                    continue;
+                }
             }
             if let Some((with, reason)) = needed_elsewhere(analysis, f, i, &order) {
                 set.skipped.push(Skipped {
@@ -158,8 +233,24 @@ impl FixSet {
                 });
                 continue;
             }
-            let mut take: Vec<&Edit> = Vec::new();
+            let mut take: Vec<std::borrow::Cow<'_, Edit>> = Vec::new();
             let mut conflict = None;
+            // What the fix itself takes out (a block it moves is declared again).
+            let removed: BTreeSet<(String, String)> = fix
+                .edits
+                .iter()
+                .filter_map(|e| {
+                    let text = analysis.workspace.file_by_path(&e.path)?;
+                    let old = text.text.get(e.range.clone())?;
+                    Some(
+                        declarations(old)
+                            .into_iter()
+                            .map(|d| (dir_of(&e.path).to_string(), d))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .flatten()
+                .collect();
             for edit in &fix.edits {
                 let text = analysis.workspace.file_by_path(&edit.path).map(|f| &f.text);
                 if !applies(text.map(String::as_str), &edit.range) {
@@ -167,18 +258,53 @@ impl FixSet {
                     break;
                 }
                 let same_file = accepted.get(edit.path.as_str());
-                if same_file.is_some_and(|a| a.iter().any(|a| a.edit == edit)) {
+                if same_file.is_some_and(|a| a.iter().any(|a| *a.edit == *edit)) {
                     continue; // The same edit, made once.
                 }
                 let module = dir_of(&edit.path).to_string();
-                let decls = declarations(&edit.text);
-                if !decls.is_empty()
-                    && decls
-                        .iter()
-                        .all(|d| declared.contains(&(module.clone(), d.clone())))
-                {
-                    continue; // Declared by an earlier fix already.
-                }
+                // Blocks that an earlier fix declares, or that the module has and this
+                // fix does not take out, are not declared again.
+                let decls = new_declarations(text.map(String::as_str), edit);
+                let again: Vec<String> = decls
+                    .iter()
+                    .filter(|d| *d != "terraform")
+                    .filter(|d| {
+                        let key = (module.clone(), (*d).clone());
+                        declared.contains(&key)
+                            || (existing.contains(&key) && !removed.contains(&key))
+                            || take.iter().any(|t| {
+                                dir_of(&t.path) == module && declarations(&t.text).contains(d)
+                            })
+                    })
+                    .cloned()
+                    .collect();
+                let twice = {
+                    let mut d: Vec<&String> = decls.iter().filter(|d| *d != "terraform").collect();
+                    let n = d.len();
+                    d.sort();
+                    d.dedup();
+                    d.len() < n
+                };
+                let edit: std::borrow::Cow<'_, Edit> = if again.is_empty() && !twice {
+                    std::borrow::Cow::Borrowed(edit)
+                } else if again.len() == decls.len() && edit.range.is_empty() {
+                    continue; // Declared already.
+                } else {
+                    match without_blocks(&edit.text, &again) {
+                        Some(rest) if edit.range.is_empty() && rest.trim().is_empty() => continue,
+                        Some(rest) => std::borrow::Cow::Owned(Edit {
+                            text: rest,
+                            ..edit.clone()
+                        }),
+                        None => {
+                            conflict = Some((
+                                None,
+                                format!("it would declare {} again", again.join(", ")),
+                            ));
+                            break;
+                        }
+                    }
+                };
                 if let Some(other) =
                     same_file.and_then(|a| a.iter().find(|a| overlaps(&a.edit.range, &edit.range)))
                 {
@@ -203,24 +329,30 @@ impl FixSet {
                 continue;
             }
             for edit in take {
-                for d in declarations(&edit.text) {
+                let text = analysis.workspace.file_by_path(&edit.path).map(|f| &f.text);
+                for d in new_declarations(text.map(String::as_str), &edit) {
                     declared.insert((dir_of(&edit.path).to_string(), d));
                 }
-                set.edits.push((i, edit.clone()));
+                set.edits.push((i, edit.clone().into_owned()));
                 accepted
-                    .entry(edit.path.as_str())
+                    .entry(edit.path.clone())
                     .or_default()
                     .push(Accepted { edit, finding: i });
             }
             set.applied.push(i);
         }
-        for (path, edits) in accepted {
+        for (path, edits) in &accepted {
+            let path = path.as_str();
             let before = analysis
                 .workspace
                 .file_by_path(path)
                 .map(|f| f.text.clone());
-            let sorted: Vec<&Edit> = edits.iter().map(|a| a.edit).collect();
-            let after = apply_edits(before.as_deref().unwrap_or(""), &sorted);
+            let sorted: Vec<&Edit> = edits.iter().map(|a| a.edit.as_ref()).collect();
+            let mut after = apply_edits(before.as_deref().unwrap_or(""), &sorted);
+            if formatted_kind(path) {
+                let accepted: Vec<&Accepted<'_>> = edits.iter().collect();
+                after = format_changed(before.as_deref(), &after, &accepted);
+            }
             if before.as_deref() != Some(after.as_str()) {
                 set.files
                     .insert(path.to_string(), FileChange { before, after });
@@ -337,6 +469,42 @@ impl FixSet {
     }
 }
 
+/// The findings of the ideals' own code, as (answer module folder, rule, address),
+/// computed once when first needed: the ideal's version of a block is no fix for a
+/// finding the ideal has as well.
+#[derive(Default)]
+struct IdealProblems(std::cell::OnceCell<BTreeSet<(String, &'static str, String)>>);
+
+impl IdealProblems {
+    fn get(&self, ws: &Workspace) -> &BTreeSet<(String, &'static str, String)> {
+        self.0.get_or_init(|| {
+            let mut out = BTreeSet::new();
+            for ideal in &ws.ideals {
+                // Under the same configuration and contract as the answer.
+                let mut theirs = Workspace::from_files("", ideal.files.clone());
+                theirs.config = ws.config.clone();
+                theirs.task = ws.task;
+                let a = crate::analysis::analyse_workspace(theirs);
+                for f in &a.findings {
+                    let Some(address) = address_of(&a, f) else {
+                        continue;
+                    };
+                    let dir = a.workspace.files.get(f.file).map_or("", |x| x.dir());
+                    let module = if dir.is_empty() {
+                        ideal.prefix.clone()
+                    } else {
+                        format!("{}/{dir}", ideal.prefix)
+                    };
+                    for rule in std::iter::once(f.rule).chain(f.also.iter().copied()) {
+                        out.insert((module.clone(), rule, address.clone()));
+                    }
+                }
+            }
+            out
+        })
+    }
+}
+
 /// The blocks a fix changes, as (module folder, address): the top-level block around
 /// each edit, and the blocks an inserted text declares.
 pub fn touched_blocks(analysis: &Analysis, fix: &Fix) -> BTreeSet<(String, String)> {
@@ -361,11 +529,17 @@ pub fn touched_blocks(analysis: &Analysis, fix: &Fix) -> BTreeSet<(String, Strin
                 r.start < block.end && block.start < r.end
             };
             if touches {
-                for d in declarations(file.slice(block.start..block.end))
-                    .into_iter()
-                    .take(1)
-                {
+                let text = file.slice(block.start..block.end);
+                for d in declarations(text).into_iter().take(1) {
                     out.insert((dir.clone(), d));
+                }
+                // In a `locals` block, the locals the edit replaces or removes.
+                if text.starts_with("locals") && !r.is_empty() {
+                    let from = crate::edits::line_start(&file.text, r.start).max(block.start + 1);
+                    let lines = file.slice(from..r.end.min(block.end));
+                    for d in declarations(&format!("locals {{\n{lines}\n}}")) {
+                        out.insert((dir.clone(), d));
+                    }
                 }
             }
         }
@@ -400,6 +574,102 @@ pub fn unified_diff(ws: &Workspace, path: &str, before: Option<&str>, after: &st
         .context_radius(3)
         .header(&from, &crate::finding::git_header_name("b/", &shown))
         .to_string()
+}
+
+/// What `edit` declares that the text it replaces did not: a block rewritten in place
+/// declares nothing new.
+fn new_declarations(text: Option<&str>, edit: &Edit) -> Vec<String> {
+    let replaced = text
+        .and_then(|t| t.get(edit.range.clone()))
+        .map(declarations)
+        .unwrap_or_default();
+    declarations(&edit.text)
+        .into_iter()
+        .filter(|d| !replaced.contains(d))
+        .collect()
+}
+
+/// `text` (top-level blocks) without the blocks that declare one of `addresses` or what
+/// a block before them in `text` declares, with the comment lines just above them and a
+/// blank line after; `None` when one of them
+/// cannot be cut out alone (a `locals` block that declares others too).
+fn without_blocks(text: &str, addresses: &[String]) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut seen: Vec<String> = Vec::new();
+    let mut n = 0;
+    while n < lines.len() {
+        let line = lines[n];
+        if !line.trim().is_empty() && !line.starts_with([' ', '\t', '}', '#', '/']) {
+            // The block's own lines, to its closing brace at column 0.
+            let end = (n..lines.len())
+                .find(|&k| {
+                    let l = lines[k].trim_end();
+                    l.starts_with('}') || (k == n && l.ends_with('}'))
+                })
+                .map_or(lines.len(), |k| k + 1);
+            let d = declarations(&lines[n..end].concat());
+            let gone = |x: &String| x != "terraform" && (addresses.contains(x) || seen.contains(x));
+            if d.iter().any(gone) {
+                if !d.iter().all(gone) {
+                    return None;
+                }
+                // Drop the comments just above it, and one blank line after it.
+                while out
+                    .last()
+                    .is_some_and(|l| l.starts_with('#') || l.starts_with("//"))
+                {
+                    out.pop();
+                }
+                n = end;
+                if lines.get(n).is_some_and(|l| l.trim().is_empty()) {
+                    n += 1;
+                }
+                continue;
+            }
+            seen.extend(d);
+        }
+        out.push(line);
+        n += 1;
+    }
+    Some(out.concat())
+}
+
+/// Files `terraform fmt` formats.
+fn formatted_kind(path: &str) -> bool {
+    path.ends_with(".tf") || path.ends_with(".tfvars")
+}
+
+/// `after` (the text with the sorted `edits` made) with the lines the edits wrote or
+/// joined formatted the way `terraform fmt` would (see [`crate::edits::format_hcl`]):
+/// an inserted attribute aligned with its neighbours, a run realigned when its longest
+/// key was removed. A file the set creates is formatted whole.
+fn format_changed(before: Option<&str>, after: &str, edits: &[&Accepted<'_>]) -> String {
+    if before.is_none() {
+        return crate::edits::format_hcl(after, &|_| true);
+    }
+    // Line starts of `after`, to turn offsets into line numbers.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(after.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
+    let mut touched: BTreeSet<usize> = BTreeSet::new();
+    let mut delta: isize = 0;
+    for a in edits {
+        let start = a.edit.range.start.saturating_add_signed(delta);
+        let end = start + a.edit.text.len();
+        delta += a.edit.text.len() as isize - a.edit.range.len() as isize;
+        let first = line_of(start);
+        // A removal joins the line before it with the one after it.
+        let first = if a.edit.text.is_empty() {
+            first.saturating_sub(1)
+        } else {
+            first
+        };
+        let last = line_of(end.saturating_sub(1).max(start));
+        touched.extend(first..=last.max(first));
+    }
+    crate::edits::format_hcl(after, &|n| touched.contains(&n))
 }
 
 /// Whether `range` is a valid edit range of `text` (a missing file takes inserts at 0).
@@ -635,18 +905,40 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
     let mut stopped = None;
     let mut frozen: BTreeSet<(String, String)> = BTreeSet::new();
     let mut fixed: BTreeSet<String> = BTreeSet::new();
+    let ideal_problems = IdealProblems::default();
     for _ in 0..max_passes {
         // A finding fixed once that is back was undone or does not converge: not again.
-        let chosen: Vec<usize> = selection
+        let mut chosen: Vec<usize> = selection
             .pick(&analysis)
             .into_iter()
             .filter(|&i| !fixed.contains(&analysis.findings[i].fingerprint(&analysis.workspace)))
             .collect();
-        let set = FixSet::build_with(&analysis, &chosen, &frozen);
-        if set.is_empty() {
-            break;
-        }
-        let next = crate::analysis::analyse_workspace(set.apply_to(&analysis.workspace));
+        // A fix that, with the others, leads to a new error is taken out and the pass
+        // made again without it (a few times at most).
+        let mut dropped: Vec<Skipped> = Vec::new();
+        let mut attempt = 0;
+        let (mut set, next) = loop {
+            let set = FixSet::build_cached(&analysis, &chosen, &frozen, &ideal_problems);
+            if set.is_empty() {
+                break (set, None);
+            }
+            let next = crate::analysis::analyse_workspace(set.apply_to(&analysis.workspace));
+            let culprits = causes_to_undo(&analysis, &set, &next);
+            attempt += 1;
+            if culprits.is_empty() || attempt > 4 {
+                break (set, Some(next));
+            }
+            for (i, reason) in culprits {
+                chosen.retain(|&c| c != i);
+                dropped.push(Skipped {
+                    finding: i,
+                    with: None,
+                    reason,
+                });
+            }
+        };
+        let Some(next) = next else { break };
+        set.skipped.extend(dropped);
         let broken = |a: &Analysis| a.syntax_errors().len();
         if broken(&next) > broken(&analysis) {
             stopped = Some(
@@ -670,7 +962,7 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
             .into_iter()
             .filter(|&i| !fixed.contains(&analysis.findings[i].fingerprint(&analysis.workspace)))
             .collect();
-        let more = FixSet::build_with(&analysis, &chosen, &frozen);
+        let more = FixSet::build_cached(&analysis, &chosen, &frozen, &ideal_problems);
         if !more.is_empty() {
             stopped = Some(format!(
                 "stopped after {max_passes} passes with fixes still to apply"
@@ -683,6 +975,136 @@ pub fn fix_until_stable(workspace: Workspace, selection: &Selection, max_passes:
         passes,
         stopped,
     }
+}
+
+/// The address a finding is about: its own, else that of the top-level block its span
+/// is in (an object key defined twice in a policy).
+fn address_of(analysis: &Analysis, f: &Finding) -> Option<String> {
+    if let Some(a) = &f.address {
+        return Some(a.clone());
+    }
+    let file = analysis.workspace.files.get(f.file)?;
+    let span = analysis
+        .blocks
+        .get(f.file)?
+        .iter()
+        .find(|s| s.start <= f.span.start && f.span.start < s.end)?;
+    declarations(file.slice(span.clone())).into_iter().next()
+}
+
+fn is_error(f: &Finding) -> bool {
+    crate::rules::find(f.rule).is_some_and(|r| r.class() == crate::rules::Class::Error)
+}
+
+/// The applied fixes of `set` to take out, with why: an ideal's version offered for a
+/// rule's finding that does not remove it, and the fixes that lead to an error-class
+/// finding in `next` that `analysis` did not have (those that changed the block the
+/// error is on, else those that changed what that block refers to or wrote a reference
+/// to it).
+fn causes_to_undo(analysis: &Analysis, set: &FixSet, next: &Analysis) -> Vec<(usize, String)> {
+    let had: BTreeSet<String> = analysis
+        .findings
+        .iter()
+        .filter(|f| is_error(f))
+        .map(|f| f.fingerprint(&analysis.workspace))
+        .collect();
+    type Touched<'a> = (usize, BTreeSet<(String, String)>, &'a Fix);
+    let touched: Vec<Touched<'_>> = set
+        .applied
+        .iter()
+        .filter_map(|&i| {
+            let fix = fix_of(&analysis.findings[i])?;
+            Some((i, touched_blocks(analysis, fix), fix))
+        })
+        .collect();
+    let mut out: Vec<(usize, String)> = Vec::new();
+    // The ideal's version of a block, offered for another rule's finding, depends on
+    // the rest of the ideal: where the answer writes that rest differently (a local
+    // that does not carry the suffix), the finding stays.
+    let now: BTreeSet<String> = next
+        .findings
+        .iter()
+        .map(|f| f.fingerprint(&next.workspace))
+        .collect();
+    for &i in &set.applied {
+        let f = &analysis.findings[i];
+        if f.fix.is_none()
+            && !f.rule.starts_with("ideal-block")
+            && now.contains(&f.fingerprint(&analysis.workspace))
+        {
+            out.push((
+                i,
+                "the ideal's version of the block does not fix it in this answer, which writes what it depends on differently".into(),
+            ));
+        }
+    }
+    for e in next.findings.iter().filter(|f| is_error(f)) {
+        if had.contains(&e.fingerprint(&next.workspace)) {
+            continue;
+        }
+        let Some(file) = next.workspace.files.get(e.file) else {
+            continue;
+        };
+        let dir = file.dir().to_string();
+        let address = address_of(next, e).unwrap_or_default();
+        let key = (dir.clone(), address.clone());
+        // A fix whose finding comes back on another block moved the problem: the one
+        // finding of `reference-undeclared` for an address, say, at its next reference.
+        let mut found: Vec<usize> = set
+            .applied
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let f = &analysis.findings[i];
+                f.rule == e.rule
+                    && f.key == e.key
+                    && analysis.workspace.files.get(f.file).map(|x| x.dir()) == Some(dir.as_str())
+            })
+            .collect();
+        if found.is_empty() {
+            found = touched
+                .iter()
+                .filter(|(_, t, _)| t.contains(&key))
+                .map(|(i, ..)| *i)
+                .collect();
+        }
+        if found.is_empty() {
+            let block = next
+                .blocks
+                .get(e.file)
+                .and_then(|spans| {
+                    spans
+                        .iter()
+                        .find(|s| s.start <= e.span.start && e.span.start < s.end.max(s.start + 1))
+                })
+                .map_or("", |s| file.slice(s.clone()));
+            found = touched
+                .iter()
+                .filter(|(_, t, fix)| {
+                    t.iter()
+                        .any(|(d, a)| *d == dir && a.contains('.') && mentions(block, a))
+                        || (!address.is_empty()
+                            && fix
+                                .edits
+                                .iter()
+                                .any(|ed| dir_of(&ed.path) == dir && mentions(&ed.text, &address)))
+                })
+                .map(|(i, ..)| *i)
+                .collect();
+        }
+        for i in found {
+            if !out.iter().any(|(j, _)| *j == i) {
+                out.push((
+                    i,
+                    format!(
+                        "with the other fixes it leads to `{}` on `{address}`: {}",
+                        e.rule, e.title
+                    ),
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn describe(analysis: &Analysis, set: &FixSet) -> Pass {
@@ -726,6 +1148,19 @@ mod tests {
                 "aws_s3_bucket.b",
                 "terraform"
             ]
+        );
+    }
+
+    #[test]
+    fn without_blocks_cuts_out_what_is_declared_already() {
+        let text = "\nprovider \"aws\" {\n  region = var.r\n}\n\n# the region\nvariable \"r\" {\n}\n\nvariable \"r\" {\n}\n";
+        assert_eq!(
+            without_blocks(text, &["var.r".to_string()]).unwrap(),
+            "\nprovider \"aws\" {\n  region = var.r\n}\n\n"
+        );
+        assert_eq!(
+            without_blocks(text, &[]).unwrap(),
+            "\nprovider \"aws\" {\n  region = var.r\n}\n\n# the region\nvariable \"r\" {\n}\n\n"
         );
     }
 

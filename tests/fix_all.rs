@@ -41,6 +41,27 @@ fn check_one(name: &str, root: &Path, out: &Path, counts: &mut Counts) {
         10,
     );
     counts.workspaces += 1;
+    // TFREVIEW_FIX_TRACE=name prints what the run did to that workspace.
+    if std::env::var("TFREVIEW_FIX_TRACE").is_ok_and(|t| t == name) {
+        for (n, pass) in run.passes.iter().enumerate() {
+            for a in &pass.applied {
+                eprintln!("pass {n} applied {a:?}");
+            }
+            for s in &pass.skipped {
+                eprintln!("pass {n} skipped {s:?}");
+            }
+        }
+        eprintln!("{}", run.diff());
+        for f in &run.last.findings {
+            eprintln!(
+                "after: {}:{} [{}] {}",
+                run.last.path(f),
+                run.last.position(f).0.0,
+                f.rule,
+                f.message
+            );
+        }
+    }
     let fail = |counts: &mut Counts, what: String| counts.failures.push(format!("{name}: {what}"));
     if let Some(why) = &run.stopped {
         fail(counts, why.clone());
@@ -178,12 +199,15 @@ fn terraform_fmt_check(dir: &Path, counts: &mut Counts) {
 #[test]
 fn all_fixes_together_leave_valid_formatted_code_without_the_fixed_findings() {
     let out = tempfile::tempdir().unwrap();
+    // TFREVIEW_FIX_KEEP=dir keeps the files written for `terraform fmt` there.
+    let kept = std::env::var_os("TFREVIEW_FIX_KEEP").map(std::path::PathBuf::from);
+    let out_path = kept.unwrap_or_else(|| out.path().to_path_buf());
     let mut counts = Counts::default();
     for sample in ["zero-trust-iam-kms", "multi-account-security", "clean"] {
         let dir = common::manifest_dir()
             .join("sample-workspaces")
             .join(sample);
-        check_one(sample, &dir, out.path(), &mut counts);
+        check_one(sample, &dir, &out_path, &mut counts);
     }
     if let Some(corpus) = common::corpus() {
         let mut tasks: Vec<_> = std::fs::read_dir(&corpus)
@@ -200,10 +224,14 @@ fn all_fixes_together_leave_valid_formatted_code_without_the_fixed_findings() {
         }
         for task in tasks {
             let name = task.file_name().unwrap().to_string_lossy().into_owned();
-            check_one(&name, &task, out.path(), &mut counts);
+            check_one(&name, &task, &out_path, &mut counts);
         }
     }
-    terraform_fmt_check(out.path(), &mut counts);
+    terraform_fmt_check(&out_path, &mut counts);
+    // TFREVIEW_FIX_FAILURES=file writes every failure there, one a line.
+    if let Some(file) = std::env::var_os("TFREVIEW_FIX_FAILURES") {
+        std::fs::write(file, counts.failures.join("\n")).unwrap();
+    }
     eprintln!(
         "fix --unsafe on {} workspaces: {} fixes applied, {} files written, {} failures",
         counts.workspaces,

@@ -18,7 +18,13 @@
 //!
 //! ## Fix safety
 //! Unsafe. The fix adds the ideal's block, as the ideal writes it, to the answer's file
-//! of the same name (creating it); names it refers to may differ in the answer.
+//! of the same name (creating it). A block that refers to declarations the answer lacks
+//! brings those too when the ideal has them (a variable, a local, the key it encrypts
+//! with, and what they refer to in turn), each to its own file, so that the fix alone
+//! leaves nothing undeclared. No fix is offered when the block refers to something the
+//! ideal does not declare either, or calls a local module (`source = "./modules/x"`)
+//! whose files the answer does not have: added, it would only trade this finding for an
+//! error (`reference-undeclared`, `module-source-missing`).
 //!
 //! ## Root cause
 //! Part of the deliverable was treated as implicit or forgotten between files.
@@ -29,11 +35,14 @@
 //! ## References
 //! https://developer.hashicorp.com/terraform/language/syntax/configuration
 
+use std::collections::BTreeMap;
+
 use super::{Class, Rule};
-use crate::compare::{Kind, comparisons};
+use crate::compare::{Comparison, Kind, comparisons};
 use crate::edits::append_to_file;
 use crate::finding::{Applicability, Finding, Fix, IdealVersion, Severity};
 use crate::model::Model;
+use crate::model::expr::{RefCollector, Target};
 
 pub struct IdealBlockMissing;
 
@@ -74,29 +83,152 @@ impl Rule for IdealBlockMissing {
                         .find(|&id| model.ws.files[id].dir() == c.module)
                 });
             let Some(file) = file else { continue };
-            let fix = Fix::new(
-                format!("Add the ideal's `{}`", c.address),
-                Applicability::Unsafe,
-                vec![append_to_file(model.ws, &target, &side.text)],
+            let (fix, why_not) = match with_dependencies(model, c) {
+                Ok(blocks) => {
+                    let edits: Vec<_> = blocks
+                        .iter()
+                        .map(|b| {
+                            let side = b.ideal.as_ref().map_or(side, |s| s);
+                            append_to_file(model.ws, &target_file(b, side), &side.text)
+                        })
+                        .collect();
+                    let brought: Vec<String> = blocks
+                        .iter()
+                        .skip(1)
+                        .map(|b| format!("`{}`", b.address))
+                        .collect();
+                    let title = if brought.is_empty() {
+                        format!("Add the ideal's `{}`", c.address)
+                    } else {
+                        format!(
+                            "Add the ideal's `{}` with {} it uses",
+                            c.address,
+                            brought.join(", ")
+                        )
+                    };
+                    (Some(Fix::new(title, Applicability::Unsafe, edits)), None)
+                }
+                Err(why) => (None, Some(why)),
+            };
+            let mut message = format!(
+                "the ideal answer ({}, {}) has `{}`; the model's answer does not",
+                c.ideal_source, side.path, c.address
             );
+            if let Some(why) = why_not {
+                message.push_str(&format!("; no fix is offered: {why}"));
+            }
             let mut f = self.finding(
                 file,
                 0..0,
                 format!("`{}` is missing from the answer", c.address),
-                format!(
-                    "the ideal answer ({}, {}) has `{}`; the model's answer does not",
-                    c.ideal_source, side.path, c.address
-                ),
+                message,
             );
             f.address = Some(c.address.clone());
             f.key = c.address.clone();
             f.ideal = Some(IdealVersion {
                 path: side.path.clone(),
                 text: side.text.clone(),
-                fix: Some(fix.clone()),
+                fix: fix.clone(),
             });
-            f.fix = Some(fix);
+            f.fix = fix;
             out.push(f);
         }
     }
+}
+
+/// The answer's file a missing block goes to: the one named as the ideal's file, in the
+/// answer's module.
+pub(super) fn target_file(c: &Comparison, side: &crate::compare::Side) -> String {
+    format!(
+        "{}/{}",
+        c.module,
+        side.path.rsplit('/').next().unwrap_or(&side.path)
+    )
+}
+
+/// The missing block `c` and, transitively, the missing blocks of the ideal it refers
+/// to; an error when it refers to something neither the answer nor the ideal declares,
+/// or calls a local module the answer does not have.
+pub(super) fn with_dependencies<'c>(
+    model: &'c Model<'_>,
+    c: &'c Comparison,
+) -> Result<Vec<&'c Comparison>, String> {
+    let Some(module) = model.modules.iter().find(|m| m.dir == c.module) else {
+        return Ok(vec![c]);
+    };
+    let missing: BTreeMap<&str, &Comparison> = comparisons(model)
+        .iter()
+        .filter(|m| m.kind == Kind::Missing && m.module == c.module)
+        .map(|m| (m.address.as_str(), m))
+        .collect();
+    let declared = |target: &Target| match target {
+        Target::Local(name) => module.locals.iter().any(|l| l.name == *name),
+        other => module.block(&other.address()).is_some(),
+    };
+    let mut out = vec![c];
+    let mut queue = vec![c];
+    while let Some(x) = queue.pop() {
+        let Some(side) = &x.ideal else { continue };
+        let Ok(body) = hcl_edit::parser::parse_body(&side.text) else {
+            continue;
+        };
+        if let Some(source) = local_module_source(model, &c.module, &body) {
+            return Err(format!(
+                "`{}` calls the local module `{source}`, whose files the answer does not have",
+                x.address
+            ));
+        }
+        let mut refs = RefCollector::default();
+        refs.body(&body);
+        for r in refs.refs {
+            let address = r.target.address();
+            if address == x.address || declared(&r.target) {
+                continue;
+            }
+            match missing.get(address.as_str()) {
+                Some(dep) => {
+                    if !out.iter().any(|o| o.address == dep.address) {
+                        out.push(dep);
+                        queue.push(dep);
+                    }
+                }
+                None => {
+                    return Err(format!(
+                        "`{}` refers to `{address}`, which neither the answer nor the ideal declares",
+                        x.address
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The local `source` of a `module` block in `body` that has no Terraform file in the
+/// answer's workspace.
+fn local_module_source(
+    model: &Model<'_>,
+    module_dir: &str,
+    body: &hcl_edit::structure::Body,
+) -> Option<String> {
+    for block in body.blocks().filter(|b| b.ident.as_str() == "module") {
+        let Some(attr) = block.body.get_attribute("source") else {
+            continue;
+        };
+        let Some(source) = crate::model::expr::static_str(&attr.value) else {
+            continue;
+        };
+        let Some(dir) = crate::model::resolve_local_source(module_dir, &source) else {
+            continue;
+        };
+        let dir = dir.trim_end_matches('/');
+        if !model
+            .ws
+            .files_in(dir)
+            .any(|f| f.kind == crate::workspace::FileKind::Terraform)
+        {
+            return Some(source);
+        }
+    }
+    None
 }

@@ -137,45 +137,7 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
-            // (key block index, service) → users
-            let mut needs: BTreeMap<(usize, Service), Vec<&BlockInfo<'_>>> = BTreeMap::new();
-            for user in module
-                .blocks
-                .iter()
-                .filter(|b| b.kind == BlockKind::Resource)
-            {
-                let Some((service, attr)) = Service::of(user.label(0)) else {
-                    continue;
-                };
-                let Some(value) = user.attr(attr) else {
-                    continue;
-                };
-                if let Some(key) = key_of(module, &value.value) {
-                    needs.entry((key, service)).or_default().push(user);
-                }
-            }
-            // One finding per key: its policy is one document, and one fix adds every
-            // statement it lacks.
-            let mut missing: BTreeMap<usize, Vec<(Service, Vec<&BlockInfo<'_>>)>> = BTreeMap::new();
-            let mut policy_of = BTreeMap::new();
-            for ((key_index, service), users) in needs {
-                let (holder, allowed, policies) = match key_policy(module, key_index) {
-                    KeyPolicy::Unknown => continue,
-                    KeyPolicy::Default => (key_index, service.account_suffices(), Vec::new()),
-                    KeyPolicy::Known { policies, holder } => {
-                        let allowed = policies
-                            .iter()
-                            .any(|p| p.policy.statements.iter().any(|s| allows(s, service)))
-                            || policies.iter().any(|p| !p.policy.complete);
-                        (holder, allowed, policies)
-                    }
-                };
-                if allowed {
-                    continue;
-                }
-                missing.entry(key_index).or_default().push((service, users));
-                policy_of.insert(key_index, (holder, policies));
-            }
+            let (missing, mut policy_of) = missing_services(module);
             for (key_index, services) in missing {
                 let Some((holder, policies)) = policy_of.remove(&key_index) else {
                     continue;
@@ -220,6 +182,92 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
                 let services: Vec<Service> = services.iter().map(|(s, _)| *s).collect();
                 f.fix = fix(model, module, key, &policies, &services);
                 out.push(f);
+            }
+        }
+    }
+}
+
+/// The services each key's policy leaves out, by key block index, with the users that
+/// need them; and for each such key the block holding its policy and the policies.
+#[allow(clippy::type_complexity)]
+fn missing_services<'m>(
+    module: &'m Module<'_>,
+) -> (
+    BTreeMap<usize, Vec<(Service, Vec<&'m BlockInfo<'m>>)>>,
+    BTreeMap<usize, (usize, Vec<&'m PolicyInfo>)>,
+) {
+    // (key block index, service) → users
+    let mut needs: BTreeMap<(usize, Service), Vec<&BlockInfo<'_>>> = BTreeMap::new();
+    for user in module
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Resource)
+    {
+        let Some((service, attr)) = Service::of(user.label(0)) else {
+            continue;
+        };
+        let Some(value) = user.attr(attr) else {
+            continue;
+        };
+        if let Some(key) = key_of(module, &value.value) {
+            needs.entry((key, service)).or_default().push(user);
+        }
+    }
+    // One finding per key: its policy is one document, and one fix adds every
+    // statement it lacks.
+    let mut missing: BTreeMap<usize, Vec<(Service, Vec<&BlockInfo<'_>>)>> = BTreeMap::new();
+    let mut policy_of = BTreeMap::new();
+    for ((key_index, service), users) in needs {
+        let (holder, allowed, policies) = match key_policy(module, key_index) {
+            KeyPolicy::Unknown => continue,
+            KeyPolicy::Default => (key_index, service.account_suffices(), Vec::new()),
+            KeyPolicy::Known { policies, holder } => {
+                let allowed = policies
+                    .iter()
+                    .any(|p| p.policy.statements.iter().any(|s| allows(s, service)))
+                    || policies.iter().any(|p| !p.policy.complete);
+                (holder, allowed, policies)
+            }
+        };
+        if allowed {
+            continue;
+        }
+        missing.entry(key_index).or_default().push((service, users));
+        policy_of.insert(key_index, (holder, policies));
+    }
+    (missing, policy_of)
+}
+
+/// For a fix that makes a log group use the key at `key_index`: the edits that let
+/// CloudWatch Logs use the key (none when its policy allows it, or when this rule
+/// already reports the key for Logs and its own fix adds the statement); `None` when they
+/// cannot be written now (the key's policy already lacks other services, whose fix
+/// would write the same place, or it is a heredoc).
+pub(super) fn logs_access_edits(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    key_index: usize,
+) -> Option<Vec<Edit>> {
+    let (missing, _) = missing_services(module);
+    if let Some(services) = missing.get(&key_index) {
+        return services
+            .iter()
+            .any(|(s, _)| *s == Service::Logs)
+            .then(Vec::new);
+    }
+    let key = module.blocks.get(key_index)?;
+    match key_policy(module, key_index) {
+        KeyPolicy::Unknown => Some(Vec::new()),
+        KeyPolicy::Default => fix(model, module, key, &[], &[Service::Logs]).map(|f| f.edits),
+        KeyPolicy::Known { policies, .. } => {
+            let allowed = policies
+                .iter()
+                .any(|p| p.policy.statements.iter().any(|s| allows(s, Service::Logs)))
+                || policies.iter().any(|p| !p.policy.complete);
+            if allowed {
+                Some(Vec::new())
+            } else {
+                fix(model, module, key, &policies, &[Service::Logs]).map(|f| f.edits)
             }
         }
     }
@@ -334,11 +382,12 @@ fn region_and_account(
             "data.aws_caller_identity.current.account_id".to_string()
         }
     };
-    let edits = if added.is_empty() {
-        Vec::new()
-    } else {
-        vec![append_to_file(model.ws, path, &added.join("\n\n"))]
-    };
+    // One edit per data source, so that another fix adding the same one is the same
+    // edit, made once.
+    let edits = added
+        .iter()
+        .map(|text| append_to_file(model.ws, path, text))
+        .collect();
     (region, account, edits)
 }
 

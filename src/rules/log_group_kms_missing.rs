@@ -23,9 +23,12 @@
 //! ```
 //!
 //! ## Fix safety
-//! Unsafe, and only offered when the module declares exactly one `aws_kms_key`: the key
-//! policy must also allow the CloudWatch Logs service (see
-//! `kms-key-policy-missing-service-principal`).
+//! Unsafe, and only offered when the module declares exactly one `aws_kms_key`. The key
+//! policy must also allow the CloudWatch Logs service, or creating the log group fails
+//! (`kms-key-policy-missing-service-principal`): when it does not, the fix adds the
+//! statement that rule's fix adds (or, for a key with the default policy, a policy that
+//! keeps the account's access). No fix is offered when the key's policy lacks other
+//! services too (its own fix writes the same place: apply it first) or is a heredoc.
 //!
 //! ## Root cause
 //! Encryption at rest was left to the service's default.
@@ -72,18 +75,31 @@ impl Rule for LogGroupKmsMissing {
                 f.address = Some(b.address.clone());
                 if let [key] = keys.as_slice() {
                     let line = format!("kms_key_id = {}.arn", key.address);
-                    f.fix = append_to_block(
-                        model.path(b.file),
-                        model.src(b.file),
-                        b.span.clone(),
-                        &line,
-                    )
-                    .map(|e| {
-                        Fix::new(
-                            format!("Encrypt with `{}`", key.address),
-                            Applicability::Unsafe,
-                            vec![e],
+                    let access = module.index_of(&key.address).and_then(|k| {
+                        super::kms_key_policy_missing_service_principal::logs_access_edits(
+                            model, module, k,
                         )
+                    });
+                    f.fix = access.and_then(|access| {
+                        let e = append_to_block(
+                            model.path(b.file),
+                            model.src(b.file),
+                            b.span.clone(),
+                            &line,
+                        )?;
+                        let title = if access.is_empty() {
+                            format!("Encrypt with `{}`", key.address)
+                        } else {
+                            format!(
+                                "Encrypt with `{}`, allowing CloudWatch Logs in its key policy",
+                                key.address
+                            )
+                        };
+                        Some(Fix::new(
+                            title,
+                            Applicability::Unsafe,
+                            std::iter::once(e).chain(access).collect(),
+                        ))
                     });
                 }
                 out.push(f);

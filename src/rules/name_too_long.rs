@@ -225,24 +225,60 @@ fn uses_within(
     suffix: &str,
     depth: usize,
 ) -> usize {
-    use crate::model::expr::{RefCollector, Target};
-    if depth > 8 {
-        return 0;
+    let mut count = SuffixUses {
+        module,
+        suffix,
+        depth,
+        n: 0,
+    };
+    hcl_edit::visit::Visit::visit_expr(&mut count, expr);
+    count.n
+}
+
+/// Counts the uses of the suffix variable in an expression: of a conditional only the
+/// branch with more (its condition is no part of the name: `var.s != "" ? "-${var.s}" :
+/// ""` uses the suffix once).
+struct SuffixUses<'a, 'm> {
+    module: &'a crate::model::Module<'m>,
+    suffix: &'a str,
+    depth: usize,
+    n: usize,
+}
+
+impl hcl_edit::visit::Visit for SuffixUses<'_, '_> {
+    fn visit_expr(&mut self, expr: &hcl_edit::expr::Expression) {
+        use crate::model::expr::{RefCollector, Target};
+        use hcl_edit::expr::Expression;
+        if self.depth > 8 {
+            return;
+        }
+        match expr {
+            Expression::Conditional(c) => {
+                let t = uses_within(self.module, &c.true_expr, self.suffix, self.depth);
+                let f = uses_within(self.module, &c.false_expr, self.suffix, self.depth);
+                self.n += t.max(f);
+            }
+            Expression::Traversal(_) => {
+                let mut refs = RefCollector::default();
+                refs.expr(expr);
+                for r in &refs.refs {
+                    self.n += match &r.target {
+                        Target::Var(name) if name == self.suffix => 1,
+                        Target::Local(name) => self
+                            .module
+                            .locals
+                            .iter()
+                            .find(|l| l.name == *name)
+                            .map_or(0, |l| {
+                                uses_within(self.module, &l.attr.value, self.suffix, self.depth + 1)
+                            }),
+                        _ => 0,
+                    };
+                }
+            }
+            other => hcl_edit::visit::visit_expr(self, other),
+        }
     }
-    let mut refs = RefCollector::default();
-    refs.expr(expr);
-    refs.refs
-        .iter()
-        .map(|r| match &r.target {
-            Target::Var(name) if name == suffix => 1,
-            Target::Local(name) => module
-                .locals
-                .iter()
-                .find(|l| l.name == name)
-                .map_or(0, |l| uses_within(module, &l.attr.value, suffix, depth + 1)),
-            _ => 0,
-        })
-        .sum()
 }
 
 /// The length of the suffix variable's own value (tfvars, else default), 0 without one.

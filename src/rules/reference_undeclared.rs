@@ -30,7 +30,8 @@
 //!
 //! ## Fix safety
 //! Unsafe, offered when the module declares exactly one resource or data source of the
-//! referenced type: the fix refers to that one, which is a guess.
+//! referenced type: the fix refers to that one in every reference to the undeclared
+//! address, which is a guess.
 //!
 //! ## Root cause
 //! A name changed in one place, or a declaration was never written.
@@ -127,16 +128,30 @@ impl Rule for ReferenceUndeclared {
                 let mut fix = None;
                 if let Some(hint) = &hint {
                     message.push_str(&format!("; did you mean `{hint}`?"));
-                    // The reference starts with the address it names: swap that part.
+                    // Each reference starts with the address it names: swap that part, in
+                    // every reference to it (the finding stands for all of them).
+                    let mut edits: Vec<Edit> = module
+                        .refs
+                        .iter()
+                        .filter(|o| o.target == r.target)
+                        .filter_map(|o| {
+                            let t = model.src(o.file).get(o.span.clone())?;
+                            t.starts_with(&address).then(|| {
+                                Edit::replace(
+                                    model.path(o.file),
+                                    o.span.start..o.span.start + address.len(),
+                                    hint.clone(),
+                                )
+                            })
+                        })
+                        .collect();
+                    edits.sort_by(|a, b| (&a.path, a.range.start).cmp(&(&b.path, b.range.start)));
+                    edits.dedup();
                     if text.starts_with(&address) {
                         fix = Some(Fix::new(
                             format!("Refer to `{hint}`"),
                             Applicability::Unsafe,
-                            vec![Edit::replace(
-                                model.path(r.file),
-                                r.span.start..r.span.start + address.len(),
-                                hint.clone(),
-                            )],
+                            edits,
                         ));
                     }
                 }

@@ -34,8 +34,8 @@
 
 use super::{CONTRACT, Class, Rule};
 use crate::edits::append_to_file;
-use crate::finding::{Applicability, Finding, Fix, Severity};
-use crate::model::{BlockKind, Model};
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::model::{BlockInfo, BlockKind, Model, Module};
 
 pub struct RequiredVariableMissing;
 
@@ -67,12 +67,7 @@ impl Rule for RequiredVariableMissing {
             else {
                 continue;
             };
-            let variables_file = module.path_of("variables.tf");
-            let target = if model.ws.file_by_path(&variables_file).is_some() {
-                variables_file
-            } else {
-                model.path(anchor.file).to_string()
-            };
+            let target = variables_file(model, module, anchor);
             for name in &contract.required_variables {
                 if module.has_variable(name) {
                     continue;
@@ -85,16 +80,43 @@ impl Rule for RequiredVariableMissing {
                 );
                 f.address = Some(format!("var.{name}"));
                 f.key = name.clone();
-                let block = format!(
-                    "variable \"{name}\" {{\n  description = \"Required by the task contract\"\n  type        = string\n}}\n"
-                );
                 f.fix = Some(Fix::new(
                     format!("Declare `{name}` in `{target}`"),
                     Applicability::Unsafe,
-                    vec![append_to_file(model.ws, &target, &block)],
+                    vec![declare(model, &target, name)],
                 ));
                 out.push(f);
             }
         }
     }
+}
+
+/// Where a required variable is declared: the module's `variables.tf`, else the file of
+/// `anchor`.
+fn variables_file(model: &Model<'_>, module: &Module<'_>, anchor: &BlockInfo<'_>) -> String {
+    let variables_file = module.path_of("variables.tf");
+    if model.ws.file_by_path(&variables_file).is_some() {
+        variables_file
+    } else {
+        model.path(anchor.file).to_string()
+    }
+}
+
+fn declare(model: &Model<'_>, target: &str, name: &str) -> Edit {
+    let block = format!(
+        "variable \"{name}\" {{\n  description = \"Required by the task contract\"\n  type        = string\n}}\n"
+    );
+    append_to_file(model.ws, target, &block)
+}
+
+/// The edit that declares the required variable `name` in `module`, the same as this
+/// rule's fix (so that two fixes adding it make one edit); `None` when the module has no
+/// block to place it by.
+pub(super) fn declaration(model: &Model<'_>, module: &Module<'_>, name: &str) -> Option<Edit> {
+    let anchor = module
+        .blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::Provider)
+        .or_else(|| module.blocks.iter().find(|b| b.kind == BlockKind::Resource))?;
+    Some(declare(model, &variables_file(model, module, anchor), name))
 }

@@ -33,7 +33,13 @@
 //!
 //! ## Fix safety
 //! Unsafe, offered when the name is a string and the suffix variable is declared: the fix
-//! appends `-${var.environment_suffix}`; a renamed resource is replaced.
+//! appends `-${var.environment_suffix}`; a renamed resource is replaced. Not offered when
+//! the name with the suffix (as long as the pipeline's, `suffix-length`) would be longer
+//! than AWS allows for the type (the limits of `name-too-long`): cutting a name short is
+//! a naming decision, and the fix would trade this finding for a failed apply. A module
+//! without the suffix variable gets one finding whose fix declares the variable (as
+//! `required-variable-missing` does) and appends it to every name it can; the names it
+//! cannot then get a finding each.
 //!
 //! ## Root cause
 //! Names were written for a single deployment.
@@ -153,6 +159,40 @@ impl Rule for ResourceNameMissingSuffix {
             if missing.is_empty() {
                 continue;
             }
+            // The fix of one name: append the suffix, when the name is a string and still
+            // fits the AWS limit of its type with the suffix; else why not.
+            let name_fix = |b: &crate::model::BlockInfo<'_>,
+                            arg: &str,
+                            attr: &hcl_edit::structure::Attribute|
+             -> Result<Edit, String> {
+                let span = span_of(&attr.value);
+                let written = model.src(b.file).get(span.clone()).unwrap_or("");
+                let limit = super::name_too_long::LIMITS
+                    .iter()
+                    .find(|(ty, a, _)| *ty == b.label(0) && *a == arg)
+                    .map(|(_, _, l)| *l);
+                let length = crate::model::eval::known(module, &attr.value)
+                    .text
+                    .chars()
+                    .count()
+                    + 1
+                    + model.ws.config.contract.suffix_length;
+                if let Some(limit) = limit.filter(|l| length > *l) {
+                    return Err(format!(
+                        "with `-${{var.{suffix}}}` ({} characters in the pipeline) the name would be {length} characters, over the {limit} AWS allows for `{}`, so it needs a shorter name first",
+                        model.ws.config.contract.suffix_length,
+                        b.label(0)
+                    ));
+                }
+                if !(written.starts_with('"') && written.ends_with('"') && written.len() >= 2) {
+                    return Err("the name is not a string to append to".into());
+                }
+                Ok(Edit::insert(
+                    model.path(b.file),
+                    span.end - 1,
+                    format!("-${{var.{suffix}}}"),
+                ))
+            };
             if !declared && !module.is_child {
                 // One problem: the module has no suffix at all.
                 let (b, arg, attr) = missing[0];
@@ -174,7 +214,30 @@ impl Rule for ResourceNameMissingSuffix {
                     ),
                 );
                 f.address = Some(b.address.clone());
-                f.key = arg.to_string();
+                // Not the key of the per-name finding on the same block, which it becomes
+                // once the variable is declared.
+                f.key = format!("module:{arg}");
+                // Declare the variable and append it to every name that can take it: the
+                // module then has a suffix, and the names left are reported one by one.
+                let declaration =
+                    super::required_variable_missing::declaration(model, module, suffix);
+                if let Some(declaration) = declaration {
+                    let mut edits = vec![declaration];
+                    edits.extend(
+                        missing
+                            .iter()
+                            .filter_map(|(b, arg, attr)| name_fix(b, arg, attr).ok()),
+                    );
+                    f.fix = Some(Fix::new(
+                        format!(
+                            "Declare `var.{suffix}` and append it to {} name{}",
+                            edits.len() - 1,
+                            if edits.len() == 2 { "" } else { "s" }
+                        ),
+                        Applicability::Unsafe,
+                        edits,
+                    ));
+                }
                 out.push(f);
                 continue;
             }
@@ -193,18 +256,18 @@ impl Rule for ResourceNameMissingSuffix {
                 );
                 f.address = Some(b.address.clone());
                 f.key = arg.to_string();
-                let quoted =
-                    written.starts_with('"') && written.ends_with('"') && written.len() >= 2;
-                if declared && quoted {
-                    f.fix = Some(Fix::new(
-                        format!("Append `-${{var.{suffix}}}`"),
-                        Applicability::Unsafe,
-                        vec![Edit::insert(
-                            model.path(b.file),
-                            span.end - 1,
-                            format!("-${{var.{suffix}}}"),
-                        )],
-                    ));
+                match name_fix(b, arg, attr) {
+                    Ok(edit) if declared => {
+                        f.fix = Some(Fix::new(
+                            format!("Append `-${{var.{suffix}}}`"),
+                            Applicability::Unsafe,
+                            vec![edit],
+                        ));
+                    }
+                    Err(why) if why.starts_with("with") => {
+                        f.message.push_str(&format!("; no fix is offered: {why}"));
+                    }
+                    _ => {}
                 }
                 out.push(f);
             }
