@@ -823,7 +823,9 @@ pub fn format_hcl(text: &str, touched: &dyn Fn(usize) -> bool) -> String {
             _ if change[k] && l.blank => String::new(),
             _ => lines[l.first].to_string(),
         };
-        out.push(first);
+        // A file with CRLF line ends keeps them.
+        let cr = lines[l.first].ends_with('\r') && !first.ends_with('\r');
+        out.push(if cr { format!("{first}\r") } else { first });
         out.extend(lines[l.first + 1..l.end].iter().map(|s| s.to_string()));
     }
     out.join("\n")
@@ -889,5 +891,35 @@ mod tests {
             format_hcl(src, &|_| true),
             "locals {\n  a  = x == 1 ? \"}#\" : \"${y}\"\n  bb = [for k, v in m : k => v if v >= 2]\n}\n"
         );
+    }
+
+    #[test]
+    fn format_hcl_keeps_crlf_line_ends() {
+        let src = "a {\r\n  x = 1\r\n  yyy = 2\r\n}\r\n";
+        assert_eq!(
+            format_hcl(src, &|_| true),
+            "a {\r\n  x   = 1\r\n  yyy = 2\r\n}\r\n"
+        );
+    }
+
+    #[test]
+    fn tidy_code_spaces_tokens_as_terraform_fmt_does() {
+        assert_eq!(
+            tidy_code("Action: [\"a\",\"b\"],"),
+            "Action : [\"a\", \"b\"],"
+        );
+        assert_eq!(tidy_code("[ aws_s3_bucket.b ]"), "[aws_s3_bucket.b]");
+        assert_eq!(tidy_code("variable \"x\"{"), "variable \"x\" {");
+        assert_eq!(tidy_code("{\"k\": false}"), "{ \"k\" : false }");
+        assert_eq!(tidy_code("jsonencode({"), "jsonencode({");
+        assert_eq!(
+            tidy_code("a == b ? \"x:y\" : c # note: kept"),
+            "a == b ? \"x:y\" : c # note: kept"
+        );
+        assert_eq!(
+            unwrap_interpolation("\"${aws_s3_bucket.b.id}\""),
+            "aws_s3_bucket.b.id"
+        );
+        assert_eq!(unwrap_interpolation("\"${a}-${b}\""), "\"${a}-${b}\"");
     }
 }

@@ -1,10 +1,20 @@
 //! Fix sets: the fixes of many findings combined into one edit set per file. Identical
-//! edits are made once, a block that an earlier fix already declares is not declared
-//! again, edits that overlap are a conflict that names both findings (the stronger
-//! finding's fix wins), and a fix never undoes what another needs (a declaration that
-//! another fix uses, or that another finding says should be used, is not removed as
-//! unused). `tfreview fix`, the workbench's apply key and the exports use the same set, so
-//! what is shown is what is written.
+//! edits are made once, a block that an earlier fix (or the module) already declares is
+//! not declared again (it is cut out of an insert that declares others too), edits that
+//! overlap are a conflict that names both findings (the stronger finding's fix wins), and
+//! a fix never undoes what another needs (a declaration that another fix uses, or that
+//! another finding says should be used, is not removed as unused). The ideal's version
+//! of a block, offered for another rule's finding, is left out when the ideal has the
+//! same finding there, and any ideal block is left out when it brings an error the
+//! ideal has there and the answer does not. What the edits write is formatted as
+//! `terraform fmt` would (see [`crate::edits::format_hcl`]).
+//!
+//! [`fix_until_stable`] checks each pass before keeping it: a fix that, with the others,
+//! leads to a new error-class finding, whose finding comes back on another block, or
+//! (for an ideal's version) that does not remove its finding, is taken out and the pass
+//! made again; a block changed in one pass is not changed again in a later one.
+//! `tfreview fix`, the workbench's apply key and the exports use the same set, so what is
+//! shown is what is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;

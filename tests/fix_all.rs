@@ -19,6 +19,8 @@ struct Counts {
     fixes: usize,
     files_written: usize,
     failures: Vec<String>,
+    /// Fixes left out, by why (the reason without its names), over all passes.
+    left_out: BTreeMap<String, usize>,
 }
 
 fn error_class(a: &Analysis) -> BTreeSet<String> {
@@ -41,6 +43,21 @@ fn check_one(name: &str, root: &Path, out: &Path, counts: &mut Counts) {
         10,
     );
     counts.workspaces += 1;
+    for pass in &run.passes {
+        for (_, _, _, _, why) in &pass.skipped {
+            // The reason without the names in it (between backquotes) and the paths.
+            let plain: String = why.split('`').step_by(2).collect::<Vec<_>>().join("…");
+            let kind = plain
+                .split(['(', ':'])
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .filter(|w| !w.contains('/') && !w.contains(".tf"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            *counts.left_out.entry(kind).or_default() += 1;
+        }
+    }
     // TFREVIEW_FIX_TRACE=name prints what the run did to that workspace.
     if std::env::var("TFREVIEW_FIX_TRACE").is_ok_and(|t| t == name) {
         for (n, pass) in run.passes.iter().enumerate() {
@@ -331,6 +348,10 @@ fn all_fixes_together_leave_valid_formatted_code_without_the_fixed_findings() {
         *kinds.entry(kind).or_default() += 1;
     }
     for (k, n) in &kinds {
+        eprintln!("  {n:>6} {k}");
+    }
+    eprintln!("fixes left out of a pass, by why:");
+    for (k, n) in &counts.left_out {
         eprintln!("  {n:>6} {k}");
     }
     for f in counts
