@@ -54,10 +54,10 @@
 //! https://registry.terraform.io/providers/hashicorp/aws/latest/docs
 //! https://developer.hashicorp.com/terraform/language/resources/syntax#arguments
 
-use super::{Class, OccurrenceKeys, Rule};
+use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::Model;
-use crate::model::schema::check::{Problem, ProblemKind, problems};
+use crate::model::schema::check::{Problem, ProblemKind};
 
 pub struct ArgumentUnsupported;
 
@@ -75,30 +75,23 @@ impl Rule for ArgumentUnsupported {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        let mut keys = OccurrenceKeys::default();
-        for p in problems(model)
-            .iter()
-            .filter(|p| p.kind == ProblemKind::ArgumentUnsupported)
-        {
-            let mut message = format!(
-                "`{}` sets `{}`, which `{}` does not have: {}",
-                p.address,
-                p.name,
-                p.within,
-                p.version_note()
-            );
-            push_suggestion(&mut message, p);
-            let mut f = self.finding(
-                p.file,
-                p.span.clone(),
-                format!("`{}` has no argument `{}`", p.within, p.name),
-                message,
-            );
-            f.address = Some(p.address.clone());
-            f.key = keys.key(p.key());
-            f.fix = rename_fix(model, p);
-            out.push(f);
-        }
+        super::schema_findings(
+            self,
+            model,
+            ProblemKind::ArgumentUnsupported,
+            |p| {
+                (
+                    format!("`{}` has no argument `{}`", p.within, p.name),
+                    format!(
+                        "`{}` sets `{}`, which `{}` does not have",
+                        p.address, p.name, p.within
+                    ),
+                )
+            },
+            |p| p.key(),
+            |p| rename_fix(model, p),
+            out,
+        );
     }
 }
 

@@ -58,11 +58,11 @@
 //! https://registry.terraform.io/providers/hashicorp/aws/latest/docs
 //! https://developer.hashicorp.com/terraform/language/syntax/configuration#blocks
 
-use super::argument_unsupported::{push_suggestion, rename_fix};
-use super::{Class, OccurrenceKeys, Rule};
+use super::argument_unsupported::rename_fix;
+use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
-use crate::model::schema::check::{ProblemKind, problems};
+use crate::model::schema::check::ProblemKind;
 
 pub struct BlockUnsupported;
 
@@ -80,29 +80,22 @@ impl Rule for BlockUnsupported {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        let mut keys = OccurrenceKeys::default();
-        for p in problems(model)
-            .iter()
-            .filter(|p| p.kind == ProblemKind::BlockUnsupported)
-        {
-            let mut message = format!(
-                "`{}` has a block `{}`, which `{}` does not define: {}",
-                p.address,
-                p.name,
-                p.within,
-                p.version_note()
-            );
-            push_suggestion(&mut message, p);
-            let mut f = self.finding(
-                p.file,
-                p.span.clone(),
-                format!("`{}` has no block `{}`", p.within, p.name),
-                message,
-            );
-            f.address = Some(p.address.clone());
-            f.key = keys.key(p.key());
-            f.fix = rename_fix(model, p);
-            out.push(f);
-        }
+        super::schema_findings(
+            self,
+            model,
+            ProblemKind::BlockUnsupported,
+            |p| {
+                (
+                    format!("`{}` has no block `{}`", p.within, p.name),
+                    format!(
+                        "`{}` has a block `{}`, which `{}` does not define",
+                        p.address, p.name, p.within
+                    ),
+                )
+            },
+            |p| p.key(),
+            |p| rename_fix(model, p),
+            out,
+        );
     }
 }

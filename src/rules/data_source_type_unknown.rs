@@ -46,10 +46,10 @@
 //! ## References
 //! https://registry.terraform.io/providers/hashicorp/aws/latest/docs
 
-use super::{Class, OccurrenceKeys, Rule};
+use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
-use crate::model::schema::check::{ProblemKind, problems};
+use crate::model::schema::check::ProblemKind;
 
 pub struct DataSourceTypeUnknown;
 
@@ -67,31 +67,22 @@ impl Rule for DataSourceTypeUnknown {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        let mut keys = OccurrenceKeys::default();
-        for p in problems(model)
-            .iter()
-            .filter(|p| p.kind == ProblemKind::DataSourceTypeUnknown)
-        {
-            let mut message = format!(
-                "`{}` uses the data source type `{}`, which the provider does not have: {}",
-                p.address,
-                p.name,
-                p.version_note()
-            );
-            let hint = p.did_you_mean();
-            if !hint.is_empty() {
-                message.push_str("; ");
-                message.push_str(&hint);
-            }
-            let mut f = self.finding(
-                p.file,
-                p.span.clone(),
-                format!("Unknown data source type `{}`", p.name),
-                message,
-            );
-            f.address = Some(p.address.clone());
-            f.key = keys.key(p.address.clone());
-            out.push(f);
-        }
+        super::schema_findings(
+            self,
+            model,
+            ProblemKind::DataSourceTypeUnknown,
+            |p| {
+                (
+                    format!("Unknown data source type `{}`", p.name),
+                    format!(
+                        "`{}` uses the data source type `{}`, which the provider does not have",
+                        p.address, p.name
+                    ),
+                )
+            },
+            |p| p.address.clone(),
+            |_| None,
+            out,
+        );
     }
 }

@@ -137,6 +137,44 @@ pub trait Rule: Sync {
     }
 }
 
+/// The findings of one kind of provider-schema problem, as the four schema rules report
+/// them: `describe` gives a problem's title and the opening of its message; the provider
+/// version checked and the closest valid names follow (for an argument or a block, the
+/// names valid there when none is close).
+pub(crate) fn schema_findings(
+    rule: &dyn Rule,
+    model: &Model<'_>,
+    kind: crate::model::schema::check::ProblemKind,
+    describe: impl Fn(&crate::model::schema::check::Problem) -> (String, String),
+    key: impl Fn(&crate::model::schema::check::Problem) -> String,
+    fix: impl Fn(&crate::model::schema::check::Problem) -> Option<crate::finding::Fix>,
+    out: &mut Vec<Finding>,
+) {
+    let mut keys = OccurrenceKeys::default();
+    for p in crate::model::schema::check::problems(model)
+        .iter()
+        .filter(|p| p.kind == kind)
+    {
+        let (title, opening) = describe(p);
+        let mut message = format!("{opening}: {}", p.version_note());
+        use crate::model::schema::check::ProblemKind as K;
+        if matches!(kind, K::ArgumentUnsupported | K::BlockUnsupported) {
+            argument_unsupported::push_suggestion(&mut message, p);
+        } else {
+            let hint = p.did_you_mean();
+            if !hint.is_empty() {
+                message.push_str("; ");
+                message.push_str(&hint);
+            }
+        }
+        let mut f = rule.finding(p.file, p.span.clone(), title, message);
+        f.address = Some(p.address.clone());
+        f.key = keys.key(key(p));
+        f.fix = fix(p);
+        out.push(f);
+    }
+}
+
 static RULES: &[&dyn Rule] = &[
     &hcl_syntax_error::HclSyntaxError,
     &file_unreadable::FileUnreadable,
