@@ -444,6 +444,14 @@ fn build_module<'a>(ws: &'a Workspace, dir: &str, ids: &[(FileId, &'a ParsedFile
             }
             continue;
         };
+        // A body recovered block by block from a broken answer lacks the broken blocks.
+        if parsed
+            .problems
+            .iter()
+            .any(|p| p.kind == parse::ParseProblemKind::Syntax)
+        {
+            module.complete = false;
+        }
         match file.kind {
             FileKind::Tfvars => {
                 for attr in body.attributes() {

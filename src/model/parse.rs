@@ -81,10 +81,13 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
                     span: offset..end.max(offset),
                     message: err.message().to_string(),
                 });
-                return ParsedFile {
-                    body: None,
-                    problems,
+                // In an answer, one broken block must not hide the others.
+                let body = if file.origin.is_some() {
+                    recover(&text)
+                } else {
+                    None
                 };
+                return ParsedFile { body, problems };
             }
         }
     }
@@ -92,6 +95,61 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
         body: None,
         problems,
     }
+}
+
+/// Keywords that start a top-level block at the beginning of a line.
+const TOP_LEVEL: &[&str] = &[
+    "resource",
+    "data",
+    "module",
+    "variable",
+    "output",
+    "locals",
+    "provider",
+    "terraform",
+    "moved",
+    "import",
+    "check",
+    "removed",
+];
+
+/// A body of the blocks of `text` that parse on their own: the text is cut where a line
+/// starts with a top-level keyword, each piece that does not parse alone is blanked
+/// (spaces, newlines kept, so every offset stays true), and the rest is parsed as one.
+/// `None` when nothing parses.
+pub fn recover(text: &str) -> Option<Body> {
+    let mut cuts: Vec<usize> = vec![0];
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let word = line
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("");
+        if at > 0 && TOP_LEVEL.contains(&word) {
+            cuts.push(at);
+        }
+        at += line.len();
+    }
+    cuts.push(text.len());
+    let mut blanked = String::with_capacity(text.len());
+    let mut kept = 0;
+    for pair in cuts.windows(2) {
+        let piece = text.get(pair[0]..pair[1])?;
+        if hcl_edit::parser::parse_body(piece).is_ok() {
+            blanked.push_str(piece);
+            kept += 1;
+        } else {
+            blanked.extend(
+                piece
+                    .chars()
+                    .map(|c| if c == '\n' || c == '\r' { c } else { ' ' }),
+            );
+        }
+    }
+    if kept == 0 {
+        return None;
+    }
+    hcl_edit::parser::parse_body(&blanked).ok()
 }
 
 /// The start of the character at byte `offset` of `text` (its end when past it).
@@ -189,6 +247,51 @@ mod tests {
             );
             assert!(span.end <= text.len() && text.get(span).is_some_and(|s| !s.is_empty()));
         }
+    }
+
+    #[test]
+    fn a_broken_answer_block_leaves_the_others_parsed() {
+        let text = "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"a\"\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \n}\n\nresource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n";
+        let mut file = SourceFile::new(
+            "lib/MODEL_RESPONSE.md/main.tf",
+            crate::workspace::FileKind::Terraform,
+            text,
+        );
+        file.origin = Some(crate::workspace::Origin {
+            path: "lib/MODEL_RESPONSE.md".into(),
+            line: 1,
+        });
+        let parsed = parse_file(&file);
+        assert_eq!(parsed.problems.len(), 1);
+        let body = parsed.body.as_ref().map(|b| {
+            b.blocks()
+                .map(|b| {
+                    b.labels
+                        .iter()
+                        .map(|l| l.as_str().to_string())
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            body,
+            Some(vec![
+                "aws_s3_bucket.a".to_string(),
+                "aws_sqs_queue.q".to_string()
+            ])
+        );
+        // Offsets are those of the file.
+        let q = text.find("aws_sqs_queue").unwrap_or(0);
+        let span = parsed
+            .body
+            .as_ref()
+            .and_then(|b| b.blocks().nth(1))
+            .and_then(|b| hcl_edit::Span::span(&b.labels[0]));
+        assert_eq!(span.map(|s| s.start), Some(q - 1));
+        // A file of its own (not an answer) stays unparsed: its last good parse is used.
+        file.origin = None;
+        assert!(parse_file(&file).body.is_none());
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl Rule for ArgumentUnsupported {
                 )
             },
             |p| p.key(),
-            |p| rename_fix(model, p),
+            |p| rename_fix(model, p).or_else(|| super::schema_fixes::move_into_block(model, p)),
             out,
         );
     }

@@ -8,11 +8,18 @@ use crate::model::Model;
 use crate::workspace::FileId;
 
 mod answer_extraction;
+mod argument_deprecated;
+mod argument_removed_in_provider;
+mod argument_required_missing;
 mod argument_unsupported;
+mod argument_value_invalid;
+mod attribute_written_as_block;
 mod audit_role_not_read_only;
 mod backend_s3_unencrypted;
 mod backend_uses_variables;
+mod block_count_exceeded;
 mod block_unsupported;
+mod block_written_as_attribute;
 mod config_recorder_ordering;
 mod data_source_type_unknown;
 mod db_password_invalid_characters;
@@ -52,6 +59,7 @@ mod provider_configuration_missing;
 mod provider_duplicated;
 mod provider_version_unbounded;
 mod queue_topic_encryption_missing;
+mod reference_attribute_unknown;
 mod reference_undeclared;
 mod required_provider_missing;
 mod required_variable_missing;
@@ -60,6 +68,7 @@ mod resource_type_unknown;
 mod s3_encryption_missing;
 mod s3_lifecycle_rule_missing_filter;
 mod s3_public_access_block_missing;
+mod schema_fixes;
 mod security_group_name_reserved_prefix;
 mod security_group_open_ingress;
 mod self_reference_outside_provisioner;
@@ -157,8 +166,15 @@ pub(crate) fn schema_findings(
     {
         let (title, opening) = describe(p);
         let mut message = format!("{opening}: {}", p.version_note());
+        if !p.detail.is_empty() {
+            message.push_str("; ");
+            message.push_str(&p.detail);
+        }
         use crate::model::schema::check::ProblemKind as K;
-        if matches!(kind, K::ArgumentUnsupported | K::BlockUnsupported) {
+        if matches!(
+            kind,
+            K::ArgumentUnsupported | K::BlockUnsupported | K::ReferenceAttributeUnknown
+        ) {
             argument_unsupported::push_suggestion(&mut message, p);
         } else {
             let hint = p.did_you_mean();
@@ -166,6 +182,9 @@ pub(crate) fn schema_findings(
                 message.push_str("; ");
                 message.push_str(&hint);
             }
+        }
+        if let Some(source) = p.source {
+            message.push_str(&format!(" ({source})"));
         }
         let mut f = rule.finding(p.file, p.span.clone(), title, message);
         f.address = Some(p.address.clone());
@@ -202,7 +221,15 @@ static RULES: &[&dyn Rule] = &[
     &resource_type_unknown::ResourceTypeUnknown,
     &data_source_type_unknown::DataSourceTypeUnknown,
     &argument_unsupported::ArgumentUnsupported,
+    &argument_removed_in_provider::ArgumentRemovedInProvider,
     &block_unsupported::BlockUnsupported,
+    &attribute_written_as_block::AttributeWrittenAsBlock,
+    &block_written_as_attribute::BlockWrittenAsAttribute,
+    &block_count_exceeded::BlockCountExceeded,
+    &argument_required_missing::ArgumentRequiredMissing,
+    &reference_attribute_unknown::ReferenceAttributeUnknown,
+    &argument_deprecated::ArgumentDeprecated,
+    &argument_value_invalid::ArgumentValueInvalid,
     &dynamic_meta_argument::DynamicMetaArgument,
     &self_reference_outside_provisioner::SelfReferenceOutsideProvisioner,
     &s3_lifecycle_rule_missing_filter::S3LifecycleRuleMissingFilter,

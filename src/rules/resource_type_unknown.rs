@@ -81,7 +81,7 @@ impl Rule for ResourceTypeUnknown {
                 )
             },
             |p| p.address.clone(),
-            |_| None,
+            |p| super::schema_fixes::successor_type(model, p),
             out,
         );
     }

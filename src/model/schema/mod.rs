@@ -5,6 +5,7 @@
 //! The rest of the engine asks `Selection::block(kind, type)` and never reads raw data.
 
 pub mod check;
+pub mod curated;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -154,6 +155,18 @@ impl Selection {
             BlockKind::Data => schema.data_sources.get(ty)?.get(),
             _ => None,
         }
+    }
+
+    /// The provider's name (`aws`); empty when nothing was selected.
+    pub fn provider(&self) -> &str {
+        self.schema.map_or("", |s| s.provider.as_str())
+    }
+
+    /// The major version of the selected schema (`6`); 0 when nothing was selected.
+    pub fn major(&self) -> u64 {
+        self.schema
+            .and_then(|s| s.version.split('.').next()?.parse().ok())
+            .unwrap_or(0)
     }
 
     /// Whether a schema was selected at all.
