@@ -25,6 +25,12 @@ cache=$PWD/target/schema-packages
 packages="
 @cdktf/provider-aws@19.65.1
 @cdktn/provider-aws@25.7.0
+@cdktn/provider-archive@14.0.1
+@cdktf/provider-local@11.1.1
+@cdktf/provider-null@11.0.1
+@cdktn/provider-random@15.0.1
+@cdktf/provider-time@11.0.1
+@cdktf/provider-tls@11.0.1
 "
 dirs=""
 for p in $packages; do
