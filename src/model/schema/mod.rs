@@ -100,8 +100,9 @@ impl Loaded {
     }
 }
 
-/// Oldest first within a provider.
-static BUNDLED: [Bundled; 2] = [
+/// Oldest first within a provider. Besides AWS, the small providers that AWS code commonly
+/// uses alongside it, one version each.
+static BUNDLED: [Bundled; 8] = [
     Bundled {
         provider: "aws",
         version: (5, 99, 1),
@@ -112,6 +113,42 @@ static BUNDLED: [Bundled; 2] = [
         provider: "aws",
         version: (6, 66, 0),
         bytes: include_bytes!("../../../schemas/aws-6.66.0.json.gz"),
+        cell: OnceLock::new(),
+    },
+    Bundled {
+        provider: "archive",
+        version: (2, 8, 1),
+        bytes: include_bytes!("../../../schemas/archive-2.8.1.json.gz"),
+        cell: OnceLock::new(),
+    },
+    Bundled {
+        provider: "local",
+        version: (2, 6, 1),
+        bytes: include_bytes!("../../../schemas/local-2.6.1.json.gz"),
+        cell: OnceLock::new(),
+    },
+    Bundled {
+        provider: "null",
+        version: (3, 2, 4),
+        bytes: include_bytes!("../../../schemas/null-3.2.4.json.gz"),
+        cell: OnceLock::new(),
+    },
+    Bundled {
+        provider: "random",
+        version: (3, 9, 1),
+        bytes: include_bytes!("../../../schemas/random-3.9.1.json.gz"),
+        cell: OnceLock::new(),
+    },
+    Bundled {
+        provider: "time",
+        version: (0, 13, 1),
+        bytes: include_bytes!("../../../schemas/time-0.13.1.json.gz"),
+        cell: OnceLock::new(),
+    },
+    Bundled {
+        provider: "tls",
+        version: (4, 1, 0),
+        bytes: include_bytes!("../../../schemas/tls-4.1.0.json.gz"),
         cell: OnceLock::new(),
     },
 ];
@@ -373,5 +410,125 @@ mod tests {
             .block(BlockKind::Resource, "aws_flow_log");
             assert!(flow_log.is_some_and(|b| b.args.contains_key("log_destination")));
         }
+    }
+
+    /// Each bundled schema, decompressed and parsed afresh (not from the process-wide
+    /// cache, which another test may have filled), loads within 10 ms in a release build
+    /// (the best of three loads, so that a busy machine does not fail it); a debug build
+    /// of this crate is some 3 times slower on AWS, so it gets a looser bound.
+    #[test]
+    fn each_bundled_schema_loads_quickly_with_its_common_types() {
+        let budget = if cfg!(debug_assertions) {
+            std::time::Duration::from_millis(100)
+        } else {
+            std::time::Duration::from_millis(10)
+        };
+        let expected: &[(&str, BlockKind, &[&str])] = &[
+            (
+                "aws",
+                BlockKind::Resource,
+                &["aws_instance", "aws_s3_bucket"],
+            ),
+            ("archive", BlockKind::Data, &["archive_file"]),
+            (
+                "local",
+                BlockKind::Resource,
+                &["local_file", "local_sensitive_file"],
+            ),
+            ("local", BlockKind::Data, &["local_file"]),
+            ("null", BlockKind::Resource, &["null_resource"]),
+            (
+                "random",
+                BlockKind::Resource,
+                &["random_id", "random_password", "random_string"],
+            ),
+            ("time", BlockKind::Resource, &["time_sleep", "time_static"]),
+            (
+                "tls",
+                BlockKind::Resource,
+                &["tls_private_key", "tls_self_signed_cert"],
+            ),
+        ];
+        for b in &BUNDLED {
+            let fresh = Bundled {
+                provider: b.provider,
+                version: b.version,
+                bytes: b.bytes,
+                cell: OnceLock::new(),
+            };
+            let mut took = std::time::Duration::MAX;
+            for _ in 0..3 {
+                let fresh = Bundled {
+                    cell: OnceLock::new(),
+                    ..fresh
+                };
+                let started = std::time::Instant::now();
+                let loaded = fresh.get().is_some();
+                took = took.min(started.elapsed());
+                assert!(loaded, "{} {} does not load", b.provider, show(b.version));
+            }
+            let loaded = fresh.get();
+            let v = show(b.version);
+            eprintln!(
+                "{} {v}: {} bytes gzipped, loaded in {took:?}",
+                b.provider,
+                b.bytes.len()
+            );
+            let Some(loaded) = loaded else {
+                panic!("{} {v} does not load", b.provider);
+            };
+            assert!(took <= budget, "{} {v}: {took:?} > {budget:?}", b.provider);
+            assert_eq!(
+                (loaded.provider.as_str(), loaded.version.as_str()),
+                (b.provider, v.as_str())
+            );
+            let (resources, data_sources) = loaded.len();
+            let sensible = match b.provider {
+                "aws" => resources > 1000 && data_sources > 500,
+                "random" | "tls" | "time" => (4..=30).contains(&resources),
+                _ => (1..=30).contains(&resources) && data_sources <= 30,
+            };
+            assert!(
+                sensible,
+                "{} {v}: {resources} resources, {data_sources} data sources",
+                b.provider
+            );
+            let selection = Selection {
+                schema: bundled(b.provider, &v),
+                constraint: None,
+            };
+            for (provider, kind, types) in expected {
+                if *provider != b.provider {
+                    continue;
+                }
+                for ty in *types {
+                    assert!(
+                        selection.block(*kind, ty).is_some(),
+                        "{} {v} has no {kind:?} {ty}",
+                        b.provider
+                    );
+                }
+            }
+        }
+        let random = Selection {
+            schema: bundled_versions("random")
+                .last()
+                .and_then(|v| bundled("random", v)),
+            constraint: None,
+        };
+        let password = random.block(BlockKind::Resource, "random_password");
+        assert!(
+            password.is_some_and(|p| p.args.get("length").is_some_and(|a| a.required)
+                && p.args.contains_key("special")
+                && p.computed.iter().any(|c| c == "result"))
+        );
+        // Every provider that the table above names is bundled, and vice versa.
+        let mut named: Vec<&str> = expected.iter().map(|e| e.0).collect();
+        named.dedup();
+        let mut bundled_providers: Vec<&str> = BUNDLED.iter().map(|b| b.provider).collect();
+        bundled_providers.dedup();
+        named.sort_unstable();
+        bundled_providers.sort_unstable();
+        assert_eq!(named, bundled_providers);
     }
 }
