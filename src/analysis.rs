@@ -454,10 +454,12 @@ impl Analyzer {
             if file.problem.is_some() {
                 continue;
             }
-            let broken = p.body.is_none()
-                && p.problems
-                    .iter()
-                    .any(|q| q.kind == crate::model::parse::ParseProblemKind::Syntax);
+            // A body recovered block by block from a broken answer still counts as
+            // broken: the last good parse, when there is one, is kept.
+            let broken = p
+                .problems
+                .iter()
+                .any(|q| q.kind == crate::model::parse::ParseProblemKind::Syntax);
             if !broken {
                 let text = match self.good.remove(&file.path) {
                     Some((h, old, _)) if h == *hash => old,
@@ -468,6 +470,7 @@ impl Analyzer {
                 let merged = Arc::new(ParsedFile {
                     body: old_parse.body.clone(),
                     problems: p.problems.clone(),
+                    recovered: old_parse.recovered,
                 });
                 stale.push((id, Arc::clone(&old), merged));
                 good.insert(file.path.clone(), (h, old, old_parse));

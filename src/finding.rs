@@ -358,6 +358,9 @@ pub struct Finding {
     /// Other rules that reported the same problem; their findings were merged into this
     /// one (the missing provider configuration, once).
     pub also: Vec<&'static str>,
+    /// For a provider-schema finding: the names valid where it points, required first
+    /// (the workbench lists them under the message).
+    pub valid_names: Vec<String>,
 }
 
 /// A block as the ideal answer writes it.

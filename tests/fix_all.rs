@@ -220,7 +220,43 @@ const KNOWN: &[(&str, &str)] = &[
     ("fixed Pr9287/lib/monitoring.tf", FMT_NEIGHBOURS),
     ("fixed Pr9287/lib/security.tf", FMT_NEIGHBOURS),
     ("fixed Pr9291/lib/main.tf", FMT_NEIGHBOURS),
+    (
+        "fixed Pr3326/lib/modules/content_delivery/main.tf",
+        FMT_IDEAL_BLANKS,
+    ),
+    (
+        "Pr1298: a pass would have left a file that does not parse",
+        SUCCESSOR_AND_IDEAL,
+    ),
+    (
+        "Pr1615: a pass would have left a file that does not parse",
+        SUCCESSOR_AND_IDEAL,
+    ),
+    (
+        "Pr2816: a pass would have left a file that does not parse",
+        SUCCESSOR_AND_IDEAL,
+    ),
+    (
+        "Pr8601: a pass would have left a file that does not parse",
+        SUCCESSOR_AND_IDEAL,
+    ),
+    (
+        "Pr7098: new error-class finding lib/MODEL_RESPONSE.md/tap_stack.tf:12 [argument-required-missing]",
+        ALARM_REQUIRED_IN_5,
+    ),
 ];
+
+/// The answer writes `aws_s3_bucket_encryption` (no such type) and its ideal the successor
+/// under the same name: resource-type-unknown's fix renames it while ideal-block-missing's
+/// adds the ideal's block, and the pass that combines them is refused by the fix set's
+/// parse check, so nothing is written. The fix set should see that the two declare the
+/// same block and keep one.
+const SUCCESSOR_AND_IDEAL: &str = "the successor fix and the ideal's block both declare the same aws_s3_bucket_server_side_encryption_configuration; the combined pass is refused, nothing is written";
+
+/// The answer's alarm (a shortened example) sets neither `comparison_operator` nor
+/// `evaluation_periods`: optional in AWS provider 6.x, required in 5.x, which the bound
+/// that provider-version-unbounded writes selects.
+const ALARM_REQUIRED_IN_5: &str = "the version bound that provider-version-unbounded writes selects 5.x, where the alarm's missing arguments are required (6.x made them optional)";
 
 /// The provider constraint fix bounds `>= 5.0` below 6.0, so the 5.x schema is checked,
 /// and the answer uses `aws_ecs_service.deployment_configuration`, a block only 6.x has:
@@ -232,6 +268,8 @@ const DEPLOYMENT_CONFIGURATION: &str = "the version bound that provider-version-
 /// formatter of issue 16 formats every fix; until then these files need `terraform fmt`.
 const FMT_NEIGHBOURS: &str =
     "an inserted attribute is not realigned with its neighbours (issue 16's formatter)";
+const FMT_IDEAL_BLANKS: &str =
+    "text taken from the ideal keeps its blank lines with trailing spaces (issue 16's formatter)";
 const FMT_COMMENT: &str =
     "text taken from the ideal keeps two spaces before a trailing comment (issue 16's formatter)";
 

@@ -42,6 +42,9 @@ pub struct FindingEntry {
     pub rule: &'static str,
     /// Other rules that reported the same problem (merged into this finding).
     pub also: Vec<&'static str>,
+    /// Provider-schema findings: the names valid where the finding points, required first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub valid_names: Vec<String>,
     pub severity: Severity,
     /// The rule's class: `error`, `security`, `reliability`, `practice` or `contract`.
     pub class: &'static str,
@@ -116,6 +119,7 @@ pub fn report_with_status(
             FindingEntry {
                 rule: f.rule,
                 also: f.also.clone(),
+                valid_names: f.valid_names.clone(),
                 severity: f.severity,
                 class: crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),
                 title: f.title.clone(),

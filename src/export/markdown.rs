@@ -1715,6 +1715,7 @@ mod tests {
             fix: None,
             ideal: None,
             also: Vec::new(),
+            valid_names: Vec::new(),
         };
         let module = finding(
             "`module.m` is referenced: Terraform stops with \"Reference to undeclared module\"",

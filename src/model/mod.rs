@@ -445,11 +445,7 @@ fn build_module<'a>(ws: &'a Workspace, dir: &str, ids: &[(FileId, &'a ParsedFile
             continue;
         };
         // A body recovered block by block from a broken answer lacks the broken blocks.
-        if parsed
-            .problems
-            .iter()
-            .any(|p| p.kind == parse::ParseProblemKind::Syntax)
-        {
+        if parsed.recovered {
             module.complete = false;
         }
         match file.kind {

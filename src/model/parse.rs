@@ -33,6 +33,8 @@ pub struct ParsedFile {
     /// `None` when the file does not parse (see `problems`) or could not be read.
     pub body: Option<Body>,
     pub problems: Vec<ParseProblem>,
+    /// The body holds only the blocks that parsed on their own (a broken answer file).
+    pub recovered: bool,
 }
 
 pub fn parse_file(file: &SourceFile) -> ParsedFile {
@@ -51,6 +53,7 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
                 return ParsedFile {
                     body: Some(body),
                     problems,
+                    recovered: false,
                 };
             }
             Err(err) => {
@@ -87,13 +90,19 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
                 } else {
                     None
                 };
-                return ParsedFile { body, problems };
+                let recovered = body.is_some();
+                return ParsedFile {
+                    body,
+                    problems,
+                    recovered,
+                };
             }
         }
     }
     ParsedFile {
         body: None,
         problems,
+        recovered: false,
     }
 }
 
@@ -139,11 +148,14 @@ pub fn recover(text: &str) -> Option<Body> {
             blanked.push_str(piece);
             kept += 1;
         } else {
-            blanked.extend(
-                piece
-                    .chars()
-                    .map(|c| if c == '\n' || c == '\r' { c } else { ' ' }),
-            );
+            // As many spaces as the character has bytes: offsets stay true.
+            for c in piece.chars() {
+                if c == '\n' || c == '\r' {
+                    blanked.push(c);
+                } else {
+                    blanked.extend(std::iter::repeat_n(' ', c.len_utf8()));
+                }
+            }
         }
     }
     if kept == 0 {

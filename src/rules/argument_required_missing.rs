@@ -6,7 +6,8 @@
 //! `aws_config_configuration_recorder_status` without `is_enabled`. Checked offline
 //! against the bundled provider schema for the version the module's constraint selects.
 //! One finding per block names everything it lacks. In a Markdown answer the finding is
-//! of medium severity, since an answer may shorten a block on purpose.
+//! of medium severity, since an answer may shorten a block on purpose, and a block under a
+//! comment that calls it an example (`# Example: …`) is not reported.
 //!
 //! ## Why is this bad?
 //! Terraform rejects a block without its required arguments: `validate` and `plan` stop
@@ -102,16 +103,48 @@ impl Rule for ArgumentRequiredMissing {
             |_| None,
             out,
         );
-        // An answer may shorten a block on purpose: not a critical there.
-        for f in &mut out[first..] {
-            if model
+        // An answer may shorten a block on purpose: not a critical there; and a block
+        // under an `# Example…` comment illustrates a point, it is not part of the answer.
+        let mut i = first;
+        while i < out.len() {
+            let in_answer = model
                 .ws
                 .files
-                .get(f.file)
-                .is_some_and(|f| f.origin.is_some())
-            {
-                f.severity = Severity::Medium;
+                .get(out[i].file)
+                .is_some_and(|f| f.origin.is_some());
+            if in_answer {
+                if illustrative(model, &out[i]) {
+                    out.remove(i);
+                    continue;
+                }
+                out[i].severity = Severity::Medium;
             }
+            i += 1;
         }
     }
+}
+
+/// Whether the resource a finding is about comes right after a comment that calls it an
+/// example (`# Example: hardcoded email`).
+fn illustrative(model: &Model<'_>, f: &Finding) -> bool {
+    let Some(block) = model
+        .modules
+        .iter()
+        .flat_map(|m| &m.blocks)
+        .find(|b| b.file == f.file && Some(&b.address) == f.address.as_ref())
+    else {
+        return false;
+    };
+    let src = model.src(f.file);
+    // The header's line (its first label's): a block's span may start at the comments
+    // above it.
+    let Some(label) = block.block.labels.first() else {
+        return false;
+    };
+    let keyword = crate::model::expr::span_of(label).start;
+    let start = crate::edits::line_start(src, keyword);
+    let above = src.get(..start.saturating_sub(1)).unwrap_or("");
+    let line = above.rsplit('\n').next().unwrap_or("").trim();
+    (line.starts_with('#') || line.starts_with("//"))
+        && line.to_ascii_lowercase().contains("example")
 }

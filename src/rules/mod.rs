@@ -142,6 +142,7 @@ pub trait Rule: Sync {
             fix: None,
             ideal: None,
             also: Vec::new(),
+            valid_names: Vec::new(),
         }
     }
 }
@@ -190,6 +191,7 @@ pub(crate) fn schema_findings(
         f.address = Some(p.address.clone());
         f.key = keys.key(key(p));
         f.fix = fix(p);
+        f.valid_names = p.valid.clone();
         out.push(f);
     }
 }

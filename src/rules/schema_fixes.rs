@@ -170,6 +170,16 @@ pub fn move_into_block(model: &Model<'_>, p: &Problem) -> Option<Fix> {
 pub fn successor_type(model: &Model<'_>, p: &Problem) -> Option<Fix> {
     let (_, to) = SUCCESSORS.iter().find(|(old, _)| *old == p.name)?;
     let info = block_of(model, p)?;
+    // Answers often write the successor too: renaming would declare it twice.
+    let successor = format!("{to}.{}", info.label(1));
+    if model
+        .modules
+        .iter()
+        .flat_map(|m| &m.blocks)
+        .any(|b| b.address == successor)
+    {
+        return None;
+    }
     let src = model.src(p.file);
     let path = model.path(p.file);
     let body = info.body();
@@ -181,7 +191,9 @@ pub fn successor_type(model: &Model<'_>, p: &Problem) -> Option<Fix> {
         return None;
     }
     let blocks: Vec<&Block> = body.blocks().collect();
-    let mut edits = vec![Edit::replace(path, p.span.clone(), format!("\"{to}\""))];
+    // The whole header, so that the fix set sees the block it declares.
+    let header = format!("resource \"{to}\" \"{}\"", info.label(1));
+    let mut edits = vec![Edit::replace(path, info.header(), header)];
     match blocks.as_slice() {
         [] => {}
         [wrapper] if wrapper.ident.as_str() == "server_side_encryption_configuration" => {

@@ -622,6 +622,17 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis) -> Text<'static> {
             theme.fg("text"),
         )),
     ];
+    if !f.valid_names.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Valid here (required first)",
+            theme.fg("title").add_modifier(Modifier::BOLD),
+        )));
+        lines.push(Line::from(Span::styled(
+            for_terminal(&f.valid_names.join(", ")).into_owned(),
+            theme.fg("muted"),
+        )));
+    }
     if let Some(note) = app.review.note(&fp) {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(

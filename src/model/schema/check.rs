@@ -760,7 +760,7 @@ fn check_references(
         let attrs = attributes(schema);
         let provider_name = selection.provider().to_string();
         let major = selection.major();
-        if attrs.contains(&name) {
+        if attrs.contains(&name) || computed_matches(schema, name) {
             if let Some(verdict) = curated::deprecated(&provider_name, major, data, ty, name) {
                 let address = module
                     .owner_block(r.from)
@@ -854,6 +854,15 @@ fn reference_problem(
         arg_type: String::new(),
         read: true,
     }
+}
+
+/// Whether `name` is a computed attribute written with other underscores: the generator
+/// derives computed names from cdktf's camelCase getters, which lose where an underscore
+/// stood next to a digit (`output_base64sha256` comes back as `output_base64_sha256`).
+fn computed_matches(schema: &BlockSchema, name: &str) -> bool {
+    let bare = |s: &str| s.replace('_', "");
+    let name = bare(name);
+    schema.computed.iter().any(|c| bare(c) == name)
 }
 
 /// Every attribute a reference can read from a type: `id`, its arguments, its blocks and
