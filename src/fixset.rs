@@ -611,13 +611,14 @@ fn without_blocks(text: &str, addresses: &[String]) -> Option<String> {
     while n < lines.len() {
         let line = lines[n];
         if !line.trim().is_empty() && !line.starts_with([' ', '\t', '}', '#', '/']) {
-            // The block's own lines, to its closing brace at column 0.
+            // The block's own lines, to its closing brace at column 0; a text that holds
+            // a block's header without its body (a renamed type) cannot lose the block.
             let end = (n..lines.len())
                 .find(|&k| {
                     let l = lines[k].trim_end();
                     l.starts_with('}') || (k == n && l.ends_with('}'))
                 })
-                .map_or(lines.len(), |k| k + 1);
+                .map(|k| k + 1)?;
             let d = declarations(&lines[n..end].concat());
             let gone = |x: &String| x != "terraform" && (addresses.contains(x) || seen.contains(x));
             if d.iter().any(gone) {
@@ -1172,6 +1173,11 @@ mod tests {
             without_blocks(text, &[]).unwrap(),
             "\nprovider \"aws\" {\n  region = var.r\n}\n\n# the region\nvariable \"r\" {\n}\n\n"
         );
+        // A header alone (a fix that renames a block's type): its body is not in the
+        // text, so the block cannot be cut out of it.
+        let header = "resource \"aws_s3_bucket_server_side_encryption_configuration\" \"logs\"";
+        let address = "aws_s3_bucket_server_side_encryption_configuration.logs".to_string();
+        assert_eq!(without_blocks(header, &[address]), None);
     }
 
     #[test]

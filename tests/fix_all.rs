@@ -225,33 +225,10 @@ const KNOWN: &[(&str, &str)] = &[
         FMT_IDEAL_BLANKS,
     ),
     (
-        "Pr1298: a pass would have left a file that does not parse",
-        SUCCESSOR_AND_IDEAL,
-    ),
-    (
-        "Pr1615: a pass would have left a file that does not parse",
-        SUCCESSOR_AND_IDEAL,
-    ),
-    (
-        "Pr2816: a pass would have left a file that does not parse",
-        SUCCESSOR_AND_IDEAL,
-    ),
-    (
-        "Pr8601: a pass would have left a file that does not parse",
-        SUCCESSOR_AND_IDEAL,
-    ),
-    (
         "Pr7098: new error-class finding lib/MODEL_RESPONSE.md/tap_stack.tf:12 [argument-required-missing]",
         ALARM_REQUIRED_IN_5,
     ),
 ];
-
-/// The answer writes `aws_s3_bucket_encryption` (no such type) and its ideal the successor
-/// under the same name: resource-type-unknown's fix renames it while ideal-block-missing's
-/// adds the ideal's block, and the pass that combines them is refused by the fix set's
-/// parse check, so nothing is written. The fix set should see that the two declare the
-/// same block and keep one.
-const SUCCESSOR_AND_IDEAL: &str = "the successor fix and the ideal's block both declare the same aws_s3_bucket_server_side_encryption_configuration; the combined pass is refused, nothing is written";
 
 /// The answer's alarm (a shortened example) sets neither `comparison_operator` nor
 /// `evaluation_periods`: optional in AWS provider 6.x, required in 5.x, which the bound
