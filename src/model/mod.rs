@@ -421,6 +421,14 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// The block declared at `address` in the module that holds `file`.
+    pub fn block_in(&self, file: FileId, address: &str) -> Option<&BlockInfo<'a>> {
+        self.modules
+            .iter()
+            .find(|m| m.files.contains(&file))?
+            .block(address)
+    }
+
     pub fn src(&self, file: FileId) -> &'a str {
         self.ws.files.get(file).map_or("", |f| f.text.as_str())
     }

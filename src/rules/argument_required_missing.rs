@@ -127,11 +127,11 @@ impl Rule for ArgumentRequiredMissing {
 /// Whether the resource a finding is about comes right after a comment that calls it an
 /// example (`# Example: hardcoded email`).
 fn illustrative(model: &Model<'_>, f: &Finding) -> bool {
-    let Some(block) = model
-        .modules
-        .iter()
-        .flat_map(|m| &m.blocks)
-        .find(|b| b.file == f.file && Some(&b.address) == f.address.as_ref())
+    let Some(block) = f
+        .address
+        .as_deref()
+        .and_then(|a| model.block_in(f.file, a))
+        .filter(|b| b.file == f.file)
     else {
         return false;
     };

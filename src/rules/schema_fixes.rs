@@ -17,10 +17,8 @@ use crate::model::{BlockInfo, Model};
 /// The resource or data source a problem is in.
 fn block_of<'m>(model: &'m Model<'_>, p: &Problem) -> Option<&'m BlockInfo<'m>> {
     model
-        .modules
-        .iter()
-        .flat_map(|m| &m.blocks)
-        .find(|b| b.file == p.file && b.address == p.address)
+        .block_in(p.file, &p.address)
+        .filter(|b| b.file == p.file)
 }
 
 /// The body at `nested` (`default_action.forward`) inside a resource: the first block of
@@ -172,12 +170,7 @@ pub fn successor_type(model: &Model<'_>, p: &Problem) -> Option<Fix> {
     let info = block_of(model, p)?;
     // Answers often write the successor too: renaming would declare it twice.
     let successor = format!("{to}.{}", info.label(1));
-    if model
-        .modules
-        .iter()
-        .flat_map(|m| &m.blocks)
-        .any(|b| b.address == successor)
-    {
+    if model.block_in(p.file, &successor).is_some() {
         return None;
     }
     let src = model.src(p.file);
