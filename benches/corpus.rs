@@ -89,6 +89,46 @@ fn main() {
     }
     let _ = std::fs::remove_file(&config);
 
+    // The provider schemas' cost: the same checks with the schema rules disabled (no
+    // schema is then loaded), interleaved with runs that have them, in both modes.
+    let off = std::env::temp_dir().join(format!("tfreview-bench-off-{}.toml", std::process::id()));
+    let quoted: Vec<String> = tfreview::rules::SCHEMA_RULES
+        .iter()
+        .map(|r| format!("\"{r}\""))
+        .collect();
+    std::fs::write(
+        &off,
+        format!("[rules]\ndisable = [{}]\n", quoted.join(", ")),
+    )
+    .expect("write config");
+    let timed = |plain: bool, config: Option<&PathBuf>| {
+        let mut cmd = Command::new(bin);
+        cmd.args(["check", "--format", "json", "--fail-on", "none"]);
+        if plain {
+            cmd.arg("--plain");
+        }
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let start = Instant::now();
+        let status = cmd
+            .arg(&corpus)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run tfreview");
+        assert!(status.success(), "tfreview check failed: {status}");
+        start.elapsed()
+    };
+    let (mut plain_on, mut plain_off, mut task_on, mut task_off) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        plain_off.push(timed(true, Some(&off)));
+        plain_on.push(timed(true, None));
+        task_off.push(timed(false, Some(&off)));
+        task_on.push(timed(false, None));
+    }
+    let _ = std::fs::remove_file(&off);
+
     // Task mode: every answer extracted from its Markdown, analysed and compared.
     let mut task = Vec::new();
     for _ in 0..RUNS {
@@ -177,6 +217,18 @@ fn main() {
         ms(evaluation),
         100.0 * recall
     );
+    for (mode, on, off) in [
+        ("check --plain", median(plain_on), median(plain_off)),
+        ("check in task mode", median(task_on), median(task_off)),
+    ] {
+        println!(
+            "{mode}, provider schemas on / off (the {} schema rules disabled): median {:.0} / {:.0} ms, ratio {:.3}",
+            tfreview::rules::SCHEMA_RULES.len(),
+            ms(on),
+            ms(off),
+            ms(on) / ms(off)
+        );
+    }
     println!("read + parse only: median {:.0} ms", ms(parse));
     println!(
         "ratio check / parse-only: {:.2}; analysis / parse-only: {:.2}",

@@ -158,3 +158,10 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn the_schema_rules_list_names_rules_that_exist() {
+    for id in rules::SCHEMA_RULES {
+        assert!(rules::find(id).is_some(), "{id} is not a rule");
+    }
+}

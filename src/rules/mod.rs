@@ -196,6 +196,23 @@ pub(crate) fn schema_findings(
     }
 }
 
+/// The rules that check code against the bundled provider schemas (and the curated
+/// table): with all of them disabled no schema is loaded.
+pub const SCHEMA_RULES: &[&str] = &[
+    "resource-type-unknown",
+    "data-source-type-unknown",
+    "argument-unsupported",
+    "argument-removed-in-provider",
+    "block-unsupported",
+    "attribute-written-as-block",
+    "block-written-as-attribute",
+    "block-count-exceeded",
+    "argument-required-missing",
+    "reference-attribute-unknown",
+    "argument-deprecated",
+    "argument-value-invalid",
+];
+
 static RULES: &[&dyn Rule] = &[
     &hcl_syntax_error::HclSyntaxError,
     &file_unreadable::FileUnreadable,

@@ -183,7 +183,10 @@ fn provider_of(block: &BlockInfo<'_>) -> Option<String> {
         .unwrap_or_else(|| ty.split('_').next().unwrap_or("").to_string());
     // The type's own prefix must match: `provider = aws.x` on a `random_id` is a
     // different mistake.
-    ty.starts_with(&format!("{provider}_")).then_some(provider)
+    let prefixed = ty
+        .strip_prefix(provider.as_str())
+        .is_some_and(|rest| rest.starts_with('_'));
+    prefixed.then_some(provider)
 }
 
 fn compute(model: &Model<'_>) -> Vec<Problem> {
@@ -212,12 +215,17 @@ fn compute(model: &Model<'_>) -> Vec<Problem> {
 
 /// A problem with the fields every kind shares.
 fn base(block: &BlockInfo<'_>, selection: &Selection, kind: ProblemKind) -> Problem {
+    problem(block.file, &block.address, selection, kind)
+}
+
+/// A problem in `file` about `address`, with every other field empty.
+fn problem(file: FileId, address: &str, selection: &Selection, kind: ProblemKind) -> Problem {
     Problem {
         kind,
-        file: block.file,
+        file,
         span: 0..0,
         whole: 0..0,
-        address: block.address.clone(),
+        address: address.to_string(),
         name: String::new(),
         within: String::new(),
         suggestions: Vec::new(),
@@ -276,6 +284,7 @@ fn check_block(
         provider: selection.provider(),
         major: selection.major(),
         data: block.kind == BlockKind::Data,
+        curated: curated::covers(ty),
         ty,
         src: model.src(block.file),
     };
@@ -405,6 +414,8 @@ struct Walk<'s> {
     major: u64,
     /// A data source rather than a resource.
     data: bool,
+    /// The curated table has entries for the type.
+    curated: bool,
     ty: &'s str,
     src: &'s str,
 }
@@ -421,13 +432,13 @@ impl Walk<'_> {
         out: &mut Vec<Found>,
     ) {
         let top = path.is_empty();
-        let present: Vec<String> = body
+        let present: Vec<&str> = body
             .attributes()
-            .map(|a| a.key.to_string())
-            .chain(body.blocks().map(|b| match dynamic_label(b) {
-                Some(label) => label.to_string(),
-                None => b.ident.to_string(),
-            }))
+            .map(|a| a.key.as_str())
+            .chain(
+                body.blocks()
+                    .map(|b| dynamic_label(b).unwrap_or(b.ident.as_str())),
+            )
             .collect();
         let mut mine: Vec<Found> = Vec::new();
         for attr in body.attributes() {
@@ -524,13 +535,13 @@ impl Walk<'_> {
         let mut missing: Vec<String> = schema
             .args
             .iter()
-            .filter(|(n, a)| a.required && !present.iter().any(|p| p == *n))
+            .filter(|(n, a)| a.required && !present.contains(&n.as_str()))
             .map(|(n, _)| n.clone())
             .chain(
                 schema
                     .blocks
                     .iter()
-                    .filter(|(n, b)| b.min > 0 && !present.iter().any(|p| p == *n))
+                    .filter(|(n, b)| b.min > 0 && !present.contains(&n.as_str()))
                     .map(|(n, _)| n.clone()),
             )
             .collect();
@@ -546,7 +557,7 @@ impl Walk<'_> {
             mine.push(f);
         }
         for mut f in mine {
-            f.present = present.clone();
+            f.present = present.iter().map(|s| s.to_string()).collect();
             out.push(f);
         }
     }
@@ -565,8 +576,17 @@ impl Walk<'_> {
         if let Some(f) = self.deprecated(name, path, span.clone()) {
             out.push(f);
         }
-        let dotted = dotted(path, name);
-        let verdict = curated::value(self.provider, self.major, self.ty, &dotted, value);
+        let verdict = if self.curated {
+            curated::value(
+                self.provider,
+                self.major,
+                self.ty,
+                &dotted(path, name),
+                value,
+            )
+        } else {
+            None
+        };
         if let Some(Verdict { detail, source }) = verdict {
             let mut f = Found::new(
                 ProblemKind::ArgumentValueInvalid,
@@ -591,6 +611,9 @@ impl Walk<'_> {
     }
 
     fn deprecated(&self, name: &str, path: &[String], span: Range<usize>) -> Option<Found> {
+        if !self.curated {
+            return None;
+        }
         let Verdict { detail, source } = curated::deprecated(
             self.provider,
             self.major,
@@ -726,15 +749,9 @@ fn check_references(
     selections: &mut HashMap<String, Selection>,
     out: &mut Vec<Problem>,
 ) {
-    let guarded = guarded_spans(module);
+    // Found on the first reference to an unknown attribute: most modules have none.
+    let mut guarded: Option<Vec<(FileId, Range<usize>)>> = None;
     for r in &module.refs {
-        // `try(x.y.attr, …)` and `can(…)` are how optional attributes are read.
-        if guarded
-            .iter()
-            .any(|(file, g)| *file == r.file && g.start <= r.span.start && r.span.end <= g.end)
-        {
-            continue;
-        }
         let (kind, ty, data) = match &r.target {
             Target::Resource { ty, .. } => (BlockKind::Resource, ty.as_str(), false),
             Target::Data { ty, .. } => (BlockKind::Data, ty.as_str(), true),
@@ -757,34 +774,38 @@ fn check_references(
         else {
             continue;
         };
-        let attrs = attributes(schema);
-        let provider_name = selection.provider().to_string();
-        let major = selection.major();
-        if attrs.contains(&name) || computed_matches(schema, name) {
-            if let Some(verdict) = curated::deprecated(&provider_name, major, data, ty, name) {
-                let address = module
-                    .owner_block(r.from)
-                    .map_or_else(|| "locals".to_string(), |b| b.address.clone());
-                let mut p = reference_problem(r, selection, &address, ty, name, at, &attrs);
+        let address = || {
+            module
+                .owner_block(r.from)
+                .map_or_else(|| "locals".to_string(), |b| b.address.clone())
+        };
+        if has_attribute(schema, name) {
+            let deprecated =
+                curated::deprecated(selection.provider(), selection.major(), data, ty, name);
+            if let Some(verdict) = deprecated {
+                let mut p = reference_problem(r, selection, &address(), ty, name, at, &[]);
                 p.kind = ProblemKind::ArgumentDeprecated;
                 p.within = r.target.address();
                 p.detail = verdict.detail;
                 p.source = Some(verdict.source);
-                p.suggestions.clear();
-                p.valid.clear();
                 out.push(p);
             }
             continue;
         }
-        let address = match module.owner_block(r.from) {
-            Some(owner) => owner.address.clone(),
-            None => "locals".to_string(),
-        };
-        let mut p = reference_problem(r, selection, &address, ty, name, at, &attrs);
+        // `try(x.y.attr, …)` and `can(…)` are how optional attributes are read.
+        let inside_guard = guarded
+            .get_or_insert_with(|| guarded_spans(module))
+            .iter()
+            .any(|(file, g)| *file == r.file && g.start <= r.span.start && r.span.end <= g.end);
+        if inside_guard {
+            continue;
+        }
+        let attrs = attributes(schema);
+        let mut p = reference_problem(r, selection, &address(), ty, name, at, &attrs);
         let exists = |other: &Selection| {
             other
                 .block(kind, ty)
-                .is_some_and(|s| attributes(s).contains(&name))
+                .is_some_and(|s| has_attribute(s, name))
         };
         p.removed_since = other_major(selection, false, exists);
         p.added_in = other_major(selection, true, exists);
@@ -828,32 +849,30 @@ fn reference_problem(
     at: Range<usize>,
     attrs: &[&str],
 ) -> Problem {
-    let span = r.span.start + at.start..r.span.start + at.end;
-    Problem {
-        kind: ProblemKind::ReferenceAttributeUnknown,
-        file: r.file,
-        span: span.clone(),
-        whole: r.span.clone(),
-        address: address.to_string(),
-        name: name.to_string(),
-        within: ty.to_string(),
-        suggestions: closest(name, attrs),
-        valid: attrs.iter().map(|s| s.to_string()).collect(),
-        checked: selection.describe(),
-        removed_since: None,
-        added_in: None,
-        constraint: selection.constraint.clone(),
-        nested: r.target.address(),
-        rename_to: None,
-        missing: Vec::new(),
-        related: None,
-        detail: String::new(),
-        source: None,
-        belongs_in: None,
-        dynamic: false,
-        arg_type: String::new(),
-        read: true,
-    }
+    let mut p = problem(
+        r.file,
+        address,
+        selection,
+        ProblemKind::ReferenceAttributeUnknown,
+    );
+    p.span = r.span.start + at.start..r.span.start + at.end;
+    p.whole = r.span.clone();
+    p.name = name.to_string();
+    p.within = ty.to_string();
+    p.suggestions = closest(name, attrs);
+    p.valid = attrs.iter().map(|s| s.to_string()).collect();
+    p.nested = r.target.address();
+    p.read = true;
+    p
+}
+
+/// Whether a reference can read `name` from the type.
+fn has_attribute(schema: &BlockSchema, name: &str) -> bool {
+    name == "id"
+        || schema.args.contains_key(name)
+        || schema.blocks.contains_key(name)
+        || schema.computed.iter().any(|c| c == name)
+        || computed_matches(schema, name)
 }
 
 /// Whether `name` is a computed attribute written with other underscores: the generator

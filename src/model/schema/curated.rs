@@ -102,6 +102,22 @@ fn table() -> &'static Table {
     })
 }
 
+/// Whether the table has any entry for the type: most types have none, and their
+/// arguments need not be looked up one by one.
+pub fn covers(ty: &str) -> bool {
+    static TYPES: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    TYPES
+        .get_or_init(|| {
+            let t = table();
+            t.deprecated
+                .iter()
+                .map(|d| d.ty.as_str())
+                .chain(t.value.iter().map(|v| v.ty.as_str()))
+                .collect()
+        })
+        .contains(ty)
+}
+
 fn applies(majors: &[u64], major: u64) -> bool {
     majors.is_empty() || majors.contains(&major)
 }
@@ -200,6 +216,7 @@ mod tests {
             kms("45").map(|v| v.detail).as_deref(),
             Some("`45` is outside the accepted range 7 to 30")
         );
+        assert!(covers("aws_eip") && !covers("aws_vpc"));
         assert!(deprecated("aws", 5, false, "aws_eip", "vpc").is_some());
         assert!(deprecated("aws", 6, false, "aws_eip", "vpc").is_none());
     }

@@ -8,7 +8,7 @@ pub mod check;
 pub mod curated;
 pub mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read as _;
 use std::sync::OnceLock;
 
@@ -34,8 +34,8 @@ struct Bundled {
 pub struct Loaded {
     pub provider: String,
     pub version: String,
-    resources: BTreeMap<&'static str, LazyBlock>,
-    data_sources: BTreeMap<&'static str, LazyBlock>,
+    resources: HashMap<&'static str, LazyBlock>,
+    data_sources: HashMap<&'static str, LazyBlock>,
 }
 
 #[derive(Debug)]
@@ -221,7 +221,9 @@ impl Selection {
             BlockKind::Data => &schema.data_sources,
             _ => return Vec::new(),
         };
-        map.keys().copied().collect()
+        let mut types: Vec<&'static str> = map.keys().copied().collect();
+        types.sort_unstable();
+        types
     }
 
     /// "AWS provider 6.66.0 (the constraint `>= 5.0` installs 6.x)".
@@ -268,6 +270,40 @@ pub fn select(model: &Model<'_>, module: &Module<'_>, provider: &str) -> Selecti
         schema: chosen.and_then(Bundled::get),
         constraint,
     }
+}
+
+/// The modules whose resources of a bundled provider were not checked, because their
+/// constraint selects no bundled version: "`lib` (aws `~> 4.0`; bundled 5.99.1, 6.66.0)".
+pub fn unchecked(model: &Model<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for module in &model.modules {
+        let mut providers: Vec<&str> = module
+            .blocks
+            .iter()
+            .filter(|b| matches!(b.kind, BlockKind::Resource | BlockKind::Data))
+            .filter_map(|b| b.label(0).split_once('_').map(|(p, _)| p))
+            .filter(|p| BUNDLED.iter().any(|b| b.provider == *p))
+            .collect();
+        providers.sort_unstable();
+        providers.dedup();
+        for provider in providers {
+            let selection = select(model, module, provider);
+            if selection.is_checked() {
+                continue;
+            }
+            let dir = if module.dir.is_empty() {
+                "."
+            } else {
+                &module.dir
+            };
+            out.push(format!(
+                "`{dir}` ({provider} `{}`; bundled {})",
+                selection.constraint.as_deref().unwrap_or(""),
+                bundled_versions(provider).join(", ")
+            ));
+        }
+    }
+    out
 }
 
 fn constraint_of(module: &Module<'_>, provider: &str) -> Option<String> {
