@@ -32,6 +32,9 @@ pub struct Analysis {
     /// Files that stopped parsing and were analysed from their last good parse: their
     /// findings (but the syntax error) are stale, kept as they were, never resolved.
     pub stale: Vec<FileId>,
+    /// What the analysis could not do, said once in its summary: modules whose provider
+    /// constraint selects no bundled schema, so their blocks were not checked against it.
+    pub notes: Vec<String>,
 }
 
 impl Analysis {
@@ -95,7 +98,7 @@ pub fn analyse_path(root: &Path) -> Result<Analysis, crate::Error> {
 
 pub fn analyse_workspace(workspace: Workspace) -> Analysis {
     let groups = module_groups(&workspace);
-    let results: Vec<(Vec<Finding>, Outline)> = groups
+    let results: Vec<GroupResult> = groups
         .par_iter()
         .map(|files| {
             let parsed = Model::parse_files(&workspace, files);
@@ -105,11 +108,13 @@ pub fn analyse_workspace(workspace: Workspace) -> Analysis {
     assemble(workspace, results)
 }
 
-fn assemble(workspace: Workspace, results: Vec<(Vec<Finding>, Outline)>) -> Analysis {
+fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
     let mut blocks = vec![Vec::new(); workspace.files.len()];
     let mut findings = Vec::new();
-    for (group_findings, outlines) in results {
+    let mut notes = Vec::new();
+    for (group_findings, outlines, group_notes) in results {
         findings.extend(group_findings);
+        notes.extend(group_notes);
         for (id, spans) in outlines {
             blocks[id] = spans;
         }
@@ -117,11 +122,14 @@ fn assemble(workspace: Workspace, results: Vec<(Vec<Finding>, Outline)>) -> Anal
     findings.sort_by(|a, b| {
         (a.file, a.span.start, a.rule, &a.key).cmp(&(b.file, b.span.start, b.rule, &b.key))
     });
+    notes.sort();
+    notes.dedup();
     Analysis {
         workspace,
         findings,
         blocks,
         stale: Vec::new(),
+        notes,
     }
 }
 
@@ -130,11 +138,10 @@ pub const SYNTAX_RULE: &str = "hcl-syntax-error";
 
 type Outline = Vec<(FileId, Vec<Range<usize>>)>;
 
-fn analyse_group(
-    ws: &Workspace,
-    files: &[FileId],
-    parsed: Vec<&ParsedFile>,
-) -> (Vec<Finding>, Outline) {
+/// What one group of modules gives: its findings, the outline of its files and its notes.
+type GroupResult = (Vec<Finding>, Outline, Vec<String>);
+
+fn analyse_group(ws: &Workspace, files: &[FileId], parsed: Vec<&ParsedFile>) -> GroupResult {
     let outline = files
         .iter()
         .zip(&parsed)
@@ -165,7 +172,16 @@ fn analyse_group(
     }
     suppress_findings(&model, &mut out);
     let out = merge_ideal_differences(out);
-    (merge_same_problem(ws, out), outline)
+    let schema_checked = rules::SCHEMA_RULES
+        .iter()
+        .filter_map(|id| rules::find(id))
+        .any(|r| config.enabled(r, ws.task));
+    let notes = if schema_checked {
+        crate::model::schema::unchecked(&model)
+    } else {
+        Vec::new()
+    };
+    (merge_same_problem(ws, out), outline, notes)
 }
 
 /// Findings that report one problem become one: a module without provider
@@ -495,7 +511,7 @@ impl Analyzer {
 
 fn analyse_parsed(workspace: Workspace, parsed: &[Arc<ParsedFile>]) -> Analysis {
     let groups = module_groups(&workspace);
-    let results: Vec<(Vec<Finding>, Outline)> = groups
+    let results: Vec<GroupResult> = groups
         .par_iter()
         .map(|files| {
             let refs: Vec<&ParsedFile> = files.iter().map(|&id| parsed[id].as_ref()).collect();

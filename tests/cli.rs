@@ -256,3 +256,44 @@ fn evaluate_reports_a_bad_labels_file_by_line() {
             .contains("Cargo.toml: line 1: expected 4 tab-separated columns")
     );
 }
+
+/// A constraint older than every bundled schema checks nothing against the schema, and the
+/// summary (text and JSON) says so once; the same code under `~> 5.0` is checked.
+#[test]
+fn an_older_provider_constraint_is_said_once_and_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = |version: &str| {
+        format!(
+            "terraform {{\n  required_providers {{\n    aws = {{\n      source  = \"hashicorp/aws\"\n      version = \"{version}\"\n    }}\n  }}\n}}\n\nresource \"aws_flow_log\" \"vpc\" {{\n  vpc_id              = \"vpc-0123456789abcdef0\"\n  traffic_type        = \"ALL\"\n  log_destination_arn = \"arn:aws:s3:::logs\"\n}}\n"
+        )
+    };
+    let main = dir.path().join("main.tf");
+    std::fs::write(&main, code("~> 4.0")).unwrap();
+    let path = dir.path().to_str().unwrap();
+    let text = stdout(&tfreview(&["check", "--fail-on", "none", path]));
+    assert!(!text.contains("argument-unsupported"), "{text}");
+    let notes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("not checked against a provider schema"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{text}");
+    assert!(
+        notes[0].contains("`.` (aws `~> 4.0`; bundled 5.99.1"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&tfreview(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        path,
+    ])))
+    .unwrap();
+    assert_eq!(json["unchecked"].as_array().map(Vec::len), Some(1));
+
+    std::fs::write(&main, code("~> 5.0")).unwrap();
+    let text = stdout(&tfreview(&["check", "--fail-on", "none", path]));
+    assert!(text.contains("[argument-unsupported]"), "{text}");
+    assert!(!text.contains("not checked against"), "{text}");
+}

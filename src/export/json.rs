@@ -20,6 +20,10 @@ pub struct Report {
     /// whose findings already say it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    /// Modules not checked against a provider schema: their constraint selects a version
+    /// older than any bundled one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -172,6 +176,7 @@ pub fn report_with_status(
         findings,
         summary,
         warnings: Some(crate::export::warnings(analysis)),
+        unchecked: analysis.notes.clone(),
     }
 }
 

@@ -44,6 +44,13 @@ pub fn render(analysis: &Analysis) -> String {
         files,
         if files == 1 { "" } else { "s" }
     );
+    if !analysis.notes.is_empty() {
+        let _ = writeln!(
+            out,
+            "not checked against a provider schema, the constraint selecting a version older than any bundled one: {}",
+            for_terminal(&analysis.notes.join(", "))
+        );
+    }
     out
 }
 
