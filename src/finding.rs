@@ -373,6 +373,26 @@ pub struct IdealVersion {
 }
 
 impl Finding {
+    /// "`a`, `b` … and 29 more": the first `max` valid names of a schema finding.
+    pub fn valid_summary(&self, max: usize) -> Option<String> {
+        if self.valid_names.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = self
+            .valid_names
+            .iter()
+            .take(max)
+            .map(|n| format!("`{n}`"))
+            .collect();
+        let more = self.valid_names.len() - shown.len();
+        let rest = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        Some(format!("{}{rest}", shown.join(", ")))
+    }
+
     /// Stable identity: rule, module folder, address and key, hashed. Unchanged when lines
     /// move; changed when the problem itself changes.
     pub fn fingerprint(&self, ws: &Workspace) -> String {

@@ -67,6 +67,9 @@ fn render_finding(out: &mut String, analysis: &Analysis, f: &Finding) {
             .join(", "),
         for_terminal(&f.message)
     );
+    if let Some(valid) = f.valid_summary(12) {
+        let _ = writeln!(out, "valid here: {}", for_terminal(&valid));
+    }
     if let Some(file) = analysis.workspace.files.get(f.file)
         && file.problem.is_none()
     {

@@ -95,24 +95,13 @@ impl Rule for ArgumentUnsupported {
     }
 }
 
-/// "; did you mean `x`?" after the message, or the valid names when none is close.
+/// "; did you mean `x`?" after the message when a valid name is close (the valid names
+/// themselves travel in `Finding::valid_names`).
 pub(crate) fn push_suggestion(message: &mut String, p: &Problem) {
     let hint = p.did_you_mean();
     if !hint.is_empty() {
         message.push_str("; ");
         message.push_str(&hint);
-    } else if !p.valid.is_empty() {
-        let shown: Vec<String> = p.valid.iter().take(12).map(|n| format!("`{n}`")).collect();
-        let more = p.valid.len() - shown.len();
-        message.push_str(&format!(
-            "; valid here: {}{}",
-            shown.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        ));
     }
 }
 

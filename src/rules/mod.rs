@@ -191,7 +191,17 @@ pub(crate) fn schema_findings(
         f.address = Some(p.address.clone());
         f.key = keys.key(key(p));
         f.fix = fix(p);
-        f.valid_names = p.valid.clone();
+        // Where the name itself is wrong or missing, what the block does take.
+        if matches!(
+            kind,
+            K::ArgumentUnsupported
+                | K::BlockUnsupported
+                | K::ArgumentRemovedInProvider
+                | K::ArgumentRequiredMissing
+                | K::ReferenceAttributeUnknown
+        ) {
+            f.valid_names = p.valid.clone();
+        }
         out.push(f);
     }
 }

@@ -56,6 +56,9 @@ pub fn render(analysis: &Analysis, rule: Option<&str>) -> String {
         );
         let _ = writeln!(out, "  address: {}", f.address.as_deref().unwrap_or("-"));
         let _ = writeln!(out, "  {}", f.message);
+        if let Some(valid) = f.valid_summary(12) {
+            let _ = writeln!(out, "  valid here: {valid}");
+        }
         match &f.fix {
             Some(fix) => {
                 let safety = match fix.applicability {
