@@ -194,18 +194,6 @@ fn unformatted(dir: &Path, counts: &mut Counts) -> Option<BTreeSet<String>> {
 
 /// Failures that remain, each with its reason (a substring of the failure, why).
 const KNOWN: &[(&str, &str)] = &[
-    (
-        "Pr6520: new error-class finding lib/MODEL_RESPONSE.md/ecs.tf:108 [block-unsupported]",
-        DEPLOYMENT_CONFIGURATION,
-    ),
-    (
-        "Pr6520: new error-class finding lib/MODEL_RESPONSE.md/ecs.tf:152 [block-unsupported]",
-        DEPLOYMENT_CONFIGURATION,
-    ),
-    (
-        "Pr7356: new error-class finding lib/MODEL_RESPONSE.md/ecs.tf:121 [block-unsupported]",
-        DEPLOYMENT_CONFIGURATION,
-    ),
     ("fixed Pr1222/lib/waf.tf", FMT_NEIGHBOURS),
     ("fixed Pr1399/lib/variables.tf", FMT_COMMENT),
     ("fixed Pr2615/lib/main.tf", FMT_NEIGHBOURS),
@@ -231,14 +219,9 @@ const KNOWN: &[(&str, &str)] = &[
 ];
 
 /// The answer's alarm (a shortened example) sets neither `comparison_operator` nor
-/// `evaluation_periods`: optional in AWS provider 6.x, required in 5.x, which the bound
-/// that provider-version-unbounded writes selects.
-const ALARM_REQUIRED_IN_5: &str = "the version bound that provider-version-unbounded writes selects 5.x, where the alarm's missing arguments are required (6.x made them optional)";
-
-/// The provider constraint fix bounds `>= 5.0` below 6.0, so the 5.x schema is checked,
-/// and the answer uses `aws_ecs_service.deployment_configuration`, a block only 6.x has:
-/// the constraint fix and the schema disagree (the fix should keep 6.x here).
-const DEPLOYMENT_CONFIGURATION: &str = "the version bound that provider-version-unbounded writes selects a provider without a block the answer uses";
+/// `evaluation_periods`: optional in AWS provider 6.x, required in 5.x, which the ideal's
+/// `provider.tf` (put in place by the provider-configuration fix) pins with `~> 5.0`.
+const ALARM_REQUIRED_IN_5: &str = "the ideal's provider.tf, which the provider-configuration fix puts in place, pins ~> 5.0, where the alarm's missing arguments are required (6.x made them optional)";
 
 /// A fix adds an attribute to a run of aligned ones without realigning the others (or
 /// keeps the ideal's two spaces before a comment); `terraform fmt` realigns. The

@@ -57,7 +57,8 @@ use crate::model::{BlockKind, Model, Module};
 
 pub struct ProviderConfigurationMissing;
 
-/// Version constraints the fix writes for the providers it knows.
+/// Version constraints the fix writes for the providers it knows, unless the module's code
+/// needs a newer major (`schema::check::major_needed`).
 const KNOWN_PROVIDERS: &[(&str, &str)] = &[
     ("aws", "~> 5.0"),
     ("random", "~> 3.0"),
@@ -130,10 +131,18 @@ fn fix(model: &Model<'_>, module: &Module<'_>) -> Fix {
         "terraform {\n  required_version = \">= 1.5.0, < 2.0.0\"\n\n  required_providers {\n",
     );
     for name in &used {
-        let version = KNOWN_PROVIDERS
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| format!("\n      version = \"{v}\""))
+        // The code may need the newer major that `init` installs without a constraint.
+        let needed = crate::model::schema::check::major_needed(model, module, name)
+            .map(|m| format!("~> {m}.0"));
+        let version = needed
+            .as_deref()
+            .or_else(|| {
+                KNOWN_PROVIDERS
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| *v)
+            })
+            .map(|v| format!("\n      version = \"{v}\""))
             .unwrap_or_default();
         text.push_str(&format!(
             "    {name} = {{\n      source  = \"hashicorp/{name}\"{version}\n    }}\n"

@@ -27,7 +27,10 @@
 //!
 //! ## Fix safety
 //! Safe. The fix adds an upper bound below the next major version of the lower bound,
-//! which is what `~>` on the major version means.
+//! which is what `~>` on the major version means; when the module's code needs the newer
+//! major that the constraint installs today (it uses arguments or blocks that only the
+//! bundled schema of that major has, or omits ones the older major requires), the bound
+//! goes below the major after that one, so that the fix does not break the code.
 //!
 //! ## Root cause
 //! `>=` was used where the intent was "at least this version of this major release".
@@ -64,27 +67,35 @@ impl Rule for ProviderVersionUnbounded {
             for t in module.blocks_of(BlockKind::Terraform) {
                 let mut constraints = Vec::new();
                 if let Some(attr) = t.attr("required_version") {
-                    constraints.push(("Terraform".to_string(), &attr.value));
+                    constraints.push(("Terraform".to_string(), &attr.value, None));
                 }
                 for rp in t.body().get_blocks("required_providers") {
                     for attr in rp.body.attributes() {
                         if let Some(obj) = attr.value.as_object()
                             && let Some((_, v)) = object_get(obj, "version")
                         {
-                            constraints
-                                .push((format!("provider `{}`", attr.key.as_str()), v.expr()));
+                            constraints.push((
+                                format!("provider `{}`", attr.key.as_str()),
+                                v.expr(),
+                                Some(attr.key.as_str()),
+                            ));
                         }
                     }
                 }
-                for (what, expr) in constraints {
+                for (what, expr, provider) in constraints {
                     let Some(text) = static_str(expr) else {
                         continue;
                     };
                     let Some(major) = unbounded_major(&text) else {
                         continue;
                     };
+                    // The code may need the major that the constraint installs today (names
+                    // only it has): the bound stays above that one.
+                    let needed = provider
+                        .and_then(|p| crate::model::schema::check::major_needed(model, module, p))
+                        .filter(|&n| n > major);
                     // `>= 18446744073709551615` has no next major to bound it by.
-                    let Some(next) = major.checked_add(1) else {
+                    let Some(next) = needed.unwrap_or(major).checked_add(1) else {
                         continue;
                     };
                     let span = span_of(expr);
@@ -94,7 +105,11 @@ impl Rule for ProviderVersionUnbounded {
                         span.clone(),
                         format!("{} version constraint has no upper bound", super::capitalise(&what)),
                         format!(
-                            "the {what} constraint `{text}` accepts every future major version, including {next}.x and its breaking changes"
+                            "the {what} constraint `{text}` accepts every future major version, including {next}.x and its breaking changes{}",
+                            needed.map_or(String::new(), |n| format!(
+                                "; the module's code needs {n}.x (it uses what only the bundled {n}.x schema has, or omits what {}.x required), which the constraint installs today",
+                                n - 1
+                            ))
                         ),
                     );
                     f.address = Some("terraform".into());

@@ -172,6 +172,82 @@ pub fn problems<'m>(model: &'m Model<'_>) -> &'m [Problem] {
     model.schema_problems.get_or_init(|| compute(model))
 }
 
+/// The major version of `provider` that the module's code needs, when it is the one its
+/// constraint selects today and the newest bundled release of the major before it would
+/// reject the code: it uses a type, argument or block only the newer major has, or leaves
+/// out one only the older major requires. An upper bound must then stay above it. `None`
+/// when the older major takes the code as well, or nothing can be said.
+pub fn major_needed(model: &Model<'_>, module: &Module<'_>, provider: &str) -> Option<u64> {
+    let current = select(model, module, provider);
+    if !current.is_checked() {
+        return None;
+    }
+    let major = current.major();
+    let older = super::newest_of_major(provider, major.checked_sub(1)?)?;
+    let needs = module.blocks.iter().any(|block| {
+        if !matches!(block.kind, BlockKind::Resource | BlockKind::Data)
+            || provider_of(block).as_deref() != Some(provider)
+        {
+            return false;
+        }
+        let ty = block.label(0);
+        match (older.block(block.kind, ty), current.block(block.kind, ty)) {
+            (None, Some(_)) => true,
+            (Some(old), Some(new)) => needs_newer(block.body(), old, new, true),
+            _ => false,
+        }
+    });
+    needs.then_some(major)
+}
+
+/// Whether a body that `new` accepts would be rejected by `old` for a difference between
+/// the two: a name only `new` has, or one only `old` requires and the body leaves out.
+/// Problems both schemas share are not counted: they are not the version's doing.
+fn needs_newer(body: &Body, old: &BlockSchema, new: &BlockSchema, top: bool) -> bool {
+    let has =
+        |s: &BlockSchema, name: &str| s.args.contains_key(name) || s.blocks.contains_key(name);
+    for attr in body.attributes() {
+        let name = attr.key.as_str();
+        if !(top && META_ATTRS.contains(&name)) && has(new, name) && !has(old, name) {
+            return true;
+        }
+    }
+    for block in body.blocks() {
+        let ident = block.ident.as_str();
+        if top && META_BLOCKS.contains(&ident) {
+            continue;
+        }
+        let (name, dynamic) = match dynamic_label(block) {
+            Some(label) => (label, true),
+            None => (ident, false),
+        };
+        if has(new, name) && !has(old, name) {
+            return true;
+        }
+        if let (Some(o), Some(n)) = (old.blocks.get(name), new.blocks.get(name))
+            && !dynamic
+            && !o.opaque
+            && !n.opaque
+            && needs_newer(&block.body, &o.block, &n.block, false)
+        {
+            return true;
+        }
+    }
+    let present = |name: &str| {
+        body.get_attribute(name).is_some()
+            || body
+                .blocks()
+                .any(|b| b.ident.as_str() == name || dynamic_label(b) == Some(name))
+    };
+    let only_old_requires_arg = old.args.iter().any(|(name, a)| {
+        a.required && !new.args.get(name).is_some_and(|b| b.required) && !present(name)
+    });
+    let only_old_requires_block = old.blocks.iter().any(|(name, b)| {
+        b.min > 0 && new.blocks.get(name).is_none_or(|n| n.min == 0) && !present(name)
+    });
+    only_old_requires_arg || only_old_requires_block
+}
+
 /// The provider a resource or data source type belongs to, and whether its own
 /// `provider = x.y` agrees with the type's prefix.
 fn provider_of(block: &BlockInfo<'_>) -> Option<String> {

@@ -170,6 +170,20 @@ pub fn bundled_versions(provider: &str) -> Vec<String> {
         .collect()
 }
 
+/// The newest bundled schema of `provider` in major version `major`, as a selection
+/// without a constraint.
+pub fn newest_of_major(provider: &str, major: u64) -> Option<Selection> {
+    let schema = BUNDLED
+        .iter()
+        .rev()
+        .find(|b| b.provider == provider && b.version.0 == major)
+        .and_then(Bundled::get)?;
+    Some(Selection {
+        schema: Some(schema),
+        constraint: None,
+    })
+}
+
 fn show(v: (u64, u64, u64)) -> String {
     format!("{}.{}.{}", v.0, v.1, v.2)
 }
