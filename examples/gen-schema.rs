@@ -9,7 +9,7 @@
 //! does the `npm pack` and calls this. The output is deterministic: the same package gives
 //! the same bytes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -118,6 +118,9 @@ fn convert(dir: &Path) -> Result<ProviderSchema> {
             .iter()
             .filter_map(|p| p["name"].as_str())
             .collect();
+        // The exact attribute names the getters read, from the compiled class: camelCase
+        // loses where an underscore stood next to a digit (`output_base64sha256`).
+        let names = getter_attributes(dir, class)?;
         let mut computed = BTreeSet::new();
         for p in class["properties"].as_array().into_iter().flatten() {
             let Some(camel) = p["name"].as_str() else {
@@ -129,7 +132,7 @@ fn convert(dir: &Path) -> Result<ProviderSchema> {
             {
                 continue;
             }
-            let snake = snake(camel);
+            let snake = names.get(camel).cloned().unwrap_or_else(|| snake(camel));
             if !block.args.contains_key(&snake) && !block.blocks.contains_key(&snake) {
                 computed.insert(snake);
             }
@@ -281,7 +284,58 @@ fn link(text: &str) -> Option<(&str, &str)> {
     Some((parts.next()?, parts.next()?))
 }
 
-/// `arnSuffix` → `arn_suffix`: only for computed attributes, which have no docs anchor.
+/// The attribute each getter of a resource or data source class reads
+/// (`outputBase64Sha256` → `output_base64sha256`), from the class's compiled JavaScript
+/// (`lib/<module>/index.js`, next to the `.jsii`): `get x() { return
+/// this.getStringAttribute('x_y'); }`.
+fn getter_attributes(dir: &Path, class: &Value) -> Result<BTreeMap<String, String>> {
+    let name = class["name"].as_str().context("class without a name")?;
+    let ts = class["locationInModule"]["filename"]
+        .as_str()
+        .with_context(|| format!("{name}: no locationInModule"))?;
+    let js_path = dir.join(
+        ts.strip_prefix("src/")
+            .map(|rest| format!("lib/{}", rest.replace(".ts", ".js")))
+            .with_context(|| format!("{name}: unexpected source {ts}"))?,
+    );
+    let js = std::fs::read_to_string(&js_path).with_context(|| {
+        format!(
+            "{}: the package's compiled JavaScript is needed (tools/gen-schemas.sh extracts it)",
+            js_path.display()
+        )
+    })?;
+    let start = js
+        .find(&format!("\nclass {name} extends"))
+        .with_context(|| format!("{name}: class not found in {}", js_path.display()))?;
+    let section = &js[start + 1..];
+    let section = &section[..section.find("\nclass ").unwrap_or(section.len())];
+    let mut out = BTreeMap::new();
+    let mut rest = section;
+    while let Some(i) = rest.find("    get ") {
+        rest = &rest[i + "    get ".len()..];
+        let Some(paren) = rest.find("() {") else {
+            break;
+        };
+        let getter = &rest[..paren];
+        let body = &rest[paren
+            ..rest[paren..]
+                .find("\n    }")
+                .map_or(rest.len(), |e| paren + e)];
+        if getter
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && let Some(a) = body.find("Attribute('")
+        {
+            let attr = &body[a + "Attribute('".len()..];
+            if let Some(end) = attr.find('\'') {
+                out.insert(getter.to_string(), attr[..end].to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `arnSuffix` → `arn_suffix`: for a getter that reads no attribute of its own.
 fn snake(camel: &str) -> String {
     let mut out = String::new();
     for c in camel.chars() {

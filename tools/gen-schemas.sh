@@ -7,8 +7,9 @@
 #                                           (default OUT_DIR: schemas)
 #        tools/gen-schemas.sh --fetch-only  fetch what is missing, generate nothing
 #
-# The unpacked packages are kept in target/schema-packages/<name>/package (only .jsii and
-# package.json), so a second run needs no network, and tests/schema_gen.rs finds them
+# The unpacked packages are kept in target/schema-packages/<name>/package (.jsii,
+# package.json, and the compiled lib/**/*.js that give the exact names of computed
+# attributes), so a second run needs no network, and tests/schema_gen.rs finds them
 # there and checks that the generator reproduces the committed schemas byte for byte.
 set -eu
 cd "$(dirname "$0")/.."
@@ -37,11 +38,11 @@ for p in $packages; do
   # @cdktf/provider-aws@19.65.1 -> cdktf-provider-aws-19.65.1
   name=$(echo "$p" | sed -e 's/^@//' -e 's/[^a-zA-Z0-9.]/-/g')
   dir=$cache/$name
-  if [ ! -f "$dir/package/.jsii" ] || [ ! -f "$dir/package/package.json" ]; then
+  if [ ! -f "$dir/package/.jsii" ] || [ ! -f "$dir/package/package.json" ] || [ ! -d "$dir/package/lib" ]; then
     echo "fetching $p into $dir" >&2
     rm -rf "$dir" "$dir.tmp"
     mkdir -p "$dir.tmp"
-    (cd "$dir.tmp" && npm pack --silent "$p" >/dev/null && tar -xzf ./*.tgz package/.jsii package/package.json && rm -f ./*.tgz)
+    (cd "$dir.tmp" && npm pack --silent "$p" >/dev/null && tar -xzf ./*.tgz --wildcards package/.jsii package/package.json 'package/lib/*.js' && rm -f ./*.tgz)
     mv "$dir.tmp" "$dir"
   fi
   dirs="$dirs $dir/package"

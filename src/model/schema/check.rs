@@ -948,16 +948,6 @@ fn has_attribute(schema: &BlockSchema, name: &str) -> bool {
         || schema.args.contains_key(name)
         || schema.blocks.contains_key(name)
         || schema.computed.iter().any(|c| c == name)
-        || computed_matches(schema, name)
-}
-
-/// Whether `name` is a computed attribute written with other underscores: the generator
-/// derives computed names from cdktf's camelCase getters, which lose where an underscore
-/// stood next to a digit (`output_base64sha256` comes back as `output_base64_sha256`).
-fn computed_matches(schema: &BlockSchema, name: &str) -> bool {
-    let bare = |s: &str| s.replace('_', "");
-    let name = bare(name);
-    schema.computed.iter().any(|c| bare(c) == name)
 }
 
 /// Every attribute a reference can read from a type: `id`, its arguments, its blocks and
