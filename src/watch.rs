@@ -203,6 +203,9 @@ impl Live {
                 ),
             },
         };
+        // The watcher reports absolute paths: a root given relative (`tfreview .`) is
+        // made absolute, or no event would ever lie under it.
+        let root = &std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let dirs = folders(root);
         if let Some(d) = inner.as_mut() {
             for dir in &dirs {

@@ -375,3 +375,49 @@ fn editing_the_configuration_re_analyses_with_it() {
         "the configuration to apply",
     );
 }
+
+/// The README's first command gives the workspace as a relative path; the watcher reports
+/// absolute ones. An edit is still seen (it was not, whatever the watcher).
+#[test]
+fn a_workspace_given_as_a_relative_path_is_watched() {
+    for watch in [Watch::Auto, Watch::Poll] {
+        let dir = common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/clean"));
+        // The same folder, relative to the test's working folder.
+        let cwd = std::env::current_dir().unwrap();
+        let ups = cwd.components().count() - 1;
+        let rel =
+            std::path::PathBuf::from("../".repeat(ups)).join(dir.path().strip_prefix("/").unwrap());
+        assert!(rel.is_relative() && rel.join("network.tf").is_file());
+        let (tx, rx) = channel();
+        let _live = Live::start(&rel, tfreview::Target::Auto, watch, move |e| {
+            let _ = tx.send(e);
+        });
+        let first = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        let LiveEvent::Analysis { result, .. } = first;
+        assert!(result.unwrap().findings.is_empty());
+        // Give the watcher its start, then edit.
+        std::thread::sleep(Duration::from_millis(300));
+        std::fs::write(
+            dir.path().join("kms.tf"),
+            "resource \"aws_kms_key\" \"k\" {\n  description         = \"k\"\n  enable_key_rotation = false\n}\n",
+        )
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut seen = false;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            let Ok(LiveEvent::Analysis { result, .. }) = rx.recv_timeout(left) else {
+                break;
+            };
+            if result
+                .unwrap()
+                .findings
+                .iter()
+                .any(|f| f.rule == "kms-key-rotation-disabled")
+            {
+                seen = true;
+                break;
+            }
+        }
+        assert!(seen, "{watch:?}: the edit was not seen");
+    }
+}
