@@ -35,6 +35,16 @@ pub struct Analysis {
     /// What the analysis could not do, said once in its summary: modules whose provider
     /// constraint selects no bundled schema, so their blocks were not checked against it.
     pub notes: Vec<String>,
+    /// Findings that a `# tfreview:ignore` comment silenced, with the comment's reason:
+    /// not reported, but kept for the formats that record suppressions (SARIF).
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// A finding silenced by a `# tfreview:ignore RULE reason` comment.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub reason: Option<String>,
 }
 
 impl Analysis {
@@ -112,10 +122,12 @@ fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
     let mut blocks = vec![Vec::new(); workspace.files.len()];
     let mut findings = Vec::new();
     let mut notes = Vec::new();
-    for (group_findings, outlines, group_notes) in results {
-        findings.extend(group_findings);
-        notes.extend(group_notes);
-        for (id, spans) in outlines {
+    let mut suppressed = Vec::new();
+    for group in results {
+        findings.extend(group.findings);
+        notes.extend(group.notes);
+        suppressed.extend(group.suppressed);
+        for (id, spans) in group.outline {
             blocks[id] = spans;
         }
     }
@@ -130,6 +142,7 @@ fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
         blocks,
         stale: Vec::new(),
         notes,
+        suppressed,
     }
 }
 
@@ -138,8 +151,14 @@ pub const SYNTAX_RULE: &str = "hcl-syntax-error";
 
 type Outline = Vec<(FileId, Vec<Range<usize>>)>;
 
-/// What one group of modules gives: its findings, the outline of its files and its notes.
-type GroupResult = (Vec<Finding>, Outline, Vec<String>);
+/// What one group of modules gives.
+struct GroupResult {
+    findings: Vec<Finding>,
+    /// The spans of the top-level blocks of its files.
+    outline: Outline,
+    notes: Vec<String>,
+    suppressed: Vec<Suppressed>,
+}
 
 fn analyse_group(ws: &Workspace, files: &[FileId], parsed: Vec<&ParsedFile>) -> GroupResult {
     let outline = files
@@ -170,7 +189,7 @@ fn analyse_group(ws: &Workspace, files: &[FileId], parsed: Vec<&ParsedFile>) -> 
             }
         }
     }
-    suppress_findings(&model, &mut out);
+    let suppressed = suppress_findings(&model, &mut out);
     let out = merge_ideal_differences(out);
     let schema_checked = rules::SCHEMA_RULES
         .iter()
@@ -181,7 +200,12 @@ fn analyse_group(ws: &Workspace, files: &[FileId], parsed: Vec<&ParsedFile>) -> 
     } else {
         Vec::new()
     };
-    (merge_same_problem(ws, out), outline, notes)
+    GroupResult {
+        findings: merge_same_problem(ws, out),
+        outline,
+        notes,
+        suppressed,
+    }
 }
 
 /// Findings that report one problem become one: a module without provider
@@ -288,9 +312,11 @@ fn merge_same_problem(ws: &Workspace, mut findings: Vec<Finding>) -> Vec<Finding
 }
 
 /// Drops the findings that a `# tfreview:ignore` comment above their block or attribute
-/// names.
-fn suppress_findings(model: &Model<'_>, findings: &mut Vec<Finding>) {
-    let mut covered: Vec<(FileId, Range<usize>, Vec<String>)> = Vec::new();
+/// names, and returns them with the comment's reason.
+fn suppress_findings(model: &Model<'_>, findings: &mut Vec<Finding>) -> Vec<Suppressed> {
+    // (file, the item's span, its rules, the reason)
+    type Covered = (FileId, Range<usize>, Vec<String>, Option<String>);
+    let mut covered: Vec<Covered> = Vec::new();
     for (&file, parsed) in model.files.iter().zip(&model.parsed) {
         let Some(body) = parsed.body.as_ref() else {
             continue;
@@ -300,21 +326,33 @@ fn suppress_findings(model: &Model<'_>, findings: &mut Vec<Finding>) {
                 .target
                 .and_then(|offset| crate::suppress::item_at(body, offset))
             {
-                covered.push((file, span, s.rules));
+                covered.push((file, span, s.rules, s.reason));
             }
         }
     }
     if covered.is_empty() {
-        return;
+        return Vec::new();
     }
+    let mut suppressed = Vec::new();
     findings.retain(|f| {
-        !covered.iter().any(|(file, span, rules)| {
+        let by = covered.iter().find(|(file, span, rules, _)| {
             *file == f.file
                 && span.start <= f.span.start
                 && f.span.start < span.end.max(span.start + 1)
                 && rules.iter().any(|r| r == f.rule)
-        })
+        });
+        match by {
+            Some((.., reason)) => {
+                suppressed.push(Suppressed {
+                    finding: f.clone(),
+                    reason: reason.clone(),
+                });
+                false
+            }
+            None => true,
+        }
     });
+    suppressed
 }
 
 /// A rule finding and a comparison finding on the same block are one entry: the rule

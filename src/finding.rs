@@ -361,6 +361,18 @@ pub struct Finding {
     /// For a provider-schema finding: the names valid where it points, required first
     /// (the workbench lists them under the message).
     pub valid_names: Vec<String>,
+    /// Other places the problem involves (the key policy that lacks a principal and each
+    /// log group that uses the key), each with what it is.
+    pub related: Vec<Related>,
+}
+
+/// A second place a finding involves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub file: FileId,
+    pub span: Range<usize>,
+    /// What this place is, in a few words ("the log group that uses the key").
+    pub message: String,
 }
 
 /// A block as the ideal answer writes it.

@@ -3,6 +3,8 @@
 //! in `tui` and the engine never depends on it.
 
 pub mod analysis;
+pub mod baseline;
+pub mod changes;
 pub mod compare;
 pub mod config;
 pub mod edits;
@@ -22,7 +24,7 @@ pub mod watch;
 pub mod workspace;
 
 pub use analysis::{Analysis, Target, analyse, analyse_path, analyse_with, analyse_workspace};
-pub use finding::{Applicability, Edit, Finding, Fix, Severity};
+pub use finding::{Applicability, Edit, Finding, Fix, Related, Severity};
 pub use workspace::{SourceFile, Workspace};
 
 use std::path::PathBuf;

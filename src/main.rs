@@ -65,6 +65,9 @@ struct Cli {
     /// Do not re-analyse when the files change.
     #[arg(long)]
     no_watch: bool,
+    /// Show only what a git change since REV introduced, its lines marked `+`.
+    #[arg(long, value_name = "REV")]
+    changed_since: Option<String>,
     #[command(flatten)]
     target: TargetArgs,
 }
@@ -82,8 +85,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FailOn::High)]
         fail_on: FailOn,
         /// Print a fresh report on every change, until interrupted.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["baseline", "write_baseline", "changed_since"])]
         watch: bool,
+        /// Report only findings that are not in this earlier report (JSON, SARIF, or a
+        /// file of --write-baseline).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Write every current finding's fingerprint to FILE, as a baseline for later runs.
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<PathBuf>,
+        /// Report only what a change introduced since the git revision REV: findings on
+        /// lines it added or modified, and findings new anywhere.
+        #[arg(long, value_name = "REV")]
+        changed_since: Option<String>,
+        /// The review whose decisions the report shows (default:
+        /// PATH/.tfreview/review.json); rejected findings do not fail the check.
+        #[arg(long, value_name = "FILE")]
+        review_file: Option<PathBuf>,
         #[command(flatten)]
         target: TargetArgs,
     },
@@ -165,6 +183,21 @@ enum Command {
 enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per finding.
+    Github,
+    /// JUnit XML: a test case per rule, a failure per finding.
+    Junit,
+}
+
+struct CheckOptions {
+    format: Format,
+    fail_on: FailOn,
+    baseline: Option<PathBuf>,
+    write_baseline: Option<PathBuf>,
+    changed_since: Option<String>,
+    review_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -212,12 +245,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             fail_on,
             watch,
+            baseline,
+            write_baseline,
+            changed_since,
+            review_file,
             target,
         }) => {
             if watch {
                 check_watch(&path, target.target(), target.config, format)
             } else {
-                check(&path, &target, format, fail_on)
+                check(
+                    &path,
+                    &target,
+                    &CheckOptions {
+                        format,
+                        fail_on,
+                        baseline,
+                        write_baseline,
+                        changed_since,
+                        review_file,
+                    },
+                )
             }
         }
         Some(Command::Extract {
@@ -280,6 +328,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 Theme::load(&cli.theme)?
             };
+            let changes = match &cli.changed_since {
+                Some(rev) => Some(tfreview::changes::Changes::since(
+                    &path,
+                    rev,
+                    &cli.target.target(),
+                    cli.target.config.as_deref(),
+                )?),
+                None => None,
+            };
             let store = match cli.review_file {
                 Some(file) => ReviewStore::at(file),
                 None => ReviewStore::for_workspace(&path),
@@ -292,6 +349,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     watch: tfreview::watch::Watch::from_env(!cli.no_watch),
                     target: cli.target.target(),
                     config: cli.target.config,
+                    changes,
                 },
             )?;
             Ok(ExitCode::SUCCESS)
@@ -299,29 +357,102 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn render(analysis: &tfreview::Analysis, path: &std::path::Path, format: Format) -> String {
+fn render(
+    analysis: &tfreview::Analysis,
+    path: &std::path::Path,
+    format: Format,
+    review: &tfreview::review::Review,
+) -> String {
+    let base =
+        || tfreview::export::sarif::Base::for_root(path, std::env::current_dir().ok().as_deref());
     match format {
         Format::Text => text::render(analysis),
         Format::Json => {
-            let mut s = json::to_string(&json::report(analysis, &path.to_string_lossy()));
+            let report = json::report_with_status(analysis, &path.to_string_lossy(), |fp| {
+                (
+                    review.status(fp).as_str().to_string(),
+                    review.note(fp).map(str::to_string),
+                )
+            });
+            let mut s = json::to_string(&json::Report {
+                warnings: None,
+                ..report
+            });
             s.push('\n');
             s
         }
+        Format::Sarif => {
+            let log = tfreview::export::sarif::report(analysis, review, &base());
+            tfreview::export::sarif::to_string(&log)
+        }
+        Format::Github => tfreview::export::github::render(analysis, review, &base()),
+        Format::Junit => tfreview::export::junit::render(analysis, review),
     }
 }
 
 fn check(
     path: &std::path::Path,
     target: &TargetArgs,
-    format: Format,
-    fail_on: FailOn,
+    options: &CheckOptions,
 ) -> anyhow::Result<ExitCode> {
-    let analysis = tfreview::analyse_with(path, &target.target(), target.config.as_deref())
+    let mut analysis = tfreview::analyse_with(path, &target.target(), target.config.as_deref())
         .with_context(|| format!("cannot analyse {}", path.display()))?;
-    write_stdout(&render(&analysis, path, format))?;
-    let failed = fail_on
-        .threshold()
-        .is_some_and(|t| analysis.findings.iter().any(|f| f.severity >= t));
+    let store = match &options.review_file {
+        Some(file) => ReviewStore::at(file.clone()),
+        None => ReviewStore::for_workspace(path),
+    };
+    // A check never changes the review: an unusable one is said, and ignored.
+    let review = store.load_strict().unwrap_or_else(|e| {
+        eprintln!("tfreview: warning: {e}; the check ignores its decisions");
+        tfreview::review::Review::default()
+    });
+    if let Some(file) = &options.write_baseline {
+        tfreview::io::write_atomic(file, tfreview::baseline::render(&analysis).as_bytes())
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        eprintln!(
+            "tfreview: wrote the baseline of {} finding{} to {}",
+            analysis.findings.len(),
+            if analysis.findings.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            file.display()
+        );
+    }
+    if let Some(file) = &options.baseline {
+        let known = tfreview::baseline::load(file)?;
+        let dropped = tfreview::baseline::apply(&mut analysis, &known);
+        eprintln!(
+            "tfreview: {dropped} finding{} already in the baseline {} {} not reported",
+            if dropped == 1 { "" } else { "s" },
+            file.display(),
+            if dropped == 1 { "is" } else { "are" }
+        );
+    }
+    if let Some(rev) = &options.changed_since {
+        let changes = tfreview::changes::Changes::since(
+            path,
+            rev,
+            &target.target(),
+            target.config.as_deref(),
+        )?;
+        let dropped = changes.apply(&mut analysis);
+        eprintln!(
+            "tfreview: {dropped} finding{} not introduced by the change since {} {} not reported",
+            if dropped == 1 { "" } else { "s" },
+            tfreview::sanitize::for_terminal(rev),
+            if dropped == 1 { "is" } else { "are" }
+        );
+    }
+    write_stdout(&render(&analysis, path, options.format, &review))?;
+    let ws = &analysis.workspace;
+    let failed = options.fail_on.threshold().is_some_and(|t| {
+        analysis
+            .findings
+            .iter()
+            .any(|f| f.severity >= t && review.status(&f.fingerprint(ws)) != Status::Rejected)
+    });
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -368,7 +499,12 @@ fn check_watch(
                         elapsed.as_millis()
                     ));
                 }
-                out.push_str(&render(&analysis, path, format));
+                out.push_str(&render(
+                    &analysis,
+                    path,
+                    format,
+                    &tfreview::review::Review::default(),
+                ));
             }
             Err(e) => out.push_str(&format!(
                 "tfreview: cannot analyse {}: {e}\n",

@@ -10,11 +10,13 @@ use std::process::{Command, Output};
 use common::manifest_dir;
 
 fn tfreview(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tfreview"))
-        .args(args)
-        .current_dir(manifest_dir())
-        .output()
-        .unwrap()
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tfreview"));
+    command.args(args);
+    // Decisions a user left in a sample (the README's first command) are not read.
+    if matches!(args.first(), Some(&"check") | Some(&"export")) {
+        command.arg("--review-file").arg(common::no_review());
+    }
+    command.current_dir(manifest_dir()).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -296,4 +298,23 @@ fn an_older_provider_constraint_is_said_once_and_not_checked() {
     let text = stdout(&tfreview(&["check", "--fail-on", "none", path]));
     assert!(text.contains("[argument-unsupported]"), "{text}");
     assert!(!text.contains("not checked against"), "{text}");
+}
+
+/// The README's first command leaves `.tfreview/review.json` in a sample; the tests that
+/// copy samples leave it behind, and those that run on a sample in place name a review
+/// file that does not exist, so a user's decisions never change what a test sees.
+#[test]
+fn review_state_left_in_a_sample_is_never_a_tests_input() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(src.path().join("main.tf"), "variable \"a\" {}\n").unwrap();
+    std::fs::create_dir(src.path().join(common::REVIEW_DIR)).unwrap();
+    std::fs::write(
+        src.path().join(common::REVIEW_DIR).join("review.json"),
+        "{\"version\":1,\"decisions\":{}}",
+    )
+    .unwrap();
+    let copy = common::copy_to_temp(src.path());
+    assert!(copy.path().join("main.tf").is_file());
+    assert!(!copy.path().join(common::REVIEW_DIR).exists());
+    assert!(!common::no_review().exists());
 }

@@ -20,8 +20,10 @@ fn export_draft(out: &std::path::Path) -> String {
             "--format",
             "md",
             "--draft",
-            "-o",
+            "--review-file",
         ])
+        .arg(common::no_review())
+        .arg("-o")
         .arg(out)
         .current_dir(common::manifest_dir())
         .status()

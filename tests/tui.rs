@@ -300,3 +300,61 @@ fn a_broken_file_and_an_unsaved_quit_at_80_by_24() {
         .replace(&name, "WORKSPACE.");
     insta::assert_snapshot!(s);
 }
+
+/// `tfreview PATH --changed-since REV`: the list holds only what the change introduced,
+/// its title names the revision, and the changed lines carry `+` beside their numbers.
+#[test]
+fn a_change_shows_its_findings_and_marks_its_lines() {
+    let mut b = sample("zero-trust-iam-kms", 140, 40);
+    let analysis = b.app.analysis.as_ref().unwrap();
+    let all = analysis.findings.len();
+    // The change: lines 3–8 of kms.tf, and every finding but one known before it.
+    let inside = analysis
+        .findings
+        .iter()
+        .find(|f| analysis.path(f) == "kms.tf" && (3..=8).contains(&analysis.position(f).0.0));
+    let new_elsewhere = analysis
+        .findings
+        .iter()
+        .find(|f| analysis.path(f) == "cloudwatch_logs.tf")
+        .unwrap();
+    let before = analysis
+        .findings
+        .iter()
+        .filter(|f| !std::ptr::eq(*f, new_elsewhere))
+        .map(|f| f.fingerprint(&analysis.workspace))
+        .collect();
+    let mut lines = std::collections::BTreeMap::new();
+    lines.insert("kms.tf".to_string(), vec![3..=8]);
+    let expected = 1 + usize::from(inside.is_some());
+    b.app.changes = Some(tfreview::changes::Changes {
+        rev: "HEAD~1".into(),
+        commit: String::new(),
+        lines,
+        before,
+    });
+    assert_eq!(b.app.visible().len(), expected, "of {all}");
+    let s = screen(&b.app);
+    assert!(
+        s.contains(&format!("Findings {expected}/{all} since HEAD~1")),
+        "{s}"
+    );
+    // Open kms.tf: lines 3 to 8 are marked, 2 and 9 are not.
+    b.app.changes.as_mut().unwrap().before.clear();
+    keys(&mut b.app, "/");
+    keys(&mut b.app, "kms-key-policy-missing");
+    key(&mut b.app, KeyCode::Enter);
+    let s = screen(&b.app);
+    assert!(s.contains(" kms.tf "), "{s}");
+    for (n, marked) in [(2, false), (3, true), (8, true), (9, false)] {
+        let row = s
+            .lines()
+            .find(|l| l.contains(&format!("│{n:>2}")))
+            .unwrap_or_else(|| panic!("line {n} not on screen:\n{s}"));
+        assert_eq!(
+            row.contains(&format!("│{n:>2}+")),
+            marked,
+            "line {n}: {row}"
+        );
+    }
+}

@@ -49,6 +49,9 @@ pub struct FindingEntry {
     /// Provider-schema findings: the names valid where the finding points, required first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub valid_names: Vec<String>,
+    /// Other places the problem involves, each with what it is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedEntry>,
     pub severity: Severity,
     /// The rule's class: `error`, `security`, `reliability`, `practice` or `contract`.
     pub class: &'static str,
@@ -66,6 +69,15 @@ pub struct FindingEntry {
     pub note: Option<String>,
     /// The ideal answer's version of the block, when a task folder was compared.
     pub ideal: Option<FixEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RelatedEntry {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub origin: Option<Origin>,
+    pub message: String,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -124,6 +136,21 @@ pub fn report_with_status(
                 rule: f.rule,
                 also: f.also.clone(),
                 valid_names: f.valid_names.clone(),
+                related: f
+                    .related
+                    .iter()
+                    .filter_map(|r| {
+                        let file = ws.files.get(r.file)?;
+                        let (line, column) = file.line_col(r.span.start);
+                        Some(RelatedEntry {
+                            path: file.path.clone(),
+                            line,
+                            column,
+                            origin: file.origin_at(line),
+                            message: r.message.clone(),
+                        })
+                    })
+                    .collect(),
                 severity: f.severity,
                 class: crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),
                 title: f.title.clone(),

@@ -1716,6 +1716,7 @@ mod tests {
             ideal: None,
             also: Vec::new(),
             valid_names: Vec::new(),
+            related: Vec::new(),
         };
         let module = finding(
             "`module.m` is referenced: Terraform stops with \"Reference to undeclared module\"",

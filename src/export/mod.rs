@@ -1,8 +1,11 @@
 //! Views of an analysis for other programs and people: the `check` report as text and
 //! JSON, and the review as Markdown.
 
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use crate::analysis::Analysis;

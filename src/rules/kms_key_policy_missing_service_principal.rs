@@ -179,6 +179,21 @@ impl Rule for KmsKeyPolicyMissingServicePrincipal {
                 );
                 f.address = Some(holder_block.address.clone());
                 f.key = key.address.clone();
+                // Where the key is used: each resource that needs the missing principal.
+                for (service, users) in &services {
+                    for user in users {
+                        let attr = Service::of(user.label(0)).and_then(|(_, a)| user.attr(a));
+                        f.related.push(crate::finding::Related {
+                            file: user.file,
+                            span: attr.map_or_else(|| user.header(), crate::model::expr::span_of),
+                            message: format!(
+                                "`{}` uses the key, which needs the {} principal",
+                                user.address,
+                                service.name()
+                            ),
+                        });
+                    }
+                }
                 let services: Vec<Service> = services.iter().map(|(s, _)| *s).collect();
                 f.fix = fix(model, module, key, &policies, &services);
                 out.push(f);

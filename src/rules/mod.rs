@@ -143,6 +143,7 @@ pub trait Rule: Sync {
             ideal: None,
             also: Vec::new(),
             valid_names: Vec::new(),
+            related: Vec::new(),
         }
     }
 }

@@ -158,6 +158,8 @@ pub struct App {
     pub focus: Pane,
     pub grouping: Grouping,
     pub filter: Filter,
+    /// `--changed-since`: the change whose findings are shown, and whose lines are marked.
+    pub changes: Option<crate::changes::Changes>,
     pub show_diff: bool,
     /// Selected row of the file list (an index into [`App::tree_files`]).
     pub tree_selected: usize,
@@ -228,6 +230,7 @@ impl App {
             focus: Pane::Findings,
             grouping: Grouping::Severity,
             filter: Filter::default(),
+            changes: None,
             show_diff: true,
             tree_selected: 0,
             selected: None,
@@ -282,6 +285,14 @@ impl App {
     /// the source keeps its scroll position, findings that appeared are marked new and
     /// findings that disappeared are recorded as resolved.
     pub fn set_analysis(&mut self, analysis: Analysis) {
+        if let Some(changes) = &mut self.changes
+            && let Err(e) = changes.refresh_lines(&self.root)
+        {
+            self.notice = Some(Notice {
+                text: format!("cannot read the change since {}: {e}", changes.rev),
+                warning: true,
+            });
+        }
         let previous = self.selected_fingerprint();
         let open_path = self.open_file.and_then(|id| self.file_path(id));
         let before = self.analysis.take();
@@ -435,7 +446,11 @@ impl App {
                     ]
                     .iter()
                     .any(|t| t.to_lowercase().contains(&search));
-                self.filter.severities[sev] && status_ok && search_ok
+                let change_ok = self
+                    .changes
+                    .as_ref()
+                    .is_none_or(|c| c.introduced(analysis, f));
+                self.filter.severities[sev] && status_ok && search_ok && change_ok
             })
             .map(|(i, _)| i)
             .collect();

@@ -323,8 +323,18 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
         let number = n + 1;
         let raw = file.slice(file.line_range(number));
         let mark = gutter_mark(analysis, id, number);
+        // A line the change (`--changed-since`) added or modified: `+` beside its number.
+        let changed = app
+            .changes
+            .as_ref()
+            .is_some_and(|c| c.changed_in(file, number));
         let mut spans = vec![
-            Span::styled(format!("{number:>width$} "), theme.fg("gutter")),
+            Span::styled(format!("{number:>width$}"), theme.fg("gutter")),
+            if changed {
+                Span::styled("+", theme.fg("diff.added").add_modifier(Modifier::BOLD))
+            } else {
+                Span::raw(" ")
+            },
             match mark {
                 Some(sev) => Span::styled(
                     severity_letter(sev),
@@ -500,6 +510,9 @@ fn draw_findings(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     let mut title = format!(" Findings {visible}/{} ", analysis.findings.len());
     if !app.filter.is_default() {
         title.push_str("(filtered) ");
+    }
+    if let Some(changes) = &app.changes {
+        title.push_str(&format!("since {} ", for_terminal(&changes.rev)));
     }
     let block = pane_block(theme, &title, app.focus == Pane::Findings);
     let rows = list_rows(app);

@@ -103,6 +103,8 @@ pub struct Options {
     pub target: Target,
     /// The configuration file to use instead of `PATH/.tfreview.toml`.
     pub config: Option<PathBuf>,
+    /// `--changed-since`: show only what this change introduced, its lines marked.
+    pub changes: Option<crate::changes::Changes>,
 }
 
 fn setup(out: &mut Stdout) -> std::io::Result<()> {
@@ -175,6 +177,7 @@ pub fn apply(app: &mut App, message: Message) {
 
 pub fn run(root: PathBuf, options: Options) -> anyhow::Result<()> {
     let mut app = App::new(root.clone(), options.store, options.theme)?;
+    app.changes = options.changes;
     let (tx, rx) = mpsc::channel();
     let live = spawn_workers(
         &root,

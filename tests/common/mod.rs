@@ -13,6 +13,18 @@ pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The folder in which the workbench keeps a workspace's review.
+pub const REVIEW_DIR: &str = ".tfreview";
+
+/// A review file that does not exist: for `check` and `export` run on a sample in place,
+/// so that decisions a user made there (the README's first command) are not read.
+pub fn no_review() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "tfreview-test-no-review-{}/review.json",
+        std::process::id()
+    ))
+}
+
 /// Copies a folder tree into a fresh temporary folder.
 pub fn copy_to_temp(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -20,10 +32,15 @@ pub fn copy_to_temp(from: &Path) -> tempfile::TempDir {
     dir
 }
 
+/// Copies a folder tree, leaving out `.tfreview/`: the review state that running the
+/// workbench on a sample leaves in the repository is never a test's input.
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
+        if entry.file_name() == REVIEW_DIR {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_tree(&entry.path(), &target);
