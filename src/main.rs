@@ -319,9 +319,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             export(&path, &target, format, &output, &options, review_file)
         }
         None => {
-            let path = cli.path.unwrap_or_else(|| PathBuf::from("."));
-            if !path.is_dir() {
-                anyhow::bail!("{} is not a folder", path.display());
+            let mut cli = cli;
+            let (path, answer) =
+                open_target(cli.path.take().unwrap_or_else(|| PathBuf::from(".")))?;
+            if let Some(answer) = answer {
+                cli.target.answer = Some(answer);
             }
             let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
                 Theme::mono()
@@ -355,6 +357,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// What the workbench opens for PATH: a folder as it is; a task folder's
+/// `MODEL_RESPONSE.md` (the file a reviewer has at hand) opens its task folder; another
+/// Markdown file opens its folder with that file as the answer.
+fn open_target(path: PathBuf) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
+    let meta = match std::fs::metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            anyhow::bail!("{}: no such file or folder", path.display())
+        }
+        Err(e) => anyhow::bail!("{}: {e}", path.display()),
+    };
+    if meta.is_dir() {
+        return Ok((path, None));
+    }
+    let is_md = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    if !meta.is_file() || !is_md {
+        anyhow::bail!(
+            "{} is not a folder or a Markdown answer; give the workspace's folder",
+            path.display()
+        );
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if path.file_name().is_some_and(|n| n == "MODEL_RESPONSE.md") {
+        // `TASK/lib/MODEL_RESPONSE.md` → `TASK`; `TASK/MODEL_RESPONSE.md` → `TASK`.
+        let task = if parent.file_name().is_some_and(|n| n == "lib") {
+            match parent.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        } else {
+            parent
+        };
+        return Ok((task, None));
+    }
+    Ok((parent, Some(path)))
 }
 
 fn render(
@@ -797,8 +841,26 @@ fn workspace_name(path: &std::path::Path) -> String {
 fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {
     match id {
         Some(id) => {
-            let Some(rule) = rules::find(id) else {
-                eprintln!("tfreview: no rule `{id}`; `tfreview rules` lists them");
+            let wanted = id.trim().to_ascii_lowercase().replace('_', "-");
+            let Some(rule) = rules::find(&wanted) else {
+                let ids: Vec<&str> = rules::all().iter().map(|r| r.id()).collect();
+                let mut close: Vec<(usize, &str)> = ids
+                    .iter()
+                    .map(|c| (tfreview::model::schema::check::distance(&wanted, c), *c))
+                    .filter(|(d, c)| {
+                        *d <= (wanted.len() / 3).max(2)
+                            || wanted.split('-').all(|word| c.contains(word))
+                    })
+                    .collect();
+                close.sort();
+                let hint = match close.first() {
+                    Some((_, c)) if wanted.len() >= 3 => format!("; did you mean `{c}`?"),
+                    _ => String::new(),
+                };
+                eprintln!(
+                    "tfreview: no rule `{}`{hint} (`tfreview rules` lists them)",
+                    tfreview::sanitize::for_terminal(id)
+                );
                 return Ok(ExitCode::from(2));
             };
             let doc = rules::doc(id).unwrap_or("");
@@ -811,13 +873,15 @@ fn list_rules(id: Option<&str>) -> anyhow::Result<ExitCode> {
             ))?;
         }
         None => {
+            // The first column as wide as the longest id, one space after it.
+            let w = rules::all().iter().map(|r| r.id().len()).max().unwrap_or(4) + 1;
             let mut out = format!(
-                "{:<38} {:<9} {:<12} {:<9} {}\n",
+                "{:<w$} {:<9} {:<12} {:<9} {}\n",
                 "RULE", "SEVERITY", "CLASS", "PROFILE", "WHAT IT DOES"
             );
             for rule in rules::all() {
                 out.push_str(&format!(
-                    "{:<38} {:<9} {:<12} {:<9} {}\n",
+                    "{:<w$} {:<9} {:<12} {:<9} {}\n",
                     rule.id(),
                     rule.severity().as_str(),
                     rule.class().as_str(),

@@ -318,3 +318,26 @@ fn review_state_left_in_a_sample_is_never_a_tests_input() {
     assert!(!copy.path().join(common::REVIEW_DIR).exists());
     assert!(!common::no_review().exists());
 }
+
+/// `tfreview rules`: the columns line up after the longest id; a rule id is found in any
+/// case and with `_` for `-`, and an unknown one gets the closest as a suggestion.
+#[test]
+fn rules_line_up_and_ids_are_forgiving() {
+    let out = stdout(&tfreview(&["rules"]));
+    let lines: Vec<&str> = out.lines().collect();
+    let col = lines[0].find("SEVERITY").unwrap();
+    for line in &lines[1..] {
+        let (id, rest) = line.split_at(col);
+        assert!(id.ends_with(' ') && !rest.starts_with(' '), "{line}");
+    }
+    let o = tfreview(&["rules", "KMS_Key_Rotation_Disabled"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("# kms-key-rotation-disabled "));
+    let o = tfreview(&["rules", "kms-rotation"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("did you mean `kms-key-rotation-disabled`?"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
