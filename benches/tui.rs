@@ -139,12 +139,17 @@ fn main() {
     app.focus = Pane::Findings;
     let findings = app.analysis.as_ref().map_or(0, |a| a.findings.len());
     let next = measure(&mut app, key(KeyCode::Char('n')), findings);
+    let pending = measure(&mut app, key(KeyCode::Char(']')), findings);
+    // Accept and move on: the decision is saved (atomically) before the frame.
+    let accept = measure(&mut app, key(KeyCode::Char('a')), findings);
     println!("syntax assets load (background thread): {:.1} ms", ms(load));
     println!("key + redraw on a {lines}-line file with {findings} findings, highlighting on:");
     for (what, (p50, p95, max)) in [
         ("j (scroll one line) ", down),
         ("pgdn (scroll a page)", page),
         ("n (next finding)    ", next),
+        ("] (next pending)    ", pending),
+        ("a (accept, save, on)", accept),
     ] {
         println!(
             "  {what}  median {:>5.2} ms   p95 {:>5.2} ms   max {:>5.2} ms",

@@ -17,6 +17,9 @@
 //! required-variables = ["environment_suffix", "repository", "team"]
 //! kms-deletion-window = 7
 //! suffix-length = 14
+//!
+//! [workbench]
+//! advance = true                     # a decision moves on to the next pending finding
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -60,6 +63,20 @@ impl Default for Contract {
     }
 }
 
+/// How the workbench behaves.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Workbench {
+    /// Accepting, rejecting or annotating moves on to the next pending finding.
+    pub advance: bool,
+}
+
+impl Default for Workbench {
+    fn default() -> Workbench {
+        Workbench { advance: true }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
@@ -70,6 +87,8 @@ struct RawConfig {
     rules: RawRules,
     #[serde(default)]
     contract: Contract,
+    #[serde(default)]
+    workbench: Workbench,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -93,6 +112,7 @@ pub struct Config {
     pub disable: Vec<String>,
     pub severity: HashMap<String, Severity>,
     pub contract: Contract,
+    pub workbench: Workbench,
     ignore_matcher: Option<ignore::gitignore::Gitignore>,
 }
 
@@ -194,6 +214,7 @@ impl Config {
         }
         let mut config = Config {
             contract: raw.contract,
+            workbench: raw.workbench,
             ..Config::default()
         };
         if let Some(profiles) = raw.profiles {

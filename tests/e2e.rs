@@ -34,7 +34,7 @@ fn a_review_from_opening_to_export_and_back() {
 
     search(&mut tui, "principal");
     tui.send(b"a");
-    tui.wait_for("\u{2713}1", 5);
+    tui.wait_for("· 11 pending", 5);
 
     search(&mut tui, "DenySensitive");
     tui.send(b"c");
@@ -42,14 +42,14 @@ fn a_review_from_opening_to_export_and_back() {
     tui.send(b"The model tested the region where the prompt asked for business hours.");
     tui.send(CTRL_S);
     tui.send(b"a");
-    tui.wait_for("\u{2713}2", 5);
+    tui.wait_for("· 10 pending", 5);
 
     search(&mut tui, "prefix");
     tui.send(b"x");
     tui.wait_for("Reason for rejecting", 5);
     tui.send(b"Our naming convention puts KMS logs under /aws/kms.");
     tui.send(CTRL_S);
-    tui.wait_for("\u{2717}1", 5);
+    tui.wait_for("· 9 pending", 5);
 
     tui.send(b"/");
     tui.send(ESC);
@@ -91,7 +91,9 @@ fn a_review_from_opening_to_export_and_back() {
         )]
     );
 
-    let md = std::fs::read_to_string(dir.path().join("review.md")).unwrap();
+    // The default place: `.tfreview/`, which git ignores.
+    let md = std::fs::read_to_string(dir.path().join(".tfreview/review.md")).unwrap();
+    assert!(!dir.path().join("review.md").exists());
     let critical = md
         .split("## Critical Failures")
         .nth(1)
@@ -201,7 +203,7 @@ fn an_edit_from_outside_resolves_an_accepted_finding_on_screen() {
     tui.wait_for("watching", 5);
     search(&mut tui, "secondary` is not defined");
     tui.send(b"a");
-    tui.wait_for("\u{2713}1", 5);
+    tui.wait_for("· 12 pending", 5);
     tui.send(b"/");
     tui.send(ESC);
 
@@ -213,7 +215,6 @@ fn an_edit_from_outside_resolves_an_accepted_finding_on_screen() {
     )
     .unwrap();
     tui.wait_for("RESOLVED (1)", 10);
-    tui.wait_for("\u{2212}1 resolved", 5);
     tui.wait_for("Findings 12/12", 5);
 
     let review: Review = serde_json::from_str(
@@ -300,6 +301,12 @@ fn two_workbenches_keep_each_others_decisions() {
         ));
     }
     std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+    // Each walks its own way through the list: a decision does not move on.
+    std::fs::write(
+        dir.path().join(".tfreview.toml"),
+        "[workbench]\nadvance = false\n",
+    )
+    .unwrap();
     let ws = dir.path().to_str().unwrap();
     let mut first = Tui::start(&[ws], dir.path(), 120, 30);
     let mut second = Tui::start(&[ws], dir.path(), 120, 30);
@@ -311,8 +318,8 @@ fn two_workbenches_keep_each_others_decisions() {
         first.send(b"aj");
         second.send(b"ak");
     }
-    first.wait_for("\u{2713}200", 30);
-    second.wait_for("\u{2713}200", 30);
+    first.wait_for("· 10 pending", 30);
+    second.wait_for("· 10 pending", 30);
     first.send(b"q");
     second.send(b"q");
     assert!(first.wait_exit(10) && second.wait_exit(10));
@@ -354,4 +361,96 @@ fn a_fix_applied_from_the_workbench_resolves_and_undo_restores_the_file() {
     tui.wait_for("Findings 12/12", 5);
     tui.send(b"q");
     assert!(tui.wait_exit(10));
+}
+
+/// One key per finding: `a` accepts and moves on, so pressing it walks the list; one
+/// bulk decision (`X`, confirmed) rejects a whole rule; after a restart the workbench is
+/// on the first pending finding.
+#[test]
+fn one_key_per_finding_a_bulk_decision_and_resuming_where_the_review_stands() {
+    let dir =
+        common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/zero-trust-iam-kms"));
+    let ws = dir.path().to_str().unwrap();
+    let mut tui = Tui::start(&[ws], dir.path(), 200, 60);
+    tui.wait_for("1/12 · 12 pending", 20);
+    for n in 1..=3 {
+        tui.send(b"a");
+        tui.wait_for(&format!("{}/12 · {} pending", n + 1, 12 - n), 5);
+    }
+    // The fourth finding's rule, rejected whole.
+    tui.send(b"X");
+    tui.wait_for("Decide every finding of a rule", 5);
+    tui.send(b"y");
+    tui.wait_for("(u undoes)", 5);
+    tui.send(b"q");
+    assert!(tui.wait_exit(10));
+    let review: Review = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join(".tfreview/review.json")).unwrap(),
+    )
+    .unwrap();
+    let accepted = review
+        .decisions
+        .values()
+        .filter(|d| d.status == Status::Accepted)
+        .count();
+    let rejected = review
+        .decisions
+        .values()
+        .filter(|d| d.status == Status::Rejected)
+        .count();
+    assert_eq!(accepted, 3);
+    assert!(rejected >= 1);
+    let pending = 12 - accepted - rejected;
+    // The list is in severity order; the first pending one is where the review stands.
+    let analysis = tfreview::analyse(dir.path(), &tfreview::Target::Auto).unwrap();
+    let mut app = tfreview::tui::app::App::new(
+        dir.path().to_path_buf(),
+        tfreview::review::ReviewStore::for_workspace(dir.path()),
+        tfreview::tui::theme::Theme::load("dark").unwrap(),
+    )
+    .unwrap();
+    app.set_analysis(analysis);
+    let visible = app.visible();
+    let first_pending = visible
+        .iter()
+        .position(|&i| {
+            let f = &app.analysis.as_ref().unwrap().findings[i];
+            app.status_of(f) == Status::Pending
+        })
+        .unwrap();
+    let mut again = Tui::start(&[ws], dir.path(), 200, 60);
+    again.wait_for(&format!("{}/12 · {pending} pending", first_pending + 1), 20);
+    again.send(b"q");
+    assert!(again.wait_exit(10));
+}
+
+/// `tfreview TASK/lib/MODEL_RESPONSE.md`: the answer a reviewer has at hand opens its task
+/// folder; a path that does not exist is said plainly.
+#[test]
+fn the_answer_file_opens_its_task_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let task = dir.path().join("Pr9001");
+    std::fs::create_dir_all(task.join("lib")).unwrap();
+    std::fs::write(
+        task.join("lib/MODEL_RESPONSE.md"),
+        "# Answer\n\n## main.tf\n\n```hcl\nresource \"aws_kms_key\" \"k\" {\n  description         = \"k\"\n  enable_key_rotation = false\n}\n```\n",
+    )
+    .unwrap();
+    let md = task.join("lib/MODEL_RESPONSE.md");
+    let mut tui = Tui::start(&[md.to_str().unwrap()], dir.path(), 140, 40);
+    tui.wait_for("lib/MODEL_RESPONSE.md", 20);
+    tui.wait_for("Pr9001", 5);
+    tui.wait_for("KMS key rotation", 5);
+    tui.send(b"q");
+    assert!(tui.wait_exit(10));
+    let out = Command::new(env!("CARGO_BIN_EXE_tfreview"))
+        .arg(dir.path().join("nope"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nope: no such file or folder"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -118,7 +118,7 @@ fn help_overlay_is_generated_from_the_keymap() {
     key(&mut b.app, KeyCode::Char('?'));
     let s = screen(&b.app);
     for row in tfreview::tui::keymap::help_rows(&b.app.keymap) {
-        assert!(s.contains(row.1), "help lacks `{}`", row.1);
+        assert!(s.contains(row.1), "help lacks `{}`:\n{s}", row.1);
     }
     insta::assert_snapshot!(s);
 }
@@ -270,7 +270,7 @@ fn a_broken_file_and_an_unsaved_quit_at_80_by_24() {
     let s = screen(&app);
     let status = s.lines().last().unwrap();
     assert!(
-        status.contains("tfreview · ") && status.contains("│ syntax error in kms.tf:"),
+        status.starts_with("\" NORMAL ") && status.contains("│ syntax error in kms.tf:"),
         "{s}"
     );
     // The stale finding, in the list (full width: the findings pane is the only one).
@@ -357,4 +357,364 @@ fn a_change_shows_its_findings_and_marks_its_lines() {
             "line {n}: {row}"
         );
     }
+}
+
+fn status_line(app: &App) -> String {
+    screen(app)
+        .lines()
+        .last()
+        .unwrap()
+        .trim_matches('"')
+        .to_string()
+}
+
+fn pending(app: &App) -> usize {
+    let a = app.analysis.as_ref().unwrap();
+    a.findings
+        .iter()
+        .filter(|f| app.status_of(f) == Status::Pending)
+        .count()
+}
+
+/// The status line at every size says the mode, where the selection is in the list and
+/// how many are pending, the search (and how to clear it), file:line, and `? help`.
+#[test]
+fn the_status_line_says_where_you_are_at_every_width() {
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        let mut b = sample("zero-trust-iam-kms", w, h);
+        keys(&mut b.app, "/");
+        keys(&mut b.app, "kms");
+        key(&mut b.app, KeyCode::Enter);
+        key(&mut b.app, KeyCode::Char('n'));
+        let status = status_line(&b.app);
+        let shown = b.app.visible().len();
+        assert!(status.starts_with(" NORMAL │ 2/"), "{w}: {status}");
+        assert!(
+            status.contains(&format!("2/{shown} · 12 pending")),
+            "{w}: {status}"
+        );
+        assert!(status.ends_with(" ? help "), "{w}: {status}");
+        assert_eq!(status.chars().count(), usize::from(w));
+        if w >= 120 {
+            assert!(status.contains("/kms (esc clears)"), "{w}: {status}");
+            let f = b.app.selected_finding().unwrap();
+            let a = b.app.analysis.as_ref().unwrap();
+            let place = format!("{}:{}", a.path(f), a.position(f).0.0);
+            assert!(status.contains(&place), "{w}: {status}");
+        }
+        insta::assert_snapshot!(format!("status_{w}x{h}"), status);
+    }
+}
+
+/// `a` accepts and moves on to the next pending finding; `]`/`[` step through pending
+/// findings and say when they wrap; `esc` clears the search; `/` opens with the query.
+#[test]
+fn one_key_per_finding_and_pending_navigation() {
+    let mut b = sample("zero-trust-iam-kms", 140, 40);
+    let visible = b.app.visible();
+    assert_eq!(b.app.selected, Some(visible[0]));
+    key(&mut b.app, KeyCode::Char('a'));
+    assert_eq!(b.app.selected, Some(visible[1]), "accepting moved on");
+    key(&mut b.app, KeyCode::Char('a'));
+    assert_eq!(b.app.selected, Some(visible[2]));
+    assert_eq!(pending(&b.app), visible.len() - 2);
+    // Undo goes back to the finding it undid, and its decision is gone.
+    key(&mut b.app, KeyCode::Char('u'));
+    assert_eq!(b.app.selected, Some(visible[1]));
+    assert_eq!(pending(&b.app), visible.len() - 1);
+    key(&mut b.app, KeyCode::Char('a'));
+    assert_eq!(b.app.selected, Some(visible[2]));
+    // `[` goes back to the previous pending one: before the two decided, so it wraps.
+    key(&mut b.app, KeyCode::Char('['));
+    assert_eq!(b.app.selected, Some(*visible.last().unwrap()));
+    assert!(status_line(&b.app).contains("wrapped to the last pending finding"));
+    key(&mut b.app, KeyCode::Char(']'));
+    assert_eq!(b.app.selected, Some(visible[2]));
+    assert!(status_line(&b.app).contains("wrapped to the first pending finding"));
+    // `n` on the last finding wraps too, and says so.
+    key(&mut b.app, KeyCode::Char('G'));
+    key(&mut b.app, KeyCode::Char('n'));
+    assert_eq!(b.app.selected, Some(visible[0]));
+    assert!(status_line(&b.app).contains("wrapped to the first finding"));
+    // A search, left with enter; `/` shows it again; esc in normal mode clears it.
+    keys(&mut b.app, "/prefix");
+    key(&mut b.app, KeyCode::Enter);
+    assert_eq!(b.app.visible().len(), 1);
+    keys(&mut b.app, "/");
+    assert!(
+        screen(&b.app).contains("prefix"),
+        "the prompt holds the query"
+    );
+    key(&mut b.app, KeyCode::Enter);
+    // Typing over the query replaces it; a cursor key first edits it.
+    keys(&mut b.app, "/kms");
+    key(&mut b.app, KeyCode::Enter);
+    assert_eq!(b.app.filter.search, "kms");
+    keys(&mut b.app, "/");
+    key(&mut b.app, KeyCode::End);
+    keys(&mut b.app, "_key");
+    key(&mut b.app, KeyCode::Enter);
+    assert_eq!(b.app.filter.search, "kms_key");
+    key(&mut b.app, KeyCode::Esc);
+    assert_eq!(b.app.visible().len(), visible.len());
+    assert!(status_line(&b.app).contains("search and filter cleared"));
+    // The setting off: a decision stays where it is.
+    b.app.advance = false;
+    let here = b.app.selected;
+    key(&mut b.app, KeyCode::Char('x'));
+    ctrl(&mut b.app, 's');
+    assert_eq!(b.app.selected, here);
+}
+
+/// `A` asks, then accepts every pending finding of the selected rule; `u` undoes all of
+/// them; undo after a reject with a reason restores the decision before it, note and all.
+#[test]
+fn a_whole_rule_at_once_and_undo_restores_whole_decisions() {
+    let mut b = sample("zero-trust-iam-kms", 140, 40);
+    let rule = b.app.selected_finding().unwrap().rule;
+    let of_rule = |app: &App| {
+        let a = app.analysis.as_ref().unwrap();
+        a.findings
+            .iter()
+            .filter(|f| f.rule == rule && app.status_of(f) == Status::Accepted)
+            .count()
+    };
+    let total = {
+        let a = b.app.analysis.as_ref().unwrap();
+        a.findings.iter().filter(|f| f.rule == rule).count()
+    };
+    assert!(total >= 3, "{rule}: {total}");
+    key(&mut b.app, KeyCode::Char('A'));
+    let s = screen(&b.app);
+    assert!(
+        s.contains("Decide every finding of a rule")
+            && s.contains(&format!("Accept the {total} pending")),
+        "{s}"
+    );
+    key(&mut b.app, KeyCode::Char('n'));
+    assert_eq!(of_rule(&b.app), 0, "no without y");
+    key(&mut b.app, KeyCode::Char('A'));
+    key(&mut b.app, KeyCode::Char('y'));
+    assert_eq!(of_rule(&b.app), total);
+    assert!(status_line(&b.app).contains(&format!("accepted {total} findings of {rule}")));
+    key(&mut b.app, KeyCode::Char('u'));
+    assert_eq!(of_rule(&b.app), 0);
+    // Annotated and accepted, then rejected with a reason, then undone: the note and the
+    // acceptance are back.
+    b.app.advance = false;
+    key(&mut b.app, KeyCode::Char('c'));
+    keys(&mut b.app, "the root cause");
+    ctrl(&mut b.app, 's');
+    key(&mut b.app, KeyCode::Char('a'));
+    key(&mut b.app, KeyCode::Char('x'));
+    keys(&mut b.app, "not a problem here");
+    ctrl(&mut b.app, 's');
+    let fp = b.app.selected_fingerprint().unwrap();
+    assert_eq!(b.app.review.note(&fp), Some("not a problem here"));
+    key(&mut b.app, KeyCode::Char('u'));
+    assert_eq!(b.app.review.status(&fp), Status::Accepted);
+    assert_eq!(b.app.review.note(&fp), Some("the root cause"));
+}
+
+/// The workbench opens on the first pending finding of a review in progress.
+#[test]
+fn a_restart_resumes_at_the_first_pending_finding() {
+    let dir =
+        common::copy_to_temp(&common::manifest_dir().join("sample-workspaces/zero-trust-iam-kms"));
+    let open = || {
+        let mut app = App::new(
+            dir.path().to_path_buf(),
+            ReviewStore::for_workspace(dir.path()),
+            Theme::load("dark").unwrap(),
+        )
+        .unwrap();
+        app.size = Rect::new(0, 0, 140, 40);
+        app.set_analysis(tfreview::analyse(dir.path(), &tfreview::Target::Auto).unwrap());
+        app
+    };
+    let mut app = open();
+    let visible = app.visible();
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Char('a'));
+    }
+    drop(app);
+    let app = open();
+    assert_eq!(app.selected, Some(visible[3]));
+    assert!(status_line(&app).contains(&format!("4/{}", visible.len())));
+}
+
+/// `ctrl-c` quits like `q`; `1`–`4` focus panes, `z` zooms, a click on a tab focuses it;
+/// `G` in the source stops with the last line at the bottom.
+#[test]
+fn quitting_panes_zoom_tabs_and_the_end_of_the_source() {
+    use tfreview::tui::app::{Command, Pane};
+    // 20 rows: the 35 lines of the file do not fit.
+    let mut b = sample("zero-trust-iam-kms", 140, 20);
+    key(&mut b.app, KeyCode::Char('2'));
+    assert_eq!(b.app.focus, Pane::Source);
+    key(&mut b.app, KeyCode::Char('G'));
+    let lines = {
+        let a = b.app.analysis.as_ref().unwrap();
+        a.workspace.files[b.app.open_file.unwrap()].line_count()
+    };
+    let s = screen(&b.app);
+    let rows: Vec<&str> = s.lines().collect();
+    // The row above the pane's bottom border holds the last line.
+    let last_row = rows[rows.len() - 3];
+    assert!(
+        last_row.contains(&format!("┃{lines:>2} ")),
+        "the last line at the bottom:\n{s}"
+    );
+    key(&mut b.app, KeyCode::Char('z'));
+    let s = screen(&b.app);
+    assert!(
+        s.starts_with("\"┏ cloudwatch_logs.tf") || s.starts_with("\"┏ "),
+        "{s}"
+    );
+    assert!(
+        !s.contains("Findings 12/12"),
+        "zoomed: only the source\n{s}"
+    );
+    assert!(status_line(&b.app).starts_with(" ZOOM "));
+    key(&mut b.app, KeyCode::Char('z'));
+    key(&mut b.app, KeyCode::Char('4'));
+    assert_eq!(b.app.focus, Pane::Detail);
+    key(&mut b.app, KeyCode::Char('1'));
+    assert_eq!(b.app.focus, Pane::Files);
+    // Tabs at 80 columns: " Files " " Source " " Findings " " Detail ".
+    let mut small = sample("zero-trust-iam-kms", 80, 24);
+    let click = |app: &mut App, column: u16| {
+        app.handle(Event::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column,
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        }));
+    };
+    click(&mut small.app, 3);
+    assert_eq!(small.app.focus, Pane::Files);
+    click(&mut small.app, 20);
+    assert_eq!(small.app.focus, Pane::Findings);
+    let quit = small.app.handle(Event::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(quit, Command::Quit);
+}
+
+/// The help at 80×24 scrolls, and every key of the keymap, the filter and the editors is
+/// in it.
+#[test]
+fn the_help_is_complete_at_80_by_24() {
+    let mut b = sample("zero-trust-iam-kms", 80, 24);
+    key(&mut b.app, KeyCode::Char('?'));
+    let mut seen = String::new();
+    for _ in 0..80 {
+        seen.push_str(&screen(&b.app));
+        key(&mut b.app, KeyCode::Char('j'));
+    }
+    for (section, rows) in tfreview::tui::keymap::help_sections(&b.app.keymap) {
+        assert!(seen.contains(section), "{section}");
+        for (keys, what) in rows {
+            assert!(seen.contains(&what), "help lacks `{what}`");
+            assert!(
+                seen.contains(&format!("{keys} {what}")),
+                "`{keys}` beside `{what}`"
+            );
+        }
+    }
+    key(&mut b.app, KeyCode::Char('q'));
+    assert!(matches!(b.app.mode, tfreview::tui::app::Mode::Normal));
+}
+
+/// The export prompt: `.tfreview/review.md` by default, line editing, `~` expanded.
+#[test]
+fn the_export_prompt_edits_like_a_shell_line() {
+    use tfreview::tui::app::{edit_line, expand_home};
+    let mut b = sample("zero-trust-iam-kms", 140, 40);
+    key(&mut b.app, KeyCode::Char('e'));
+    let s = screen(&b.app);
+    assert!(s.contains(".tfreview/review.md"), "{s}");
+    let ev = |code, m| KeyEvent::new(code, m);
+    let mut line = String::from("/tmp/some dir/review.md");
+    let mut cursor = line.chars().count();
+    assert!(edit_line(
+        &mut line,
+        &mut cursor,
+        &ev(KeyCode::Char('w'), KeyModifiers::CONTROL)
+    ));
+    assert_eq!(line, "/tmp/some dir/");
+    edit_line(
+        &mut line,
+        &mut cursor,
+        &ev(KeyCode::Left, KeyModifiers::NONE),
+    );
+    edit_line(
+        &mut line,
+        &mut cursor,
+        &ev(KeyCode::Char('X'), KeyModifiers::NONE),
+    );
+    assert_eq!(line, "/tmp/some dirX/");
+    edit_line(
+        &mut line,
+        &mut cursor,
+        &ev(KeyCode::Char('u'), KeyModifiers::CONTROL),
+    );
+    assert_eq!((line.as_str(), cursor), ("/", 0));
+    edit_line(
+        &mut line,
+        &mut cursor,
+        &ev(KeyCode::Delete, KeyModifiers::NONE),
+    );
+    assert_eq!(line, "");
+    if let Some(home) = std::env::var_os("HOME") {
+        assert_eq!(
+            expand_home("~/x.md"),
+            std::path::PathBuf::from(home).join("x.md")
+        );
+    }
+    assert_eq!(expand_home("a/~/b"), std::path::PathBuf::from("a/~/b"));
+    // Enter writes to the default place, creating `.tfreview/`.
+    key(&mut b.app, KeyCode::Enter);
+    assert!(
+        status_line(&b.app).contains("exported to"),
+        "{}",
+        status_line(&b.app)
+    );
+}
+
+/// At 80 columns a span far to the right is scrolled into view when its finding is
+/// selected, with `‹` where text is cut on the left and `›` on the right; `h`/`l` scroll.
+#[test]
+fn long_lines_scroll_sideways_with_markers() {
+    let mut b = sample("multi-account-security", 80, 24);
+    let index = {
+        let a = b.app.analysis.as_ref().unwrap();
+        a.findings
+            .iter()
+            .position(|f| a.path(f) == "kms.tf" && a.position(f).0 == (45, 73))
+            .unwrap()
+    };
+    b.app.select(index);
+    key(&mut b.app, KeyCode::Char('2'));
+    let s = screen(&b.app);
+    let row = s
+        .lines()
+        .find(|l| l.contains("45 "))
+        .unwrap_or_else(|| panic!("line 45 not shown:\n{s}"));
+    assert!(row.contains('‹'), "{row}");
+    assert!(
+        row.contains("var.secondary_region"),
+        "the span is in view: {row}"
+    );
+    // Back to the start of the lines.
+    for _ in 0..20 {
+        key(&mut b.app, KeyCode::Char('h'));
+    }
+    assert_eq!(b.app.source_hscroll, 0);
+    let s = screen(&b.app);
+    let row = s.lines().find(|l| l.contains("45 ")).unwrap();
+    assert!(!row.contains('‹') && row.contains('›'), "{row}");
+    key(&mut b.app, KeyCode::Char('l'));
+    assert_eq!(b.app.source_hscroll, 8);
 }

@@ -101,9 +101,22 @@ pub enum Mode {
     Filter,
     /// `q` with decisions that could not be saved: asks before they are lost.
     ConfirmQuit,
+    /// `A` or `X`: every pending finding of one rule, decided at once when confirmed.
+    ConfirmBulk {
+        status: Status,
+        rule: &'static str,
+        fingerprints: Vec<String>,
+    },
+    /// The messages of this session, newest last.
+    Messages,
     Prompt {
         kind: PromptKind,
         input: String,
+        /// Where the cursor is, in characters from the start.
+        cursor: usize,
+        /// The text is the current query, shown selected: typing replaces it, a cursor
+        /// key or backspace edits it.
+        replace: bool,
     },
     Editor {
         target: EditTarget,
@@ -116,10 +129,16 @@ pub enum Mode {
 pub enum UndoStep {
     /// A decision, with the one it replaced.
     Decision(String, Option<Decision>),
+    /// Decisions taken at once (every pending finding of a rule), each with the one it
+    /// replaced.
+    Decisions(Vec<(String, Option<Decision>)>),
     /// Fixes written to disk: each file's path (workspace-relative), its text before
     /// (`None`: the fix created it) and the text written.
     Apply(Vec<(String, Option<String>, String)>),
 }
+
+/// How many messages the log (`L`) keeps.
+pub const MESSAGE_LOG: usize = 200;
 
 /// A message for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,9 +186,23 @@ pub struct App {
     pub selected: Option<usize>,
     pub open_file: Option<FileId>,
     pub source_scroll: usize,
+    /// Columns of the source scrolled off to the left.
+    pub source_hscroll: usize,
     pub detail_scroll: usize,
     pub undo: Vec<UndoStep>,
     pub notice: Option<Notice>,
+    /// Every message of this session (`L` shows them), the last [`MESSAGE_LOG`] kept.
+    pub messages: Vec<Notice>,
+    /// The focused pane fills the screen (`z`).
+    pub zoom: bool,
+    /// How far the help is scrolled.
+    pub help_scroll: usize,
+    /// Accepting, rejecting or annotating moves on to the next pending finding.
+    pub advance: bool,
+    /// Where the last export went: the next one is offered there.
+    pub export_path: Option<String>,
+    /// The colours the terminal shows; 24-bit colours are converted to them.
+    pub color_depth: super::colors::Depth,
     pub highlight: HighlightCache,
     pub size: Rect,
     pub analysing: bool,
@@ -236,12 +269,25 @@ impl App {
             selected: None,
             open_file: None,
             source_scroll: 0,
+            source_hscroll: 0,
             detail_scroll: 0,
             undo: Vec::new(),
-            notice: warning.map(|text| Notice {
+            notice: warning.clone().map(|text| Notice {
                 text,
                 warning: true,
             }),
+            messages: warning
+                .map(|text| Notice {
+                    text,
+                    warning: true,
+                })
+                .into_iter()
+                .collect(),
+            zoom: false,
+            help_scroll: 0,
+            advance: true,
+            export_path: None,
+            color_depth: super::colors::Depth::TrueColor,
             highlight: HighlightCache::default(),
             size: Rect::new(0, 0, 120, 40),
             analysing: true,
@@ -288,10 +334,8 @@ impl App {
         if let Some(changes) = &mut self.changes
             && let Err(e) = changes.refresh_lines(&self.root)
         {
-            self.notice = Some(Notice {
-                text: format!("cannot read the change since {}: {e}", changes.rev),
-                warning: true,
-            });
+            let text = format!("cannot read the change since {}: {e}", changes.rev);
+            self.notice(&text, true);
         }
         let previous = self.selected_fingerprint();
         let open_path = self.open_file.and_then(|id| self.file_path(id));
@@ -336,6 +380,7 @@ impl App {
                 true,
             );
         }
+        self.advance = analysis.workspace.config.workbench.advance;
         self.analysis = Some(analysis);
         self.analysing = false;
         self.selected = None;
@@ -347,7 +392,17 @@ impl App {
         }
         self.open_file = open_path.and_then(|p| self.file_id(&p));
         if self.selected.is_none() {
-            self.selected = self.visible().first().copied();
+            let visible = self.visible();
+            // On opening, resume where the review stands: the first pending finding.
+            let pending = first
+                .then(|| {
+                    visible
+                        .iter()
+                        .copied()
+                        .find(|&i| self.finding_status(i) == Some(Status::Pending))
+                })
+                .flatten();
+            self.selected = pending.or_else(|| visible.first().copied());
         }
         if self.open_file.is_none() {
             self.open_file = self
@@ -398,6 +453,24 @@ impl App {
     pub fn selected_fingerprint(&self) -> Option<String> {
         let analysis = self.analysis.as_ref()?;
         Some(self.selected_finding()?.fingerprint(&analysis.workspace))
+    }
+
+    /// Selects the finding with this fingerprint (the one a decision was undone on), when
+    /// it is in the list.
+    fn select_fingerprint(&mut self, fp: &str) {
+        let found = self.analysis.as_ref().and_then(|a| {
+            a.findings
+                .iter()
+                .position(|f| f.fingerprint(&a.workspace) == fp)
+        });
+        if let Some(i) = found.filter(|i| self.visible().contains(i)) {
+            self.select(i);
+        }
+    }
+
+    fn finding_status(&self, index: usize) -> Option<Status> {
+        let f = self.analysis.as_ref()?.findings.get(index)?;
+        Some(self.status_of(f))
     }
 
     pub fn status_of(&self, finding: &Finding) -> Status {
@@ -468,7 +541,11 @@ impl App {
     }
 
     pub fn areas(&self) -> Areas {
-        areas(self.size, self.focus)
+        if self.zoom {
+            super::layout::zoomed(self.size, self.focus)
+        } else {
+            areas(self.size, self.focus)
+        }
     }
 
     /// Handles one terminal event.
@@ -495,10 +572,18 @@ impl App {
                 None => Command::None,
             },
             Mode::Help => {
+                self.help_key(key);
+                Command::None
+            }
+            Mode::Messages => {
                 self.mode = Mode::Normal;
                 Command::None
             }
             Mode::ConfirmQuit => self.confirm_quit_key(key),
+            Mode::ConfirmBulk { .. } => {
+                self.confirm_bulk_key(key);
+                Command::None
+            }
             Mode::Filter => {
                 self.filter_key(key);
                 Command::None
@@ -523,7 +608,40 @@ impl App {
                 }
                 return Command::Quit;
             }
-            Action::Help => self.mode = Mode::Help,
+            Action::Help => {
+                self.help_scroll = 0;
+                self.mode = Mode::Help;
+            }
+            Action::Messages => self.mode = Mode::Messages,
+            Action::NextPending => self.step_pending(1),
+            Action::PrevPending => self.step_pending(-1),
+            Action::FocusFiles => self.focus = Pane::Files,
+            Action::FocusSource => self.focus = Pane::Source,
+            Action::FocusFindings => self.focus = Pane::Findings,
+            Action::FocusDetail => self.focus = Pane::Detail,
+            Action::Zoom => self.zoom = !self.zoom,
+            Action::ScrollLeft => self.source_hscroll = self.source_hscroll.saturating_sub(8),
+            Action::ScrollRight => {
+                let widest = self.open_file_ref().map_or(0, |f| {
+                    f.text
+                        .lines()
+                        .map(|l| super::highlight::display_line(l).chars().count())
+                        .max()
+                        .unwrap_or(0)
+                });
+                self.source_hscroll = (self.source_hscroll + 8).min(widest.saturating_sub(8));
+            }
+            Action::AcceptRule => self.ask_bulk(Status::Accepted),
+            Action::RejectRule => self.ask_bulk(Status::Rejected),
+            Action::ClearFilter => {
+                if self.filter.is_default() {
+                    self.notice("no search or filter to clear", false);
+                } else {
+                    self.filter = Filter::default();
+                    self.keep_selection_visible();
+                    self.notice("search and filter cleared", false);
+                }
+            }
             Action::Down => self.move_by(1),
             Action::Up => self.move_by(-1),
             Action::PageDown => self.move_by(page as isize),
@@ -535,7 +653,10 @@ impl App {
             Action::Open => self.open(),
             Action::NextFinding => self.step_finding(1),
             Action::PrevFinding => self.step_finding(-1),
-            Action::Accept => self.decide(Status::Accepted, None),
+            Action::Accept => {
+                self.decide(Status::Accepted, None);
+                self.advance_after_decision();
+            }
             Action::Reject => {
                 if let Some(fp) = self.selected_fingerprint() {
                     self.mode = editor(EditTarget::Reject(fp), "");
@@ -576,9 +697,13 @@ impl App {
             Action::ToggleMarkdown => self.toggle_markdown(),
             Action::Filter => self.mode = Mode::Filter,
             Action::Search => {
+                // The current query, to refine or clear.
+                let input = self.filter.search.clone();
                 self.mode = Mode::Prompt {
                     kind: PromptKind::Search,
-                    input: String::new(),
+                    cursor: input.chars().count(),
+                    replace: !input.is_empty(),
+                    input,
                 }
             }
             Action::ToggleGrouping => {
@@ -596,9 +721,18 @@ impl App {
                 self.mode = editor(EditTarget::Summary, &summary);
             }
             Action::Export => {
+                let input = self.export_path.clone().unwrap_or_else(|| {
+                    self.root
+                        .join(".tfreview")
+                        .join("review.md")
+                        .display()
+                        .to_string()
+                });
                 self.mode = Mode::Prompt {
                     kind: PromptKind::Export,
-                    input: self.root.join("review.md").display().to_string(),
+                    cursor: input.chars().count(),
+                    replace: false,
+                    input,
                 }
             }
         }
@@ -677,8 +811,10 @@ impl App {
                 self.source_scroll = 0;
             }
             Pane::Source => {
+                // Scrolling stops when the last line is at the bottom of the pane.
                 let lines = self.open_line_count();
-                let max = lines.saturating_sub(1) as isize;
+                let height = usize::from(self.areas().source.height.saturating_sub(2)).max(1);
+                let max = lines.saturating_sub(height) as isize;
                 self.source_scroll =
                     (self.source_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
@@ -751,9 +887,23 @@ impl App {
         let Some(analysis) = &self.analysis else {
             return;
         };
-        let ((line, _), (end_line, _)) = analysis.position(f);
+        let ((line, col), (end_line, _)) = analysis.position(f);
         if Some(f.file) != self.open_file {
             return;
+        }
+        // The span's column in view: the source scrolls right when it starts past the
+        // pane's width, and back when it is left of the view.
+        if let Some(file) = analysis.workspace.files.get(f.file) {
+            let raw = file.slice(file.line_range(line));
+            let prefix: String = raw.chars().take(col.saturating_sub(1)).collect();
+            let at = super::highlight::display_line(&prefix).chars().count();
+            let gutter = file.line_count().to_string().len() + 3;
+            let room = usize::from(self.areas().source.width.saturating_sub(2))
+                .saturating_sub(gutter)
+                .max(8);
+            if at < self.source_hscroll || at >= self.source_hscroll + room.saturating_sub(4) {
+                self.source_hscroll = at.saturating_sub(room / 3);
+            }
         }
         let height = usize::from(self.areas().source.height.saturating_sub(2)).max(1);
         let top = line.saturating_sub(1);
@@ -763,11 +913,162 @@ impl App {
         }
     }
 
+    /// `n`/`N`: the next or previous finding in the list, wrapping around at its ends
+    /// with a message that says so.
     fn step_finding(&mut self, delta: isize) {
-        let before = self.focus;
-        self.focus = Pane::Findings;
-        self.move_by(delta);
-        self.focus = before;
+        self.step_where(delta, |_, _| true, "finding");
+    }
+
+    /// `]`/`[`: the next or previous pending finding, wrapping around.
+    fn step_pending(&mut self, delta: isize) {
+        self.step_where(
+            delta,
+            |app, i| app.finding_status(i) == Some(Status::Pending),
+            "pending finding",
+        );
+    }
+
+    fn step_where(&mut self, delta: isize, wanted: impl Fn(&App, usize) -> bool, what: &str) {
+        let visible = self.visible();
+        if visible.is_empty() {
+            self.notice("no finding in the list", false);
+            return;
+        }
+        let at = self
+            .selected
+            .and_then(|s| visible.iter().position(|&v| v == s));
+        let n = visible.len() as isize;
+        let start = at.map_or(if delta > 0 { -1 } else { n }, |a| a as isize);
+        for step in 1..=n {
+            let raw = start + delta.signum() * step;
+            let i = raw.rem_euclid(n) as usize;
+            if Some(i) == at {
+                break;
+            }
+            if wanted(self, visible[i]) {
+                self.select(visible[i]);
+                if raw >= n {
+                    self.notice(&format!("wrapped to the first {what}"), false);
+                } else if raw < 0 {
+                    self.notice(&format!("wrapped to the last {what}"), false);
+                }
+                return;
+            }
+        }
+        if at.is_some_and(|a| wanted(self, visible[a])) {
+            self.notice(&format!("this is the only {what}"), false);
+        } else {
+            self.notice(&format!("no {what} in the list"), false);
+        }
+    }
+
+    /// After a decision: on to the next pending finding, when that is the setting and
+    /// there is one; the message of the decision stays.
+    fn advance_after_decision(&mut self) {
+        if !self.advance || self.mode_is_not_normal() {
+            return;
+        }
+        let kept = self.notice.clone();
+        let visible = self.visible();
+        let at = self
+            .selected
+            .and_then(|s| visible.iter().position(|&v| v == s));
+        let n = visible.len();
+        let next = (1..=n)
+            .map(|step| visible[(at.unwrap_or(n - 1) + step) % n.max(1)])
+            .find(|&i| Some(i) != self.selected && self.finding_status(i) == Some(Status::Pending));
+        match next {
+            Some(i) => {
+                self.select(i);
+                self.notice = kept;
+            }
+            None => {
+                let (text, warning) = match kept {
+                    Some(k) => (
+                        format!("{} · every finding in the list is decided", k.text),
+                        k.warning,
+                    ),
+                    None => ("every finding in the list is decided".to_string(), false),
+                };
+                self.notice(&text, warning);
+            }
+        }
+    }
+
+    fn mode_is_not_normal(&self) -> bool {
+        !matches!(self.mode, Mode::Normal)
+    }
+
+    /// `A`/`X`: asks before deciding every pending finding of the selected one's rule.
+    fn ask_bulk(&mut self, status: Status) {
+        let (Some(analysis), Some(selected)) = (&self.analysis, self.selected_finding()) else {
+            self.notice("no finding selected", false);
+            return;
+        };
+        let rule = selected.rule;
+        let fingerprints: Vec<String> = analysis
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule && self.status_of(f) == Status::Pending)
+            .map(|f| f.fingerprint(&analysis.workspace))
+            .collect();
+        if fingerprints.is_empty() {
+            self.notice(&format!("no pending finding of {rule}"), false);
+            return;
+        }
+        self.mode = Mode::ConfirmBulk {
+            status,
+            rule,
+            fingerprints,
+        };
+    }
+
+    fn confirm_bulk_key(&mut self, key: KeyEvent) {
+        let Mode::ConfirmBulk {
+            status,
+            rule,
+            fingerprints,
+        } = std::mem::replace(&mut self.mode, Mode::Normal)
+        else {
+            return;
+        };
+        if !matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+            self.notice("nothing decided", false);
+            return;
+        }
+        let Some(analysis) = &self.analysis else {
+            return;
+        };
+        let mut steps = Vec::new();
+        for f in &analysis.findings {
+            let fp = f.fingerprint(&analysis.workspace);
+            if f.rule == rule && fingerprints.contains(&fp) {
+                let previous = self.review.decide(analysis, f, status, None);
+                steps.push((fp, previous));
+            }
+        }
+        let count = steps.len();
+        self.undo.push(UndoStep::Decisions(steps));
+        self.save(format!(
+            "{} {count} finding{} of {rule} (u undoes)",
+            status.as_str(),
+            if count == 1 { "" } else { "s" }
+        ));
+        if self.finding_status(self.selected.unwrap_or(usize::MAX)) != Some(Status::Pending) {
+            self.advance_after_decision();
+        }
+    }
+
+    fn help_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Char('j') | KeyCode::Down => self.help_scroll += 1,
+            KeyCode::Char('k') | KeyCode::Up => {
+                self.help_scroll = self.help_scroll.saturating_sub(1)
+            }
+            KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += 10,
+            KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+            _ => self.mode = Mode::Normal,
+        }
     }
 
     fn decide(&mut self, status: Status, note: Option<Option<String>>) {
@@ -787,7 +1088,15 @@ impl App {
         match self.undo.pop() {
             Some(UndoStep::Decision(fp, previous)) => {
                 self.review.restore(&fp, previous);
+                self.select_fingerprint(&fp);
                 self.save("undone".into());
+            }
+            Some(UndoStep::Decisions(steps)) => {
+                let count = steps.len();
+                for (fp, previous) in steps {
+                    self.review.restore(&fp, previous);
+                }
+                self.save(format!("undone: {count} decisions"));
             }
             Some(UndoStep::Apply(files)) => self.undo_apply(files),
             None => self.notice("nothing to undo", false),
@@ -982,29 +1291,42 @@ impl App {
     }
 
     pub fn notice(&mut self, text: &str, warning: bool) {
-        self.notice = Some(Notice {
+        let notice = Notice {
             text: text.to_string(),
             warning,
-        });
+        };
+        if self.messages.len() >= MESSAGE_LOG {
+            self.messages.remove(0);
+        }
+        self.messages.push(notice.clone());
+        self.notice = Some(notice);
     }
 
     fn filter_key(&mut self, key: KeyEvent) {
         let f = &mut self.filter;
-        match key.code {
-            KeyCode::Char('c') => f.severities[0] = !f.severities[0],
-            KeyCode::Char('h') => f.severities[1] = !f.severities[1],
-            KeyCode::Char('m') => f.severities[2] = !f.severities[2],
-            KeyCode::Char('l') => f.severities[3] = !f.severities[3],
-            KeyCode::Char('p') => f.pending = !f.pending,
-            KeyCode::Char('a') => f.accepted = !f.accepted,
-            KeyCode::Char('r') => f.rejected = !f.rejected,
-            KeyCode::Char('0') => {
+        // The keys are those of the help's table.
+        let toggled = match key.code {
+            KeyCode::Char(c) => super::keymap::FILTER_KEYS
+                .iter()
+                .find(|(k, _)| *k == c)
+                .map(|(_, what)| *what),
+            _ => None,
+        };
+        match (toggled, key.code) {
+            (Some("critical"), _) => f.severities[0] = !f.severities[0],
+            (Some("high"), _) => f.severities[1] = !f.severities[1],
+            (Some("medium"), _) => f.severities[2] = !f.severities[2],
+            (Some("low"), _) => f.severities[3] = !f.severities[3],
+            (Some("pending"), _) => f.pending = !f.pending,
+            (Some("accepted"), _) => f.accepted = !f.accepted,
+            (Some("rejected"), _) => f.rejected = !f.rejected,
+            (Some(_), _) => {
                 *f = Filter {
                     search: std::mem::take(&mut f.search),
                     ..Filter::default()
                 }
             }
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f') | KeyCode::Char('q') => {
+            (None, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f') | KeyCode::Char('q')) => {
                 self.mode = Mode::Normal
             }
             _ => {}
@@ -1022,34 +1344,53 @@ impl App {
     }
 
     fn prompt_key(&mut self, key: KeyEvent) {
-        let Mode::Prompt { kind, input } = &mut self.mode else {
+        let Mode::Prompt {
+            kind,
+            input,
+            cursor,
+            replace,
+        } = &mut self.mode
+        else {
             return;
         };
-        match key.code {
-            KeyCode::Esc => {
-                if *kind == PromptKind::Search {
-                    self.filter.search.clear();
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if std::mem::take(replace)
+            && let KeyCode::Char(c) = key.code
+            && !ctrl
+        {
+            // Typing over the current query starts a new one.
+            *input = c.to_string();
+            *cursor = 1;
+        } else if edit_line(input, cursor, &key) {
+            // Edited in place.
+        } else if key.code == KeyCode::Tab && *kind == PromptKind::Export {
+            complete_folder(input, cursor);
+        } else if ctrl {
+            // No other control key edits the line.
+        } else {
+            match key.code {
+                KeyCode::Esc => {
+                    if *kind == PromptKind::Search {
+                        self.filter.search.clear();
+                    }
+                    self.mode = Mode::Normal;
                 }
-                self.mode = Mode::Normal;
-            }
-            KeyCode::Enter => {
-                let (kind, input) = (kind.clone(), input.clone());
-                self.mode = Mode::Normal;
-                match kind {
-                    PromptKind::Search => self.filter.search = input,
-                    PromptKind::Export => self.export_to(&input),
+                KeyCode::Enter => {
+                    let (kind, input) = (kind.clone(), input.clone());
+                    self.mode = Mode::Normal;
+                    match kind {
+                        PromptKind::Search => self.filter.search = input,
+                        PromptKind::Export => self.export_to(&input),
+                    }
+                    self.keep_selection_visible();
                 }
-                self.keep_selection_visible();
+                _ => {}
             }
-            KeyCode::Backspace => {
-                input.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
-            _ => {}
         }
         if let Mode::Prompt {
             kind: PromptKind::Search,
             input,
+            ..
         } = &self.mode
         {
             // Search as you type.
@@ -1067,8 +1408,15 @@ impl App {
             &self.name,
             &MarkdownOptions::default(),
         );
-        let target = PathBuf::from(path);
+        let target = expand_home(path);
         let broken = analysis.syntax_errors();
+        // The default place, `.tfreview/` (which git ignores), is made when missing.
+        let review_dir = self.root.join(".tfreview");
+        if target.parent() == Some(review_dir.as_path()) && !review_dir.is_dir() {
+            let _ = std::fs::create_dir_all(&review_dir);
+        }
+        let path = &target.display().to_string();
+        self.export_path = Some(path.clone());
         match write_atomically(&target, &text) {
             Ok(()) if broken.is_empty() => self.notice(&format!("exported to {path}"), false),
             Ok(()) => {
@@ -1151,10 +1499,18 @@ impl App {
             {
                 self.notice("the finding is gone; nothing saved", true);
             }
-            EditTarget::Reject(_) => self.decide(Status::Rejected, Some(Some(text))),
+            EditTarget::Reject(_) => {
+                self.decide(Status::Rejected, Some(Some(text)));
+                self.advance_after_decision();
+            }
             EditTarget::Annotate(fp) => {
                 let status = self.review.status(&fp);
                 self.decide(status, Some(Some(text)));
+                // A note on a pending finding comes before its decision (`c`, then `a`):
+                // stay on it. A note on a decided one completes it: move on.
+                if status != Status::Pending {
+                    self.advance_after_decision();
+                }
             }
         }
     }
@@ -1162,6 +1518,24 @@ impl App {
     fn handle_mouse(&mut self, mouse: MouseEvent) {
         let at = Position::new(mouse.column, mouse.row);
         let areas = self.areas();
+        // A click on a tab (narrow terminals) focuses its pane.
+        if let Some(tabs) = areas.tabs
+            && tabs.contains(at)
+        {
+            if mouse.kind == MouseEventKind::Down(MouseButton::Left) {
+                let mut x = tabs.x;
+                for pane in Pane::ORDER {
+                    let w = u16::try_from(pane.title().chars().count() + 3).unwrap_or(u16::MAX);
+                    if mouse.column >= x && mouse.column < x + w {
+                        self.focus = pane;
+                        break;
+                    }
+                    x = x.saturating_add(w);
+                }
+                self.prepare_view();
+            }
+            return;
+        }
         let pane = [
             (areas.files, Pane::Files),
             (areas.source, Pane::Source),
@@ -1245,4 +1619,124 @@ fn editor(target: EditTarget, text: &str) -> Mode {
         target,
         area: Box::new(area),
     }
+}
+
+/// `~` and `~/…` as the home folder (`$HOME`); any other path as it is.
+pub fn expand_home(path: &str) -> PathBuf {
+    let home = || std::env::var_os("HOME").map(PathBuf::from);
+    if path == "~" {
+        return home().unwrap_or_else(|| PathBuf::from(path));
+    }
+    match (path.strip_prefix("~/"), home()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// Line editing in a prompt: cursor keys, `home`/`end` (`ctrl-a`/`ctrl-e`), backspace
+/// and delete, `ctrl-u` (to the start), `ctrl-k` (to the end), `ctrl-w` (the word before
+/// the cursor), and typing. Returns whether the key was one of these.
+pub fn edit_line(input: &mut String, cursor: &mut usize, key: &KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let len = input.chars().count();
+    *cursor = (*cursor).min(len);
+    let byte = |s: &str, c: usize| s.char_indices().nth(c).map_or(s.len(), |(i, _)| i);
+    match key.code {
+        KeyCode::Left if !ctrl => *cursor = cursor.saturating_sub(1),
+        KeyCode::Right if !ctrl => *cursor = (*cursor + 1).min(len),
+        KeyCode::Home => *cursor = 0,
+        KeyCode::End => *cursor = len,
+        KeyCode::Char('a') if ctrl => *cursor = 0,
+        KeyCode::Char('e') if ctrl => *cursor = len,
+        KeyCode::Char('u') if ctrl => {
+            let at = byte(input, *cursor);
+            input.replace_range(..at, "");
+            *cursor = 0;
+        }
+        KeyCode::Char('k') if ctrl => {
+            let at = byte(input, *cursor);
+            input.truncate(at);
+        }
+        KeyCode::Char('w') if ctrl => {
+            let chars: Vec<char> = input.chars().collect();
+            let mut start = *cursor;
+            while start > 0 && chars[start - 1].is_whitespace() {
+                start -= 1;
+            }
+            while start > 0 && !chars[start - 1].is_whitespace() && chars[start - 1] != '/' {
+                start -= 1;
+            }
+            if start == *cursor && start > 0 {
+                // Only a separator before the cursor: it goes.
+                start -= 1;
+            }
+            let (a, b) = (byte(input, start), byte(input, *cursor));
+            input.replace_range(a..b, "");
+            *cursor = start;
+        }
+        KeyCode::Backspace if *cursor > 0 => {
+            let (a, b) = (byte(input, *cursor - 1), byte(input, *cursor));
+            input.replace_range(a..b, "");
+            *cursor -= 1;
+        }
+        KeyCode::Backspace => {}
+        KeyCode::Delete if *cursor < len => {
+            let (a, b) = (byte(input, *cursor), byte(input, *cursor + 1));
+            input.replace_range(a..b, "");
+        }
+        KeyCode::Delete => {}
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            let at = byte(input, *cursor);
+            input.insert(at, c);
+            *cursor += 1;
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// `tab` in the export prompt: completes the folder name being typed before the cursor
+/// (as far as the folders that match agree), with `/` when only one matches.
+pub fn complete_folder(input: &mut String, cursor: &mut usize) {
+    let chars: Vec<char> = input.chars().collect();
+    let typed: String = chars[..(*cursor).min(chars.len())].iter().collect();
+    let rest: String = chars[(*cursor).min(chars.len())..].iter().collect();
+    let (dir_part, prefix) = match typed.rfind('/') {
+        Some(i) => (&typed[..=i], &typed[i + 1..]),
+        None => ("", typed.as_str()),
+    };
+    let dir = if dir_part.is_empty() {
+        PathBuf::from(".")
+    } else {
+        expand_home(dir_part)
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(prefix) && (prefix.starts_with('.') || !n.starts_with('.')))
+        .take(1000)
+        .collect();
+    names.sort();
+    let Some(first) = names.first() else {
+        return;
+    };
+    let mut common = first.clone();
+    for n in &names[1..] {
+        let len = common
+            .chars()
+            .zip(n.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        common = common.chars().take(len).collect();
+    }
+    if names.len() == 1 {
+        common.push('/');
+    }
+    let completed = format!("{dir_part}{common}");
+    *cursor = completed.chars().count();
+    *input = format!("{completed}{rest}");
 }

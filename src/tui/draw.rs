@@ -2,7 +2,7 @@
 //! from the cache that `update` filled.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
@@ -16,11 +16,15 @@ use crate::workspace::FileId;
 
 use super::app::{App, EditTarget, Grouping, Mode, Pane, PromptKind};
 use super::highlight::display_line;
-use super::keymap::help_rows;
+use super::keymap::help_sections;
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
-    let areas = super::layout::areas(frame.area(), app.focus);
+    let areas = if app.zoom {
+        super::layout::zoomed(frame.area(), app.focus)
+    } else {
+        super::layout::areas(frame.area(), app.focus)
+    };
     if let Some(tabs) = areas.tabs {
         draw_tabs(frame, app, tabs);
     }
@@ -45,8 +49,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Mode::Normal => {}
         Mode::Help => draw_help(frame, app),
         Mode::ConfirmQuit => draw_confirm_quit(frame, app),
+        Mode::ConfirmBulk {
+            status,
+            rule,
+            fingerprints,
+        } => draw_confirm_bulk(frame, app, *status, rule, fingerprints.len()),
+        Mode::Messages => draw_messages(frame, app),
         Mode::Filter => draw_filter(frame, app),
-        Mode::Prompt { kind, input } => draw_prompt(frame, app, kind, input),
+        Mode::Prompt {
+            kind,
+            input,
+            cursor,
+            replace,
+        } => draw_prompt(frame, app, kind, input, *cursor, *replace),
         Mode::Editor { target, area } => {
             let rect = centered(frame.area(), 70, 14);
             frame.render_widget(Clear, rect);
@@ -74,6 +89,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             frame.render_widget(&**area, inner);
         }
     }
+    super::colors::degrade(frame.buffer_mut(), app.color_depth);
 }
 
 fn pane_block<'a>(theme: &Theme, title: &str, focused: bool) -> Block<'a> {
@@ -136,7 +152,10 @@ fn draw_tabs(frame: &mut Frame<'_>, app: &App, rect: Rect) {
         spans.push(Span::styled(format!(" {} ", pane.title()), style));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled("tab: next pane", app.theme.fg("muted")));
+    spans.push(Span::styled(
+        "1-4 or tab: pane · z zoom",
+        app.theme.fg("muted"),
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)), rect);
 }
 
@@ -366,13 +385,83 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
             };
             Some((from, to))
         });
-        spans.extend(apply_emphasis(pieces, emphasis, theme.span()));
+        let room = usize::from(rect.width.saturating_sub(2)).saturating_sub(width + 3);
+        spans.extend(clip(
+            apply_emphasis(pieces, emphasis, theme.span()),
+            app.source_hscroll,
+            room,
+            theme.fg("muted").add_modifier(Modifier::BOLD),
+        ));
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// The display column (0-based) of 1-based character column `col` of a raw line.
+/// The columns `skip..skip + room` of a line's spans: `‹` in the first column when text
+/// is scrolled off to the left, `›` in the last when more follows on the right.
+fn clip(spans: Vec<Span<'static>>, skip: usize, room: usize, marker: Style) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    if skip == 0 && total <= room {
+        return spans;
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    let end = skip + room;
+    for span in spans {
+        let len = span.content.chars().count();
+        let (from, to) = (at.max(skip), (at + len).min(end));
+        if from < to {
+            let text: String = span
+                .content
+                .chars()
+                .skip(from - at)
+                .take(to - from)
+                .collect();
+            out.push(Span::styled(text, span.style));
+        }
+        at += len;
+        if at >= end {
+            break;
+        }
+    }
+    let shown: usize = out.iter().map(|s| s.content.chars().count()).sum();
+    let replace_end = |out: &mut Vec<Span<'static>>, first: bool, mark: &'static str| {
+        let i = if first {
+            0
+        } else {
+            out.len().saturating_sub(1)
+        };
+        if let Some(span) = out.get_mut(i) {
+            let mut chars: Vec<char> = span.content.chars().collect();
+            if chars.is_empty() {
+                return;
+            }
+            if first {
+                chars.remove(0);
+            } else {
+                chars.pop();
+            }
+            let rest: String = chars.into_iter().collect();
+            let style = span.style;
+            if first {
+                *span = Span::styled(rest, style);
+                out.insert(0, Span::styled(mark, marker));
+            } else {
+                *span = Span::styled(rest, style);
+                out.push(Span::styled(mark, marker));
+            }
+        }
+    };
+    if skip > 0 && shown > 0 {
+        replace_end(&mut out, true, "‹");
+    }
+    if total > end && shown > 0 {
+        replace_end(&mut out, false, "›");
+    }
+    out
+}
+
 fn display_column(raw: &str, col: usize) -> usize {
     let prefix: String = raw.chars().take(col.saturating_sub(1)).collect();
     display_line(&prefix).chars().count()
@@ -750,117 +839,233 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     );
 }
 
-fn draw_status(frame: &mut Frame<'_>, app: &App, rect: Rect) {
-    let theme = &app.theme;
-    let mut spans = vec![Span::styled(
-        format!(" tfreview · {} ", for_terminal(&app.name)),
-        theme.statusline().add_modifier(Modifier::BOLD),
-    )];
-    match &app.analysis {
-        None => spans.push(Span::styled("analysing… ", theme.statusline())),
-        Some(analysis) => {
-            let mut counts = [0usize; 4];
-            let (mut accepted, mut rejected, mut pending) = (0, 0, 0);
-            for f in &analysis.findings {
-                let i = Severity::ALL_DESCENDING
-                    .iter()
-                    .position(|s| *s == f.severity)
-                    .unwrap_or(0);
-                counts[i] += 1;
-                match app.status_of(f) {
-                    Status::Accepted => accepted += 1,
-                    Status::Rejected => rejected += 1,
-                    Status::Pending => pending += 1,
-                }
-            }
-            spans.push(Span::styled(
-                format!("{} files │ ", analysis.workspace.files.len()),
-                theme.statusline(),
-            ));
-            for (i, sev) in Severity::ALL_DESCENDING.iter().enumerate() {
-                spans.push(Span::styled(
-                    format!("{}{} ", severity_letter(*sev), counts[i]),
-                    theme
-                        .statusline()
-                        .patch(theme.fg(severity_key(*sev)))
-                        .add_modifier(Modifier::BOLD),
-                ));
-            }
-            spans.push(Span::styled(
-                format!("│ ✓{accepted} ✗{rejected} ·{pending} "),
-                theme.statusline(),
-            ));
+/// One part of the status line, with how much it matters: where the line is too short,
+/// the least important parts go first, and the message is cut (with `…`) to what is left.
+struct Segment {
+    /// Pieces in their own styles (the severity counts in their colours).
+    parts: Vec<(String, Style)>,
+    /// 0 matters most.
+    priority: u8,
+    /// A message: shortened rather than dropped.
+    shrinks: bool,
+}
+
+impl Segment {
+    fn new(text: String, style: Style, priority: u8) -> Segment {
+        Segment {
+            parts: vec![(text, style)],
+            priority,
+            shrinks: false,
         }
     }
-    if app.analysis.is_some() {
-        let mut watch = format!("│ {} ", app.watch_state);
-        if let (Some(last), Some(analysis)) = (&app.last, &app.analysis) {
-            watch.push_str(&format!(
-                "· {} files ({} parsed) {} ms",
-                last.files, last.parsed, last.millis
-            ));
-            let resolved = app.review.resolved(analysis).len();
-            if !app.new.is_empty() {
-                watch.push_str(&format!(" +{} new", app.new.len()));
-            }
-            if resolved > 0 {
-                watch.push_str(&format!(" −{resolved} resolved"));
-            }
-            watch.push(' ');
-        }
-        spans.push(Span::styled(watch, theme.statusline()));
-    }
-    if let Some(notice) = &app.notice {
-        let style = if notice.warning {
-            theme
-                .statusline()
-                .patch(theme.fg("warning"))
-                .add_modifier(Modifier::BOLD)
-        } else {
-            theme.statusline()
-        };
-        let span = Span::styled(format!("│ {} ", for_terminal(&notice.text)), style);
-        // A warning (NOT SAVED, a syntax error, a refused fix) comes right after the
-        // name, where even an 80-column terminal shows it.
-        if notice.warning {
-            spans.insert(1, span);
-        } else {
-            spans.push(span);
+
+    fn message(text: String, style: Style, priority: u8) -> Segment {
+        Segment {
+            shrinks: true,
+            ..Segment::new(text, style, priority)
         }
     }
-    let left = Line::from(spans);
-    frame.render_widget(Paragraph::new(left).style(theme.statusline()), rect);
-    let hints = Line::from(Span::styled(
-        " a accept · x reject · c note · e export · ? help · q quit ",
-        theme.statusline(),
-    ));
-    let hints_width = u16::try_from(hints.width()).unwrap_or(0);
-    let used = u16::try_from(Line::from(frame_status_width(app)).width()).unwrap_or(0);
-    if rect.width > hints_width + used {
-        let hint_rect = Rect::new(rect.x + rect.width - hints_width, rect.y, hints_width, 1);
-        frame.render_widget(Paragraph::new(hints).alignment(Alignment::Right), hint_rect);
+
+    fn width(&self) -> usize {
+        self.parts.iter().map(|(t, _)| t.chars().count()).sum()
     }
 }
 
-/// The widest the left part of the status line gets for this state: the hints are shown
-/// only where they fit even then, so they do not come and go as counts change.
-fn frame_status_width(app: &App) -> String {
-    let mut s = format!(" tfreview · {} ", app.name);
-    if let Some(a) = &app.analysis {
-        s.push_str(&format!(
-            "{} files │ C0 H0 M0 L0 │ ✓0 ✗0 ·{} ",
-            a.workspace.files.len(),
-            a.findings.len()
+/// The status line: mode, finding i/N and pending count, the search or filter (and how to
+/// clear it), file:line, the message, counts and the watcher, and always `? help`.
+fn draw_status(frame: &mut Frame<'_>, app: &App, rect: Rect) {
+    let theme = &app.theme;
+    let base = theme.statusline();
+    let bold = base.add_modifier(Modifier::BOLD);
+    let mode = match &app.mode {
+        Mode::Normal if app.zoom => "ZOOM",
+        Mode::Normal => "NORMAL",
+        Mode::Help => "HELP",
+        Mode::Filter => "FILTER",
+        Mode::ConfirmQuit | Mode::ConfirmBulk { .. } => "CONFIRM",
+        Mode::Messages => "MESSAGES",
+        Mode::Prompt {
+            kind: PromptKind::Search,
+            ..
+        } => "SEARCH",
+        Mode::Prompt { .. } => "EXPORT",
+        Mode::Editor { .. } => "EDIT",
+    };
+    let mut segs = vec![Segment::new(
+        format!(" {mode} "),
+        bold.add_modifier(Modifier::REVERSED),
+        0,
+    )];
+    match &app.analysis {
+        None => segs.push(Segment::new(" analysing… ".into(), base, 1)),
+        Some(analysis) => status_segments(app, analysis, &mut segs),
+    }
+    if let Some(n) = app.notice.as_ref().filter(|n| !n.warning) {
+        segs.push(Segment::message(
+            format!(" {} ", for_terminal(&n.text)),
+            base,
+            4,
         ));
     }
-    s.push_str(&format!(
-        "│ {} · 9999 files (9999 parsed) 999 ms +99 new −99 resolved ",
-        app.watch_state
-    ));
-    if let Some(n) = &app.notice {
-        s.push_str(&format!("│ {} ", n.text));
+    let help = " ? help ";
+    let room = usize::from(rect.width).saturating_sub(help.chars().count());
+    fit(&mut segs, room);
+    let mut spans: Vec<Span<'_>> = Vec::new();
+    for s in segs {
+        spans.extend(s.parts.into_iter().map(|(t, style)| Span::styled(t, style)));
+        spans.push(Span::styled("│", base));
     }
-    s
+    spans.pop();
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), rect);
+    let w = u16::try_from(help.chars().count()).unwrap_or(0);
+    if rect.width >= w {
+        frame.render_widget(
+            Paragraph::new(Span::styled(help, bold)),
+            Rect::new(rect.x + rect.width - w, rect.y, w, 1),
+        );
+    }
+}
+
+/// The status segments of an analysis: position, warning, search or filter, change,
+/// file:line, then the workspace, counts and watcher.
+fn status_segments(app: &App, analysis: &Analysis, segs: &mut Vec<Segment>) {
+    let theme = &app.theme;
+    let base = theme.statusline();
+    let bold = base.add_modifier(Modifier::BOLD);
+    let visible = app.visible();
+    let at = app
+        .selected
+        .and_then(|s| visible.iter().position(|&v| v == s))
+        .map_or("–".to_string(), |i| (i + 1).to_string());
+    let mut counts = [0usize; 4];
+    let (mut accepted, mut rejected, mut pending) = (0, 0, 0);
+    for f in &analysis.findings {
+        let i = Severity::ALL_DESCENDING
+            .iter()
+            .position(|s| *s == f.severity)
+            .unwrap_or(0);
+        counts[i] += 1;
+        match app.status_of(f) {
+            Status::Accepted => accepted += 1,
+            Status::Rejected => rejected += 1,
+            Status::Pending => pending += 1,
+        }
+    }
+    segs.push(Segment::new(
+        format!(" {at}/{} · {pending} pending ", visible.len()),
+        bold,
+        1,
+    ));
+    if let Some(w) = app.notice.as_ref().filter(|n| n.warning) {
+        // Cut only when the position would otherwise go.
+        segs.push(Segment::message(
+            format!(" {} ", for_terminal(&w.text)),
+            base.patch(theme.fg("warning")).add_modifier(Modifier::BOLD),
+            2,
+        ));
+    }
+    let accent = base.patch(theme.fg("title"));
+    if !app.filter.search.is_empty() {
+        segs.push(Segment::new(
+            format!(" /{} (esc clears) ", for_terminal(&app.filter.search)),
+            accent,
+            2,
+        ));
+    } else if !app.filter.is_default() {
+        segs.push(Segment::new(" filtered (esc clears) ".into(), accent, 2));
+    }
+    if let Some(changes) = &app.changes {
+        segs.push(Segment::new(
+            format!(" since {} ", for_terminal(&changes.rev)),
+            base,
+            2,
+        ));
+    }
+    if let Some(f) = app.selected_finding() {
+        let ((line, _), _) = analysis.position(f);
+        segs.push(Segment::new(
+            format!(" {}:{line} ", for_terminal(analysis.path(f))),
+            base,
+            3,
+        ));
+    }
+    segs.push(Segment::new(
+        format!(" {} ", for_terminal(&app.name)),
+        bold,
+        6,
+    ));
+    let mut parts: Vec<(String, Style)> = Severity::ALL_DESCENDING
+        .iter()
+        .enumerate()
+        .map(|(i, sev)| {
+            (
+                format!(" {}{}", severity_letter(*sev), counts[i]),
+                base.patch(theme.fg(severity_key(*sev)))
+                    .add_modifier(Modifier::BOLD),
+            )
+        })
+        .collect();
+    parts.push((format!(" ✓{accepted} ✗{rejected} ·{pending} "), base));
+    segs.push(Segment {
+        parts,
+        priority: 5,
+        shrinks: false,
+    });
+    let mut watch = format!(" {} ", app.watch_state);
+    if let Some(last) = &app.last {
+        watch.push_str(&format!(
+            "· {} files ({} parsed) {} ms ",
+            last.files, last.parsed, last.millis
+        ));
+    }
+    let resolved = app.review.resolved(analysis).len();
+    if !app.new.is_empty() {
+        watch.push_str(&format!("+{} new ", app.new.len()));
+    }
+    if resolved > 0 {
+        watch.push_str(&format!("−{resolved} resolved "));
+    }
+    segs.push(Segment::new(watch, base, 7));
+}
+
+/// Drops the least important segments (and cuts messages) until the line fits `room`.
+fn fit(segs: &mut Vec<Segment>, room: usize) {
+    let width = |segs: &[Segment]| -> usize { segs.iter().map(|s| s.width() + 1).sum() };
+    loop {
+        let total = width(segs);
+        if total <= room {
+            return;
+        }
+        let over = total - room;
+        // The least important part that can go; a message less important than it is
+        // cut first.
+        let least = segs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.priority > 0)
+            .max_by_key(|(i, s)| (s.priority, !s.shrinks, *i))
+            .map(|(i, _)| i);
+        let Some(i) = least else { return };
+        if segs[i].shrinks {
+            let len = segs[i].width();
+            if len > over + 4 {
+                let text = cut(&segs[i].parts[0].0, len - over);
+                segs[i].parts[0].0 = text;
+                continue;
+            }
+        }
+        segs.remove(i);
+    }
+}
+
+/// `text` cut to `max` characters, ending in `…`.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(2)).collect();
+    out.push_str("… ");
+    out
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -875,56 +1080,103 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_help(frame: &mut Frame<'_>, app: &App) {
-    let rows = help_rows(&app.keymap);
     let area = frame.area();
-    // One column when it fits, two side by side otherwise.
-    let columns = if rows.len() + 5 > usize::from(area.height) {
-        2
-    } else {
-        1
-    };
-    let per_column = rows.len().div_ceil(columns);
-    let width = if columns == 2 {
-        area.width.clamp(78, 100)
-    } else {
-        52
-    };
-    let height = u16::try_from(per_column + 5).unwrap_or(u16::MAX);
+    let key_style = app.theme.fg("title").add_modifier(Modifier::BOLD);
+    let heading = app
+        .theme
+        .fg("text")
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    // Each section a block of lines, kept whole in one column.
+    let mut blocks: Vec<Vec<Line<'_>>> = help_sections(&app.keymap)
+        .into_iter()
+        .map(|(name, rows)| {
+            let mut lines = vec![Line::from(Span::styled(name, heading))];
+            lines.extend(rows.into_iter().map(|(keys, what)| {
+                Line::from(vec![
+                    Span::styled(format!("{keys:>12} "), key_style),
+                    Span::styled(what, app.theme.fg("text")),
+                ])
+            }));
+            lines.push(Line::from(""));
+            lines
+        })
+        .collect();
+    blocks.push(vec![Line::from(Span::styled(
+        "Mouse: click a row, pane or tab; the wheel scrolls.",
+        app.theme.fg("muted"),
+    ))]);
+    const COLUMN: u16 = 46;
+    let columns = usize::from((area.width.saturating_sub(2) / COLUMN).clamp(1, 3));
+    // The cut of the sections into at most `columns` runs whose longest is shortest.
+    let sizes: Vec<usize> = blocks.iter().map(Vec::len).collect();
+    let n = sizes.len();
+    let run = |a: usize, b: usize| -> usize { sizes[a..b].iter().sum() };
+    let mut best: (usize, Vec<usize>) = (run(0, n), vec![n]);
+    for i in 1..n {
+        if columns >= 2 {
+            let h = run(0, i).max(run(i, n));
+            if h < best.0 {
+                best = (h, vec![i, n]);
+            }
+        }
+        for j in i + 1..n {
+            if columns >= 3 {
+                let h = run(0, i).max(run(i, j)).max(run(j, n));
+                if h < best.0 {
+                    best = (h, vec![i, j, n]);
+                }
+            }
+        }
+    }
+    let mut cols: Vec<Vec<Line<'_>>> = Vec::new();
+    let mut blocks = blocks.into_iter();
+    let mut at = 0;
+    for end in best.1 {
+        cols.push(blocks.by_ref().take(end - at).flatten().collect());
+        at = end;
+    }
+    let width = (COLUMN * u16::try_from(cols.len()).unwrap_or(1) + 2).min(area.width);
+    let longest = cols.iter().map(Vec::len).max().unwrap_or(0);
+    let height = u16::try_from(longest + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
-    let block = pane_block(&app.theme, " Keys — any key closes ", true);
+    let block = pane_block(
+        &app.theme,
+        " Keys — j/k scroll · any other key closes ",
+        true,
+    );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let column_width = inner.width / u16::try_from(columns).unwrap_or(1);
-    for (c, chunk) in rows.chunks(per_column.max(1)).enumerate() {
-        let lines: Vec<Line<'_>> = chunk
-            .iter()
-            .map(|(keys, what)| {
-                Line::from(vec![
-                    Span::styled(
-                        format!("{keys:>11} "),
-                        app.theme.fg("title").add_modifier(Modifier::BOLD),
-                    ),
-                    Span::styled(*what, app.theme.fg("text")),
-                ])
-            })
-            .collect();
-        let x = inner.x + column_width * u16::try_from(c).unwrap_or(0);
-        let col_rect = Rect::new(x, inner.y, column_width, inner.height.saturating_sub(2));
-        frame.render_widget(Paragraph::new(lines), col_rect);
+    let shown = usize::from(inner.height);
+    let scroll = app.help_scroll.min(longest.saturating_sub(shown));
+    for (c, col) in cols.iter().enumerate() {
+        let lines: Vec<Line<'_>> = col.iter().skip(scroll).take(shown).cloned().collect();
+        let x = inner.x + COLUMN * u16::try_from(c).unwrap_or(0);
+        let w = COLUMN.min(inner.width.saturating_sub(x - inner.x));
+        frame.render_widget(
+            Paragraph::new(lines),
+            Rect::new(x, inner.y, w, inner.height),
+        );
     }
-    let foot = Rect::new(
-        inner.x,
-        inner.y + inner.height.saturating_sub(2),
-        inner.width,
-        2,
-    );
-    frame.render_widget(
-        Paragraph::new("Mouse: click selects, wheel scrolls. Editors: ctrl-s save · esc cancel · ctrl-e $EDITOR.")
-            .style(app.theme.fg("muted"))
-            .wrap(Wrap { trim: true }),
-        foot,
-    );
+    if longest > shown {
+        let more = if scroll + shown < longest {
+            " ↓ more: j "
+        } else {
+            " ↑ k "
+        };
+        let w = u16::try_from(more.chars().count()).unwrap_or(0);
+        frame.render_widget(
+            Paragraph::new(more).style(app.theme.fg("muted")),
+            Rect::new(
+                rect.x + rect.width.saturating_sub(w + 2),
+                rect.y + rect.height.saturating_sub(1),
+                w,
+                1,
+            ),
+        );
+    }
 }
 
 fn draw_filter(frame: &mut Frame<'_>, app: &App) {
@@ -984,16 +1236,121 @@ fn draw_confirm_quit(frame: &mut Frame<'_>, app: &App) {
     );
 }
 
-fn draw_prompt(frame: &mut Frame<'_>, app: &App, kind: &PromptKind, input: &str) {
+fn draw_prompt(
+    frame: &mut Frame<'_>,
+    app: &App,
+    kind: &PromptKind,
+    input: &str,
+    cursor: usize,
+    replace: bool,
+) {
     let rect = centered(frame.area(), 70, 3);
     frame.render_widget(Clear, rect);
     let title = match kind {
+        PromptKind::Search if replace => {
+            " Search findings — type to replace · ← edit · enter keep · esc clear "
+        }
         PromptKind::Search => " Search findings — enter keep · esc clear ",
-        PromptKind::Export => " Export the review as Markdown to — enter write · esc cancel ",
+        PromptKind::Export => {
+            " Export the review as Markdown to — enter write · tab complete · esc cancel "
+        }
     };
-    let text = format!("{}█", for_terminal(input));
+    let chars: Vec<char> = input.chars().collect();
+    let at = cursor.min(chars.len());
+    let before: String = chars[..at].iter().collect();
+    let under: String = chars.get(at).map_or(" ".to_string(), char::to_string);
+    let after: String = chars
+        .get(at + 1..)
+        .map_or(String::new(), |c| c.iter().collect());
+    // The end of a long input stays in view.
+    let room = usize::from(rect.width.saturating_sub(3));
+    let before = for_terminal(&before).into_owned();
+    let before: String = {
+        let n = before.chars().count();
+        if n > room {
+            format!("…{}", before.chars().skip(n - room + 1).collect::<String>())
+        } else {
+            before
+        }
+    };
+    // The current query, selected: what typing replaces.
+    let before_style = if replace {
+        app.theme.fg("title").add_modifier(Modifier::REVERSED)
+    } else {
+        Style::new()
+    };
+    let line = Line::from(vec![
+        Span::styled(before, before_style),
+        Span::styled(
+            for_terminal(&under).into_owned(),
+            Style::new().add_modifier(Modifier::REVERSED),
+        ),
+        Span::raw(for_terminal(&after).into_owned()),
+    ]);
     frame.render_widget(
-        Paragraph::new(text).block(pane_block(&app.theme, title, true)),
+        Paragraph::new(line).block(pane_block(&app.theme, title, true)),
+        rect,
+    );
+}
+
+fn draw_confirm_bulk(frame: &mut Frame<'_>, app: &App, status: Status, rule: &str, count: usize) {
+    let rect = centered(frame.area(), 64, 6);
+    frame.render_widget(Clear, rect);
+    let verb = match status {
+        Status::Accepted => "Accept",
+        Status::Rejected => "Reject",
+        Status::Pending => "Reset",
+    };
+    let text = vec![
+        Line::from(format!(
+            "{verb} the {count} pending finding{} of {rule}?",
+            if count == 1 { "" } else { "s" }
+        )),
+        Line::from(""),
+        Line::from(" y yes · any other key no · u undoes it afterwards"),
+    ];
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(pane_block(
+                &app.theme,
+                " Decide every finding of a rule ",
+                true,
+            )),
+        rect,
+    );
+}
+
+fn draw_messages(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(4),
+    );
+    frame.render_widget(Clear, rect);
+    let inner_height = usize::from(rect.height.saturating_sub(2));
+    let lines: Vec<Line<'_>> = if app.messages.is_empty() {
+        vec![Line::from("No message yet.")]
+    } else {
+        // The newest, at the bottom.
+        let skip = app.messages.len().saturating_sub(inner_height);
+        app.messages[skip..]
+            .iter()
+            .map(|m| {
+                let style = if m.warning {
+                    app.theme.fg("warning")
+                } else {
+                    app.theme.fg("text")
+                };
+                Line::from(Span::styled(for_terminal(&m.text).into_owned(), style))
+            })
+            .collect()
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(pane_block(&app.theme, " Messages — any key closes ", true)),
         rect,
     );
 }

@@ -28,12 +28,30 @@ pub enum Action {
     NextFinding,
     /// Select the previous finding, across files.
     PrevFinding,
+    /// Select the next pending finding (wrapping around).
+    NextPending,
+    /// Select the previous pending finding (wrapping around).
+    PrevPending,
+    /// Focus a pane by its number.
+    FocusFiles,
+    FocusSource,
+    FocusFindings,
+    FocusDetail,
+    /// Give the focused pane the whole screen (and back).
+    Zoom,
+    /// Scroll the source left or right (long lines).
+    ScrollLeft,
+    ScrollRight,
     /// Accept the selected finding as a failure.
     Accept,
     /// Reject the selected finding, with an optional reason.
     Reject,
     /// Write a note on the selected finding (its root cause in the export).
     Annotate,
+    /// Accept every pending finding of the selected finding's rule (asks first).
+    AcceptRule,
+    /// Reject every pending finding of the selected finding's rule (asks first).
+    RejectRule,
     /// Undo the last decision.
     Undo,
     ApplyFix,
@@ -46,6 +64,8 @@ pub enum Action {
     Filter,
     /// Search the findings.
     Search,
+    /// Clear the search and the filter.
+    ClearFilter,
     /// Group the findings by severity or by file.
     ToggleGrouping,
     /// Edit the review summary and quality score.
@@ -55,6 +75,8 @@ pub enum Action {
     Export,
     /// Show or hide this help.
     Help,
+    /// Show the messages of this session.
+    Messages,
     /// Quit (every decision is already saved).
     Quit,
 }
@@ -72,9 +94,20 @@ impl Action {
         Action::Open,
         Action::NextFinding,
         Action::PrevFinding,
+        Action::NextPending,
+        Action::PrevPending,
+        Action::FocusFiles,
+        Action::FocusSource,
+        Action::FocusFindings,
+        Action::FocusDetail,
+        Action::Zoom,
+        Action::ScrollLeft,
+        Action::ScrollRight,
         Action::Accept,
         Action::Reject,
         Action::Annotate,
+        Action::AcceptRule,
+        Action::RejectRule,
         Action::Undo,
         Action::ApplyFix,
         Action::ApplyAccepted,
@@ -82,11 +115,13 @@ impl Action {
         Action::ToggleMarkdown,
         Action::Filter,
         Action::Search,
+        Action::ClearFilter,
         Action::ToggleGrouping,
         Action::EditSummary,
         Action::EditStrengths,
         Action::Export,
         Action::Help,
+        Action::Messages,
         Action::Quit,
     ];
 
@@ -101,11 +136,22 @@ impl Action {
             Action::NextPane => "next pane",
             Action::PrevPane => "previous pane",
             Action::Open => "open file / finding",
-            Action::NextFinding => "next finding (across files)",
-            Action::PrevFinding => "previous finding",
-            Action::Accept => "accept the finding",
-            Action::Reject => "reject (optional reason)",
-            Action::Annotate => "annotate (note = root cause)",
+            Action::NextFinding => "next finding (wraps)",
+            Action::PrevFinding => "previous finding (wraps)",
+            Action::NextPending => "next pending finding",
+            Action::PrevPending => "previous pending finding",
+            Action::FocusFiles => "focus files",
+            Action::FocusSource => "focus source",
+            Action::FocusFindings => "focus findings",
+            Action::FocusDetail => "focus detail",
+            Action::Zoom => "zoom the focused pane",
+            Action::ScrollLeft => "source: scroll left",
+            Action::ScrollRight => "source: scroll right",
+            Action::Accept => "accept, then next pending",
+            Action::Reject => "reject (reason), then next",
+            Action::Annotate => "note (root cause)",
+            Action::AcceptRule => "accept all pending of this rule",
+            Action::RejectRule => "reject all pending of this rule",
             Action::Undo => "undo the last decision or fix",
             Action::ApplyFix => "write the selected fix to disk",
             Action::ApplyAccepted => "write all accepted fixes to disk",
@@ -113,11 +159,13 @@ impl Action {
             Action::ToggleMarkdown => "answer file / its Markdown",
             Action::Filter => "filter by severity and status",
             Action::Search => "search findings",
+            Action::ClearFilter => "clear search and filter",
             Action::ToggleGrouping => "group by severity / file",
             Action::EditSummary => "edit summary and score",
             Action::EditStrengths => "edit what went right",
             Action::Export => "export the review (Markdown)",
             Action::Help => "help",
+            Action::Messages => "messages of this session",
             Action::Quit => "quit",
         }
     }
@@ -144,6 +192,8 @@ impl Key {
             KeyCode::Char(c) => c.to_string(),
             KeyCode::Down => "↓".into(),
             KeyCode::Up => "↑".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
             KeyCode::PageDown => "pgdn".into(),
             KeyCode::PageUp => "pgup".into(),
             KeyCode::Home => "home".into(),
@@ -196,9 +246,22 @@ pub fn default_keymap() -> Vec<(Key, Action)> {
         (Key::plain(Enter), Action::Open),
         (ch('n'), Action::NextFinding),
         (ch('N'), Action::PrevFinding),
+        (ch(']'), Action::NextPending),
+        (ch('['), Action::PrevPending),
+        (ch('1'), Action::FocusFiles),
+        (ch('2'), Action::FocusSource),
+        (ch('3'), Action::FocusFindings),
+        (ch('4'), Action::FocusDetail),
+        (ch('z'), Action::Zoom),
+        (ch('h'), Action::ScrollLeft),
+        (Key::plain(Left), Action::ScrollLeft),
+        (ch('l'), Action::ScrollRight),
+        (Key::plain(Right), Action::ScrollRight),
         (ch('a'), Action::Accept),
         (ch('x'), Action::Reject),
         (ch('c'), Action::Annotate),
+        (ch('A'), Action::AcceptRule),
+        (ch('X'), Action::RejectRule),
         (ch('u'), Action::Undo),
         (ch('F'), Action::ApplyFix),
         (ch('P'), Action::ApplyAccepted),
@@ -206,12 +269,21 @@ pub fn default_keymap() -> Vec<(Key, Action)> {
         (ch('m'), Action::ToggleMarkdown),
         (ch('f'), Action::Filter),
         (ch('/'), Action::Search),
+        (Key::plain(Esc), Action::ClearFilter),
         (ch('s'), Action::ToggleGrouping),
         (ch('S'), Action::EditSummary),
         (ch('W'), Action::EditStrengths),
         (ch('e'), Action::Export),
         (ch('?'), Action::Help),
+        (ch('L'), Action::Messages),
         (ch('q'), Action::Quit),
+        (
+            Key {
+                code: Char('c'),
+                modifiers: KeyModifiers::CONTROL,
+            },
+            Action::Quit,
+        ),
     ]
 }
 
@@ -222,6 +294,131 @@ pub fn lookup(keymap: &[(Key, Action)], event: &KeyEvent) -> Option<Action> {
         .iter()
         .find(|(k, _)| k.code == event.code && k.modifiers == modifiers)
         .map(|(_, a)| *a)
+}
+
+/// The groups of the help, each with its actions, in order.
+pub const GROUPS: &[(&str, &[Action])] = &[
+    (
+        "Move",
+        &[
+            Action::Down,
+            Action::Up,
+            Action::PageDown,
+            Action::PageUp,
+            Action::Top,
+            Action::Bottom,
+            Action::NextPane,
+            Action::PrevPane,
+            Action::FocusFiles,
+            Action::FocusSource,
+            Action::FocusFindings,
+            Action::FocusDetail,
+            Action::Zoom,
+            Action::ScrollLeft,
+            Action::ScrollRight,
+            Action::Open,
+        ],
+    ),
+    (
+        "Findings",
+        &[
+            Action::NextFinding,
+            Action::PrevFinding,
+            Action::NextPending,
+            Action::PrevPending,
+            Action::Search,
+            Action::Filter,
+            Action::ClearFilter,
+            Action::ToggleGrouping,
+            Action::ToggleDiff,
+            Action::ToggleMarkdown,
+        ],
+    ),
+    (
+        "Decide",
+        &[
+            Action::Accept,
+            Action::Reject,
+            Action::Annotate,
+            Action::AcceptRule,
+            Action::RejectRule,
+            Action::Undo,
+            Action::ApplyFix,
+            Action::ApplyAccepted,
+        ],
+    ),
+    (
+        "Review",
+        &[
+            Action::EditSummary,
+            Action::EditStrengths,
+            Action::Export,
+            Action::Messages,
+            Action::Help,
+            Action::Quit,
+        ],
+    ),
+];
+
+/// The keys of the filter (`f`): `(key, what it toggles)`. The filter's handler matches
+/// on this table, so the help cannot drift from it.
+pub const FILTER_KEYS: &[(char, &str)] = &[
+    ('c', "critical"),
+    ('h', "high"),
+    ('m', "medium"),
+    ('l', "low"),
+    ('p', "pending"),
+    ('a', "accepted"),
+    ('r', "rejected"),
+    ('0', "show everything"),
+];
+
+/// The help: for each group, `(keys, description)` of its actions, generated from the
+/// keymap; then the filter's keys and the editors' keys.
+pub fn help_sections(keymap: &[(Key, Action)]) -> Vec<(&'static str, Vec<(String, String)>)> {
+    let rows = help_rows(keymap);
+    let mut out: Vec<(&'static str, Vec<(String, String)>)> = GROUPS
+        .iter()
+        .map(|(name, actions)| {
+            let items = actions
+                .iter()
+                .filter_map(|a| {
+                    let i = Action::ALL.iter().position(|x| x == a)?;
+                    let (keys, what) = &rows[i];
+                    Some((keys.clone(), (*what).to_string()))
+                })
+                .collect();
+            (*name, items)
+        })
+        .collect();
+    let filter_key = keymap
+        .iter()
+        .find(|(_, a)| *a == Action::Filter)
+        .map_or("f".to_string(), |(k, _)| k.label());
+    out.push((
+        "In the filter",
+        FILTER_KEYS
+            .iter()
+            .map(|(k, what)| (format!("{filter_key} {k}"), format!("toggle {what}")))
+            .chain(std::iter::once((
+                "esc enter".to_string(),
+                "close the filter".to_string(),
+            )))
+            .collect(),
+    ));
+    out.push((
+        "In editors and prompts",
+        vec![
+            ("ctrl-s".into(), "save the text".into()),
+            ("esc".into(), "cancel".into()),
+            ("ctrl-e".into(), "edit in $EDITOR".into()),
+            ("ctrl-u".into(), "delete to the start (prompts)".into()),
+            ("ctrl-w".into(), "delete a word (prompts)".into()),
+            ("← → home end".into(), "move the cursor (prompts)".into()),
+            ("tab".into(), "complete a folder (export)".into()),
+        ],
+    ));
+    out
 }
 
 /// `(keys, description)` for every action, generated from the keymap.
@@ -258,6 +455,19 @@ mod tests {
                 "{k:?} bound twice"
             );
         }
+    }
+
+    #[test]
+    fn the_help_groups_hold_every_action_once() {
+        let grouped: Vec<Action> = GROUPS.iter().flat_map(|(_, a)| a.iter().copied()).collect();
+        for action in Action::ALL {
+            assert_eq!(
+                grouped.iter().filter(|a| *a == action).count(),
+                1,
+                "{action:?}"
+            );
+        }
+        assert_eq!(grouped.len(), Action::ALL.len());
     }
 
     #[test]

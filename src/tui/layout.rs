@@ -20,6 +20,25 @@ pub struct Areas {
     pub status: Rect,
 }
 
+/// `z`: the focused pane over the whole screen but the status line.
+pub fn zoomed(size: Rect, focus: Pane) -> Areas {
+    let [main, status] = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Min(1), Constraint::Length(1)])
+        .areas(size);
+    let mut a = Areas {
+        status,
+        ..Areas::default()
+    };
+    match focus {
+        Pane::Files => a.files = main,
+        Pane::Source => a.source = main,
+        Pane::Findings => a.findings = main,
+        Pane::Detail => a.detail = main,
+    }
+    a
+}
+
 pub fn areas(size: Rect, focus: Pane) -> Areas {
     let [main, status] = Layout::default()
         .direction(Direction::Vertical)

@@ -3,6 +3,7 @@
 //! ([`run`]). The engine modules never import this one.
 
 pub mod app;
+pub mod colors;
 pub mod draw;
 pub mod highlight;
 pub mod keymap;

@@ -178,6 +178,7 @@ pub fn apply(app: &mut App, message: Message) {
 pub fn run(root: PathBuf, options: Options) -> anyhow::Result<()> {
     let mut app = App::new(root.clone(), options.store, options.theme)?;
     app.changes = options.changes;
+    app.color_depth = super::colors::Depth::from_env();
     let (tx, rx) = mpsc::channel();
     let live = spawn_workers(
         &root,
