@@ -166,6 +166,22 @@ fn an_answer_file_toggles_to_its_markdown_at_the_same_place() {
     let s = screen(&b.app);
     assert!(s.contains("lib/MODEL_RESPONSE.md (Markdown)"), "{s}");
     assert!(s.contains("```hcl"), "{s}");
+    // The finding's severity letter is in the Markdown's gutter too, at its line.
+    let (f, origin) = {
+        let a = b.app.analysis.as_ref().unwrap();
+        let f = b.app.selected_finding().unwrap();
+        let line = a.position(f).0.0;
+        (
+            f.severity,
+            a.workspace.files[f.file].origin_at(line).unwrap().line,
+        )
+    };
+    let letter = &f.as_str()[..1].to_uppercase();
+    assert!(
+        s.lines()
+            .any(|l| l.contains(&format!("{origin:>2} {letter} "))),
+        "{origin} {letter}:\n{s}"
+    );
     key(&mut b.app, KeyCode::Char('m'));
     assert_eq!(screen(&b.app), before, "back at the same place");
 }
@@ -717,4 +733,21 @@ fn long_lines_scroll_sideways_with_markers() {
     assert!(!row.contains('‹') && row.contains('›'), "{row}");
     key(&mut b.app, KeyCode::Char('l'));
     assert_eq!(b.app.source_hscroll, 8);
+}
+
+/// A long note wraps inside the editor instead of running off its right edge.
+#[test]
+fn the_note_editor_wraps_long_lines() {
+    let mut b = sample("zero-trust-iam-kms", 120, 40);
+    key(&mut b.app, KeyCode::Char('c'));
+    keys(
+        &mut b.app,
+        "The model wrote the key policy before it knew which services would use the key, so the log groups were left out",
+    );
+    let s = screen(&b.app);
+    assert!(s.contains("The model wrote the key policy"), "{s}");
+    assert!(
+        s.contains("were left out"),
+        "the end of the note is on screen:\n{s}"
+    );
 }

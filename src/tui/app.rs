@@ -1475,6 +1475,7 @@ impl App {
                         .map(str::to_string)
                         .collect();
                     let mut new_area = TextArea::new(lines);
+                    new_area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
                     new_area.set_block(area.block().cloned().unwrap_or_default());
                     **area = new_area;
                 }
@@ -1613,6 +1614,8 @@ fn editor(target: EditTarget, text: &str) -> Mode {
         text.lines().map(str::to_string).collect()
     };
     let mut area = TextArea::new(lines);
+    // Long notes wrap at words (a word longer than the box, at the box).
+    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
     area.move_cursor(ratatui_textarea::CursorMove::Bottom);
     area.move_cursor(ratatui_textarea::CursorMove::End);
     Mode::Editor {

@@ -89,29 +89,37 @@ pub fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
     u8::try_from(index).unwrap_or(15)
 }
 
-/// The nearest of the 16 ANSI colours (their usual xterm values).
+/// The ANSI colour of the same hue: a grey by lightness when the colour has little
+/// chroma, else the colour whose channels are on (those above the middle of the range),
+/// in its light variant for pastel or very bright colours.
 pub fn nearest_16(r: u8, g: u8, b: u8) -> Color {
-    const ANSI: [(Color, (u8, u8, u8)); 16] = [
-        (Color::Black, (0, 0, 0)),
-        (Color::Red, (205, 0, 0)),
-        (Color::Green, (0, 205, 0)),
-        (Color::Yellow, (205, 205, 0)),
-        (Color::Blue, (0, 0, 238)),
-        (Color::Magenta, (205, 0, 205)),
-        (Color::Cyan, (0, 205, 205)),
-        (Color::Gray, (229, 229, 229)),
-        (Color::DarkGray, (127, 127, 127)),
-        (Color::LightRed, (255, 0, 0)),
-        (Color::LightGreen, (0, 255, 0)),
-        (Color::LightYellow, (255, 255, 0)),
-        (Color::LightBlue, (92, 92, 255)),
-        (Color::LightMagenta, (255, 0, 255)),
-        (Color::LightCyan, (0, 255, 255)),
-        (Color::White, (255, 255, 255)),
-    ];
-    ANSI.iter()
-        .min_by_key(|(_, rgb)| dist((r, g, b), *rgb))
-        .map_or(Color::Reset, |(c, _)| *c)
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    if max - min < 40 {
+        return match (u16::from(r) + u16::from(g) + u16::from(b)) / 3 {
+            0..=50 => Color::Black,
+            51..=150 => Color::DarkGray,
+            151..=220 => Color::Gray,
+            _ => Color::White,
+        };
+    }
+    let mid = (u16::from(max) + u16::from(min)) / 2;
+    let on = |v: u8| u16::from(v) > mid;
+    let light = max >= 240 || min >= 80;
+    match (on(r), on(g), on(b), light) {
+        (true, false, false, false) => Color::Red,
+        (true, false, false, true) => Color::LightRed,
+        (false, true, false, false) => Color::Green,
+        (false, true, false, true) => Color::LightGreen,
+        (true, true, false, false) => Color::Yellow,
+        (true, true, false, true) => Color::LightYellow,
+        (false, false, true, false) => Color::Blue,
+        (false, false, true, true) => Color::LightBlue,
+        (true, false, true, false) => Color::Magenta,
+        (true, false, true, true) => Color::LightMagenta,
+        (false, true, true, false) => Color::Cyan,
+        (false, true, true, true) => Color::LightCyan,
+        _ => Color::Gray,
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +137,9 @@ mod tests {
         assert_eq!(nearest_256(0x87, 0xd7, 0x87), 114);
         assert_eq!(nearest_16(0xd7, 0x00, 0x00), Color::Red);
         assert_eq!(nearest_16(0x87, 0xd7, 0x87), Color::LightGreen);
+        assert_eq!(nearest_16(0xff, 0xaf, 0x00), Color::LightYellow);
+        assert_eq!(nearest_16(0x60, 0x60, 0x60), Color::DarkGray);
+        assert_eq!(nearest_16(0x1c, 0x1c, 0x1c), Color::Black);
         assert_eq!(convert(Color::Blue, Depth::Ansi16), Color::Blue);
         assert_eq!(
             convert(Color::Rgb(255, 0, 0), Depth::Palette256),

@@ -290,6 +290,18 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
         );
         let height = usize::from(rect.height.saturating_sub(2));
         let width = md.text.lines().count().to_string().len();
+        // The severity letters of the findings, at their lines of the Markdown.
+        let mut marks: std::collections::HashMap<usize, Severity> = Default::default();
+        for f in &analysis.findings {
+            let Some(file) = analysis.workspace.files.get(f.file) else {
+                continue;
+            };
+            let line = analysis.position(f).0.0;
+            if let Some(origin) = file.origin_at(line).filter(|o| o.path == md.path) {
+                let e = marks.entry(origin.line).or_insert(f.severity);
+                *e = (*e).max(f.severity);
+            }
+        }
         let lines: Vec<Line<'_>> = md
             .text
             .lines()
@@ -297,8 +309,17 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
             .skip(app.source_scroll)
             .take(height)
             .map(|(i, l)| {
+                let mark = match marks.get(&(i + 1)) {
+                    Some(&sev) => Span::styled(
+                        severity_letter(sev),
+                        theme.fg(severity_key(sev)).add_modifier(Modifier::BOLD),
+                    ),
+                    None => Span::raw(" "),
+                };
                 Line::from(vec![
-                    Span::styled(format!("{:>width$}   ", i + 1), theme.fg("gutter")),
+                    Span::styled(format!("{:>width$} ", i + 1), theme.fg("gutter")),
+                    mark,
+                    Span::raw(" "),
                     Span::styled(display_line(l), theme.fg("text")),
                 ])
             })
@@ -603,8 +624,23 @@ fn draw_findings(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     if let Some(changes) = &app.changes {
         title.push_str(&format!("since {} ", for_terminal(&changes.rev)));
     }
-    let block = pane_block(theme, &title, app.focus == Pane::Findings);
     let rows = list_rows(app);
+    // Findings an edit resolved are listed first; scrolled out of view, the title says
+    // they are there.
+    let resolved_rows = rows
+        .iter()
+        .take_while(|r| !matches!(r, ListRow::Finding(_)))
+        .filter(|r| matches!(r, ListRow::Resolved(_)))
+        .count();
+    let first_skip = if rows.is_empty() {
+        0
+    } else {
+        list_offset(selected_list_row(app, &rows), rows.len(), rect.height)
+    };
+    if resolved_rows > 0 && first_skip > 0 {
+        title.push_str(&format!("↑ {resolved_rows} resolved (g) "));
+    }
+    let block = pane_block(theme, &title, app.focus == Pane::Findings);
     if rows.is_empty() {
         let text = if analysis.findings.is_empty() {
             "No findings."
@@ -686,7 +722,67 @@ fn draw_findings(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-fn detail_text(app: &App, f: &Finding, analysis: &Analysis) -> Text<'static> {
+/// Prose wrapped at word boundaries to `width` columns; a word longer than a line (a
+/// URL) gets a line of its own and is broken only where it cannot fit at all.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let (lw, ww) = (line.chars().count(), word.chars().count());
+        if lw > 0 && lw + 1 + ww > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if ww > width {
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            let chars: Vec<char> = word.chars().collect();
+            for chunk in chars.chunks(width) {
+                out.push(chunk.iter().collect());
+            }
+            continue;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// A diff line cut into pieces of `width` columns, each continuation starting with the
+/// line's own `+`, `-` or space, so that no piece loses what it is.
+pub fn wrap_diff(line: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= width {
+        return vec![line.to_string()];
+    }
+    let mark = match chars.first() {
+        Some(c @ ('+' | '-' | ' ')) if !line.starts_with("+++") && !line.starts_with("---") => *c,
+        _ => ' ',
+    };
+    let mut out = vec![chars[..width].iter().collect::<String>()];
+    for chunk in chars[width..].chunks(width - 1) {
+        let mut piece = String::with_capacity(width);
+        piece.push(mark);
+        piece.extend(chunk);
+        out.push(piece);
+    }
+    out
+}
+
+fn detail_text(app: &App, f: &Finding, analysis: &Analysis, width: usize) -> Text<'static> {
+    let prose = |text: &str, style: Style| -> Vec<Line<'static>> {
+        text.lines()
+            .flat_map(|l| wrap_words(&for_terminal(l), width))
+            .map(|l| Line::from(Span::styled(l, style)))
+            .collect()
+    };
     let theme = &app.theme;
     let fp = f.fingerprint(&analysis.workspace);
     let ((line, col), _) = analysis.position(f);
@@ -719,21 +815,15 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis) -> Text<'static> {
             ),
         ]),
         Line::default(),
-        Line::from(Span::styled(
-            for_terminal(&f.message).into_owned(),
-            theme.fg("text"),
-        )),
     ];
+    lines.extend(prose(&f.message, theme.fg("text")));
     if !f.valid_names.is_empty() {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
             "Valid here (required first)",
             theme.fg("title").add_modifier(Modifier::BOLD),
         )));
-        lines.push(Line::from(Span::styled(
-            for_terminal(&f.valid_names.join(", ")).into_owned(),
-            theme.fg("muted"),
-        )));
+        lines.extend(prose(&f.valid_names.join(", "), theme.fg("muted")));
     }
     if let Some(note) = app.review.note(&fp) {
         lines.push(Line::default());
@@ -741,12 +831,7 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis) -> Text<'static> {
             "Note",
             theme.fg("title").add_modifier(Modifier::BOLD),
         )));
-        for l in note.lines() {
-            lines.push(Line::from(Span::styled(
-                for_terminal(l).into_owned(),
-                theme.fg("text"),
-            )));
-        }
+        lines.extend(prose(note, theme.fg("text")));
     }
     lines.push(Line::default());
     match &f.fix {
@@ -780,7 +865,9 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis) -> Text<'static> {
                             } else {
                                 "text"
                             };
-                            lines.push(Line::from(Span::styled(display_line(l), theme.fg(key))));
+                            for piece in wrap_diff(&display_line(l), width) {
+                                lines.push(Line::from(Span::styled(piece, theme.fg(key))));
+                            }
                         }
                     }
                     Err(e) => lines.push(Line::from(Span::styled(
@@ -807,10 +894,7 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis) -> Text<'static> {
                 heading,
                 theme.fg("title").add_modifier(Modifier::BOLD),
             )));
-            lines.push(Line::from(Span::styled(
-                text.replace('\n', " "),
-                theme.fg("text"),
-            )));
+            lines.extend(prose(&text.replace('\n', " "), theme.fg("text")));
         }
     }
     Text::from(lines)
@@ -828,7 +912,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, rect: Rect) {
         );
         return;
     };
-    let text = detail_text(app, f, analysis);
+    let text = detail_text(app, f, analysis, usize::from(rect.width.saturating_sub(2)));
     let scroll = u16::try_from(app.detail_scroll).unwrap_or(u16::MAX);
     frame.render_widget(
         Paragraph::new(text)
@@ -1353,4 +1437,33 @@ fn draw_messages(frame: &mut Frame<'_>, app: &App) {
             .block(pane_block(&app.theme, " Messages — any key closes ", true)),
         rect,
     );
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    #[test]
+    fn diff_lines_keep_their_sign_on_every_piece() {
+        let line = format!("+{}", "a".repeat(25));
+        assert_eq!(
+            wrap_diff(&line, 10),
+            vec![
+                "+aaaaaaaaa".to_string(),
+                "+aaaaaaaaa".into(),
+                "+aaaaaaa".into()
+            ]
+        );
+        assert_eq!(wrap_diff("-short", 10), vec!["-short".to_string()]);
+        assert_eq!(wrap_diff(&format!(" {}", "b".repeat(12)), 10)[1], " bbb");
+    }
+
+    #[test]
+    fn prose_wraps_at_words_and_a_url_keeps_a_line_of_its_own() {
+        let text = "see https://registry.terraform.io/providers/hashicorp/aws/latest for it";
+        let lines = wrap_words(text, 30);
+        assert_eq!(lines[0], "see");
+        assert!(lines[1].starts_with("https://registry.terraform.io/"));
+        assert_eq!(wrap_words("one two three", 8), vec!["one two", "three"]);
+    }
 }

@@ -487,7 +487,7 @@ mod tests {
             Some(Action::ToggleDiff)
         );
         assert_eq!(
-            lookup(&map, &ev(KeyCode::Char('z'), KeyModifiers::NONE)),
+            lookup(&map, &ev(KeyCode::Char('y'), KeyModifiers::NONE)),
             None
         );
     }
