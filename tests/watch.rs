@@ -137,12 +137,13 @@ fn a_fixed_finding_becomes_resolved_with_its_decision_and_note() {
     assert_eq!(h.live.mode, WatchMode::Native);
     h.select("provider-alias-undefined", "aws_kms_replica_key.secondary");
     let fp = h.app.selected_fingerprint().unwrap();
-    h.key(KeyCode::Char('a'), KeyModifiers::NONE);
+    // A note on a pending finding stays on it; accepting then moves on.
     h.key(KeyCode::Char('c'), KeyModifiers::NONE);
     for c in "alias missing".chars() {
         h.key(KeyCode::Char(c), KeyModifiers::NONE);
     }
     h.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    h.key(KeyCode::Char('a'), KeyModifiers::NONE);
 
     h.last_parsed = 0;
     let provider = h.path("provider.tf");
@@ -162,6 +163,9 @@ fn a_fixed_finding_becomes_resolved_with_its_decision_and_note() {
     assert_eq!(on_disk.decisions[&fp], *decision);
     let screen = h.draw();
     assert!(screen.contains("RESOLVED (1)"), "{screen}");
+    // The count is beside the decisions, once the message of the decision is gone.
+    h.app.notice = None;
+    let screen = h.draw();
     assert!(screen.contains("−1 resolved"), "{screen}");
     let md = tfreview::export::markdown::render(
         h.app.analysis.as_ref().unwrap(),
@@ -220,9 +224,11 @@ fn deletions_renames_and_write_temp_then_rename_saves_are_seen() {
     let mut h = Harness::start("multi-account-security", Watch::Auto);
     assert!(h.has("variable-undeclared", "var.cloudwatch_log_retention_days"));
     h.select("variable-undeclared", "var.kms_deletion_window");
+    let rejected = h.app.selected_fingerprint().unwrap();
     h.key(KeyCode::Char('x'), KeyModifiers::NONE);
     h.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
-    let rejected = h.app.selected_fingerprint().unwrap();
+    // Rejecting moved on to the next pending finding; back to the rejected one.
+    h.select("variable-undeclared", "var.kms_deletion_window");
 
     std::fs::remove_file(h.path("logging.tf")).unwrap();
     h.settle(

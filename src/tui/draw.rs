@@ -1089,7 +1089,16 @@ fn status_segments(app: &App, analysis: &Analysis, segs: &mut Vec<Segment>) {
             )
         })
         .collect();
-    parts.push((format!(" ✓{accepted} ✗{rejected} ·{pending} "), base));
+    let mut decisions = format!(" ✓{accepted} ✗{rejected} ·{pending} ");
+    // What the last edits changed, beside the decisions.
+    let resolved = app.review.resolved(analysis).len();
+    if !app.new.is_empty() {
+        decisions.push_str(&format!("+{} new ", app.new.len()));
+    }
+    if resolved > 0 {
+        decisions.push_str(&format!("−{resolved} resolved "));
+    }
+    parts.push((decisions, base));
     segs.push(Segment {
         parts,
         priority: 5,
@@ -1101,13 +1110,6 @@ fn status_segments(app: &App, analysis: &Analysis, segs: &mut Vec<Segment>) {
             "· {} files ({} parsed) {} ms ",
             last.files, last.parsed, last.millis
         ));
-    }
-    let resolved = app.review.resolved(analysis).len();
-    if !app.new.is_empty() {
-        watch.push_str(&format!("+{} new ", app.new.len()));
-    }
-    if resolved > 0 {
-        watch.push_str(&format!("−{resolved} resolved "));
     }
     segs.push(Segment::new(watch, base, 7));
 }
