@@ -12,6 +12,7 @@ pub mod evaluate;
 pub mod export;
 pub mod finding;
 pub mod fixset;
+pub mod format;
 pub mod io;
 pub mod model;
 pub mod review;

@@ -163,6 +163,22 @@ enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// Format Terraform files as `terraform fmt` does (without Terraform): rewrite them and
+    /// list those changed; with --check, only list them and exit 3.
+    Fmt {
+        /// A file, or a folder (its .tf, .tfvars and .tftest.hcl files).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Change nothing; exit 3 when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+        /// Print the changes as a diff.
+        #[arg(long)]
+        diff: bool,
+        /// Also the folders below.
+        #[arg(long)]
+        recursive: bool,
+    },
     /// List the rules, or print one rule's documentation.
     Rules {
         /// A rule id.
@@ -274,6 +290,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
         }) => extract(&file, &output, force),
         Some(Command::Rules { id }) => list_rules(id.as_deref()),
+        Some(Command::Fmt {
+            path,
+            check,
+            diff,
+            recursive,
+        }) => fmt(&path, check, diff, recursive),
         Some(Command::Fix {
             path,
             rules,
@@ -831,6 +853,96 @@ fn write_answers(run: &tfreview::fixset::FixRun, out: &std::path::Path) -> anyho
 }
 
 /// The name a review calls the workspace by: its folder's name.
+/// The files `fmt` formats at `path`: the file itself, or a folder's `.tf`, `.tfvars` and
+/// `.tftest.hcl` files (and its sub-folders' with `recursive`), in path order.
+fn fmt_files(path: &std::path::Path, recursive: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            anyhow::anyhow!("{}: no such file or folder", path.display())
+        }
+        _ => anyhow::anyhow!("{}: {e}", path.display()),
+    })?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let formattable = |p: &std::path::Path| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".tftest.hcl")
+    };
+    let mut files: Vec<PathBuf> = tfreview::workspace::walker(path)
+        .filter_map(Result::ok)
+        .filter(|e| recursive || e.depth() <= 1)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| formattable(p))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// `tfreview fmt`: exit 0 when every file is formatted (or was rewritten), 3 with
+/// `--check` when one is not, 2 when a file cannot be read, parsed or written, as
+/// `terraform fmt` does.
+fn fmt(
+    path: &std::path::Path,
+    check: bool,
+    diff: bool,
+    recursive: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut out = String::new();
+    let mut unformatted = false;
+    let mut failed = false;
+    for file in fmt_files(path, recursive)? {
+        let shown = tfreview::sanitize::for_terminal(&file.display().to_string()).into_owned();
+        let text = match tfreview::io::read_text(&file, tfreview::io::MAX_SOURCE_BYTES) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("tfreview: {shown} {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let formatted = match tfreview::format::format(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("tfreview: {shown} {e}");
+                failed = true;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        unformatted = true;
+        out.push_str(&shown);
+        out.push('\n');
+        if diff {
+            let name = file.display().to_string();
+            let d = similar::TextDiff::from_lines(&text, &formatted);
+            out.push_str(&tfreview::sanitize::for_terminal(
+                &d.unified_diff()
+                    .header(&format!("old/{name}"), &format!("new/{name}"))
+                    .to_string(),
+            ));
+        }
+        if !check {
+            tfreview::io::write_atomic(&file, formatted.as_bytes())
+                .with_context(|| format!("cannot write {}", file.display()))?;
+        }
+    }
+    write_stdout(&out)?;
+    Ok(if failed {
+        ExitCode::from(2)
+    } else if check && unformatted {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn workspace_name(path: &std::path::Path) -> String {
     std::fs::canonicalize(path)
         .ok()
