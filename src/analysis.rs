@@ -660,11 +660,11 @@ mod tests {
         let mut files = vec![
             tf(
                 "a.tf",
-                "variable \"x\" {}\noutput \"o\" {\n  description = \"o\"\n  value = var.x\n}\n",
+                "variable \"x\" {}\noutput \"o\" {\n  description = \"o\"\n  value       = var.x\n}\n",
             ),
             tf(
                 "b.tf",
-                "output \"p\" {\n  description = \"p\"\n  value = var.y\n}\n",
+                "output \"p\" {\n  description = \"p\"\n  value       = var.y\n}\n",
             ),
         ];
         let mut analyzer = Analyzer::default();
@@ -673,7 +673,7 @@ mod tests {
         assert_eq!(first.findings.len(), 1);
         files[1] = tf(
             "b.tf",
-            "output \"p\" {\n  description = \"p\"\n  value = var.x\n}\n",
+            "output \"p\" {\n  description = \"p\"\n  value       = var.x\n}\n",
         );
         let second = analyzer.analyse_workspace(Workspace::from_files("/w", files.clone()));
         assert_eq!(analyzer.last_parsed, 1);

@@ -7,7 +7,9 @@
 //! of a block, offered for another rule's finding, is left out when the ideal has the
 //! same finding there, and any ideal block is left out when it brings an error the
 //! ideal has there and the answer does not. What the edits write is formatted as
-//! `terraform fmt` would (see [`crate::edits::format_hcl`]).
+//! `terraform fmt` formats it (see [`crate::format`]): the whole file when it was
+//! formatted before the fix or when the set formats it (`format-differs`), else the lines
+//! the edits wrote and the lines aligned with them.
 //!
 //! [`fix_until_stable`] checks each pass before keeping it: a fix that, with the others,
 //! leads to a new error-class finding, whose finding comes back on another block, or
@@ -93,6 +95,9 @@ pub fn fix_of(f: &Finding) -> Option<&Fix> {
         .or_else(|| f.ideal.as_ref().and_then(|i| i.fix.as_ref()))
 }
 
+/// The rule whose fix formats a file.
+const FORMAT_RULE: &str = "format-differs";
+
 /// The rule whose fixes remove declarations nothing uses.
 const UNUSED_RULE: &str = "declaration-unused";
 
@@ -133,7 +138,15 @@ impl FixSet {
             .collect();
         order.sort_by_key(|&i| {
             let f = &findings[i];
-            (std::cmp::Reverse(f.severity), f.file, f.span.start, i)
+            // Formatting a file comes after every other fix of it (it formats their
+            // result).
+            (
+                f.rule == FORMAT_RULE,
+                std::cmp::Reverse(f.severity),
+                f.file,
+                f.span.start,
+                i,
+            )
         });
         order.dedup();
         let mut set = FixSet::default();
@@ -154,11 +167,22 @@ impl FixSet {
             .collect();
         // Blocks declared by accepted edits, per module folder.
         let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
+        // Files the set formats whole: their `format-differs` finding is in it, and other
+        // fixes edit them too (its own edit would overlap theirs).
+        let mut format_whole: BTreeSet<String> = BTreeSet::new();
         for &i in &order {
             let f = &findings[i];
             let Some(fix) = fix_of(f) else {
                 continue;
             };
+            if f.rule == FORMAT_RULE
+                && let Some(path) = fix.edits.first().map(|e| e.path.clone())
+                && accepted.contains_key(&path)
+            {
+                format_whole.insert(path);
+                set.applied.push(i);
+                continue;
+            }
             let module = analysis.workspace.files.get(f.file).map_or("", |x| x.dir());
             if unsettled.contains(module) {
                 set.skipped.push(Skipped {
@@ -361,7 +385,12 @@ impl FixSet {
             let mut after = apply_edits(before.as_deref().unwrap_or(""), &sorted);
             if formatted_kind(path) {
                 let accepted: Vec<&Accepted<'_>> = edits.iter().collect();
-                after = format_changed(before.as_deref(), &after, &accepted);
+                after = format_changed(
+                    before.as_deref(),
+                    &after,
+                    &accepted,
+                    format_whole.contains(path),
+                );
             }
             if before.as_deref() != Some(after.as_str()) {
                 set.files
@@ -651,13 +680,23 @@ fn formatted_kind(path: &str) -> bool {
     path.ends_with(".tf") || path.ends_with(".tfvars")
 }
 
-/// `after` (the text with the sorted `edits` made) with the lines the edits wrote or
-/// joined formatted the way `terraform fmt` would (see [`crate::edits::format_hcl`]):
-/// an inserted attribute aligned with its neighbours, a run realigned when its longest
-/// key was removed. A file the set creates is formatted whole.
-fn format_changed(before: Option<&str>, after: &str, edits: &[&Accepted<'_>]) -> String {
-    if before.is_none() {
-        return crate::edits::format_hcl(after, &|_| true);
+/// `after` (the text with the sorted `edits` made) formatted as `terraform fmt` formats
+/// it: whole when the set creates the file, formats it (`whole`), or when the file was
+/// formatted before (so a fix never leaves a formatted file unformatted); else only the
+/// lines the edits wrote or joined and those aligned with them (an inserted attribute
+/// aligned with its neighbours, a run realigned when its longest key was removed), so
+/// that the author's layout elsewhere is kept.
+fn format_changed(
+    before: Option<&str>,
+    after: &str,
+    edits: &[&Accepted<'_>],
+    whole: bool,
+) -> String {
+    let clean = before.is_none_or(|b| crate::format::is_formatted(b) == Some(true));
+    if (whole || clean)
+        && let Ok(formatted) = crate::format::format(after)
+    {
+        return formatted;
     }
     // Line starts of `after`, to turn offsets into line numbers.
     let starts: Vec<usize> = std::iter::once(0)
@@ -680,7 +719,7 @@ fn format_changed(before: Option<&str>, after: &str, edits: &[&Accepted<'_>]) ->
         let last = line_of(end.saturating_sub(1).max(start));
         touched.extend(first..=last.max(first));
     }
-    crate::edits::format_hcl(after, &|n| touched.contains(&n))
+    crate::format::format_lines(after, &|n| touched.contains(&n))
 }
 
 /// Whether `range` is a valid edit range of `text` (a missing file takes inserts at 0).

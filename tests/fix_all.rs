@@ -193,45 +193,15 @@ fn unformatted(dir: &Path, counts: &mut Counts) -> Option<BTreeSet<String>> {
 }
 
 /// Failures that remain, each with its reason (a substring of the failure, why).
-const KNOWN: &[(&str, &str)] = &[
-    ("fixed Pr1222/lib/waf.tf", FMT_NEIGHBOURS),
-    ("fixed Pr1399/lib/variables.tf", FMT_COMMENT),
-    ("fixed Pr2615/lib/main.tf", FMT_NEIGHBOURS),
-    ("fixed Pr3216/lib/variables.tf", FMT_NEIGHBOURS),
-    ("fixed Pr5288/lib/outputs.tf", FMT_NEIGHBOURS),
-    ("fixed Pr5530/lib/variables.tf", FMT_NEIGHBOURS),
-    ("fixed Pr5655/lib/variables.tf", FMT_NEIGHBOURS),
-    ("fixed Pr5988/lib/alb.tf", FMT_COMMENT),
-    ("fixed Pr5988/lib/vpc.tf", FMT_NEIGHBOURS),
-    ("fixed Pr6759/lib/modules/ecs/main.tf", FMT_NEIGHBOURS),
-    ("fixed Pr8640/lib/modules/ecs/main.tf", FMT_NEIGHBOURS),
-    ("fixed Pr9287/lib/monitoring.tf", FMT_NEIGHBOURS),
-    ("fixed Pr9287/lib/security.tf", FMT_NEIGHBOURS),
-    ("fixed Pr9291/lib/main.tf", FMT_NEIGHBOURS),
-    (
-        "fixed Pr3326/lib/modules/content_delivery/main.tf",
-        FMT_IDEAL_BLANKS,
-    ),
-    (
-        "Pr7098: new error-class finding lib/MODEL_RESPONSE.md/tap_stack.tf:12 [argument-required-missing]",
-        ALARM_REQUIRED_IN_5,
-    ),
-];
+const KNOWN: &[(&str, &str)] = &[(
+    "Pr7098: new error-class finding lib/MODEL_RESPONSE.md/tap_stack.tf:12 [argument-required-missing]",
+    ALARM_REQUIRED_IN_5,
+)];
 
 /// The answer's alarm (a shortened example) sets neither `comparison_operator` nor
 /// `evaluation_periods`: optional in AWS provider 6.x, required in 5.x, which the ideal's
 /// `provider.tf` (put in place by the provider-configuration fix) pins with `~> 5.0`.
 const ALARM_REQUIRED_IN_5: &str = "the ideal's provider.tf, which the provider-configuration fix puts in place, pins ~> 5.0, where the alarm's missing arguments are required (6.x made them optional)";
-
-/// A fix adds an attribute to a run of aligned ones without realigning the others (or
-/// keeps the ideal's two spaces before a comment); `terraform fmt` realigns. The
-/// formatter of issue 16 formats every fix; until then these files need `terraform fmt`.
-const FMT_NEIGHBOURS: &str =
-    "an inserted attribute is not realigned with its neighbours (issue 16's formatter)";
-const FMT_IDEAL_BLANKS: &str =
-    "text taken from the ideal keeps its blank lines with trailing spaces (issue 16's formatter)";
-const FMT_COMMENT: &str =
-    "text taken from the ideal keeps two spaces before a trailing comment (issue 16's formatter)";
 
 fn terraform_on_path() -> bool {
     std::process::Command::new("terraform")

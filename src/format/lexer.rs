@@ -235,10 +235,16 @@ impl<'a> Lexer<'a> {
             let rest = self.rest();
             let trimmed = rest.trim_start_matches([' ', '\t']);
             let blanks = rest.len() - trimmed.len();
-            if let Some(after) = trimmed.strip_prefix(marker)
-                && (after.is_empty() || after.starts_with('\n') || after.starts_with("\r\n"))
-            {
-                self.push(Kind::CHeredoc, blanks + marker.len(), String::new());
+            // Blanks after the marker are allowed, and kept (Terraform keeps them).
+            if let Some(after) = trimmed.strip_prefix(marker) {
+                let tail = after.trim_start_matches([' ', '\t']);
+                if !(tail.is_empty() || tail.starts_with('\n') || tail.starts_with("\r\n")) {
+                    let len = self.literal_len(false).max(1).min(self.rest().len());
+                    self.push(Kind::StringLit, len, String::new());
+                    return;
+                }
+                let len = blanks + marker.len() + (after.len() - tail.len());
+                self.push(Kind::CHeredoc, len, String::new());
                 self.modes.pop();
                 return;
             }

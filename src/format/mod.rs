@@ -42,6 +42,12 @@ pub fn format(src: &str) -> Result<String, FormatError> {
             return Err(FormatError::Syntax(message));
         }
     }
+    Ok(format_parsed(src))
+}
+
+/// [`format`] of a text known to parse (the model parsed it already).
+pub fn format_parsed(src: &str) -> String {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let edits = normalise(&lexer::lex(src));
     let src = apply(src, edits);
     let mut tokens = lexer::lex(&src);
@@ -57,7 +63,70 @@ pub fn format(src: &str) -> Result<String, FormatError> {
         }
         out.push_str(&t.text);
     }
-    Ok(out)
+    out
+}
+
+/// The layout of [`format`] on some lines only: those for which `touched` (0-based
+/// physical line numbers) is true, and every line aligned with one of them (its run of
+/// `=` signs or of end comments). The other lines keep their blanks, and Terraform's
+/// normalisations are not made: for the lines a fix wrote into a file that was not
+/// formatted before it.
+pub fn format_lines(src: &str, touched: &dyn Fn(usize) -> bool) -> String {
+    let mut tokens = lexer::lex(src);
+    let lines = lines_of(&tokens);
+    // The physical lines each format line spans (a heredoc or block comment spans many).
+    let mut first = 0;
+    let mut selected: Vec<bool> = lines
+        .iter()
+        .map(|l| {
+            let newlines: usize = tokens[l.lead.start..l.end()]
+                .iter()
+                .map(|t| t.text.matches('\n').count() + t.blanks.matches('\n').count())
+                .sum();
+            let span = first..=first + newlines.saturating_sub(1).max(0);
+            first += newlines;
+            span.into_iter().any(touched)
+        })
+        .collect();
+    // Whole runs of aligned lines.
+    for cell in [
+        (|l: &Line| l.assign.is_some()) as fn(&Line) -> bool,
+        |l: &Line| l.comment.is_some(),
+    ] {
+        let mut i = 0;
+        while i < lines.len() {
+            if !cell(&lines[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < lines.len() && cell(&lines[i]) {
+                i += 1;
+            }
+            if selected[start..i].iter().any(|&s| s) {
+                selected[start..i].iter_mut().for_each(|s| *s = true);
+            }
+        }
+    }
+    layout(&mut tokens);
+    let mut out = String::with_capacity(src.len());
+    let mut line_of = vec![usize::MAX; tokens.len()];
+    for (n, l) in lines.iter().enumerate() {
+        for slot in &mut line_of[l.lead.start..l.end()] {
+            *slot = n;
+        }
+    }
+    for (t, &n) in tokens.iter().zip(&line_of) {
+        if selected.get(n).copied().unwrap_or(false) {
+            for _ in 0..t.spaces {
+                out.push(' ');
+            }
+        } else {
+            out.push_str(&t.blanks);
+        }
+        out.push_str(&t.text);
+    }
+    out
 }
 
 /// Whether `src` is as `terraform fmt` leaves it (`None` when it does not parse).
@@ -203,9 +272,6 @@ fn unwrap_interpolation(tokens: &[Token]) -> Option<String> {
         || tokens[1].kind != Kind::TemplateInterp
         || tokens[n - 2].kind != Kind::TemplateSeqEnd
         || tokens[n - 1].kind != Kind::CQuote
-        // `${~` and `~}` strip blanks of the template around them: not a bare value.
-        || tokens[1].text != "${"
-        || tokens[n - 2].text != "}"
     {
         return None;
     }
@@ -277,6 +343,17 @@ struct Line {
     lead: Range<usize>,
     assign: Option<Range<usize>>,
     comment: Option<Range<usize>>,
+}
+
+impl Line {
+    /// The index after the line's last token.
+    fn end(&self) -> usize {
+        self.comment
+            .as_ref()
+            .map(|c| c.end)
+            .or(self.assign.as_ref().map(|a| a.end))
+            .unwrap_or(self.lead.end)
+    }
 }
 
 fn lines_of(tokens: &[Token]) -> Vec<Line> {
@@ -541,6 +618,26 @@ mod tests {
         let want = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"       # c\n  acl    = \"private\" // d\n\n\n  tags = {\n    a   = 1\n    bbb = \"${var.x}\"\n  }\n  list    = [1, 2, 3]\n  neg     = -1\n  e       = a-1\n  f       = !var.x\n  g       = var.a[0].b\n  h       = func(1, 2)\n  i       = \"${var.x}-y\"\n  j       = var.j\n  heredoc = <<-EOT\n      keep   this\n    EOT\n}\nvariable \"v\" {\n  type = string\n}\n";
         assert_eq!(format(src).unwrap(), want);
         assert_eq!(format(want).unwrap(), want);
+    }
+
+    #[test]
+    fn some_lines_only_with_the_lines_aligned_with_them() {
+        let src = "resource \"a\" \"b\" {\n  name = \"x\"\n    description = \"y\" # why  \n  policy = <<EOF\n  keep   =  this\nEOF\n  tags = {\n    A = 1\n  }\n}\n";
+        assert_eq!(
+            format_lines(src, &|_| true),
+            "resource \"a\" \"b\" {\n  name        = \"x\"\n  description = \"y\" # why  \n  policy      = <<EOF\n  keep   =  this\nEOF\n  tags = {\n    A = 1\n  }\n}\n"
+        );
+        // Only the run of a touched line changes.
+        let src = "a {\n  x = 1\n  yyy = 2\n\n  z    = 3\n}\n";
+        assert_eq!(
+            format_lines(src, &|n| n == 2),
+            "a {\n  x   = 1\n  yyy = 2\n\n  z    = 3\n}\n"
+        );
+        let src = "a {\r\n  x = 1\r\n  yyy = 2\r\n}\r\n";
+        assert_eq!(
+            format_lines(src, &|_| true),
+            "a {\r\n  x   = 1\r\n  yyy = 2\r\n}\r\n"
+        );
     }
 
     #[test]

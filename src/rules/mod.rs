@@ -29,6 +29,7 @@ mod dynamic_meta_argument;
 mod environment_value_hardcoded;
 mod file_unreadable;
 mod final_snapshot_required;
+mod format_differs;
 mod hardcoded_account_id;
 mod hcl_syntax_error;
 mod iam_policy_wildcard;
@@ -291,6 +292,7 @@ static RULES: &[&dyn Rule] = &[
     &required_variable_missing::RequiredVariableMissing,
     &suppression_invalid::SuppressionInvalid,
     &environment_value_hardcoded::EnvironmentValueHardcoded,
+    &format_differs::FormatDiffers,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {
