@@ -83,7 +83,7 @@ pub fn format_lines(src: &str, touched: &dyn Fn(usize) -> bool) -> String {
                 .iter()
                 .map(|t| t.text.matches('\n').count() + t.blanks.matches('\n').count())
                 .sum();
-            let span = first..=first + newlines.saturating_sub(1).max(0);
+            let span = first..=first + newlines.saturating_sub(1);
             first += newlines;
             span.into_iter().any(touched)
         })
