@@ -172,6 +172,21 @@ fn main() {
         assert!(problems < files);
     }
 
+    // Formatting every file as `terraform fmt` does (its own parse included, as
+    // `tfreview fmt` does it), against the parse above.
+    let mut format = Vec::new();
+    let mut unformatted = 0;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let ws = Workspace::load(&corpus).expect("load corpus");
+        unformatted = ws
+            .files
+            .par_iter()
+            .filter(|f| tfreview::format::format(&f.text).is_ok_and(|out| out != f.text))
+            .count();
+        format.push(start.elapsed());
+    }
+
     let mut analyse = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();
@@ -237,6 +252,12 @@ fn main() {
         );
     }
     println!("read + parse only: median {:.0} ms", ms(parse));
+    let format = median(format);
+    println!(
+        "read + format every file (terraform fmt's output; {unformatted} files change): median {:.0} ms, {:.2} × read + parse",
+        ms(format),
+        ms(format) / ms(parse)
+    );
     println!(
         "ratio check / parse-only: {:.2}; analysis / parse-only: {:.2}",
         ms(check) / ms(parse),

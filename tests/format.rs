@@ -214,7 +214,7 @@ fn with_blanks(src: &str, picks: &[u8]) -> String {
     let mut out = String::new();
     let mut previous = None;
     for (i, t) in tokens.iter().enumerate() {
-        out.push_str(&t.blanks);
+        out.push_str(t.blanks);
         use lexer::Kind::*;
         let inside_literal = i == 0
             || matches!(
@@ -241,7 +241,7 @@ fn with_blanks(src: &str, picks: &[u8]) -> String {
                 _ => {}
             }
         }
-        out.push_str(&t.text);
+        out.push_str(t.text);
         previous = Some(t.kind);
     }
     out

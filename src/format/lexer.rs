@@ -61,18 +61,19 @@ pub enum Kind {
     Eof,
 }
 
+/// A token: slices of the text it was lexed from (no copy).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub struct Token<'a> {
     pub kind: Kind,
     /// The token's text.
-    pub text: String,
-    /// Blanks (spaces and tabs) before it on its line, as columns.
+    pub text: &'a str,
+    /// The blanks before it as the formatter sets them (at first, as many as written).
     pub spaces: usize,
     /// The blanks as written (kept where the formatter does not change them).
-    pub blanks: String,
+    pub blanks: &'a str,
 }
 
-impl Token {
+impl Token<'_> {
     /// Whether the token ends a line: a newline, or a line comment (which holds its
     /// newline).
     pub fn ends_line(&self) -> bool {
@@ -95,22 +96,23 @@ impl Token {
 }
 
 /// What the lexer is inside of.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Mode {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode<'a> {
     /// Expressions and structure; the count of `{` opened inside an interpolation (at
     /// the top level, none is counted).
     Normal { braces: usize, interp: bool },
     /// A quoted template.
     Quoted,
     /// A heredoc whose closing marker is this.
-    Heredoc { marker: String },
+    Heredoc { marker: &'a str },
 }
 
-pub fn lex(src: &str) -> Vec<Token> {
+pub fn lex(src: &str) -> Vec<Token<'_>> {
     let mut lexer = Lexer {
         src,
         at: 0,
-        out: Vec::new(),
+        // About one token per four bytes in Terraform.
+        out: Vec::with_capacity(src.len() / 4 + 8),
         modes: vec![Mode::Normal {
             braces: 0,
             interp: false,
@@ -124,8 +126,8 @@ pub fn lex(src: &str) -> Vec<Token> {
 struct Lexer<'a> {
     src: &'a str,
     at: usize,
-    out: Vec<Token>,
-    modes: Vec<Mode>,
+    out: Vec<Token<'a>>,
+    modes: Vec<Mode<'a>>,
     /// At the start of a line (a heredoc's closing marker may begin here).
     line_start: bool,
 }
@@ -136,9 +138,10 @@ impl<'a> Lexer<'a> {
         &src[self.at..]
     }
 
-    fn push(&mut self, kind: Kind, len: usize, blanks: String) {
-        let text = self.src[self.at..self.at + len].to_string();
-        let spaces = blanks.chars().count();
+    fn push(&mut self, kind: Kind, len: usize, blanks: &'a str) {
+        let src: &'a str = self.src;
+        let text = &src[self.at..self.at + len];
+        let spaces = blanks.len();
         self.at += len;
         self.line_start = text.ends_with('\n');
         self.out.push(Token {
@@ -151,9 +154,9 @@ impl<'a> Lexer<'a> {
 
     fn run(&mut self) {
         while self.at < self.src.len() {
-            match self.modes.last().cloned() {
+            match self.modes.last().copied() {
                 Some(Mode::Quoted) => self.quoted(),
-                Some(Mode::Heredoc { marker }) => self.heredoc(&marker),
+                Some(Mode::Heredoc { marker }) => self.heredoc(marker),
                 _ => self.normal(),
             }
         }
@@ -203,7 +206,7 @@ impl<'a> Lexer<'a> {
             return false;
         };
         let len = if rest[2..].starts_with('~') { 3 } else { 2 };
-        self.push(kind, len, String::new());
+        self.push(kind, len, "");
         self.modes.push(Mode::Normal {
             braces: 0,
             interp: true,
@@ -213,7 +216,7 @@ impl<'a> Lexer<'a> {
 
     fn quoted(&mut self) {
         if self.rest().starts_with('"') {
-            self.push(Kind::CQuote, 1, String::new());
+            self.push(Kind::CQuote, 1, "");
             self.modes.pop();
             return;
         }
@@ -226,7 +229,7 @@ impl<'a> Lexer<'a> {
             return;
         }
         let len = self.literal_len(true).max(1);
-        self.push(Kind::QuotedLit, len.min(self.rest().len()), String::new());
+        self.push(Kind::QuotedLit, len.min(self.rest().len()), "");
     }
 
     fn heredoc(&mut self, marker: &str) {
@@ -240,11 +243,11 @@ impl<'a> Lexer<'a> {
                 let tail = after.trim_start_matches([' ', '\t']);
                 if !(tail.is_empty() || tail.starts_with('\n') || tail.starts_with("\r\n")) {
                     let len = self.literal_len(false).max(1).min(self.rest().len());
-                    self.push(Kind::StringLit, len, String::new());
+                    self.push(Kind::StringLit, len, "");
                     return;
                 }
                 let len = blanks + marker.len() + (after.len() - tail.len());
-                self.push(Kind::CHeredoc, len, String::new());
+                self.push(Kind::CHeredoc, len, "");
                 self.modes.pop();
                 return;
             }
@@ -254,7 +257,7 @@ impl<'a> Lexer<'a> {
         }
         let len = self.literal_len(false).max(1);
         let len = len.min(self.rest().len());
-        self.push(Kind::StringLit, len, String::new());
+        self.push(Kind::StringLit, len, "");
     }
 
     fn normal(&mut self) {
@@ -262,13 +265,13 @@ impl<'a> Lexer<'a> {
         let rest = self.rest();
         let trimmed = rest.trim_start_matches([' ', '\t']);
         let blank_len = rest.len() - trimmed.len();
-        let blanks = rest[..blank_len].to_string();
+        let blanks = &rest[..blank_len];
         self.at += blank_len;
         if self.at >= self.src.len() {
             self.out.push(Token {
                 kind: Kind::Eof,
-                text: String::new(),
-                spaces: blanks.chars().count(),
+                text: "",
+                spaces: blanks.len(),
                 blanks,
             });
             return;
@@ -288,7 +291,7 @@ impl<'a> Lexer<'a> {
             ),
             b'"' => (Kind::OQuote, 1),
             b'<' if two == "<<" && heredoc_header(rest).is_some() => {
-                let (len, marker) = heredoc_header(rest).unwrap_or((2, String::new()));
+                let (len, marker) = heredoc_header(rest).unwrap_or((2, ""));
                 self.push(Kind::OHeredoc, len, blanks);
                 self.modes.push(Mode::Heredoc { marker });
                 self.line_start = true;
@@ -369,7 +372,7 @@ fn line_comment_len(rest: &str) -> usize {
 }
 
 /// `<<EOT\n` / `<<-EOT\n`: the length of the header with its newline, and the marker.
-fn heredoc_header(rest: &str) -> Option<(usize, String)> {
+fn heredoc_header(rest: &str) -> Option<(usize, &str)> {
     let after = rest.strip_prefix("<<")?;
     let after = after.strip_prefix('-').unwrap_or(after);
     let start = rest.len() - after.len();
@@ -377,7 +380,7 @@ fn heredoc_header(rest: &str) -> Option<(usize, String)> {
         return None;
     }
     let marker_len = ident_len(after);
-    let marker = after[..marker_len].to_string();
+    let marker = &after[..marker_len];
     let tail = &after[marker_len..];
     let newline = if tail.starts_with("\r\n") {
         2
@@ -396,6 +399,22 @@ fn ident_start(s: &str) -> bool {
 }
 
 fn ident_len(s: &str) -> usize {
+    // ASCII first, the common case; a non-ASCII character sends the rest through chars.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphanumeric() || b == b'_' || (b == b'-' && i > 0) {
+            i += 1;
+        } else if b.is_ascii() {
+            return i;
+        } else {
+            break;
+        }
+    }
+    if i == bytes.len() {
+        return i;
+    }
     s.char_indices()
         .find(|(i, c)| !(c.is_alphanumeric() || *c == '_' || (*c == '-' && *i > 0)))
         .map_or(s.len(), |(i, _)| i)

@@ -48,20 +48,27 @@ pub fn format(src: &str) -> Result<String, FormatError> {
 /// [`format`] of a text known to parse (the model parsed it already).
 pub fn format_parsed(src: &str) -> String {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let edits = normalise(&lexer::lex(src));
-    let src = apply(src, edits);
-    let mut tokens = lexer::lex(&src);
+    let first = lexer::lex(src);
+    let edits = normalise(&first);
+    // Most files need no normalisation: their tokens are laid out as they are.
+    let normalised;
+    let mut tokens = if edits.is_empty() {
+        first
+    } else {
+        normalised = apply(src, edits);
+        lexer::lex(&normalised)
+    };
     layout(&mut tokens);
     let mut out = String::with_capacity(src.len() + src.len() / 8);
     for t in &tokens {
         if t.kind == Kind::Eof {
-            out.push_str(&t.blanks);
+            out.push_str(t.blanks);
             continue;
         }
         for _ in 0..t.spaces {
             out.push(' ');
         }
-        out.push_str(&t.text);
+        out.push_str(t.text);
     }
     out
 }
@@ -122,9 +129,9 @@ pub fn format_lines(src: &str, touched: &dyn Fn(usize) -> bool) -> String {
                 out.push(' ');
             }
         } else {
-            out.push_str(&t.blanks);
+            out.push_str(t.blanks);
         }
-        out.push_str(&t.text);
+        out.push_str(t.text);
     }
     out
 }
@@ -156,7 +163,7 @@ fn apply(src: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
 /// Terraform's normalisations, as edits of the text the tokens were lexed from: the
 /// bodies are walked on the tokens (arguments, blocks and their labels), so that what
 /// Terraform formats but hcl-edit refuses (an object with a key twice) is formatted too.
-fn normalise(tokens: &[Token]) -> Vec<(Range<usize>, String)> {
+fn normalise(tokens: &[Token<'_>]) -> Vec<(Range<usize>, String)> {
     let mut starts = Vec::with_capacity(tokens.len() + 1);
     let mut at = 0;
     for t in tokens {
@@ -174,7 +181,7 @@ fn normalise(tokens: &[Token]) -> Vec<(Range<usize>, String)> {
 }
 
 struct Walk<'t> {
-    tokens: &'t [Token],
+    tokens: &'t [Token<'t>],
     /// Where each token's text starts.
     starts: Vec<usize>,
     edits: Vec<(Range<usize>, String)>,
@@ -223,7 +230,7 @@ impl Walk<'_> {
                     i = k;
                 }
                 Kind::Ident => {
-                    let name = t[i].text.clone();
+                    let name = t[i].text.to_string();
                     let mut k = i + 1;
                     while k < t.len() && t[k].kind != Kind::OBrace {
                         match t[k].kind {
@@ -252,20 +259,20 @@ impl Walk<'_> {
 }
 
 /// The text of tokens as written, without the blanks before the first.
-fn text_of(tokens: &[Token]) -> String {
+fn text_of(tokens: &[Token<'_>]) -> String {
     let mut out = String::new();
     for (i, t) in tokens.iter().enumerate() {
         if i > 0 {
-            out.push_str(&t.blanks);
+            out.push_str(t.blanks);
         }
-        out.push_str(&t.text);
+        out.push_str(t.text);
     }
     out
 }
 
 /// `"${ expr }"` → `expr`: only when the quotes hold one interpolation and nothing else
 /// (interpolations inside nested quotes are part of the expression).
-fn unwrap_interpolation(tokens: &[Token]) -> Option<String> {
+fn unwrap_interpolation(tokens: &[Token<'_>]) -> Option<String> {
     let n = tokens.len();
     if n < 5
         || tokens[0].kind != Kind::OQuote
@@ -314,9 +321,9 @@ fn unwrap_interpolation(tokens: &[Token]) -> Option<String> {
 }
 
 /// A variable's `type`: legacy quoted types and collections without an element type.
-fn type_expr(tokens: &[Token]) -> Option<String> {
+fn type_expr(tokens: &[Token<'_>]) -> Option<String> {
     match tokens {
-        [kw] if kw.kind == Kind::Ident => match kw.text.as_str() {
+        [kw] if kw.kind == Kind::Ident => match kw.text {
             "list" | "map" | "set" => Some(format!("{}(any)", kw.text)),
             _ => None,
         },
@@ -325,7 +332,7 @@ fn type_expr(tokens: &[Token]) -> Option<String> {
                 && lit.kind == Kind::QuotedLit
                 && close.kind == Kind::CQuote =>
         {
-            match lit.text.as_str() {
+            match lit.text {
                 "string" => Some("string".into()),
                 "list" => Some("list(string)".into()),
                 "map" => Some("map(string)".into()),
@@ -356,7 +363,7 @@ impl Line {
     }
 }
 
-fn lines_of(tokens: &[Token]) -> Vec<Line> {
+fn lines_of(tokens: &[Token<'_>]) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut start = 0;
     // The end of the input belongs to no line.
@@ -405,7 +412,7 @@ fn lines_of(tokens: &[Token]) -> Vec<Line> {
     lines
 }
 
-fn layout(tokens: &mut [Token]) {
+fn layout(tokens: &mut [Token<'_>]) {
     let lines = lines_of(tokens);
     indent(tokens, &lines);
     spaces(tokens, &lines);
@@ -414,7 +421,7 @@ fn layout(tokens: &mut [Token]) {
 
 /// Two spaces per level of brackets that earlier lines left open; a line that closes
 /// more than the last level opened closes as many levels as it takes.
-fn indent(tokens: &mut [Token], lines: &[Line]) {
+fn indent(tokens: &mut [Token<'_>], lines: &[Line]) {
     let mut levels: Vec<i32> = Vec::new();
     for line in lines {
         if line.lead.is_empty() {
@@ -459,7 +466,7 @@ fn indent(tokens: &mut [Token], lines: &[Line]) {
 }
 
 /// The blanks between the tokens of each cell.
-fn spaces(tokens: &mut [Token], lines: &[Line]) {
+fn spaces(tokens: &mut [Token<'_>], lines: &[Line]) {
     for line in lines {
         for (cell, is_assign) in [
             (Some(line.lead.clone()), false),
@@ -474,8 +481,7 @@ fn spaces(tokens: &mut [Token], lines: &[Line]) {
                     break;
                 }
                 let before = (i > cell.start).then(|| tokens[i - 1].kind);
-                let space =
-                    space_after(tokens[i].kind, &tokens[i].text, before, tokens[i + 1].kind);
+                let space = space_after(tokens[i].kind, tokens[i].text, before, tokens[i + 1].kind);
                 tokens[i + 1].spaces = usize::from(space);
             }
         }
@@ -551,7 +557,7 @@ fn space_after(subject: Kind, text: &str, before: Option<Kind>, after: Kind) -> 
 
 /// Aligns the `=` of consecutive lines that have one, then the comments that end
 /// consecutive lines.
-fn align(tokens: &mut [Token], lines: &[Line]) {
+fn align(tokens: &mut [Token<'_>], lines: &[Line]) {
     let columns = |tokens: &[Token], range: &Range<usize>| -> usize {
         tokens[range.clone()]
             .iter()

@@ -1320,12 +1320,8 @@ impl App {
             (Some("pending"), _) => f.pending = !f.pending,
             (Some("accepted"), _) => f.accepted = !f.accepted,
             (Some("rejected"), _) => f.rejected = !f.rejected,
-            (Some(_), _) => {
-                *f = Filter {
-                    search: std::mem::take(&mut f.search),
-                    ..Filter::default()
-                }
-            }
+            // `0`: everything shown again, the search too.
+            (Some(_), _) => *f = Filter::default(),
             (None, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f') | KeyCode::Char('q')) => {
                 self.mode = Mode::Normal
             }
