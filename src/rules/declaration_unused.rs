@@ -56,17 +56,29 @@ impl Rule for DeclarationUnused {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in model.modules.iter().filter(|m| m.complete) {
+            // Who references each target, once per module: a declaration is used when
+            // someone other than itself references it.
+            let mut users: std::collections::HashMap<&crate::model::expr::Target, Vec<Owner>> =
+                std::collections::HashMap::new();
+            for r in &module.refs {
+                let owners = users.entry(&r.target).or_default();
+                // Two different owners are all the question needs.
+                if owners.len() < 2 && !owners.contains(&r.from) {
+                    owners.push(r.from);
+                }
+            }
+            let used = |target: &crate::model::expr::Target, me: Owner| {
+                users
+                    .get(target)
+                    .is_some_and(|owners| owners.iter().any(|o| *o != me))
+            };
             for (index, var) in module.blocks.iter().enumerate() {
                 if var.kind != BlockKind::Variable {
                     continue;
                 }
                 let name = var.label(0);
                 let target = Target::Var(name.to_string());
-                if module
-                    .refs
-                    .iter()
-                    .any(|r| r.target == target && r.from != Owner::Block(index))
-                {
+                if used(&target, Owner::Block(index)) {
                     continue;
                 }
                 let src = model.src(var.file);
@@ -87,11 +99,7 @@ impl Rule for DeclarationUnused {
             }
             for (index, local) in module.locals.iter().enumerate() {
                 let target = Target::Local(local.name.to_string());
-                if module
-                    .refs
-                    .iter()
-                    .any(|r| r.target == target && r.from != Owner::Local(index))
-                {
+                if used(&target, Owner::Local(index)) {
                     continue;
                 }
                 let src = model.src(local.file);
