@@ -158,4 +158,81 @@ fn main() {
             ms(max)
         );
     }
+
+    corpus_scale(&mut terminal, review.path());
+}
+
+/// The workbench on the whole corpus (every answer, task mode): the first frame, the
+/// analysis applied, and each key of a five-letter search, clearing it, `j`, `n`, page
+/// down and `]`, as medians (and max) of handling the key and drawing the frame.
+fn corpus_scale(terminal: &mut Terminal<TestBackend>, review: &Path) {
+    let corpus = std::env::var_os("TFREVIEW_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    if !corpus.is_dir() {
+        println!("SKIPPED: the corpus is not at {}", corpus.display());
+        return;
+    }
+    let start = Instant::now();
+    let mut app = app_for(&corpus, review);
+    terminal
+        .draw(|f| tfreview::tui::draw::draw(f, &app))
+        .unwrap();
+    let first_frame = start.elapsed();
+    let analysis = tfreview::analyse(&corpus, &tfreview::Target::Auto).unwrap();
+    let analysed = start.elapsed();
+    let findings = analysis.findings.len();
+    app.set_analysis(analysis);
+    terminal
+        .draw(|f| tfreview::tui::draw::draw(f, &app))
+        .unwrap();
+    let shown = start.elapsed();
+    println!(
+        "corpus ({findings} findings): first frame {:.1} ms, analysis {:.0} ms, all findings shown {:.0} ms",
+        ms(first_frame),
+        ms(analysed),
+        ms(shown)
+    );
+    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let mut time = |app: &mut App, event: Event| {
+        let start = Instant::now();
+        app.handle(event);
+        terminal
+            .draw(|f| tfreview::tui::draw::draw(f, app))
+            .unwrap();
+        start.elapsed()
+    };
+    let mut search = Vec::new();
+    let mut clear = Vec::new();
+    for _ in 0..5 {
+        time(&mut app, key(KeyCode::Char('/')));
+        for c in "kms_k".chars() {
+            search.push(time(&mut app, key(KeyCode::Char(c))));
+        }
+        time(&mut app, key(KeyCode::Enter));
+        clear.push(time(&mut app, key(KeyCode::Esc)));
+    }
+    let mut nav: Vec<(&str, Vec<Duration>)> = Vec::new();
+    for (name, code) in [
+        ("j", KeyCode::Char('j')),
+        ("n", KeyCode::Char('n')),
+        ("pgdn", KeyCode::PageDown),
+        ("]", KeyCode::Char(']')),
+    ] {
+        let v: Vec<Duration> = (0..50).map(|_| time(&mut app, key(code))).collect();
+        nav.push((name, v));
+    }
+    let show = |name: &str, v: Vec<Duration>| {
+        let max = v.iter().max().copied().unwrap_or_default();
+        println!(
+            "  {name:<26} median {:>6.2} ms   max {:>6.2} ms",
+            ms(median(v)),
+            ms(max)
+        );
+    };
+    show("search, each key", search);
+    show("esc (clear the search)", clear);
+    for (name, v) in nav {
+        show(name, v);
+    }
 }

@@ -364,6 +364,9 @@ pub struct Finding {
     /// Other places the problem involves (the key policy that lacks a principal and each
     /// log group that uses the key), each with what it is.
     pub related: Vec<Related>,
+    /// The fingerprint, once computed: the workbench asks for it many times a frame.
+    /// (Rule, module folder, address and key do not change once the analysis is done.)
+    pub(crate) fingerprint_cache: std::sync::OnceLock<String>,
 }
 
 /// A second place a finding involves.
@@ -408,6 +411,16 @@ impl Finding {
     /// Stable identity: rule, module folder, address and key, hashed. Unchanged when lines
     /// move; changed when the problem itself changes.
     pub fn fingerprint(&self, ws: &Workspace) -> String {
+        self.fingerprint_ref(ws).to_string()
+    }
+
+    /// [`Finding::fingerprint`] without a copy.
+    pub fn fingerprint_ref(&self, ws: &Workspace) -> &str {
+        self.fingerprint_cache
+            .get_or_init(|| self.compute_fingerprint(ws))
+    }
+
+    fn compute_fingerprint(&self, ws: &Workspace) -> String {
         let dir = ws.files.get(self.file).map_or("", |f| f.dir());
         let input = format!(
             "{}\u{0}{}\u{0}{}\u{0}{}",

@@ -1717,6 +1717,7 @@ mod tests {
             also: Vec::new(),
             valid_names: Vec::new(),
             related: Vec::new(),
+            fingerprint_cache: std::sync::OnceLock::new(),
         };
         let module = finding(
             "`module.m` is referenced: Terraform stops with \"Reference to undeclared module\"",

@@ -204,16 +204,20 @@ impl Review {
     }
 
     fn gone<'r>(&'r self, analysis: &Analysis, unsettled: bool) -> Vec<(&'r String, &'r Decision)> {
-        let now_fps: std::collections::HashSet<String> = analysis
+        if self.decisions.is_empty() {
+            return Vec::new();
+        }
+        // Borrowed: the workbench asks for this every frame.
+        let now_fps: std::collections::HashSet<&str> = analysis
             .findings
             .iter()
-            .map(|f| f.fingerprint(&analysis.workspace))
+            .map(|f| f.fingerprint_ref(&analysis.workspace))
             .collect();
         let dirs = analysis.unsettled_dirs();
         let mut out: Vec<(&String, &Decision)> = self
             .decisions
             .iter()
-            .filter(|(fp, _)| !now_fps.contains(*fp))
+            .filter(|(fp, _)| !now_fps.contains(fp.as_str()))
             .filter(|(_, d)| {
                 let dir = d.finding.path.rsplit_once('/').map_or("", |(dir, _)| dir);
                 dirs.contains(dir) == unsettled

@@ -145,6 +145,7 @@ pub trait Rule: Sync {
             also: Vec::new(),
             valid_names: Vec::new(),
             related: Vec::new(),
+            fingerprint_cache: std::sync::OnceLock::new(),
         }
     }
 }

@@ -137,6 +137,68 @@ pub enum UndoStep {
     Apply(Vec<(String, Option<String>, String)>),
 }
 
+/// The findings in list order for each grouping, and the text a search looks in (title,
+/// message, rule, class and path, in lower case): computed once per analysis, so that a
+/// key never sorts or lower-cases tens of thousands of findings.
+#[derive(Debug, Clone, Default)]
+pub struct ListIndex {
+    /// Which analysis it is of (one more for each analysis applied).
+    pub version: u64,
+    pub by_severity: Vec<usize>,
+    pub by_file: Vec<usize>,
+    pub haystacks: Vec<String>,
+}
+
+impl ListIndex {
+    pub fn of(analysis: &Analysis, version: u64) -> ListIndex {
+        let findings = &analysis.findings;
+        let mut by_severity: Vec<usize> = (0..findings.len()).collect();
+        by_severity.sort_by_key(|&i| {
+            let f = &findings[i];
+            (std::cmp::Reverse(f.severity), f.file, f.span.start)
+        });
+        let mut by_file: Vec<usize> = (0..findings.len()).collect();
+        by_file.sort_by_key(|&i| (findings[i].file, findings[i].span.start));
+        let haystacks = findings
+            .iter()
+            .map(|f| {
+                // `contract`, `security`…: the class narrows the list too.
+                let class = crate::rules::find(f.rule).map_or("", |r| r.class().as_str());
+                format!(
+                    "{}\n{}\n{}\n{class}\n{}",
+                    f.title,
+                    f.message,
+                    f.rule,
+                    analysis.path(f)
+                )
+                .to_lowercase()
+            })
+            .collect();
+        ListIndex {
+            version,
+            by_severity,
+            by_file,
+            haystacks,
+        }
+    }
+}
+
+/// A change as the list depends on it: the revision, its lines, the findings before it.
+type ChangeKey = (
+    String,
+    std::collections::BTreeMap<String, Vec<std::ops::RangeInclusive<usize>>>,
+    usize,
+);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct VisibleKey {
+    analysis: u64,
+    filter: Filter,
+    grouping: Grouping,
+    changes: Option<ChangeKey>,
+    decisions: String,
+}
+
 /// How many messages the log (`L`) keeps.
 pub const MESSAGE_LOG: usize = 200;
 
@@ -201,6 +263,10 @@ pub struct App {
     pub advance: bool,
     /// Where the last export went: the next one is offered there.
     pub export_path: Option<String>,
+    /// What the list needs of every finding, computed once per analysis.
+    pub index: ListIndex,
+    /// The last list computed, with what it depended on (a frame asks several times).
+    visible_cache: std::cell::RefCell<Option<(VisibleKey, Vec<usize>)>>,
     /// The colours the terminal shows; 24-bit colours are converted to them.
     pub color_depth: super::colors::Depth,
     pub highlight: HighlightCache,
@@ -287,6 +353,8 @@ impl App {
             help_scroll: 0,
             advance: true,
             export_path: None,
+            index: ListIndex::default(),
+            visible_cache: std::cell::RefCell::new(None),
             color_depth: super::colors::Depth::TrueColor,
             highlight: HighlightCache::default(),
             size: Rect::new(0, 0, 120, 40),
@@ -381,6 +449,7 @@ impl App {
             );
         }
         self.advance = analysis.workspace.config.workbench.advance;
+        self.index = ListIndex::of(&analysis, self.index.version + 1);
         self.analysis = Some(analysis);
         self.analysing = false;
         self.selected = None;
@@ -475,7 +544,7 @@ impl App {
 
     pub fn status_of(&self, finding: &Finding) -> Status {
         match &self.analysis {
-            Some(a) => self.review.status(&finding.fingerprint(&a.workspace)),
+            Some(a) => self.review.status(finding.fingerprint_ref(&a.workspace)),
             None => Status::Pending,
         }
     }
@@ -490,15 +559,57 @@ impl App {
 
     /// Findings shown in the list, in list order: filtered, then sorted by the grouping.
     pub fn visible(&self) -> Vec<usize> {
+        let key = self.visible_key();
+        if let Some((k, v)) = self.visible_cache.borrow().as_ref()
+            && *k == key
+        {
+            return v.clone();
+        }
+        let v = self.compute_visible();
+        *self.visible_cache.borrow_mut() = Some((key, v.clone()));
+        v
+    }
+
+    /// What the list depends on: the analysis, the filter and grouping, the change, and
+    /// (when a status is filtered out) the decisions.
+    fn visible_key(&self) -> VisibleKey {
+        let statuses_filtered =
+            !(self.filter.pending && self.filter.accepted && self.filter.rejected);
+        let decisions = if statuses_filtered {
+            self.review
+                .decisions
+                .iter()
+                .map(|(fp, d)| format!("{fp}{:?}", d.status))
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
+            String::new()
+        };
+        VisibleKey {
+            analysis: self.index.version,
+            filter: self.filter.clone(),
+            grouping: self.grouping,
+            changes: self
+                .changes
+                .as_ref()
+                .map(|c| (c.rev.clone(), c.lines.clone(), c.before.len())),
+            decisions,
+        }
+    }
+
+    fn compute_visible(&self) -> Vec<usize> {
         let Some(analysis) = &self.analysis else {
             return Vec::new();
         };
         let search = self.filter.search.to_lowercase();
-        let mut out: Vec<usize> = analysis
-            .findings
+        let order = match self.grouping {
+            Grouping::Severity => &self.index.by_severity,
+            Grouping::File => &self.index.by_file,
+        };
+        order
             .iter()
-            .enumerate()
-            .filter(|(_, f)| {
+            .filter_map(|&i| analysis.findings.get(i).map(|f| (i, f)))
+            .filter(|&(i, f)| {
                 let sev = Severity::ALL_DESCENDING
                     .iter()
                     .position(|s| *s == f.severity)
@@ -509,16 +620,11 @@ impl App {
                     Status::Rejected => self.filter.rejected,
                 };
                 let search_ok = search.is_empty()
-                    || [
-                        f.title.as_str(),
-                        f.message.as_str(),
-                        f.rule,
-                        // `contract`, `security`…: the class narrows the list too.
-                        crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),
-                        analysis.path(f),
-                    ]
-                    .iter()
-                    .any(|t| t.to_lowercase().contains(&search));
+                    || self
+                        .index
+                        .haystacks
+                        .get(i)
+                        .is_some_and(|h| h.contains(&search));
                 let change_ok = self
                     .changes
                     .as_ref()
@@ -526,18 +632,7 @@ impl App {
                 self.filter.severities[sev] && status_ok && search_ok && change_ok
             })
             .map(|(i, _)| i)
-            .collect();
-        match self.grouping {
-            Grouping::Severity => out.sort_by_key(|&i| {
-                let f = &analysis.findings[i];
-                (std::cmp::Reverse(f.severity), f.file, f.span.start)
-            }),
-            Grouping::File => out.sort_by_key(|&i| {
-                let f = &analysis.findings[i];
-                (f.file, f.span.start)
-            }),
-        }
-        out
+            .collect()
     }
 
     pub fn areas(&self) -> Areas {

@@ -225,8 +225,21 @@ fn draw_files(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     let rows = tree_rows(app);
     let selected_row = app.tree_row_of_selection(&rows);
     let skip = list_offset(selected_row, rows.len(), rect.height);
+    // Findings per file and severity, counted once.
+    let mut per_file = vec![[0usize; 4]; analysis.workspace.files.len()];
+    for f in &analysis.findings {
+        if let Some(counts) = per_file.get_mut(f.file) {
+            let sev = Severity::ALL_DESCENDING
+                .iter()
+                .position(|s| *s == f.severity)
+                .unwrap_or(0);
+            counts[sev] += 1;
+        }
+    }
     let mut lines = Vec::new();
-    for (i, row) in rows.iter().enumerate().skip(skip) {
+    // Only the rows on screen are built.
+    let shown = usize::from(rect.height.saturating_sub(2));
+    for (i, row) in rows.iter().enumerate().skip(skip).take(shown) {
         match row {
             TreeRow::Dir(dir) => lines.push(Line::from(Span::styled(
                 format!("{}/", for_terminal(dir)),
@@ -237,12 +250,8 @@ fn draw_files(frame: &mut Frame<'_>, app: &App, rect: Rect) {
                 let name = file.path.rsplit('/').next().unwrap_or(&file.path);
                 let indent = if file.dir().is_empty() { "" } else { "  " };
                 let mut counts = Vec::new();
-                for sev in Severity::ALL_DESCENDING {
-                    let n = analysis
-                        .findings
-                        .iter()
-                        .filter(|f| f.file == *id && f.severity == sev)
-                        .count();
+                for (k, sev) in Severity::ALL_DESCENDING.into_iter().enumerate() {
+                    let n = per_file.get(*id).map_or(0, |c| c[k]);
                     if n > 0 {
                         counts.push(Span::styled(
                             format!(" {n}{}", severity_letter(sev)),
@@ -656,7 +665,9 @@ fn draw_findings(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     let selected = selected_list_row(app, &rows);
     let skip = list_offset(selected, rows.len(), rect.height);
     let mut lines = Vec::new();
-    for (r, row) in rows.iter().enumerate().skip(skip) {
+    // Only the rows on screen are built.
+    let on_screen = usize::from(rect.height.saturating_sub(2));
+    for (r, row) in rows.iter().enumerate().skip(skip).take(on_screen) {
         match row {
             ListRow::Resolved(fp) => {
                 let Some(d) = app.review.decisions.get(fp) else {
