@@ -177,6 +177,18 @@ fn relocate(root: &Path, to: &Path, path: &Path) -> PathBuf {
     }
 }
 
+/// The files an analysis reads: Terraform, variable values, Markdown answers and
+/// ideals, and the configuration and ignore files that decide what is read. Nothing else
+/// of the repository is written out.
+fn analysed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    [".tf", ".tfvars", ".md"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        || name == crate::config::FILE_NAME
+        || name == ".gitignore"
+}
+
 fn git(dir: &Path, args: &[&str]) -> Result<String, ChangesError> {
     let out = Command::new("git")
         .arg("-C")
@@ -323,6 +335,7 @@ fn write_tree(root: &Path, commit: &str, to: &Path) -> Result<(), ChangesError> 
         let size: u64 = size.parse().unwrap_or(u64::MAX);
         if kind != "blob"
             || !(mode == "100644" || mode == "100755")
+            || !analysed(path)
             || size > crate::io::MAX_SOURCE_BYTES.max(crate::io::MAX_MARKDOWN_BYTES)
             || path.split('/').any(|c| c == ".." || c.is_empty())
         {
@@ -389,6 +402,14 @@ fn write_tree(root: &Path, commit: &str, to: &Path) -> Result<(), ChangesError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_what_an_analysis_reads_is_written_out() {
+        assert!(analysed("infra/main.tf") && analysed("prod.tfvars"));
+        assert!(analysed("lib/MODEL_RESPONSE.md") && analysed(".tfreview.toml"));
+        assert!(analysed("modules/x/.gitignore"));
+        assert!(!analysed("assets/logo.png") && !analysed("node_modules/a/index.js"));
+    }
 
     #[test]
     fn new_side_lines_of_a_zero_context_diff() {
