@@ -1134,10 +1134,11 @@ impl App {
         let Some(analysis) = &self.analysis else {
             return;
         };
+        let wanted: HashSet<&str> = fingerprints.iter().map(String::as_str).collect();
         let mut steps = Vec::new();
         for f in &analysis.findings {
             let fp = f.fingerprint(&analysis.workspace);
-            if f.rule == rule && fingerprints.contains(&fp) {
+            if f.rule == rule && wanted.contains(fp.as_str()) {
                 let previous = self.review.decide(analysis, f, status, None);
                 steps.push((fp, previous));
             }
