@@ -558,59 +558,54 @@ fn space_after(subject: Kind, text: &str, before: Option<Kind>, after: Kind) -> 
 /// Aligns the `=` of consecutive lines that have one, then the comments that end
 /// consecutive lines.
 fn align(tokens: &mut [Token<'_>], lines: &[Line]) {
-    let columns = |tokens: &[Token], range: &Range<usize>| -> usize {
-        tokens[range.clone()]
-            .iter()
-            .map(|t| t.spaces + t.text.chars().count())
-            .sum()
-    };
-    let mut chain: Vec<&Line> = Vec::new();
-    let flush_assign = |tokens: &mut [Token], chain: &mut Vec<&Line>| {
-        let widest = chain
-            .iter()
-            .map(|l| columns(tokens, &l.lead))
-            .max()
-            .unwrap_or(0);
-        for l in chain.iter() {
-            let width = columns(tokens, &l.lead);
-            if let Some(a) = &l.assign {
-                tokens[a.start].spaces = widest - width + 1;
+    align_cells(
+        tokens,
+        lines,
+        |l| l.assign.clone(),
+        |tokens, l| columns(tokens, &l.lead),
+    );
+    align_cells(
+        tokens,
+        lines,
+        |l| l.comment.clone(),
+        |tokens, l| columns(tokens, &l.lead) + l.assign.as_ref().map_or(0, |a| columns(tokens, a)),
+    );
+}
+
+/// The columns tokens take, blanks included (in characters, as Terraform counts them).
+fn columns(tokens: &[Token<'_>], range: &Range<usize>) -> usize {
+    tokens[range.clone()]
+        .iter()
+        .map(|t| t.spaces + t.text.chars().count())
+        .sum()
+}
+
+/// In every run of consecutive lines that have the cell `cell`, puts that cell's first
+/// token one blank after the widest `before` (what precedes the cell) of the run.
+fn align_cells(
+    tokens: &mut [Token<'_>],
+    lines: &[Line],
+    cell: impl Fn(&Line) -> Option<Range<usize>>,
+    before: impl Fn(&[Token<'_>], &Line) -> usize,
+) {
+    let mut i = 0;
+    while i < lines.len() {
+        if cell(&lines[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && cell(&lines[i]).is_some() {
+            i += 1;
+        }
+        let run = &lines[start..i];
+        let widest = run.iter().map(|l| before(tokens, l)).max().unwrap_or(0);
+        for l in run {
+            let width = before(tokens, l);
+            if let Some(c) = cell(l) {
+                tokens[c.start].spaces = widest - width + 1;
             }
         }
-        chain.clear();
-    };
-    for line in lines {
-        if line.assign.is_some() {
-            chain.push(line);
-        } else if !chain.is_empty() {
-            flush_assign(tokens, &mut chain);
-        }
-    }
-    if !chain.is_empty() {
-        flush_assign(tokens, &mut chain);
-    }
-    let width = |tokens: &[Token], l: &Line| {
-        columns(tokens, &l.lead) + l.assign.as_ref().map_or(0, |a| columns(tokens, a))
-    };
-    let flush_comment = |tokens: &mut [Token], chain: &mut Vec<&Line>| {
-        let widest = chain.iter().map(|l| width(tokens, l)).max().unwrap_or(0);
-        for l in chain.iter() {
-            let w = width(tokens, l);
-            if let Some(c) = &l.comment {
-                tokens[c.start].spaces = widest - w + 1;
-            }
-        }
-        chain.clear();
-    };
-    for line in lines {
-        if line.comment.is_some() {
-            chain.push(line);
-        } else if !chain.is_empty() {
-            flush_comment(tokens, &mut chain);
-        }
-    }
-    if !chain.is_empty() {
-        flush_comment(tokens, &mut chain);
     }
 }
 

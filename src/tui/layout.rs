@@ -26,15 +26,21 @@ pub fn zoomed(size: Rect, focus: Pane) -> Areas {
         .direction(Direction::Vertical)
         .constraints([Constraint::Min(1), Constraint::Length(1)])
         .areas(size);
+    one_pane(None, main, status, focus)
+}
+
+/// The areas when one pane (the focused one) has the screen: zoomed, or tabs.
+fn one_pane(tabs: Option<Rect>, pane: Rect, status: Rect, focus: Pane) -> Areas {
     let mut a = Areas {
+        tabs,
         status,
         ..Areas::default()
     };
     match focus {
-        Pane::Files => a.files = main,
-        Pane::Source => a.source = main,
-        Pane::Findings => a.findings = main,
-        Pane::Detail => a.detail = main,
+        Pane::Files => a.files = pane,
+        Pane::Source => a.source = pane,
+        Pane::Findings => a.findings = pane,
+        Pane::Detail => a.detail = pane,
     }
     a
 }
@@ -71,17 +77,6 @@ pub fn areas(size: Rect, focus: Pane) -> Areas {
             .direction(Direction::Vertical)
             .constraints([Constraint::Length(1), Constraint::Min(1)])
             .areas(main);
-        let mut a = Areas {
-            tabs: Some(tabs),
-            status,
-            ..Areas::default()
-        };
-        match focus {
-            Pane::Files => a.files = pane,
-            Pane::Source => a.source = pane,
-            Pane::Findings => a.findings = pane,
-            Pane::Detail => a.detail = pane,
-        }
-        a
+        one_pane(Some(tabs), pane, status, focus)
     }
 }
