@@ -189,9 +189,19 @@ enum Command {
     Evaluate {
         /// The folder of task folders (each with lib/MODEL_RESPONSE.md).
         corpus: PathBuf,
-        /// The labels: folder, failure, MODEL_RESPONSE.md line, rule (tab-separated).
+        /// The labels: a `.tsv` file, or a folder whose `*.tsv` files are the splits
+        /// (`dev.tsv`, `test.tsv`, …): folder, failure, severity, MODEL_RESPONSE.md
+        /// lines, rule, group (tab-separated).
         #[arg(long)]
         labels: PathBuf,
+        /// Also write the tables into this Markdown file, between the lines
+        /// `<!-- evaluation -->` and `<!-- /evaluation -->`.
+        #[arg(long)]
+        doc: Option<PathBuf>,
+        /// List the misses of the `test` split too (by default they are only counted: no
+        /// rule may be tuned on them).
+        #[arg(long)]
+        test_misses: bool,
     },
 }
 
@@ -313,14 +323,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             output.as_deref(),
         ),
-        Some(Command::Evaluate { corpus, labels }) => {
-            let text = tfreview::io::read_text(&labels, tfreview::io::MAX_DATA_BYTES)
-                .map_err(|e| anyhow::anyhow!("{} {e}", labels.display()))?;
-            let labels = tfreview::evaluate::parse_labels(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
+        Some(Command::Evaluate {
+            corpus,
+            labels,
+            doc,
+            test_misses,
+        }) => {
+            let labels = tfreview::evaluate::read_labels(&labels).map_err(anyhow::Error::msg)?;
             let evaluation = tfreview::evaluate::evaluate(&corpus, &labels)
                 .with_context(|| format!("cannot evaluate {}", corpus.display()))?;
-            write_stdout(&evaluation.table())?;
+            let table = evaluation.table(test_misses);
+            if let Some(doc) = doc {
+                let text = tfreview::io::read_text(&doc, tfreview::io::MAX_DATA_BYTES)
+                    .map_err(|e| anyhow::anyhow!("{} {e}", doc.display()))?;
+                let text = tfreview::evaluate::replace_generated(&text, &table)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", doc.display()))?;
+                tfreview::io::write_atomic(&doc, text.as_bytes())
+                    .with_context(|| format!("cannot write {}", doc.display()))?;
+            }
+            write_stdout(&table)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Export {

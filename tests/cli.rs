@@ -255,7 +255,7 @@ fn evaluate_reports_a_bad_labels_file_by_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr)
-            .contains("Cargo.toml: line 1: expected 4 tab-separated columns")
+            .contains("Cargo.toml: line 1: expected 6 tab-separated columns")
     );
 }
 
