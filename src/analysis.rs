@@ -59,6 +59,19 @@ impl Analysis {
         }
     }
 
+    /// A finding's related places: path, line (1-based) and what each place is.
+    pub fn related_places(&self, finding: &Finding) -> Vec<(String, usize, String)> {
+        finding
+            .related
+            .iter()
+            .filter_map(|r| {
+                let file = self.workspace.files.get(r.file)?;
+                let (line, _) = file.line_col(r.span.start);
+                Some((file.path.clone(), line, r.message.clone()))
+            })
+            .collect()
+    }
+
     /// The top-level block that contains `span` in `file`.
     pub fn enclosing_block(&self, file: FileId, span: &Range<usize>) -> Option<Range<usize>> {
         self.blocks

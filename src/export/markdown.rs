@@ -614,6 +614,18 @@ fn sentence(analysis: &Analysis, f: &Finding, capital: bool) -> Vec<Seg> {
         }
     };
     end_sentence(&mut segs);
+    let related = analysis.related_places(f);
+    if !related.is_empty() {
+        segs.push(Seg::Text(" Related: ".into()));
+        for (i, (path, line, what)) in related.iter().enumerate() {
+            if i > 0 {
+                segs.push(Seg::Text("; ".into()));
+            }
+            segs.push(Seg::Code(format!("{path}:{line}")));
+            segs.extend(text_segments(&format!(" ({what})"), &[]));
+        }
+        segs.push(Seg::Text(".".into()));
+    }
     segs
 }
 

@@ -70,6 +70,14 @@ fn render_finding(out: &mut String, analysis: &Analysis, f: &Finding) {
     if let Some(valid) = f.valid_summary(12) {
         let _ = writeln!(out, "valid here: {}", for_terminal(&valid));
     }
+    for (path, line, what) in analysis.related_places(f) {
+        let _ = writeln!(
+            out,
+            "related: {}:{line}: {}",
+            for_terminal(&path),
+            for_terminal(&what)
+        );
+    }
     if let Some(file) = analysis.workspace.files.get(f.file)
         && file.problem.is_none()
     {

@@ -130,6 +130,11 @@ impl Rule for ConfigRecorderOrdering {
                     );
                     f.address = Some(b.address.clone());
                     f.key = first.address.clone();
+                    f.related.push(crate::finding::Related {
+                        file: first.file,
+                        span: first.header(),
+                        message: format!("`{}`, which must exist first", first.address),
+                    });
                     f.fix = add_to_depends_on(
                         model.path(b.file),
                         model.src(b.file),

@@ -3,7 +3,9 @@
 //! ## What it does
 //! Reports a provider whose resources or data sources a module uses (`random_password`,
 //! `archive_file`, `tls_private_key`, `null_resource`, …) when the module declares
-//! `required_providers` but lists no source and version for that provider.
+//! `required_providers` but lists no source and version for that provider. The finding
+//! is at the `required_providers` block, where the entry belongs; each block that needs
+//! the provider is a related place.
 //!
 //! ## Why is this bad?
 //! Terraform then guesses `hashicorp/<name>` with no version constraint: every
@@ -89,7 +91,7 @@ impl Rule for RequiredProviderMissing {
             let Some((rp_file, rp_span)) = blocks.first().cloned() else {
                 continue;
             };
-            let mut used: BTreeMap<&str, &crate::model::BlockInfo<'_>> = BTreeMap::new();
+            let mut used: BTreeMap<&str, Vec<&crate::model::BlockInfo<'_>>> = BTreeMap::new();
             for b in &module.blocks {
                 if !matches!(b.kind, BlockKind::Resource | BlockKind::Data) {
                     continue;
@@ -99,17 +101,22 @@ impl Rule for RequiredProviderMissing {
                     |p| p.name.as_str(),
                 );
                 if KNOWN.iter().any(|(k, _)| *k == provider) && !required.contains(&provider) {
-                    used.entry(provider).or_insert(b);
+                    used.entry(provider).or_default().push(b);
                 }
             }
-            for (provider, b) in used {
+            for (provider, uses) in used {
+                let Some(b) = uses.first() else {
+                    continue;
+                };
                 let version = KNOWN
                     .iter()
                     .find(|(k, _)| *k == provider)
                     .map_or("", |(_, v)| v);
+                // At the list that lacks the entry (where the fix goes); the blocks that
+                // need the provider are the related places.
                 let mut f = self.finding(
-                    b.file,
-                    b.header(),
+                    rp_file,
+                    rp_span.start..rp_span.start + "required_providers".len(),
                     format!("Provider `{provider}` is used but not in `required_providers`"),
                     format!(
                         "`{}` needs the `{provider}` provider, which `required_providers` does not list: Terraform installs whatever `hashicorp/{provider}` version is newest",
@@ -118,6 +125,14 @@ impl Rule for RequiredProviderMissing {
                 );
                 f.address = Some("terraform".into());
                 f.key = provider.to_string();
+                f.related = uses
+                    .iter()
+                    .map(|b| crate::finding::Related {
+                        file: b.file,
+                        span: b.header(),
+                        message: format!("`{}` needs `hashicorp/{provider}`", b.address),
+                    })
+                    .collect();
                 let entry = format!(
                     "{provider} = {{\n  source  = \"hashicorp/{provider}\"\n  version = \"{version}\"\n}}"
                 );

@@ -214,6 +214,16 @@ impl Rule for ResourceNameMissingSuffix {
                     ),
                 );
                 f.address = Some(b.address.clone());
+                // Every other name that lacks the suffix is a place of the same problem.
+                f.related = missing
+                    .iter()
+                    .skip(1)
+                    .map(|(b, arg, attr)| crate::finding::Related {
+                        file: b.file,
+                        span: span_of(&attr.value),
+                        message: format!("`{}` {arg}, without a suffix", b.address),
+                    })
+                    .collect();
                 // Not the key of the per-name finding on the same block, which it becomes
                 // once the variable is declared.
                 f.key = format!("module:{arg}");

@@ -836,6 +836,17 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis, width: usize) -> Tex
         )));
         lines.extend(prose(&f.valid_names.join(", "), theme.fg("muted")));
     }
+    let related = analysis.related_places(f);
+    if !related.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Related places",
+            theme.fg("title").add_modifier(Modifier::BOLD),
+        )));
+        for (path, line, what) in related {
+            lines.extend(prose(&format!("{path}:{line} {what}"), theme.fg("muted")));
+        }
+    }
     if let Some(note) = app.review.note(&fp) {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(

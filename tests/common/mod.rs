@@ -76,6 +76,11 @@ pub fn render(analysis: &Analysis, rule: Option<&str>) -> String {
         if let Some(valid) = f.valid_summary(12) {
             let _ = writeln!(out, "  valid here: {valid}");
         }
+        for r in &f.related {
+            let file = &analysis.workspace.files[r.file];
+            let (l, c) = file.line_col(r.span.start);
+            let _ = writeln!(out, "  related: {}:{l}:{c} {}", file.path, r.message);
+        }
         match &f.fix {
             Some(fix) => {
                 let safety = match fix.applicability {
