@@ -9,6 +9,7 @@ use hcl_edit::template::Element;
 
 use super::Module;
 use super::expr::traversal_path;
+use crate::workspace::FileId;
 
 /// The text known of a string, and whether it is the whole value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -114,6 +115,60 @@ fn eval(module: &Module<'_>, expr: &Expression, depth: usize) -> Known {
             }
         }
         _ => unknown(),
+    }
+}
+
+/// Where a value is written as a literal (string, number or bool): the expression itself, or — through
+/// `var.x` and `local.x` — the variable's default, each `*.tfvars` value of it, and the
+/// local's value, followed as far as they lead. Each place with its file. A value built
+/// from parts (a template with interpolations, a function call) has no such place.
+pub fn literal_sources<'a>(
+    module: &Module<'a>,
+    file: FileId,
+    expr: &'a Expression,
+) -> Vec<(FileId, &'a Expression)> {
+    let mut out = Vec::new();
+    sources(module, file, expr, 0, &mut out);
+    out
+}
+
+fn sources<'a>(
+    module: &Module<'a>,
+    file: FileId,
+    expr: &'a Expression,
+    depth: usize,
+    out: &mut Vec<(FileId, &'a Expression)>,
+) {
+    if depth > 6 {
+        return;
+    }
+    match expr {
+        Expression::String(_) | Expression::Number(_) | Expression::Bool(_) => {
+            out.push((file, expr))
+        }
+        Expression::StringTemplate(t) if t.iter().all(|e| matches!(e, Element::Literal(_))) => {
+            out.push((file, expr))
+        }
+        Expression::Parenthesis(p) => sources(module, file, p.inner(), depth + 1, out),
+        Expression::Traversal(_) => match traversal_path(expr) {
+            Some(("var", attrs)) if attrs.len() == 1 => {
+                for v in module.tfvars.iter().filter(|v| v.name == attrs[0]) {
+                    sources(module, v.file, v.value, depth + 1, out);
+                }
+                if let Some(b) = module.block(&format!("var.{}", attrs[0]))
+                    && let Some(d) = b.attr("default")
+                {
+                    sources(module, b.file, &d.value, depth + 1, out);
+                }
+            }
+            Some(("local", attrs)) if attrs.len() == 1 => {
+                if let Some(l) = module.locals.iter().find(|l| l.name == attrs[0]) {
+                    sources(module, l.file, &l.attr.value, depth + 1, out);
+                }
+            }
+            _ => {}
+        },
+        _ => {}
     }
 }
 

@@ -42,6 +42,7 @@ mod kms_key_policy_missing_service_principal;
 mod kms_key_rotation_disabled;
 mod lambda_package_missing;
 mod lambda_reserved_environment_variable;
+mod lambda_runtime_deprecated;
 mod log_group_kms_missing;
 mod log_group_name_inconsistent;
 mod log_group_retention_missing;
@@ -68,8 +69,10 @@ mod resource_name_missing_suffix;
 mod resource_type_unknown;
 mod s3_encryption_missing;
 mod s3_lifecycle_rule_missing_filter;
+mod s3_lifecycle_transition_invalid;
 mod s3_public_access_block_missing;
 mod schema_fixes;
+mod secret_hardcoded;
 mod security_group_name_reserved_prefix;
 mod security_group_open_ingress;
 mod self_reference_outside_provisioner;
@@ -265,13 +268,16 @@ static RULES: &[&dyn Rule] = &[
     &dynamic_meta_argument::DynamicMetaArgument,
     &self_reference_outside_provisioner::SelfReferenceOutsideProvisioner,
     &s3_lifecycle_rule_missing_filter::S3LifecycleRuleMissingFilter,
+    &s3_lifecycle_transition_invalid::S3LifecycleTransitionInvalid,
     &lambda_package_missing::LambdaPackageMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
+    &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
     &name_too_long::NameTooLong,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
     &iam_policy_wildcard::IamPolicyWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
+    &secret_hardcoded::SecretHardcoded,
     &hardcoded_account_id::HardcodedAccountId,
     &placeholder_value::PlaceholderValue,
     &log_group_retention_missing::LogGroupRetentionMissing,
