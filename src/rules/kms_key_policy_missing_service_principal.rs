@@ -4,8 +4,12 @@
 //! Reports a KMS key used by a CloudWatch log group (`kms_key_id`), a CloudTrail trail,
 //! an SNS topic or an SQS queue (`kms_master_key_id`) whose key policy does not allow the
 //! services that must use it: `logs.<region>.amazonaws.com`, `cloudtrail.amazonaws.com`,
-//! and for SNS and SQS the service principal or the account (`:root`). One finding per
-//! key names every service its policy leaves out.
+//! and for SNS and SQS the service principal or the account (`:root`). A statement for
+//! the service counts only when its actions cover what the service calls
+//! (`kms:GenerateDataKey`, and `kms:Decrypt` for all but CloudTrail) and no condition on
+//! `kms:ViaService` shuts it: that key is set only when a service acts for an IAM
+//! principal, never on a service principal's own call. One finding per key names every
+//! service its policy leaves out.
 //!
 //! ## Why is this bad?
 //! CloudWatch Logs and CloudTrail call KMS as themselves, so only the key policy can let
@@ -101,6 +105,14 @@ impl Service {
             Service::CloudTrail => "cloudtrail.",
             Service::Sns => "sns.",
             Service::Sqs => "sqs.",
+        }
+    }
+
+    /// The KMS calls the service makes with the key, without which it cannot use it.
+    fn needs(self) -> &'static [&'static str] {
+        match self {
+            Service::CloudTrail => &["kms:GenerateDataKey"],
+            Service::Logs | Service::Sns | Service::Sqs => &["kms:GenerateDataKey", "kms:Decrypt"],
         }
     }
 
@@ -348,9 +360,19 @@ fn allows(st: &Statement, service: Service) -> bool {
         .principals
         .iter()
         .any(|(kind, values)| (kind == "*" || kind == "AWS") && values.iter().any(|v| v == "*"));
+    // The service's own statement counts when it grants what the service calls and no
+    // condition shuts the service out: `kms:ViaService` is set only when a service acts
+    // for an IAM principal, never on a service principal's own call.
     let the_service = st
         .services()
-        .any(|s| s.starts_with(service.host_prefix()) && s.contains("amazonaws.com"));
+        .any(|s| s.starts_with(service.host_prefix()) && s.contains("amazonaws.com"))
+        && service
+            .needs()
+            .iter()
+            .all(|needed| st.actions.iter().any(|a| action_matches(a, needed)))
+        && !st.conditions.iter().any(|c| {
+            c.key.eq_ignore_ascii_case("kms:ViaService") && !c.operator.ends_with("IfExists")
+        });
     let the_account = service.account_suffices()
         && st.principals.iter().any(|(kind, values)| {
             kind == "AWS"
@@ -359,6 +381,31 @@ fn allows(st: &Statement, service: Service) -> bool {
                     .any(|v| v.ends_with(":root") || v.contains(":root\""))
         });
     everyone || the_service || the_account
+}
+
+/// Whether an IAM action pattern (`kms:*`, `kms:GenerateDataKey*`, `*`) covers `action`;
+/// case-insensitive, `*` matches any run and `?` any one character.
+fn action_matches(pattern: &str, action: &str) -> bool {
+    // The usual two-pointer wildcard match: linear backtracking to the last `*`.
+    let (p, a) = (pattern.as_bytes(), action.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < a.len() {
+        if i < p.len() && (p[i] == b'?' || p[i].eq_ignore_ascii_case(&a[j])) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == b'*' {
+            star = Some((i, j));
+            i += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == b'*')
 }
 
 /// Expressions for the region and the account id, and the data sources to add for them.
@@ -572,4 +619,26 @@ fn fix(
     }
     edits.push(Edit::insert(path, last.span.end, text));
     Some(Fix::new(title, Applicability::Safe, edits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::action_matches;
+
+    #[test]
+    fn action_patterns_match_as_iam_matches_them() {
+        assert!(action_matches("kms:*", "kms:Decrypt"));
+        assert!(action_matches("*", "kms:Decrypt"));
+        assert!(action_matches(
+            "KMS:GenerateDataKey*",
+            "kms:GenerateDataKey"
+        ));
+        assert!(action_matches("kms:Gen?rateDataKey", "kms:GenerateDataKey"));
+        assert!(!action_matches("kms:Encrypt", "kms:Decrypt"));
+        assert!(!action_matches(
+            "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:GenerateDataKey"
+        ));
+        assert!(action_matches("k*s:*D*t", "kms:Decrypt"));
+    }
 }
