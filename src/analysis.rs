@@ -19,7 +19,7 @@ use crate::finding::Finding;
 use crate::model::parse::ParsedFile;
 use crate::model::{Model, resolve_local_source};
 use crate::rules;
-use crate::workspace::{FileId, SourceFile, Workspace};
+use crate::workspace::{FileId, FileKind, SourceFile, Workspace};
 
 /// The result of analysing a workspace: its files and the findings, sorted by path,
 /// position and rule.
@@ -637,6 +637,23 @@ pub fn module_groups(ws: &Workspace) -> Vec<Vec<FileId>> {
             if let (Some(&a), Some(&b)) = (index.get(dir), index.get(target)) {
                 let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
                 parent[ra] = rb;
+            }
+        }
+    }
+    // Values in a folder below a module may be for that module (the model gives the
+    // values of a folder without variables to the nearest module above it).
+    for file in ws.files.iter().filter(|f| f.kind == FileKind::Tfvars) {
+        let dir = file.dir();
+        let ancestors = dir
+            .match_indices('/')
+            .map(|(i, _)| &dir[..i])
+            .rev()
+            .chain((!dir.is_empty()).then_some(""));
+        for up in ancestors {
+            if let (Some(&a), Some(&b)) = (index.get(dir), index.get(up)) {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                parent[ra] = rb;
+                break;
             }
         }
     }

@@ -7,8 +7,8 @@
 use hcl_edit::expr::Expression;
 use hcl_edit::template::Element;
 
-use super::Module;
 use super::expr::traversal_path;
+use super::{Model, Module};
 use crate::workspace::FileId;
 
 /// The text known of a string, and whether it is the whole value.
@@ -123,23 +123,25 @@ fn eval(module: &Module<'_>, expr: &Expression, depth: usize) -> Known {
 /// local's value, followed as far as they lead. Each place with its file. A value built
 /// from parts (a template with interpolations, a function call) has no such place.
 pub fn literal_sources<'a>(
-    module: &Module<'a>,
+    model: &'a Model<'a>,
+    module: &'a Module<'a>,
     file: FileId,
     expr: &'a Expression,
 ) -> Vec<(FileId, &'a Expression)> {
     let mut out = Vec::new();
-    sources(module, file, expr, 0, &mut out);
+    sources(model, module, file, expr, 0, &mut out);
     out
 }
 
 fn sources<'a>(
-    module: &Module<'a>,
+    model: &'a Model<'a>,
+    module: &'a Module<'a>,
     file: FileId,
     expr: &'a Expression,
     depth: usize,
     out: &mut Vec<(FileId, &'a Expression)>,
 ) {
-    if depth > 6 {
+    if depth > 8 {
         return;
     }
     match expr {
@@ -149,21 +151,37 @@ fn sources<'a>(
         Expression::StringTemplate(t) if t.iter().all(|e| matches!(e, Element::Literal(_))) => {
             out.push((file, expr))
         }
-        Expression::Parenthesis(p) => sources(module, file, p.inner(), depth + 1, out),
+        Expression::Parenthesis(p) => sources(model, module, file, p.inner(), depth + 1, out),
         Expression::Traversal(_) => match traversal_path(expr) {
             Some(("var", attrs)) if attrs.len() == 1 => {
-                for v in module.tfvars.iter().filter(|v| v.name == attrs[0]) {
-                    sources(module, v.file, v.value, depth + 1, out);
+                let name = attrs[0];
+                for v in module.tfvars.iter().filter(|v| v.name == name) {
+                    sources(model, module, v.file, v.value, depth + 1, out);
                 }
-                if let Some(b) = module.block(&format!("var.{}", attrs[0]))
+                if let Some(b) = module.block(&format!("var.{name}"))
                     && let Some(d) = b.attr("default")
                 {
-                    sources(module, b.file, &d.value, depth + 1, out);
+                    sources(model, module, b.file, &d.value, depth + 1, out);
+                }
+                // A child module's input: what each caller passes.
+                if module.is_child {
+                    for caller in &model.modules {
+                        for call in caller.blocks_of(super::BlockKind::Module) {
+                            let calls_this = call
+                                .attr("source")
+                                .and_then(|s| super::expr::static_str(&s.value))
+                                .and_then(|s| super::resolve_local_source(&caller.dir, &s))
+                                .is_some_and(|dir| dir == module.dir);
+                            if calls_this && let Some(arg) = call.attr(name) {
+                                sources(model, caller, call.file, &arg.value, depth + 1, out);
+                            }
+                        }
+                    }
                 }
             }
             Some(("local", attrs)) if attrs.len() == 1 => {
                 if let Some(l) = module.locals.iter().find(|l| l.name == attrs[0]) {
-                    sources(module, l.file, &l.attr.value, depth + 1, out);
+                    sources(model, module, l.file, &l.attr.value, depth + 1, out);
                 }
             }
             _ => {}

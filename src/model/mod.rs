@@ -372,11 +372,53 @@ impl<'a> Model<'a> {
         for (&id, &p) in files.iter().zip(&parsed) {
             by_dir.entry(ws.files[id].dir()).or_default().push((id, p));
         }
-        // A folder with only tfvars is not a module.
-        by_dir.retain(|_, ids| {
-            ids.iter()
-                .any(|&(id, _)| ws.files[id].kind == FileKind::Terraform)
-        });
+        // A folder with only tfvars is not a module: its values are for the nearest
+        // module above it (`terraform apply -var-file=environments/prod/terraform.tfvars`
+        // from the root).
+        // So are the values of a folder whose Terraform declares no variable (an
+        // environment folder with only its `backend.tf`).
+        let (mut modules_dirs, mut tfvars_only): (BTreeMap<_, _>, BTreeMap<_, _>) =
+            by_dir.into_iter().partition(|(_, ids)| {
+                ids.iter()
+                    .any(|&(id, _)| ws.files[id].kind == FileKind::Terraform)
+            });
+        for (dir, ids) in modules_dirs.iter_mut() {
+            let declares = ids.iter().any(|(id, p)| {
+                ws.files[*id].kind == FileKind::Terraform
+                    && p.body
+                        .as_ref()
+                        .is_some_and(|b| b.get_blocks("variable").next().is_some())
+            });
+            if !declares {
+                let (values, rest): (Vec<_>, Vec<_>) = ids
+                    .drain(..)
+                    .partition(|(id, _)| ws.files[*id].kind == FileKind::Tfvars);
+                *ids = rest;
+                if !values.is_empty() {
+                    tfvars_only.insert(*dir, values);
+                }
+            }
+        }
+        by_dir = modules_dirs;
+        for (dir, ids) in tfvars_only {
+            let mut up = dir;
+            let owner = loop {
+                let Some(i) = up.rfind('/') else {
+                    break by_dir.contains_key("").then_some("");
+                };
+                up = &up[..i];
+                if by_dir.contains_key(up) {
+                    break Some(up);
+                }
+            };
+            if let Some(owner) = owner
+                && let Some(list) = by_dir.get_mut(owner)
+            {
+                // Before the module's own files: a value of the module's own tfvars is
+                // the one `known` takes (the last one read).
+                list.splice(0..0, ids);
+            }
+        }
         let mut modules: Vec<Module<'a>> = by_dir
             .into_par_iter()
             .map(|(dir, ids)| build_module(ws, dir, &ids))

@@ -118,7 +118,7 @@ impl Rule for LambdaRuntimeDeprecated {
                         continue;
                     };
                     // At the literal (the argument, a variable default or a tfvars value).
-                    let (file, span) = literal_sources(module, b.file, value)
+                    let (file, span) = literal_sources(model, module, b.file, value)
                         .first()
                         .map_or((b.file, span_of(value)), |(f, e)| (*f, span_of(*e)));
                     let since = if date.is_empty() {

@@ -194,7 +194,7 @@ impl S3LifecycleTransitionInvalid {
         why: String,
         out: &mut Vec<Finding>,
     ) {
-        let (at, span) = literal_sources(module, file, s.value)
+        let (at, span) = literal_sources(model, module, file, s.value)
             .first()
             .map_or((file, span_of(s.value)), |(f, e)| (*f, span_of(*e)));
         let mut f = self.finding(

@@ -82,6 +82,8 @@ impl Rule for SecretHardcoded {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        // A literal that feeds several secrets (through several modules) is one finding.
+        let mut seen: Vec<(FileId, usize)> = Vec::new();
         for module in &model.modules {
             let mut uses: Vec<(FileId, &Expression, String)> = Vec::new();
             for b in module.blocks_of(BlockKind::Resource) {
@@ -110,7 +112,7 @@ impl Rule for SecretHardcoded {
                     uses.push((b.file, &value.value, format!("`{}` value", b.address)));
                 }
             }
-            report(self, model, module, uses, out);
+            report(self, model, module, uses, &mut seen, out);
         }
     }
 }
@@ -120,11 +122,11 @@ fn report<'a>(
     model: &Model<'a>,
     module: &Module<'a>,
     uses: Vec<(FileId, &'a Expression, String)>,
+    seen: &mut Vec<(FileId, usize)>,
     out: &mut Vec<Finding>,
 ) {
-    let mut seen: Vec<(FileId, usize)> = Vec::new();
     for (file, value, what) in uses {
-        for (at, literal) in literal_sources(module, file, value) {
+        for (at, literal) in literal_sources(model, module, file, value) {
             let span = span_of(literal);
             let text = crate::model::eval::known(module, literal).text;
             if text.is_empty() || seen.contains(&(at, span.start)) {
