@@ -88,7 +88,7 @@ impl Rule for FormatDiffers {
                 continue;
             }
             let (edit, first_line) = whole_change(src, &formatted);
-            let changed = changed_lines(src, &formatted);
+            let (changed, runs) = changed_lines(src, &formatted);
             let line = file.line_range(first_line);
             let mut f = self.finding(
                 id,
@@ -104,6 +104,20 @@ impl Rule for FormatDiffers {
                 f.severity = Severity::Medium;
             }
             f.key = file.path.clone();
+            // Every other place that differs, so that each can be found and cited.
+            f.related = runs
+                .into_iter()
+                .filter(|&l| l != first_line)
+                .take(200)
+                .map(|l| {
+                    let r = file.line_range(l);
+                    crate::finding::Related {
+                        file: id,
+                        span: r.start..r.end.max(r.start),
+                        message: "differs from `terraform fmt`".into(),
+                    }
+                })
+                .collect();
             f.fix = Some(Fix::new(
                 "Format the file as `terraform fmt` does",
                 Applicability::Safe,
@@ -139,19 +153,29 @@ fn whole_change(old: &str, new: &str) -> ((std::ops::Range<usize>, String), usiz
 }
 
 /// How many lines of `old` the formatting changes.
-fn changed_lines(old: &str, new: &str) -> usize {
-    similar::TextDiff::from_lines(old, new)
-        .ops()
-        .iter()
-        .map(|op| match op {
-            similar::DiffOp::Equal { .. } => 0,
-            similar::DiffOp::Delete { old_len, .. } | similar::DiffOp::Replace { old_len, .. } => {
-                *old_len
+/// How many lines of `old` differ, and the 1-based line where each run of differing
+/// lines starts.
+fn changed_lines(old: &str, new: &str) -> (usize, Vec<usize>) {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut count = 0;
+    let mut starts = Vec::new();
+    for op in diff.ops() {
+        match op {
+            similar::DiffOp::Equal { .. } => {}
+            similar::DiffOp::Delete {
+                old_index, old_len, ..
             }
-            similar::DiffOp::Insert { .. } => 0,
-        })
-        .sum::<usize>()
-        .max(1)
+            | similar::DiffOp::Replace {
+                old_index, old_len, ..
+            } => {
+                count += old_len;
+                starts.push(old_index + 1);
+            }
+            similar::DiffOp::Insert { old_index, .. } => starts.push(old_index + 1),
+        }
+    }
+    starts.dedup();
+    (count.max(1), starts)
 }
 
 #[cfg(test)]
