@@ -190,6 +190,57 @@ fn sources<'a>(
     }
 }
 
+/// The places that can make a bool expression true: a literal `true` among the values a
+/// variable or local can take (its default, each tfvars value, what each caller passes),
+/// and for `x == "v"` each place where `x` is written as `"v"`; a conditional takes either
+/// branch. Empty when nothing known can make it true.
+pub fn true_sources<'a>(
+    model: &'a Model<'a>,
+    module: &'a Module<'a>,
+    file: FileId,
+    expr: &'a Expression,
+) -> Vec<(FileId, &'a Expression)> {
+    let text = |e: &Expression| match e {
+        Expression::String(s) => Some(s.value().to_string()),
+        Expression::Bool(b) => Some(b.value().to_string()),
+        Expression::Number(n) => Some(n.to_string()),
+        Expression::StringTemplate(t) => t
+            .iter()
+            .map(|e| match e {
+                Element::Literal(l) => Some(l.value().to_string()),
+                _ => None,
+            })
+            .collect::<Option<String>>(),
+        _ => None,
+    };
+    match expr {
+        Expression::Parenthesis(p) => true_sources(model, module, file, p.inner()),
+        Expression::Conditional(c) => {
+            let mut out = true_sources(model, module, file, &c.true_expr);
+            out.extend(true_sources(model, module, file, &c.false_expr));
+            out
+        }
+        Expression::BinaryOp(op)
+            if matches!(op.operator.value(), hcl_edit::expr::BinaryOperator::Eq) =>
+        {
+            // One side a literal, the other a value with known places.
+            let (value, wanted) = match (text(&op.lhs_expr), text(&op.rhs_expr)) {
+                (None, Some(w)) => (&op.lhs_expr, w),
+                (Some(w), None) => (&op.rhs_expr, w),
+                _ => return Vec::new(),
+            };
+            literal_sources(model, module, file, value)
+                .into_iter()
+                .filter(|(_, e)| text(e).as_deref() == Some(wanted.as_str()))
+                .collect()
+        }
+        _ => literal_sources(model, module, file, expr)
+            .into_iter()
+            .filter(|(_, e)| text(e).as_deref() == Some("true"))
+            .collect(),
+    }
+}
+
 fn variable(module: &Module<'_>, name: &str, depth: usize) -> Known {
     if let Some(v) = module.tfvars.iter().rev().find(|v| v.name == name) {
         return eval(module, v.value, depth + 1);

@@ -3,7 +3,11 @@
 //! ## What it does
 //! In the `contract` profile: reports `deletion_protection = true` (RDS, Aurora,
 //! DocumentDB, Neptune), `enable_deletion_protection = true` (load balancers) and
-//! `deletion_protection_enabled = true` (DynamoDB), with variable defaults followed.
+//! `deletion_protection_enabled = true` (DynamoDB). The value is followed to every place
+//! that can turn it on: a variable's default, the tfvars of any environment (a folder of
+//! tfvars, such as `environments/prod/`, counts for the module above it), what a caller
+//! passes to a module, and for `var.environment == "production"` each place that sets
+//! `environment` to `"production"`; those places are the finding's related places.
 //!
 //! ## Why is this bad?
 //! The task's pipeline destroys every deployment after testing; AWS refuses to delete a
@@ -31,7 +35,7 @@
 
 use super::{CONTRACT, Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::eval::known;
+use crate::model::eval::{known, true_sources};
 use crate::model::expr::span_of;
 use crate::model::{BlockKind, Model};
 
@@ -68,7 +72,15 @@ impl Rule for DeletionProtectionEnabled {
                         continue;
                     };
                     let literal = attr.value.as_bool() == Some(true);
-                    if !literal && known(module, &attr.value).text != "true" {
+                    // Where the value can become true: a variable's default, a tfvars
+                    // value of any environment, a caller's argument, a comparison with an
+                    // environment name that some tfvars gives.
+                    let sources = if literal {
+                        Vec::new()
+                    } else {
+                        true_sources(model, module, b.file, &attr.value)
+                    };
+                    if !literal && sources.is_empty() && known(module, &attr.value).text != "true" {
                         continue;
                     }
                     let span = span_of(&attr.value);
@@ -83,6 +95,14 @@ impl Rule for DeletionProtectionEnabled {
                     );
                     f.address = Some(b.address.clone());
                     f.key = arg.to_string();
+                    f.related = sources
+                        .iter()
+                        .map(|(file, e)| crate::finding::Related {
+                            file: *file,
+                            span: span_of(*e),
+                            message: format!("a value that turns `{arg}` on"),
+                        })
+                        .collect();
                     if literal {
                         f.fix = Some(Fix::new(
                             format!("Set `{arg} = false`"),
