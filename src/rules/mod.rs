@@ -32,6 +32,7 @@ mod final_snapshot_required;
 mod format_differs;
 mod hardcoded_account_id;
 mod hcl_syntax_error;
+mod iam_managed_policy_unknown;
 mod iam_policy_wildcard;
 mod ideal_block_differs;
 mod ideal_block_extra;
@@ -275,6 +276,7 @@ static RULES: &[&dyn Rule] = &[
     &name_too_long::NameTooLong,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
+    &iam_managed_policy_unknown::IamManagedPolicyUnknown,
     &iam_policy_wildcard::IamPolicyWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
     &secret_hardcoded::SecretHardcoded,
