@@ -7,6 +7,7 @@ use crate::finding::{Finding, Severity};
 use crate::model::Model;
 use crate::workspace::FileId;
 
+mod acm_certificate_not_validatable;
 mod answer_extraction;
 mod argument_deprecated;
 mod argument_removed_in_provider;
@@ -277,6 +278,7 @@ static RULES: &[&dyn Rule] = &[
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,
+    &acm_certificate_not_validatable::AcmCertificateNotValidatable,
     &iam_policy_wildcard::IamPolicyWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
     &secret_hardcoded::SecretHardcoded,
