@@ -118,7 +118,8 @@ fn eval(module: &Module<'_>, expr: &Expression, depth: usize) -> Known {
     }
 }
 
-/// Where a value is written as a literal (string, number or bool): the expression itself, or — through
+/// Where a value is written as a literal (string, number or bool; each element of a list):
+/// the expression itself, or — through
 /// `var.x` and `local.x` — the variable's default, each `*.tfvars` value of it, and the
 /// local's value, followed as far as they lead. Each place with its file. A value built
 /// from parts (a template with interpolations, a function call) has no such place.
@@ -152,6 +153,12 @@ fn sources<'a>(
             out.push((file, expr))
         }
         Expression::Parenthesis(p) => sources(model, module, file, p.inner(), depth + 1, out),
+        // Each element of a list can be where a value comes from (`["0.0.0.0/0"]`).
+        Expression::Array(items) => {
+            for item in items.iter() {
+                sources(model, module, file, item, depth + 1, out);
+            }
+        }
         Expression::Traversal(_) => match traversal_path(expr) {
             Some(("var", attrs)) if attrs.len() == 1 => {
                 let name = attrs[0];

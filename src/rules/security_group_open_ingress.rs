@@ -3,7 +3,9 @@
 //! ## What it does
 //! Reports an ingress rule that admits `0.0.0.0/0` or `::/0` on a port other than 80
 //! and 443: inline `ingress` blocks of `aws_security_group`, `aws_security_group_rule`
-//! with `type = "ingress"`, and `aws_vpc_security_group_ingress_rule`.
+//! with `type = "ingress"`, and `aws_vpc_security_group_ingress_rule`. The range is
+//! followed to where it is written — a variable's default (`default = ["0.0.0.0/0"]`), a
+//! tfvars value, what a caller passes — and those places are related.
 //!
 //! ## Why is this bad?
 //! SSH, RDP, database and "all traffic" ports open to the whole internet are scanned
@@ -78,7 +80,23 @@ impl Rule for SecurityGroupOpenIngress {
                     continue;
                 }
                 for (body, span) in rules {
-                    let cidrs: Vec<String> =
+                    // Where an open range is written when it comes from elsewhere: a
+                    // variable's default, a tfvars value, a caller's argument.
+                    let far: Vec<(crate::workspace::FileId, &hcl_edit::expr::Expression)> =
+                        ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"]
+                            .iter()
+                            .filter_map(|k| body.get_attribute(k))
+                            .flat_map(|a| {
+                                crate::model::eval::literal_sources(model, module, b.file, &a.value)
+                            })
+                            .filter(|(f, e)| {
+                                let open =
+                                    matches!(static_str(e).as_deref(), Some("0.0.0.0/0" | "::/0"));
+                                // Outside the block: inside it, the range is seen as is.
+                                open && (*f != b.file || !b.span.contains(&span_of(*e).start))
+                            })
+                            .collect();
+                    let mut cidrs: Vec<String> =
                         ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"]
                             .iter()
                             .filter_map(|k| body.get_attribute(k))
@@ -96,6 +114,7 @@ impl Rule for SecurityGroupOpenIngress {
                                 }
                             })
                             .collect();
+                    cidrs.extend(far.iter().filter_map(|(_, e)| static_str(e)));
                     let Some(open) = cidrs.iter().find(|c| *c == "0.0.0.0/0" || *c == "::/0")
                     else {
                         continue;
@@ -127,6 +146,17 @@ impl Rule for SecurityGroupOpenIngress {
                     );
                     f.address = Some(b.address.clone());
                     f.key = keys.key(ports.clone());
+                    f.related = far
+                        .iter()
+                        .map(|(file, e)| crate::finding::Related {
+                            file: *file,
+                            span: span_of(*e),
+                            message: format!(
+                                "where `{}` is given",
+                                static_str(e).unwrap_or_default()
+                            ),
+                        })
+                        .collect();
                     out.push(f);
                 }
             }
