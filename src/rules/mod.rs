@@ -8,6 +8,7 @@ use crate::model::Model;
 use crate::workspace::FileId;
 
 mod acm_certificate_not_validatable;
+mod ami_id_hardcoded;
 mod answer_extraction;
 mod argument_deprecated;
 mod argument_removed_in_provider;
@@ -43,6 +44,7 @@ mod kms_key_policy_dependency_missing;
 mod kms_key_policy_missing_service_principal;
 mod kms_key_rotation_disabled;
 mod lambda_package_missing;
+mod lambda_reserved_concurrency;
 mod lambda_reserved_environment_variable;
 mod lambda_runtime_deprecated;
 mod log_group_kms_missing;
@@ -274,11 +276,13 @@ static RULES: &[&dyn Rule] = &[
     &lambda_package_missing::LambdaPackageMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
+    &lambda_reserved_concurrency::LambdaReservedConcurrency,
     &name_too_long::NameTooLong,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,
     &acm_certificate_not_validatable::AcmCertificateNotValidatable,
+    &ami_id_hardcoded::AmiIdHardcoded,
     &iam_policy_wildcard::IamPolicyWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
     &secret_hardcoded::SecretHardcoded,
