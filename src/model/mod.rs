@@ -375,8 +375,8 @@ impl<'a> Model<'a> {
         // A folder with only tfvars is not a module: its values are for the nearest
         // module above it (`terraform apply -var-file=environments/prod/terraform.tfvars`
         // from the root).
-        // So are the values of a folder whose Terraform declares no variable (an
-        // environment folder with only its `backend.tf`).
+        // So are the values of a folder whose Terraform only configures Terraform and
+        // providers (an environment folder with its `backend.tf`).
         let (mut modules_dirs, mut tfvars_only): (BTreeMap<_, _>, BTreeMap<_, _>) =
             by_dir.into_iter().partition(|(_, ids)| {
                 ids.iter()
@@ -385,9 +385,10 @@ impl<'a> Model<'a> {
         for (dir, ids) in modules_dirs.iter_mut() {
             let declares = ids.iter().any(|(id, p)| {
                 ws.files[*id].kind == FileKind::Terraform
-                    && p.body
-                        .as_ref()
-                        .is_some_and(|b| b.get_blocks("variable").next().is_some())
+                    && p.body.as_ref().is_none_or(|b| {
+                        b.blocks()
+                            .any(|blk| !matches!(blk.ident.as_str(), "terraform" | "provider"))
+                    })
             });
             if !declares {
                 let (values, rest): (Vec<_>, Vec<_>) = ids
@@ -411,12 +412,18 @@ impl<'a> Model<'a> {
                     break Some(up);
                 }
             };
-            if let Some(owner) = owner
-                && let Some(list) = by_dir.get_mut(owner)
-            {
+            match owner.and_then(|o| by_dir.get_mut(o)) {
                 // Before the module's own files: a value of the module's own tfvars is
                 // the one `known` takes (the last one read).
-                list.splice(0..0, ids);
+                Some(list) => {
+                    list.splice(0..0, ids);
+                }
+                // No module above: the values stay with their own folder's module.
+                None => {
+                    if let Some(list) = by_dir.get_mut(dir) {
+                        list.extend(ids);
+                    }
+                }
             }
         }
         let mut modules: Vec<Module<'a>> = by_dir
@@ -735,6 +742,39 @@ mod tests {
             resolve_local_source("", "terraform-aws-modules/vpc/aws"),
             None
         );
+    }
+
+    #[test]
+    fn values_of_a_folder_without_variables_go_to_the_module_above() {
+        let file = |path: &str, kind, text: &str| SourceFile::new(path, kind, text);
+        let ws = Workspace::from_files(
+            "/w",
+            vec![
+                file("main.tf", FileKind::Terraform, "variable \"size\" {}\n"),
+                file(
+                    "envs/prod/backend.tf",
+                    FileKind::Terraform,
+                    "terraform {\n  backend \"s3\" {}\n}\n",
+                ),
+                file("envs/prod/terraform.tfvars", FileKind::Tfvars, "size = 3\n"),
+                // A module with no variables and nothing above it keeps its values.
+                file("lone/main.tf", FileKind::Terraform, "locals {}\n"),
+                file("lone/terraform.tfvars", FileKind::Tfvars, "x = 1\n"),
+            ],
+        );
+        let parsed = Model::parse_all(&ws);
+        let model = Model::build(&ws, &parsed);
+        let tfvars = |dir: &str| -> Vec<&str> {
+            model
+                .modules
+                .iter()
+                .find(|m| m.dir == dir)
+                .map(|m| m.tfvars.iter().map(|v| v.name).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(tfvars(""), ["size"]);
+        assert!(tfvars("envs/prod").is_empty());
+        assert_eq!(tfvars("lone"), ["x"]);
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! Reports an `aws_acm_certificate` with `validation_method = "DNS"` (and no `count` or
 //! `for_each` that makes it optional) that will stay pending:
 //! - its domain (variables, tfvars and locals filled in) is under a name no one can own
-//!   publicly: a reserved top-level domain (`.local`, `.internal`, `.test`, `.example`,
-//!   `.invalid`, `.localhost`) or the documentation domains `example.com`, `example.net`,
-//!   `example.org`; or
+//!   publicly: a top-level domain that is reserved or not delegated (`.local`,
+//!   `.internal`, `.test`, `.example`, `.invalid`, `.localhost`, `.lan`, `.corp`,
+//!   `.home`) or the documentation domains `example.com`, `example.net`, `example.org`;
+//!   or
 //! - nothing in the module validates it: no `aws_acm_certificate_validation` names it and
 //!   no `aws_route53_record` is written from it.
 //!
@@ -112,7 +113,7 @@ impl Rule for AcmCertificateNotValidatable {
                     RESERVED_SUFFIXES
                         .iter()
                         .find(|s| name.ends_with(*s))
-                        .map(|s| format!("`{s}` is a reserved top-level domain"))
+                        .map(|s| format!("`{s}` is not a public top-level domain"))
                         .or_else(|| {
                             DOCUMENTATION_DOMAINS
                                 .iter()
