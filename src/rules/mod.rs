@@ -28,6 +28,7 @@ mod db_password_invalid_characters;
 mod declaration_unused;
 mod deletion_protection_enabled;
 mod dynamic_meta_argument;
+mod engine_version_unavailable;
 mod environment_value_hardcoded;
 mod file_unreadable;
 mod final_snapshot_required;
@@ -283,6 +284,7 @@ static RULES: &[&dyn Rule] = &[
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,
     &acm_certificate_not_validatable::AcmCertificateNotValidatable,
     &ami_id_hardcoded::AmiIdHardcoded,
+    &engine_version_unavailable::EngineVersionUnavailable,
     &iam_policy_wildcard::IamPolicyWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
     &secret_hardcoded::SecretHardcoded,

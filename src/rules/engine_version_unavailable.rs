@@ -1,0 +1,147 @@
+//! # Database engine version RDS no longer offers
+//!
+//! ## What it does
+//! Reports the `engine_version` of an `aws_db_instance` or `aws_rds_cluster` (engine and
+//! version followed through variables, tfvars and locals) that names a minor version RDS
+//! has retired. The table holds, per engine and major version, the newest minor version
+//! that AWS was seen refusing ("Cannot find version") in deployments of the corpus's
+//! task folders outside the evaluation's test split; RDS retires minor versions oldest
+//! first, so every older minor of that major is retired too. A major version alone
+//! (`"15"`) lets RDS choose a current minor and is never reported.
+//!
+//! ## Why is this bad?
+//! Creating the database fails; nothing that depends on it is created either.
+//!
+//! ## Error
+//! ```text
+//! InvalidParameterCombination: Cannot find version 15.4 for postgres
+//! ```
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_db_instance" "main" {
+//!   engine         = "postgres"
+//!   engine_version = "15.4"
+//! }
+//! ```
+//! Use instead the major version, with minor upgrades on:
+//! ```hcl
+//! resource "aws_db_instance" "main" {
+//!   engine                     = "postgres"
+//!   engine_version             = "15"
+//!   auto_minor_version_upgrade = true
+//! }
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe. For an `aws_db_instance` the fix keeps only the major version, which RDS
+//! resolves to its current default minor: check that the application supports it.
+//!
+//! ## Root cause
+//! A version that was current when the example or training data was written; RDS
+//! supports each minor version for about a year.
+//!
+//! ## Impact
+//! Deployment blocker.
+//!
+//! ## References
+//! https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html
+//! https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/MySQL.Concepts.VersionMgmt.html
+
+use super::{Class, Rule};
+use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
+use crate::model::eval::{known, literal_sources};
+use crate::model::expr::span_of;
+use crate::model::{BlockKind, Model};
+
+/// `(engine, major, newest retired minor)`: every `major.minor` with minor at or below
+/// it is retired.
+const RETIRED: &[(&str, &str, u32)] = &[
+    ("postgres", "15", 4),
+    ("postgres", "14", 10),
+    ("aurora-postgresql", "15", 4),
+    ("mysql", "8.0", 35),
+];
+
+pub struct EngineVersionUnavailable;
+
+impl Rule for EngineVersionUnavailable {
+    fn id(&self) -> &'static str {
+        "engine-version-unavailable"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for b in module.blocks_of(BlockKind::Resource) {
+                if !(b.is_resource("aws_db_instance") || b.is_resource("aws_rds_cluster")) {
+                    continue;
+                }
+                let (Some(engine), Some(version)) = (b.attr("engine"), b.attr("engine_version"))
+                else {
+                    continue;
+                };
+                let engine = known(module, &engine.value).text;
+                let written = known(module, &version.value);
+                if !written.complete {
+                    continue;
+                }
+                let Some((major, minor)) = written.text.rsplit_once('.') else {
+                    continue;
+                };
+                let Ok(minor) = minor.parse::<u32>() else {
+                    continue;
+                };
+                let Some((_, _, newest)) = RETIRED
+                    .iter()
+                    .find(|(e, m, newest)| *e == engine && *m == major && minor <= *newest)
+                else {
+                    continue;
+                };
+                let (file, span) = literal_sources(model, module, b.file, &version.value)
+                    .first()
+                    .map_or((b.file, span_of(&version.value)), |(f, e)| {
+                        (*f, span_of(*e))
+                    });
+                let mut f = self.finding(
+                    file,
+                    span.clone(),
+                    format!("RDS no longer offers {engine} {}", written.text),
+                    format!(
+                        "`{}` asks for {engine} {}, a minor version RDS has retired ({major}.{newest} and older are refused with \"Cannot find version\"); give the major version `{major}` or a current minor",
+                        b.address, written.text
+                    ),
+                );
+                f.address = Some(b.address.clone());
+                f.key = written.text.clone();
+                let own = file == b.file && span == span_of(&version.value);
+                if !own {
+                    f.related.push(Related {
+                        file: b.file,
+                        span: span_of(&version.value),
+                        message: format!("the engine_version of `{}`", b.address),
+                    });
+                }
+                if own && b.is_resource("aws_db_instance") {
+                    f.fix = Some(Fix::new(
+                        format!("Ask for {engine} {major}"),
+                        Applicability::Unsafe,
+                        vec![Edit::replace(
+                            model.path(file),
+                            span,
+                            format!("\"{major}\""),
+                        )],
+                    ));
+                }
+                out.push(f);
+            }
+        }
+    }
+}
