@@ -113,7 +113,15 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "argument-deprecated"
         | "argument-value-invalid" => "schema",
         "backend-uses-variables" | "backend-s3-unencrypted" => "backend",
-        "hardcoded-account-id" | "placeholder-value" | "environment-value-hardcoded" => "hardcoded",
+        "hardcoded-account-id"
+        | "placeholder-value"
+        | "environment-value-hardcoded"
+        | "secret-hardcoded"
+        | "ami-id-hardcoded" => "hardcoded",
+        "acm-certificate-not-validatable" | "lambda-reserved-concurrency" => "prerequisites",
+        "engine-version-unavailable" => "engine-version",
+        "s3-lifecycle-transition-invalid" => "incompatible",
+        "iam-managed-policy-unknown" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" => "layout",
         "config-recorder-ordering" | "kms-key-policy-dependency-missing" => "ordering",
@@ -141,7 +149,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "kms-key-rotation-disabled"
         | "mfa-condition-missing" => "security-controls",
         "policy-condition-contradicts-intent" => "condition-intent",
-        "lambda-reserved-environment-variable" => "lambda-config",
+        "lambda-reserved-environment-variable" | "lambda-runtime-deprecated" => "lambda-config",
         "provider-version-unbounded" => "version-constraints",
         "prevent-destroy-enabled"
         | "deletion-protection-enabled"
