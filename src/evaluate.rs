@@ -120,7 +120,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "ami-id-hardcoded" => "hardcoded",
         "acm-certificate-not-validatable" | "lambda-reserved-concurrency" => "prerequisites",
         "engine-version-unavailable" => "engine-version",
-        "s3-lifecycle-transition-invalid" => "incompatible",
+        "s3-lifecycle-transition-invalid" | "arguments-conflicting" => "incompatible",
         "iam-managed-policy-unknown" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" => "layout",

@@ -15,6 +15,7 @@ mod argument_removed_in_provider;
 mod argument_required_missing;
 mod argument_unsupported;
 mod argument_value_invalid;
+mod arguments_conflicting;
 mod attribute_written_as_block;
 mod audit_role_not_read_only;
 mod backend_s3_unencrypted;
@@ -285,6 +286,7 @@ static RULES: &[&dyn Rule] = &[
     &acm_certificate_not_validatable::AcmCertificateNotValidatable,
     &ami_id_hardcoded::AmiIdHardcoded,
     &engine_version_unavailable::EngineVersionUnavailable,
+    &arguments_conflicting::ArgumentsConflicting,
     &iam_policy_wildcard::IamPolicyWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
     &secret_hardcoded::SecretHardcoded,
