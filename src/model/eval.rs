@@ -120,7 +120,8 @@ fn eval(module: &Module<'_>, expr: &Expression, depth: usize) -> Known {
 
 /// Where a value is written as a literal (string, number or bool; each element of a list):
 /// the expression itself, or — through
-/// `var.x` and `local.x` — the variable's default, each `*.tfvars` value of it, and the
+/// `var.x` and `local.x` — each `*.tfvars` value of the variable, what each caller of a
+/// child module passes for it, its default (unless every caller passes one), and the
 /// local's value, followed as far as they lead. Each place with its file. A value built
 /// from parts (a template with interpolations, a function call) has no such place.
 pub fn literal_sources<'a>(
@@ -165,12 +166,10 @@ fn sources<'a>(
                 for v in module.tfvars.iter().filter(|v| v.name == name) {
                     sources(model, module, v.file, v.value, depth + 1, out);
                 }
-                if let Some(b) = module.block(&format!("var.{name}"))
-                    && let Some(d) = b.attr("default")
-                {
-                    sources(model, module, b.file, &d.value, depth + 1, out);
-                }
-                // A child module's input: what each caller passes.
+                // A child module's input: what each caller passes. When every call
+                // passes it, the default is never used.
+                let mut calls = 0;
+                let mut passed = 0;
                 if module.is_child {
                     for caller in &model.modules {
                         for call in caller.blocks_of(super::BlockKind::Module) {
@@ -179,11 +178,22 @@ fn sources<'a>(
                                 .and_then(|s| super::expr::static_str(&s.value))
                                 .and_then(|s| super::resolve_local_source(&caller.dir, &s))
                                 .is_some_and(|dir| dir == module.dir);
-                            if calls_this && let Some(arg) = call.attr(name) {
+                            if !calls_this {
+                                continue;
+                            }
+                            calls += 1;
+                            if let Some(arg) = call.attr(name) {
+                                passed += 1;
                                 sources(model, caller, call.file, &arg.value, depth + 1, out);
                             }
                         }
                     }
+                }
+                if (calls == 0 || passed < calls)
+                    && let Some(b) = module.block(&format!("var.{name}"))
+                    && let Some(d) = b.attr("default")
+                {
+                    sources(model, module, b.file, &d.value, depth + 1, out);
                 }
             }
             Some(("local", attrs)) if attrs.len() == 1 => {
@@ -277,6 +287,40 @@ mod tests {
         let module = &model.modules[0];
         let attr = body.get_attribute(name).map(|a| a.value.clone()).unwrap();
         known(module, &attr)
+    }
+
+    #[test]
+    fn sources_follow_callers_and_skip_a_default_every_caller_overrides() {
+        use crate::workspace::{FileKind, SourceFile, Workspace};
+        let ws = Workspace::from_files(
+            "/w",
+            vec![
+                SourceFile::new(
+                    "main.tf",
+                    FileKind::Terraform,
+                    "module \"db\" {\n  source  = \"./db\"\n  runtime = \"python3.12\"\n}\n",
+                ),
+                SourceFile::new(
+                    "db/main.tf",
+                    FileKind::Terraform,
+                    "variable \"runtime\" {\n  default = \"python3.8\"\n}\nvariable \"size\" {\n  default = 5\n}\nlocals {\n  r = var.runtime\n  s = var.size\n}\n",
+                ),
+            ],
+        );
+        let parsed = crate::model::Model::parse_all(&ws);
+        let model = crate::model::Model::build(&ws, &parsed);
+        let child = model.modules.iter().find(|m| m.dir == "db").unwrap();
+        let texts = |name: &str| -> Vec<String> {
+            let local = child.locals.iter().find(|l| l.name == name).unwrap();
+            literal_sources(&model, child, local.file, &local.attr.value)
+                .into_iter()
+                .map(|(_, e)| known(child, e).text)
+                .collect()
+        };
+        // The caller passes the runtime: its default is never used.
+        assert_eq!(texts("r"), ["python3.12"]);
+        // Nobody passes the size: the default is where it comes from.
+        assert_eq!(texts("s"), ["5"]);
     }
 
     #[test]
