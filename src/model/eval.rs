@@ -207,6 +207,35 @@ fn sources<'a>(
     }
 }
 
+/// Where a finding about a value belongs: the first place [`literal_sources`] finds it
+/// written (a variable's default, a tfvars value), else the expression itself.
+pub struct Written {
+    pub file: FileId,
+    pub span: std::ops::Range<usize>,
+    /// Whether that place is the expression itself; when not, the expression is where
+    /// the value is used (a related place).
+    pub own: bool,
+}
+
+pub fn written_at<'a>(
+    model: &'a Model<'a>,
+    module: &'a Module<'a>,
+    file: FileId,
+    expr: &'a Expression,
+) -> Written {
+    let here = super::expr::span_of(expr);
+    let (at, span) = literal_sources(model, module, file, expr)
+        .first()
+        .map_or((file, here.clone()), |(f, e)| {
+            (*f, super::expr::span_of(*e))
+        });
+    Written {
+        own: at == file && span == here,
+        file: at,
+        span,
+    }
+}
+
 /// The places that can make a bool expression true: a literal `true` among the values a
 /// variable or local can take (its default, each tfvars value, what each caller passes),
 /// and for `x == "v"` each place where `x` is written as `"v"`; a conditional takes either

@@ -69,7 +69,7 @@ impl Rule for AmiIdHardcoded {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for module in &model.modules {
             for b in module.blocks_of(BlockKind::Resource) {
                 let Some((_, arg)) = IMAGE_ARGUMENTS.iter().find(|(t, _)| *t == b.label(0)) else {
@@ -83,10 +83,9 @@ impl Rule for AmiIdHardcoded {
                         continue;
                     };
                     let span = span_of(e);
-                    if seen.contains(&(file, span.start)) {
+                    if !seen.insert((file, span.start)) {
                         continue;
                     }
-                    seen.push((file, span.start));
                     let mut f = self.finding(
                         file,
                         span.clone(),

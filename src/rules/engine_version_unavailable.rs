@@ -50,7 +50,7 @@
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
-use crate::model::eval::{known, literal_sources};
+use crate::model::eval::{Written, known, written_at};
 use crate::model::expr::span_of;
 use crate::model::{BlockKind, Model};
 
@@ -105,11 +105,7 @@ impl Rule for EngineVersionUnavailable {
                 else {
                     continue;
                 };
-                let (file, span) = literal_sources(model, module, b.file, &version.value)
-                    .first()
-                    .map_or((b.file, span_of(&version.value)), |(f, e)| {
-                        (*f, span_of(*e))
-                    });
+                let Written { file, span, own } = written_at(model, module, b.file, &version.value);
                 let mut f = self.finding(
                     file,
                     span.clone(),
@@ -121,7 +117,6 @@ impl Rule for EngineVersionUnavailable {
                 );
                 f.address = Some(b.address.clone());
                 f.key = written.text.clone();
-                let own = file == b.file && span == span_of(&version.value);
                 if !own {
                     f.related.push(Related {
                         file: b.file,

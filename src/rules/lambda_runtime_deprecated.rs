@@ -42,7 +42,7 @@
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::eval::{known, literal_sources};
+use crate::model::eval::{Written, known, written_at};
 use crate::model::expr::span_of;
 use crate::model::{BlockKind, Model};
 
@@ -118,9 +118,7 @@ impl Rule for LambdaRuntimeDeprecated {
                         continue;
                     };
                     // At the literal (the argument, a variable default or a tfvars value).
-                    let (file, span) = literal_sources(model, module, b.file, value)
-                        .first()
-                        .map_or((b.file, span_of(value)), |(f, e)| (*f, span_of(*e)));
+                    let Written { file, span, own } = written_at(model, module, b.file, value);
                     let since = if date.is_empty() {
                         String::new()
                     } else {
@@ -137,7 +135,7 @@ impl Rule for LambdaRuntimeDeprecated {
                     );
                     f.address = Some(b.address.clone());
                     f.key = (*name).to_string();
-                    if file != b.file || span != span_of(value) {
+                    if !own {
                         f.related.push(crate::finding::Related {
                             file: b.file,
                             span: span_of(value),

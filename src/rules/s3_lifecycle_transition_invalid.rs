@@ -54,7 +54,7 @@ use hcl_edit::structure::Block;
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::eval::{known, literal_sources};
+use crate::model::eval::{Written, known, written_at};
 use crate::model::expr::span_of;
 use crate::model::{BlockKind, Model, Module};
 use crate::workspace::FileId;
@@ -194,9 +194,11 @@ impl S3LifecycleTransitionInvalid {
         why: String,
         out: &mut Vec<Finding>,
     ) {
-        let (at, span) = literal_sources(model, module, file, s.value)
-            .first()
-            .map_or((file, span_of(s.value)), |(f, e)| (*f, span_of(*e)));
+        let Written {
+            file: at,
+            span,
+            own,
+        } = written_at(model, module, file, s.value);
         let mut f = self.finding(
             at,
             span.clone(),
@@ -205,7 +207,6 @@ impl S3LifecycleTransitionInvalid {
         );
         f.address = Some(address.to_string());
         f.key = format!("{}:{}", s.class, s.days);
-        let own = at == file && span == span_of(s.value);
         if !own {
             f.related.push(crate::finding::Related {
                 file,

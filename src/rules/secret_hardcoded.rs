@@ -45,6 +45,8 @@
 //! https://developer.hashicorp.com/terraform/tutorials/configuration-language/sensitive-variables
 //! https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
 
+use std::collections::HashSet;
+
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
@@ -83,7 +85,7 @@ impl Rule for SecretHardcoded {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         // A literal that feeds several secrets (through several modules) is one finding.
-        let mut seen: Vec<(FileId, usize)> = Vec::new();
+        let mut seen: HashSet<(FileId, usize)> = HashSet::new();
         for module in &model.modules {
             let mut uses: Vec<(FileId, &Expression, String)> = Vec::new();
             for b in module.blocks_of(BlockKind::Resource) {
@@ -122,17 +124,16 @@ fn report<'a>(
     model: &Model<'a>,
     module: &Module<'a>,
     uses: Vec<(FileId, &'a Expression, String)>,
-    seen: &mut Vec<(FileId, usize)>,
+    seen: &mut HashSet<(FileId, usize)>,
     out: &mut Vec<Finding>,
 ) {
     for (file, value, what) in uses {
         for (at, literal) in literal_sources(model, module, file, value) {
             let span = span_of(literal);
             let text = crate::model::eval::known(module, literal).text;
-            if text.is_empty() || seen.contains(&(at, span.start)) {
+            if text.is_empty() || !seen.insert((at, span.start)) {
                 continue;
             }
-            seen.push((at, span.start));
             let mut f = rule.finding(
                 at,
                 span.clone(),
