@@ -116,15 +116,19 @@ pub fn report(analysis: &Analysis, root: &str) -> Report {
 pub fn report_with_status(
     analysis: &Analysis,
     root: &str,
-    status: impl Fn(&str) -> (String, Option<String>),
+    status: impl Fn(&str) -> (String, Option<String>) + Sync,
 ) -> Report {
+    use rayon::prelude::*;
     let ws = &analysis.workspace;
     let mut summary = Summary::default();
+    for f in &analysis.findings {
+        summary.add(f.severity);
+    }
+    // Each entry diffs its fix: on both cores, in the findings' order.
     let findings = analysis
         .findings
-        .iter()
+        .par_iter()
         .map(|f| {
-            summary.add(f.severity);
             let ((line, column), (end_line, end_column)) = analysis.position(f);
             let fingerprint = f.fingerprint(ws);
             let (status, note) = status(&fingerprint);
