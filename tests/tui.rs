@@ -751,3 +751,70 @@ fn the_note_editor_wraps_long_lines() {
         "the end of the note is on screen:\n{s}"
     );
 }
+
+/// What the workbench keeps between keys (the list narrowed letter by letter, the
+/// status counts from the decisions and the indexed fingerprints) is what a fresh
+/// computation gives: after each letter, a backspace, a decision and a clear.
+#[test]
+fn the_list_and_counts_kept_between_keys_agree_with_a_fresh_computation() {
+    let mut b = sample("multi-account-security", 140, 40);
+    let fresh = |app: &App| -> Vec<usize> {
+        let a = app.analysis.as_ref().unwrap();
+        let search = app.filter.search.to_lowercase();
+        app.index
+            .by_severity
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let f = &a.findings[i];
+                search.is_empty()
+                    || format!(
+                        "{}\n{}\n{}\n{}\n{}",
+                        f.title,
+                        f.message,
+                        f.rule,
+                        tfreview::rules::find(f.rule).unwrap().class().as_str(),
+                        a.path(f)
+                    )
+                    .to_lowercase()
+                    .contains(&search)
+            })
+            .collect()
+    };
+    let counts = |app: &App| {
+        let a = app.analysis.as_ref().unwrap();
+        let of = |s: Status| a.findings.iter().filter(|f| app.status_of(f) == s).count();
+        (
+            of(Status::Accepted),
+            of(Status::Rejected),
+            of(Status::Pending),
+        )
+    };
+    key(&mut b.app, KeyCode::Char('a'));
+    key(&mut b.app, KeyCode::Char('j'));
+    key(&mut b.app, KeyCode::Char('r'));
+    assert_eq!(b.app.status_counts(), counts(&b.app));
+    assert_ne!(b.app.status_counts().2, b.app.visible().len());
+    key(&mut b.app, KeyCode::Char('/'));
+    let mut sizes = Vec::new();
+    for c in "varia".chars() {
+        key(&mut b.app, KeyCode::Char(c));
+        assert_eq!(
+            b.app.visible(),
+            fresh(&b.app),
+            "after {:?}",
+            b.app.filter.search
+        );
+        sizes.push(b.app.visible().len());
+    }
+    key(&mut b.app, KeyCode::Backspace);
+    assert_eq!(b.app.visible(), fresh(&b.app), "after a backspace");
+    key(&mut b.app, KeyCode::Enter);
+    key(&mut b.app, KeyCode::Esc);
+    assert_eq!(b.app.visible(), fresh(&b.app), "after clearing");
+    assert!(
+        sizes[0] > *sizes.last().unwrap() && *sizes.last().unwrap() > 0,
+        "the search narrows: {sizes:?}"
+    );
+    assert_eq!(b.app.status_counts(), counts(&b.app));
+}

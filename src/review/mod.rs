@@ -194,30 +194,48 @@ impl Review {
     /// (without those of modules in which a file does not parse: see
     /// [`Review::unconfirmed`]).
     pub fn resolved<'r>(&'r self, analysis: &Analysis) -> Vec<(&'r String, &'r Decision)> {
-        self.gone(analysis, false)
+        self.gone(analysis, false, None)
+    }
+
+    /// [`Review::resolved`], told which fingerprints the analysis reports (the workbench
+    /// keeps them from one analysis to the next, and asks every frame).
+    pub fn resolved_given<'r>(
+        &'r self,
+        analysis: &Analysis,
+        reported: &dyn Fn(&str) -> bool,
+    ) -> Vec<(&'r String, &'r Decision)> {
+        self.gone(analysis, false, Some(reported))
     }
 
     /// Decisions whose finding is not reported while a file of its module does not
     /// parse: neither open nor resolved until the syntax error is fixed.
     pub fn unconfirmed<'r>(&'r self, analysis: &Analysis) -> Vec<(&'r String, &'r Decision)> {
-        self.gone(analysis, true)
+        self.gone(analysis, true, None)
     }
 
-    fn gone<'r>(&'r self, analysis: &Analysis, unsettled: bool) -> Vec<(&'r String, &'r Decision)> {
+    fn gone<'r>(
+        &'r self,
+        analysis: &Analysis,
+        unsettled: bool,
+        reported: Option<&dyn Fn(&str) -> bool>,
+    ) -> Vec<(&'r String, &'r Decision)> {
         if self.decisions.is_empty() {
             return Vec::new();
         }
-        // Borrowed: the workbench asks for this every frame.
-        let now_fps: std::collections::HashSet<&str> = analysis
-            .findings
-            .iter()
-            .map(|f| f.fingerprint_ref(&analysis.workspace))
-            .collect();
+        let now_fps: std::collections::HashSet<&str> = match reported {
+            Some(_) => std::collections::HashSet::new(),
+            None => analysis
+                .findings
+                .iter()
+                .map(|f| f.fingerprint_ref(&analysis.workspace))
+                .collect(),
+        };
+        let is_reported = |fp: &str| reported.map_or_else(|| now_fps.contains(fp), |r| r(fp));
         let dirs = analysis.unsettled_dirs();
         let mut out: Vec<(&String, &Decision)> = self
             .decisions
             .iter()
-            .filter(|(fp, _)| !now_fps.contains(fp.as_str()))
+            .filter(|(fp, _)| !is_reported(fp))
             .filter(|(_, d)| {
                 let dir = d.finding.path.rsplit_once('/').map_or("", |(dir, _)| dir);
                 dirs.contains(dir) == unsettled

@@ -2,7 +2,7 @@
 //! through [`App::handle`]; drawing reads the state and changes nothing. Decisions are
 //! saved after every change.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -147,6 +147,11 @@ pub struct ListIndex {
     pub by_severity: Vec<usize>,
     pub by_file: Vec<usize>,
     pub haystacks: Vec<String>,
+    /// How many findings have each fingerprint: what the status counts and the
+    /// resolved decisions are computed from without a pass over every finding.
+    pub fingerprints: HashMap<String, usize>,
+    /// Findings per severity, most severe first.
+    pub severity_counts: [usize; 4],
 }
 
 impl ListIndex {
@@ -174,11 +179,25 @@ impl ListIndex {
                 .to_lowercase()
             })
             .collect();
+        let mut fingerprints: HashMap<String, usize> = HashMap::with_capacity(findings.len());
+        let mut severity_counts = [0; 4];
+        for f in findings {
+            *fingerprints
+                .entry(f.fingerprint_ref(&analysis.workspace).to_string())
+                .or_default() += 1;
+            let i = Severity::ALL_DESCENDING
+                .iter()
+                .position(|s| *s == f.severity)
+                .unwrap_or(0);
+            severity_counts[i] += 1;
+        }
         ListIndex {
             version,
             by_severity,
             by_file,
             haystacks,
+            fingerprints,
+            severity_counts,
         }
     }
 }
@@ -549,6 +568,33 @@ impl App {
         }
     }
 
+    /// Decisions whose finding the analysis no longer reports ([`Review::resolved`]),
+    /// from the fingerprints indexed once per analysis.
+    pub fn resolved(&self) -> Vec<(&String, &crate::review::Decision)> {
+        match &self.analysis {
+            Some(a) => self
+                .review
+                .resolved_given(a, &|fp| self.index.fingerprints.contains_key(fp)),
+            None => Vec::new(),
+        }
+    }
+
+    /// How many findings are accepted, rejected and pending: from the decisions and the
+    /// indexed fingerprints, not from a pass over every finding.
+    pub fn status_counts(&self) -> (usize, usize, usize) {
+        let (mut accepted, mut rejected) = (0, 0);
+        for (fp, decision) in &self.review.decisions {
+            let n = self.index.fingerprints.get(fp).copied().unwrap_or(0);
+            match decision.status {
+                Status::Accepted => accepted += n,
+                Status::Rejected => rejected += n,
+                Status::Pending => {}
+            }
+        }
+        let total: usize = self.index.severity_counts.iter().sum();
+        (accepted, rejected, total - accepted - rejected)
+    }
+
     /// Files in the tree, in path order.
     pub fn tree_files(&self) -> Vec<FileId> {
         self.analysis
@@ -565,9 +611,38 @@ impl App {
         {
             return v.clone();
         }
-        let v = self.compute_visible();
+        let narrowed = self.narrowed_search(&key);
+        let v = narrowed.unwrap_or_else(|| self.compute_visible());
         *self.visible_cache.borrow_mut() = Some((key, v.clone()));
         v
+    }
+
+    /// When only the search changed, and the new one holds the old (a letter typed), the
+    /// list is the last one narrowed: every key of a search looks only at what the keys
+    /// before it left.
+    fn narrowed_search(&self, key: &VisibleKey) -> Option<Vec<usize>> {
+        let cache = self.visible_cache.borrow();
+        let (old, list) = cache.as_ref()?;
+        let mut same = old.clone();
+        same.filter.search = key.filter.search.clone();
+        let (before, now) = (
+            old.filter.search.to_lowercase(),
+            key.filter.search.to_lowercase(),
+        );
+        if same != *key || !now.contains(&before) {
+            return None;
+        }
+        Some(
+            list.iter()
+                .copied()
+                .filter(|&i| {
+                    self.index
+                        .haystacks
+                        .get(i)
+                        .is_some_and(|h| h.contains(&now))
+                })
+                .collect(),
+        )
     }
 
     /// What the list depends on: the analysis, the filter and grouping, the change, and
@@ -602,6 +677,7 @@ impl App {
             return Vec::new();
         };
         let search = self.filter.search.to_lowercase();
+        let every_status = self.filter.pending && self.filter.accepted && self.filter.rejected;
         let order = match self.grouping {
             Grouping::Severity => &self.index.by_severity,
             Grouping::File => &self.index.by_file,
@@ -614,11 +690,13 @@ impl App {
                     .iter()
                     .position(|s| *s == f.severity)
                     .unwrap_or(0);
-                let status_ok = match self.status_of(f) {
-                    Status::Pending => self.filter.pending,
-                    Status::Accepted => self.filter.accepted,
-                    Status::Rejected => self.filter.rejected,
-                };
+                // The decision is looked up only when a status is filtered out.
+                let status_ok = every_status
+                    || match self.status_of(f) {
+                        Status::Pending => self.filter.pending,
+                        Status::Accepted => self.filter.accepted,
+                        Status::Rejected => self.filter.rejected,
+                    };
                 let search_ok = search.is_empty()
                     || self
                         .index

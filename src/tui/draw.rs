@@ -367,11 +367,13 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     });
     let height = usize::from(rect.height.saturating_sub(2));
     let width = file.line_count().to_string().len();
+    let shown = app.source_scroll + 1..=(app.source_scroll + height).min(file.line_count());
+    let marks = gutter_marks(app, analysis, id, &shown);
     let mut lines = Vec::with_capacity(height);
     for n in app.source_scroll..(app.source_scroll + height).min(file.line_count()) {
         let number = n + 1;
         let raw = file.slice(file.line_range(number));
-        let mark = gutter_mark(analysis, id, number);
+        let mark = marks.get(n - app.source_scroll).copied().flatten();
         // A line the change (`--changed-since`) added or modified: `+` beside its number.
         let changed = app
             .changes
@@ -544,17 +546,38 @@ fn apply_emphasis(
     out
 }
 
-fn gutter_mark(analysis: &Analysis, file: FileId, line: usize) -> Option<Severity> {
-    analysis
-        .findings
-        .iter()
-        .filter(|f| f.file == file)
-        .filter(|f| {
-            let ((l, _), (el, _)) = analysis.position(f);
-            l <= line && line <= el
-        })
-        .map(|f| f.severity)
-        .max()
+/// The most severe finding on each of the lines `shown` (1-based) of `file`: from the
+/// file's findings in the list index (sorted by where they start), only those that start
+/// before the last line shown.
+fn gutter_marks(
+    app: &App,
+    analysis: &Analysis,
+    file: FileId,
+    shown: &std::ops::RangeInclusive<usize>,
+) -> Vec<Option<Severity>> {
+    let mut marks = vec![None; shown.clone().count()];
+    let Some(source) = analysis.workspace.files.get(file) else {
+        return marks;
+    };
+    let before_end = if *shown.end() < source.line_count() {
+        source.line_range(shown.end() + 1).start
+    } else {
+        usize::MAX
+    };
+    let by_file = &app.index.by_file;
+    let first = by_file.partition_point(|&i| analysis.findings[i].file < file);
+    for &i in &by_file[first..] {
+        let f = &analysis.findings[i];
+        if f.file != file || f.span.start >= before_end {
+            break;
+        }
+        let ((l, _), (el, _)) = analysis.position(f);
+        for line in l.max(*shown.start())..=el.min(*shown.end()) {
+            let mark = &mut marks[line - shown.start()];
+            *mark = (*mark).max(Some(f.severity));
+        }
+    }
+    marks
 }
 
 /// Rows of the findings list: group headings and findings.
@@ -571,7 +594,7 @@ fn list_rows(app: &App) -> Vec<ListRow> {
     };
     let mut rows = Vec::new();
     // What an edit just resolved comes first, where the reviewer is looking.
-    let resolved = app.review.resolved(analysis);
+    let resolved = app.resolved();
     if !resolved.is_empty() {
         rows.push(ListRow::Heading(
             format!("RESOLVED ({})", resolved.len()),
@@ -583,16 +606,21 @@ fn list_rows(app: &App) -> Vec<ListRow> {
                 .map(|(fp, _)| ListRow::Resolved(fp.clone())),
         );
     }
-    let mut last: Option<String> = None;
+    // A heading where the group changes; its text is made only there.
+    let mut last: Option<(Severity, FileId)> = None;
     for i in app.visible() {
         let f = &analysis.findings[i];
-        let heading = match app.grouping {
-            Grouping::Severity => f.severity.title().to_uppercase(),
-            Grouping::File => analysis.path(f).to_string(),
+        let group = match app.grouping {
+            Grouping::Severity => (f.severity, 0),
+            Grouping::File => (Severity::Low, f.file),
         };
-        if last.as_ref() != Some(&heading) {
-            rows.push(ListRow::Heading(heading.clone(), f.severity));
-            last = Some(heading);
+        if last != Some(group) {
+            let heading = match app.grouping {
+                Grouping::Severity => f.severity.title().to_uppercase(),
+                Grouping::File => analysis.path(f).to_string(),
+            };
+            rows.push(ListRow::Heading(heading, f.severity));
+            last = Some(group);
         }
         rows.push(ListRow::Finding(i));
     }
@@ -1043,20 +1071,8 @@ fn status_segments(app: &App, analysis: &Analysis, segs: &mut Vec<Segment>) {
         .selected
         .and_then(|s| visible.iter().position(|&v| v == s))
         .map_or("–".to_string(), |i| (i + 1).to_string());
-    let mut counts = [0usize; 4];
-    let (mut accepted, mut rejected, mut pending) = (0, 0, 0);
-    for f in &analysis.findings {
-        let i = Severity::ALL_DESCENDING
-            .iter()
-            .position(|s| *s == f.severity)
-            .unwrap_or(0);
-        counts[i] += 1;
-        match app.status_of(f) {
-            Status::Accepted => accepted += 1,
-            Status::Rejected => rejected += 1,
-            Status::Pending => pending += 1,
-        }
-    }
+    let counts = app.index.severity_counts;
+    let (accepted, rejected, pending) = app.status_counts();
     segs.push(Segment::new(
         format!(" {at}/{} · {pending} pending ", visible.len()),
         bold,
@@ -1113,7 +1129,7 @@ fn status_segments(app: &App, analysis: &Analysis, segs: &mut Vec<Segment>) {
         .collect();
     let mut decisions = format!(" ✓{accepted} ✗{rejected} ·{pending} ");
     // What the last edits changed, beside the decisions.
-    let resolved = app.review.resolved(analysis).len();
+    let resolved = app.resolved().len();
     if !app.new.is_empty() {
         decisions.push_str(&format!("+{} new ", app.new.len()));
     }
