@@ -24,6 +24,48 @@ pub struct Side {
     pub text: String,
     /// Top-level arguments and nested blocks, normalised: name → text.
     pub parts: BTreeMap<String, String>,
+    /// What the text refers to and the modules it calls, parsed once (both the rule
+    /// that adds a missing block and the one that replaces a differing block ask).
+    uses: std::sync::OnceLock<Option<Uses>>,
+}
+
+/// The references of a block's text and the `source` of each module block in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uses {
+    pub refs: Vec<crate::model::expr::Target>,
+    pub module_sources: Vec<String>,
+}
+
+impl Side {
+    pub fn new(path: String, text: String, parts: BTreeMap<String, String>) -> Side {
+        Side {
+            path,
+            text,
+            parts,
+            uses: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// [`Uses`] of the text; `None` when it does not parse.
+    pub fn uses(&self) -> Option<&Uses> {
+        self.uses
+            .get_or_init(|| {
+                let body = hcl_edit::parser::parse_body(&self.text).ok()?;
+                let mut refs = crate::model::expr::RefCollector::default();
+                refs.body(&body);
+                let module_sources = body
+                    .blocks()
+                    .filter(|b| b.ident.as_str() == "module")
+                    .filter_map(|b| b.body.get_attribute("source"))
+                    .filter_map(|a| crate::model::expr::static_str(&a.value))
+                    .collect();
+                Some(Uses {
+                    refs: refs.refs.into_iter().map(|r| r.target).collect(),
+                    module_sources,
+                })
+            })
+            .as_ref()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,7 +226,7 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
             .map(|(address, file, span, parts)| {
                 let text = ideal_model.src(file).get(span).unwrap_or("").to_string();
                 let path = ideal_model.path(file).to_string();
-                (address, Side { path, text, parts })
+                (address, Side::new(path, text, parts))
             })
             .collect();
         let ours = blocks(model, answer_module);
@@ -225,7 +267,11 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
                 // A local is an attribute of a `locals` block: added, it needs one.
                 let mut side = side.clone();
                 if address.starts_with("local.") {
-                    side.text = format!("locals {{\n  {}\n}}", side.text.trim_end());
+                    side = Side::new(
+                        side.path,
+                        format!("locals {{\n  {}\n}}", side.text.trim_end()),
+                        side.parts,
+                    );
                 }
                 out.push(Comparison {
                     kind: Kind::Missing,

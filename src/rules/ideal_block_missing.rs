@@ -42,7 +42,7 @@ use crate::compare::{Comparison, Kind, comparisons};
 use crate::edits::append_to_file;
 use crate::finding::{Applicability, Finding, Fix, IdealVersion, Severity};
 use crate::model::Model;
-use crate::model::expr::{RefCollector, Target};
+use crate::model::expr::Target;
 
 pub struct IdealBlockMissing;
 
@@ -168,21 +168,18 @@ pub(super) fn with_dependencies<'c>(
     let mut out = vec![c];
     let mut queue = vec![c];
     while let Some(x) = queue.pop() {
-        let Some(side) = &x.ideal else { continue };
-        let Ok(body) = hcl_edit::parser::parse_body(&side.text) else {
+        let Some(uses) = x.ideal.as_ref().and_then(|side| side.uses()) else {
             continue;
         };
-        if let Some(source) = local_module_source(model, &c.module, &body) {
+        if let Some(source) = local_module_source(model, &c.module, &uses.module_sources) {
             return Err(format!(
                 "`{}` calls the local module `{source}`, whose files the answer does not have",
                 x.address
             ));
         }
-        let mut refs = RefCollector::default();
-        refs.body(&body);
-        for r in refs.refs {
-            let address = r.target.address();
-            if address == x.address || declared(&r.target) {
+        for target in &uses.refs {
+            let address = target.address();
+            if address == x.address || declared(target) {
                 continue;
             }
             match missing.get(address.as_str()) {
@@ -206,19 +203,9 @@ pub(super) fn with_dependencies<'c>(
 
 /// The local `source` of a `module` block in `body` that has no Terraform file in the
 /// answer's workspace.
-fn local_module_source(
-    model: &Model<'_>,
-    module_dir: &str,
-    body: &hcl_edit::structure::Body,
-) -> Option<String> {
-    for block in body.blocks().filter(|b| b.ident.as_str() == "module") {
-        let Some(attr) = block.body.get_attribute("source") else {
-            continue;
-        };
-        let Some(source) = crate::model::expr::static_str(&attr.value) else {
-            continue;
-        };
-        let Some(dir) = crate::model::resolve_local_source(module_dir, &source) else {
+fn local_module_source(model: &Model<'_>, module_dir: &str, sources: &[String]) -> Option<String> {
+    for source in sources {
+        let Some(dir) = crate::model::resolve_local_source(module_dir, source) else {
             continue;
         };
         let dir = dir.trim_end_matches('/');
@@ -227,7 +214,7 @@ fn local_module_source(
             .files_in(dir)
             .any(|f| f.kind == crate::workspace::FileKind::Terraform)
         {
-            return Some(source);
+            return Some(source.clone());
         }
     }
     None
