@@ -19,6 +19,7 @@ mod arguments_conflicting;
 mod attribute_written_as_block;
 mod audit_role_not_read_only;
 mod backend_s3_unencrypted;
+mod backend_argument_unsupported;
 mod backend_uses_variables;
 mod block_count_exceeded;
 mod block_unsupported;
@@ -254,6 +255,7 @@ static RULES: &[&dyn Rule] = &[
     &ideal_block_missing::IdealBlockMissing,
     &ideal_block_extra::IdealBlockExtra,
     &ideal_block_differs::IdealBlockDiffers,
+    &backend_argument_unsupported::BackendArgumentUnsupported,
     &backend_uses_variables::BackendUsesVariables,
     &provider_duplicated::ProviderDuplicated,
     &required_provider_missing::RequiredProviderMissing,
