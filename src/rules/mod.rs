@@ -20,6 +20,7 @@ mod attribute_written_as_block;
 mod audit_role_not_read_only;
 mod backend_s3_unencrypted;
 mod backend_argument_unsupported;
+mod backend_config_hardcoded;
 mod backend_uses_variables;
 mod block_count_exceeded;
 mod block_unsupported;
@@ -256,6 +257,7 @@ static RULES: &[&dyn Rule] = &[
     &ideal_block_extra::IdealBlockExtra,
     &ideal_block_differs::IdealBlockDiffers,
     &backend_argument_unsupported::BackendArgumentUnsupported,
+    &backend_config_hardcoded::BackendConfigHardcoded,
     &backend_uses_variables::BackendUsesVariables,
     &provider_duplicated::ProviderDuplicated,
     &required_provider_missing::RequiredProviderMissing,
