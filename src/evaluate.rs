@@ -112,7 +112,9 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "reference-attribute-unknown"
         | "argument-deprecated"
         | "argument-value-invalid" => "schema",
-        "backend-uses-variables" | "backend-s3-unencrypted" | "backend-argument-unsupported"
+        "backend-uses-variables"
+        | "backend-s3-unencrypted"
+        | "backend-argument-unsupported"
         | "backend-config-hardcoded" => "backend",
         "hardcoded-account-id"
         | "placeholder-value"

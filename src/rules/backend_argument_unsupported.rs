@@ -166,12 +166,16 @@ impl Rule for BackendArgumentUnsupported {
                         let (title, error) = if key.is_some() {
                             (
                                 format!("Backend `{kind}` has no argument `{name}`"),
-                                format!("\"Unsupported argument\": an argument named \"{name}\" is not expected here"),
+                                format!(
+                                    "\"Unsupported argument\": an argument named \"{name}\" is not expected here"
+                                ),
                             )
                         } else {
                             (
                                 format!("Backend `{kind}` has no block `{name}`"),
-                                format!("\"Unsupported block type\": blocks of type \"{name}\" are not expected here"),
+                                format!(
+                                    "\"Unsupported block type\": blocks of type \"{name}\" are not expected here"
+                                ),
                             )
                         };
                         let mut f = self.finding(

@@ -35,12 +35,12 @@
 //!   backend "s3" {}
 //! }
 //! ```
-//! `terraform init -backend-config=backend.hcl`, with the values in `backend.hcl`.
+//! `terraform init -backend-config=backend.s3.tfbackend`, with the values in that file.
 //!
 //! ## Fix safety
-//! Unsafe: the fix empties the backend block and writes its values to `backend.hcl` in
-//! the same folder (when the folder has no such file); `init` must then be given that
-//! file, or the pipeline's own values.
+//! Unsafe: the fix empties the backend block and writes its values to
+//! `backend.s3.tfbackend` in the same folder (when the folder has no such file); `init`
+//! must then be given that file, or the pipeline's own values.
 //!
 //! ## Root cause
 //! A backend for one fixed account was written into code that is deployed to many.
@@ -92,7 +92,9 @@ impl Rule for BackendConfigHardcoded {
                     let created_here = module.blocks.iter().find(|b| {
                         b.kind == BlockKind::Resource
                             && b.label(0) == "aws_s3_bucket"
-                            && b.attr("bucket").and_then(|a| static_str(&a.value)).as_deref()
+                            && b.attr("bucket")
+                                .and_then(|a| static_str(&a.value))
+                                .as_deref()
                                 == Some(name.as_str())
                     });
                     let mut message = format!(
@@ -137,8 +139,8 @@ impl Rule for BackendConfigHardcoded {
     }
 }
 
-/// Empties the backend block and writes its literal values to `backend.hcl` beside it;
-/// `None` when a value is not a literal or the folder already has a `backend.hcl`.
+/// Empties the backend block and writes its values to `backend.s3.tfbackend` beside it;
+/// `None` when the block has a nested block or the folder already has that file.
 fn partial_configuration(
     model: &Model<'_>,
     file: crate::workspace::FileId,
@@ -148,12 +150,11 @@ fn partial_configuration(
     let path = model.path(file);
     let dir = model.ws.files.get(file)?.dir();
     let target = if dir.is_empty() {
-        "backend.hcl".to_string()
+        "backend.s3.tfbackend".to_string()
     } else {
-        format!("{dir}/backend.hcl")
+        format!("{dir}/backend.s3.tfbackend")
     };
-    if model.ws.file_by_path(&target).is_some() || model.ws.assets.iter().any(|a| *a == target)
-    {
+    if model.ws.file_by_path(&target).is_some() || model.ws.assets.iter().any(|a| *a == target) {
         return None;
     }
     if backend.body.blocks().next().is_some() {

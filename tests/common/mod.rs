@@ -145,6 +145,17 @@ pub fn apply_fixes_one_at_a_time(root: &Path, rule: Option<&str>) -> (Vec<String
 /// `terraform fmt` as an independent oracle of HCL syntax: `Some(true)` when the file
 /// parses, `None` when terraform is not installed.
 pub fn terraform_accepts(path: &Path) -> Option<bool> {
+    // `terraform fmt` reads only `.tf` and `.tfvars`: a backend configuration file
+    // (`*.tfbackend`, attributes only, as a tfvars file) is checked as a copy.
+    let copy;
+    let path = match path.extension().and_then(|e| e.to_str()) {
+        Some("tf" | "tfvars") => path,
+        _ => {
+            copy = tempfile::Builder::new().suffix(".tfvars").tempfile().ok()?;
+            std::fs::copy(path, copy.path()).ok()?;
+            copy.path()
+        }
+    };
     let out = std::process::Command::new("terraform")
         .args(["fmt", "-list=false", "-write=false"])
         .arg(path)
