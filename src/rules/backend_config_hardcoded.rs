@@ -154,7 +154,7 @@ fn partial_configuration(
     } else {
         format!("{dir}/backend.s3.tfbackend")
     };
-    if model.ws.file_by_path(&target).is_some() || model.ws.assets.iter().any(|a| *a == target) {
+    if model.ws.file_by_path(&target).is_some() || model.ws.assets.contains(&target) {
         return None;
     }
     if backend.body.blocks().next().is_some() {
