@@ -124,7 +124,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "acm-certificate-not-validatable" | "lambda-reserved-concurrency" => "prerequisites",
         "engine-version-unavailable" => "engine-version",
         "s3-lifecycle-transition-invalid" | "arguments-conflicting" => "incompatible",
-        "iam-managed-policy-unknown" => "iam-missing",
+        "iam-managed-policy-unknown" | "log-bucket-policy-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" => "layout",
         "config-recorder-ordering" | "kms-key-policy-dependency-missing" => "ordering",

@@ -51,6 +51,7 @@ mod lambda_package_missing;
 mod lambda_reserved_concurrency;
 mod lambda_reserved_environment_variable;
 mod lambda_runtime_deprecated;
+mod log_bucket_policy_missing;
 mod log_group_kms_missing;
 mod log_group_name_inconsistent;
 mod log_group_retention_missing;
@@ -280,6 +281,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_lifecycle_rule_missing_filter::S3LifecycleRuleMissingFilter,
     &s3_lifecycle_transition_invalid::S3LifecycleTransitionInvalid,
     &lambda_package_missing::LambdaPackageMissing,
+    &log_bucket_policy_missing::LogBucketPolicyMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
     &lambda_reserved_concurrency::LambdaReservedConcurrency,

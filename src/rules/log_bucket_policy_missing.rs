@@ -1,0 +1,343 @@
+//! # Service delivers logs to a bucket whose policy does not let it write
+//!
+//! ## What it does
+//! Reports a CloudTrail trail (`s3_bucket_name`) or a load balancer with access logs
+//! enabled (`access_logs { bucket, enabled = true }`) whose bucket is created in the same
+//! module, when no `aws_s3_bucket_policy` of that bucket grants the delivering service:
+//! `cloudtrail.amazonaws.com` for a trail; for access logs, the Elastic Load Balancing
+//! account of the region (`data.aws_elb_service_account`, or its account ID), or
+//! `logdelivery.elasticloadbalancing.amazonaws.com` / `delivery.logs.amazonaws.com`.
+//! The caller's own account as principal does not let the service write.
+//!
+//! ## Why is this bad?
+//! These services write into the bucket as themselves, not as the caller. Without a
+//! bucket policy that allows them, AWS refuses the resource when it is created: the
+//! trail with `InsufficientS3BucketPolicyException`, the load balancer's attributes with
+//! "Access Denied for bucket … Please check S3bucket permission".
+//!
+//! ## Error
+//! ```text
+//! InsufficientS3BucketPolicyException: Incorrect S3 bucket policy is detected for bucket
+//! ```
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_s3_bucket" "trail" {
+//!   bucket = "audit-trail-logs"
+//! }
+//!
+//! resource "aws_cloudtrail" "main" {
+//!   name           = "audit"
+//!   s3_bucket_name = aws_s3_bucket.trail.id
+//! }
+//! ```
+//! Use instead a bucket policy that lets the service check the bucket and write to it:
+//! ```hcl
+//! resource "aws_s3_bucket_policy" "trail" {
+//!   bucket = aws_s3_bucket.trail.id
+//!   policy = jsonencode({ … Principal = { Service = "cloudtrail.amazonaws.com" } … })
+//! }
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: when the bucket has no policy at all, the fix adds one that grants the
+//! service what it needs to deliver (and for CloudTrail, `s3:GetBucketAcl`); review the
+//! prefix it allows. A bucket that has a policy without the service gets no fix: a
+//! bucket has one policy, and the statement must be added to it.
+//!
+//! ## Root cause
+//! The bucket was created for the logs, but the permission the log service needs was
+//! left to the caller's IAM role, which the service does not use.
+//!
+//! ## Impact
+//! Deployment blocker: the trail or the load balancer's logging fails when applied.
+//!
+//! ## References
+//! https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
+//! https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+
+use super::{Class, Rule};
+use crate::finding::{Applicability, Finding, Fix, Related, Severity};
+use crate::model::expr::{RefCollector, Target, span_of, static_str};
+use crate::model::{BlockInfo, BlockKind, Model, Module};
+
+pub struct LogBucketPolicyMissing;
+
+/// Who delivers the logs, and the principals that let it write.
+struct Delivery {
+    service: &'static str,
+    principals: &'static [&'static str],
+}
+
+const CLOUDTRAIL: Delivery = Delivery {
+    service: "CloudTrail",
+    principals: &["cloudtrail.amazonaws.com"],
+};
+
+const ELB: Delivery = Delivery {
+    service: "Elastic Load Balancing",
+    principals: &[
+        "elb_service_account",
+        "logdelivery.elasticloadbalancing.amazonaws.com",
+        "delivery.logs.amazonaws.com",
+        // The regions' Elastic Load Balancing accounts, written as principals.
+        "127311923021",
+        "033677994240",
+        "027434742980",
+        "797873946194",
+        "098369216593",
+        "985666609251",
+        "054676820928",
+        "156460612806",
+        "652711504416",
+        "635631232127",
+        "009996457667",
+        "897822967062",
+        "754344448648",
+        "582318560864",
+        "600734575887",
+        "383597477331",
+        "114774131450",
+        "783225319266",
+        "718504428378",
+        "076674570225",
+        "507241528517",
+    ],
+};
+
+impl Rule for LogBucketPolicyMissing {
+    fn id(&self) -> &'static str {
+        "log-bucket-policy-missing"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            for b in module.blocks_of(BlockKind::Resource) {
+                let (value, delivery) = match b.label(0) {
+                    "aws_cloudtrail" => match b.attr("s3_bucket_name") {
+                        Some(a) => (&a.value, &CLOUDTRAIL),
+                        None => continue,
+                    },
+                    "aws_lb" | "aws_alb" => {
+                        let Some(logs) = b.body().get_blocks("access_logs").next() else {
+                            continue;
+                        };
+                        // Access logs are off unless `enabled` is set (to anything but
+                        // false).
+                        let enabled = logs
+                            .body
+                            .get_attribute("enabled")
+                            .is_some_and(|a| a.value.as_bool() != Some(false));
+                        match logs.body.get_attribute("bucket") {
+                            Some(a) if enabled => (&a.value, &ELB),
+                            _ => continue,
+                        }
+                    }
+                    _ => continue,
+                };
+                let Some(bucket) = bucket_of(module, value) else {
+                    continue;
+                };
+                let policies: Vec<&BlockInfo<'_>> = module
+                    .blocks_of(BlockKind::Resource)
+                    .filter(|p| p.label(0) == "aws_s3_bucket_policy")
+                    .filter(|p| {
+                        p.attr("bucket")
+                            .and_then(|a| bucket_of(module, &a.value))
+                            .is_some_and(|x| x.address == bucket.address)
+                    })
+                    .collect();
+                if policies
+                    .iter()
+                    .any(|p| grants(model, module, p, delivery.principals))
+                {
+                    continue;
+                }
+                let span = span_of(value);
+                let message = if policies.is_empty() {
+                    format!(
+                        "{} writes to `{}` as itself, and no `aws_s3_bucket_policy` of that bucket lets it: AWS refuses `{}` when it is created",
+                        delivery.service, bucket.address, b.address
+                    )
+                } else {
+                    format!(
+                        "{} writes to `{}` as itself, and the bucket's policy does not name it as a principal: AWS refuses `{}` when it is created",
+                        delivery.service, bucket.address, b.address
+                    )
+                };
+                let mut f = self.finding(
+                    b.file,
+                    span,
+                    format!("{} cannot write to `{}`", delivery.service, bucket.address),
+                    message,
+                );
+                f.address = Some(b.address.clone());
+                f.key = bucket.address.clone();
+                f.related.push(Related {
+                    file: bucket.file,
+                    span: crate::model::expr::block_header(
+                        model.src(bucket.file),
+                        span_of(bucket.block),
+                    ),
+                    message: "the bucket the logs go to".into(),
+                });
+                for p in &policies {
+                    f.related.push(Related {
+                        file: p.file,
+                        span: span_of(p.block),
+                        message: "its policy, without the service".into(),
+                    });
+                }
+                if policies.is_empty() {
+                    f.fix = Some(policy_fix(model, b, bucket, delivery));
+                }
+                out.push(f);
+            }
+        }
+    }
+}
+
+/// The `aws_s3_bucket` of this module that `value` names: by reference, or by the
+/// literal name it is created with.
+fn bucket_of<'m, 'a>(
+    module: &'m Module<'a>,
+    value: &hcl_edit::expr::Expression,
+) -> Option<&'m BlockInfo<'a>> {
+    let mut refs = RefCollector::default();
+    refs.expr(value);
+    for r in &refs.refs {
+        if let Target::Resource { ty, .. } = &r.target
+            && ty == "aws_s3_bucket"
+        {
+            return module.block(&r.target.address());
+        }
+    }
+    let name = static_str(value)?;
+    module.blocks_of(BlockKind::Resource).find(|b| {
+        b.label(0) == "aws_s3_bucket"
+            && b.attr("bucket")
+                .and_then(|a| static_str(&a.value))
+                .as_deref()
+                == Some(&name)
+    })
+}
+
+/// Whether the policy `p` (its text, and the policy documents it refers to) names one of
+/// `principals`.
+fn grants(model: &Model<'_>, module: &Module<'_>, p: &BlockInfo<'_>, principals: &[&str]) -> bool {
+    let Some(policy) = p.attr("policy") else {
+        // A policy that cannot be read is given the benefit of the doubt.
+        return true;
+    };
+    let mut texts = vec![model.src(p.file).get(span_of(&policy.value)).unwrap_or("")];
+    let mut refs = RefCollector::default();
+    refs.expr(&policy.value);
+    for r in &refs.refs {
+        match module.block(&r.target.address()) {
+            Some(doc) => texts.push(model.src(doc.file).get(doc.span.clone()).unwrap_or("")),
+            // A policy from elsewhere (a variable, a file) cannot be read here.
+            None if !matches!(r.target, Target::Resource { .. }) => return true,
+            None => {}
+        }
+    }
+    // A policy read from a file cannot be checked here either.
+    if texts[0].contains("file(") {
+        return true;
+    }
+    texts
+        .iter()
+        .any(|t| principals.iter().any(|principal| t.contains(principal)))
+}
+
+/// A bucket policy that lets the service deliver, appended to the bucket's file, and the
+/// delivering resource made to wait for it (AWS checks the policy when it is created).
+fn policy_fix(
+    model: &Model<'_>,
+    writer: &BlockInfo<'_>,
+    bucket: &BlockInfo<'_>,
+    delivery: &Delivery,
+) -> Fix {
+    let name = bucket.label(1);
+    let b = format!("aws_s3_bucket.{name}");
+    let text = if delivery.service == "CloudTrail" {
+        format!(
+            r#"resource "aws_s3_bucket_policy" "{name}_delivery" {{
+  bucket = {b}.id
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [
+      {{
+        Sid       = "CloudTrailAclCheck"
+        Effect    = "Allow"
+        Principal = {{ Service = "cloudtrail.amazonaws.com" }}
+        Action    = "s3:GetBucketAcl"
+        Resource  = {b}.arn
+      }},
+      {{
+        Sid       = "CloudTrailWrite"
+        Effect    = "Allow"
+        Principal = {{ Service = "cloudtrail.amazonaws.com" }}
+        Action    = "s3:PutObject"
+        Resource  = "${{{b}.arn}}/AWSLogs/*"
+        Condition = {{
+          StringEquals = {{ "s3:x-amz-acl" = "bucket-owner-full-control" }}
+        }}
+      }}
+    ]
+  }})
+}}"#
+        )
+    } else {
+        format!(
+            r#"data "aws_elb_service_account" "{name}_delivery" {{}}
+
+resource "aws_s3_bucket_policy" "{name}_delivery" {{
+  bucket = {b}.id
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [
+      {{
+        Sid       = "LoadBalancerAccessLogs"
+        Effect    = "Allow"
+        Principal = {{ AWS = data.aws_elb_service_account.{name}_delivery.arn }}
+        Action    = "s3:PutObject"
+        Resource  = "${{{b}.arn}}/*"
+      }},
+      {{
+        Sid       = "LoadBalancerLogDelivery"
+        Effect    = "Allow"
+        Principal = {{ Service = "logdelivery.elasticloadbalancing.amazonaws.com" }}
+        Action    = "s3:PutObject"
+        Resource  = "${{{b}.arn}}/*"
+      }}
+    ]
+  }})
+}}"#
+        )
+    };
+    let mut edits = vec![crate::edits::append_to_file(
+        model.ws,
+        model.path(bucket.file),
+        &text,
+    )];
+    edits.extend(crate::edits::add_to_depends_on(
+        model.path(writer.file),
+        model.src(writer.file),
+        writer.span.clone(),
+        writer.attr("depends_on"),
+        &format!("aws_s3_bucket_policy.{name}_delivery"),
+    ));
+    Fix::new(
+        format!("Add a bucket policy that lets {} write", delivery.service),
+        Applicability::Unsafe,
+        edits,
+    )
+}
