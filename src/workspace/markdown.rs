@@ -134,20 +134,23 @@ fn looks_like_hcl<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
         .is_some_and(starts_hcl_block)
 }
 
+/// Whether a line opens a top-level Terraform block: `terraform {`, `locals {`, or a
+/// block keyword followed by its label (`resource "aws_s3_bucket" "x" {`). A shell line
+/// such as `terraform init` or `module load` is not one.
 fn starts_hcl_block(line: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "resource ",
-        "variable ",
-        "provider ",
-        "terraform ",
-        "terraform{",
-        "module ",
-        "data ",
-        "output ",
-        "locals ",
-        "locals{",
-    ];
-    KEYWORDS.iter().any(|k| line.starts_with(k))
+    let word_end = line
+        .find(|c: char| c.is_whitespace() || c == '{' || c == '"')
+        .unwrap_or(line.len());
+    let (word, rest) = line.split_at(word_end);
+    let rest = rest.trim_start();
+    match word {
+        "terraform" | "locals" => rest.starts_with('{'),
+        "resource" | "data" | "variable" | "provider" | "module" | "output" => {
+            rest.starts_with('"')
+                || (rest.starts_with(|c: char| c.is_ascii_alphabetic()) && rest.contains('{'))
+        }
+        _ => false,
+    }
 }
 
 pub fn extract(md: &str) -> Extraction {
@@ -503,6 +506,21 @@ mod tests {
         );
         assert_eq!(file_name_in("Terraform configuration"), None);
         assert_eq!(file_name_in("see .tf files"), None);
+    }
+
+    #[test]
+    fn an_unlabelled_block_of_shell_commands_is_not_terraform() {
+        // The prose names `provider.tf`, but the block under it holds commands.
+        let md = "## main.tf\n\n```\nterraform {\n  required_version = \">= 1.6\"\n}\n```\n\nCheck `provider.tf`, then run:\n\n```\nterraform init\nterraform apply\n```\n\n```\nmodule load terraform\n```\n";
+        let paths: Vec<String> = extract(md).files.into_iter().map(|f| f.path).collect();
+        assert_eq!(paths, ["main.tf"]);
+        assert!(starts_hcl_block("resource \"aws_s3_bucket\" \"b\" {"));
+        assert!(starts_hcl_block("terraform{"));
+        assert!(starts_hcl_block("variable region {"));
+        assert!(!starts_hcl_block(
+            "terraform init -backend-config=backend.hcl"
+        ));
+        assert!(!starts_hcl_block("output of the plan"));
     }
 
     #[test]
