@@ -538,6 +538,7 @@ impl Analyzer {
                     body: old_parse.body.clone(),
                     problems: p.problems.clone(),
                     recovered: old_parse.recovered,
+                    gaps: old_parse.gaps.clone(),
                 });
                 stale.push((id, Arc::clone(&old), merged));
                 good.insert(file.path.clone(), (h, old, old_parse));

@@ -378,6 +378,34 @@ pub struct Related {
     pub message: String,
 }
 
+/// The other references to what `first` refers to, in file and text order, as related
+/// places of a finding reported at `first` (at most [`MAX_RELATED_USES`]).
+pub fn other_uses(
+    model: &crate::model::Model<'_>,
+    refs: &[crate::model::Reference],
+    first: &crate::model::Reference,
+) -> Vec<Related> {
+    let mut uses: Vec<&crate::model::Reference> = refs
+        .iter()
+        .filter(|o| o.target == first.target && !(o.file == first.file && o.span == first.span))
+        .collect();
+    uses.sort_by(|a, b| {
+        (model.path(a.file), a.span.start).cmp(&(model.path(b.file), b.span.start))
+    });
+    uses.dedup_by(|a, b| a.file == b.file && a.span == b.span);
+    uses.into_iter()
+        .take(MAX_RELATED_USES)
+        .map(|o| Related {
+            file: o.file,
+            span: o.span.clone(),
+            message: "also used here".into(),
+        })
+        .collect()
+}
+
+/// How many other uses a finding names as related places.
+pub const MAX_RELATED_USES: usize = 20;
+
 /// A block as the ideal answer writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdealVersion {

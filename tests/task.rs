@@ -184,3 +184,61 @@ fn the_seed_004_answer_is_reviewed_in_its_markdown() {
         "one entry per block, not two"
     );
 }
+
+/// An answer file with a broken block: the other blocks are recovered, and names used but
+/// declared nowhere are still reported, unless the broken piece may declare them.
+#[test]
+fn a_broken_answer_still_reports_what_no_piece_of_it_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("lib")).unwrap();
+    let md = r#"## main.tf
+
+```hcl
+resource "aws_sns_topic" "alerts" {
+  name = "alerts-${var.suffix}"
+}
+
+variable "retention" {
+  type    = number
+  default =
+}
+
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name    = "errors-${var.suffix}"
+  alarm_actions = [aws_sns_topic.pager.arn, aws_sns_topic.alerts.arn]
+  threshold     = var.retention
+}
+
+resource "aws_cloudwatch_metric_alarm" "latency" {
+  alarm_name    = "latency"
+  alarm_actions = [aws_sns_topic.pager.arn]
+}
+```
+"#;
+    std::fs::write(dir.path().join("lib/MODEL_RESPONSE.md"), md).unwrap();
+    let analysis = tfreview::analyse(dir.path(), &tfreview::Target::Auto).unwrap();
+    let of = |rule: &str| -> Vec<String> {
+        analysis
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.key.clone())
+            .collect()
+    };
+    assert_eq!(of("hcl-syntax-error").len(), 1);
+    // `var.retention` is declared by the broken block: not reported.
+    assert_eq!(of("variable-undeclared"), ["suffix"]);
+    assert_eq!(of("reference-undeclared"), ["aws_sns_topic.pager"]);
+    let pager = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "reference-undeclared")
+        .unwrap();
+    let places: Vec<usize> = analysis
+        .related_places(pager)
+        .into_iter()
+        .map(|(_, line, _)| line)
+        .collect();
+    // Its other use, in the extracted main.tf (the finding's own is line 13).
+    assert_eq!(places, [18]);
+}

@@ -191,6 +191,13 @@ pub struct Module<'a> {
     /// False when a file of the module could not be read or parsed: declarations may be
     /// missing from the index, so rules about absent declarations stay quiet.
     pub complete: bool,
+    /// The pieces of broken answer files that did not parse (the rest of each file was
+    /// recovered block by block): a declaration can only be missing from the index when
+    /// one of them may hold it (see [`Module::may_declare`]).
+    pub gaps: Vec<(FileId, Range<usize>)>,
+    /// A Terraform file of the module was not read or not parsed at all: nothing can be
+    /// said about what it declares.
+    pub unknown: bool,
     /// Folders of local modules this module calls (`source = "./modules/x"`).
     pub calls: Vec<String>,
     /// Whether another module of the workspace calls this one.
@@ -260,6 +267,31 @@ impl<'a> Module<'a> {
 
     pub fn resources(&self, ty: &'static str) -> impl Iterator<Item = &BlockInfo<'a>> {
         self.blocks.iter().filter(move |b| b.is_resource(ty))
+    }
+
+    /// Whether rules about undeclared names can speak for this module: every file was
+    /// parsed, or recovered block by block (then [`Module::may_declare`] says which names
+    /// the broken pieces could declare).
+    pub fn declarations_known(&self) -> bool {
+        !self.unknown
+    }
+
+    /// Whether a piece of a broken file of the module may declare `target`: its text
+    /// holds the declaration's header (`variable "x"`, `resource "t" "n"`, `module "m"`,
+    /// `data "t" "n"`), or, for a local, a `locals` block with `name =` in it. A module
+    /// whose files all parsed declares nothing outside its index.
+    pub fn may_declare(&self, ws: &Workspace, target: &Target) -> bool {
+        if self.unknown {
+            return true;
+        }
+        self.gaps.iter().any(|(file, range)| {
+            let text = ws
+                .files
+                .get(*file)
+                .and_then(|f| f.text.get(range.clone()))
+                .unwrap_or("");
+            declares(text, target)
+        })
     }
 
     pub fn has_variable(&self, name: &str) -> bool {
@@ -498,12 +530,18 @@ fn build_module<'a>(ws: &'a Workspace, dir: &str, ids: &[(FileId, &'a ParsedFile
         let Some(body) = parsed.body.as_ref() else {
             if file.kind == FileKind::Terraform {
                 module.complete = false;
+                module.unknown = true;
             }
             continue;
         };
         // A body recovered block by block from a broken answer lacks the broken blocks.
         if parsed.recovered {
             module.complete = false;
+            if file.kind == FileKind::Terraform {
+                module
+                    .gaps
+                    .extend(parsed.gaps.iter().map(|g| (id, g.clone())));
+            }
         }
         match file.kind {
             FileKind::Tfvars => {
@@ -720,6 +758,38 @@ pub fn resolve_local_source(dir: &str, source: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// Whether `text` (a piece of a file that did not parse) holds what declares `target`.
+fn declares(text: &str, target: &Target) -> bool {
+    let words = |line: &str| -> Vec<String> {
+        line.split(|c: char| c.is_whitespace() || c == '{')
+            .filter(|w| !w.is_empty())
+            .map(|w| w.trim_matches('"').to_string())
+            .collect()
+    };
+    let header = |keyword: &str, labels: &[&str]| {
+        text.lines().any(|line| {
+            let w = words(line.trim_start());
+            w.first().map(String::as_str) == Some(keyword)
+                && w.len() > labels.len()
+                && labels.iter().zip(&w[1..]).all(|(l, x)| l == x)
+        })
+    };
+    match target {
+        Target::Var(name) => header("variable", &[name]),
+        Target::Resource { ty, name } => header("resource", &[ty, name]),
+        Target::Data { ty, name } => header("data", &[ty, name]),
+        Target::Module(name) => header("module", &[name]),
+        Target::Local(name) => {
+            text.contains("locals")
+                && text.lines().any(|line| {
+                    line.trim_start()
+                        .strip_prefix(name.as_str())
+                        .is_some_and(|rest| rest.trim_start().starts_with('='))
+                })
+        }
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ pub struct ParsedFile {
     pub problems: Vec<ParseProblem>,
     /// The body holds only the blocks that parsed on their own (a broken answer file).
     pub recovered: bool,
+    /// Where the pieces that did not parse are (blanked in the recovered body).
+    pub gaps: Vec<Range<usize>>,
 }
 
 pub fn parse_file(file: &SourceFile) -> ParsedFile {
@@ -54,6 +56,7 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
                     body: Some(body),
                     problems,
                     recovered: false,
+                    gaps: Vec::new(),
                 };
             }
             Err(err) => {
@@ -85,16 +88,16 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
                     message: err.message().to_string(),
                 });
                 // In an answer, one broken block must not hide the others.
-                let body = if file.origin.is_some() {
-                    recover(&text)
-                } else {
-                    None
+                let (body, gaps) = match file.origin.is_some().then(|| recover(&text)).flatten() {
+                    Some((body, gaps)) => (Some(body), gaps),
+                    None => (None, Vec::new()),
                 };
                 let recovered = body.is_some();
                 return ParsedFile {
                     body,
                     problems,
                     recovered,
+                    gaps,
                 };
             }
         }
@@ -103,6 +106,7 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
         body: None,
         problems,
         recovered: false,
+        gaps: Vec::new(),
     }
 }
 
@@ -124,9 +128,9 @@ const TOP_LEVEL: &[&str] = &[
 
 /// A body of the blocks of `text` that parse on their own: the text is cut where a line
 /// starts with a top-level keyword, each piece that does not parse alone is blanked
-/// (spaces, newlines kept, so every offset stays true), and the rest is parsed as one.
-/// `None` when nothing parses.
-pub fn recover(text: &str) -> Option<Body> {
+/// (spaces, newlines kept, so every offset stays true), and the rest is parsed as one,
+/// with where the blanked pieces are. `None` when nothing parses.
+pub fn recover(text: &str) -> Option<(Body, Vec<Range<usize>>)> {
     let mut cuts: Vec<usize> = vec![0];
     let mut at = 0;
     for line in text.split_inclusive('\n') {
@@ -142,12 +146,17 @@ pub fn recover(text: &str) -> Option<Body> {
     cuts.push(text.len());
     let mut blanked = String::with_capacity(text.len());
     let mut kept = 0;
+    let mut gaps: Vec<Range<usize>> = Vec::new();
     for pair in cuts.windows(2) {
         let piece = text.get(pair[0]..pair[1])?;
         if hcl_edit::parser::parse_body(piece).is_ok() {
             blanked.push_str(piece);
             kept += 1;
         } else {
+            match gaps.last_mut() {
+                Some(last) if last.end == pair[0] => last.end = pair[1],
+                _ => gaps.push(pair[0]..pair[1]),
+            }
             // As many spaces as the character has bytes: offsets stay true.
             for c in piece.chars() {
                 if c == '\n' || c == '\r' {
@@ -161,7 +170,7 @@ pub fn recover(text: &str) -> Option<Body> {
     if kept == 0 {
         return None;
     }
-    hcl_edit::parser::parse_body(&blanked).ok()
+    Some((hcl_edit::parser::parse_body(&blanked).ok()?, gaps))
 }
 
 /// The start of the character at byte `offset` of `text` (its end when past it).

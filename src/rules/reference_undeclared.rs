@@ -64,7 +64,7 @@ impl Rule for ReferenceUndeclared {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
-            if !module.complete {
+            if !module.declarations_known() {
                 continue;
             }
             let mut seen = std::collections::HashSet::new();
@@ -103,6 +103,10 @@ impl Rule for ReferenceUndeclared {
                 let Some((kind, hint)) = problem else {
                     continue;
                 };
+                // A broken piece of an answer file may hold the declaration.
+                if !module.complete && kind != "output" && module.may_declare(model.ws, &r.target) {
+                    continue;
+                }
                 let text = model
                     .src(r.file)
                     .get(r.span.clone())
@@ -162,6 +166,9 @@ impl Rule for ReferenceUndeclared {
                     message,
                 );
                 f.address = module.owner_block(r.from).map(|b| b.address.clone());
+                if kind != "output" {
+                    f.related = crate::finding::other_uses(model, &module.refs, r);
+                }
                 f.key = address;
                 f.fix = fix;
                 out.push(f);

@@ -72,11 +72,12 @@ impl Rule for VariableUndeclared {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        for module in model.modules.iter().filter(|m| m.complete) {
+        for module in model.modules.iter().filter(|m| m.declarations_known()) {
             let mut missing: BTreeMap<&str, Vec<&Reference>> = BTreeMap::new();
             for r in &module.refs {
                 if let Target::Var(name) = &r.target
                     && !module.has_variable(name)
+                    && (module.complete || !module.may_declare(model.ws, &r.target))
                 {
                     missing.entry(name).or_default().push(r);
                 }
@@ -103,6 +104,7 @@ impl Rule for VariableUndeclared {
                     ),
                 );
                 f.address = Some(format!("var.{name}"));
+                f.related = crate::finding::other_uses(model, &module.refs, first);
                 f.key = name.to_string();
                 let assigned = assigned_to(model, &uses);
                 let ty = infer_type(module, name, assigned.as_deref());
