@@ -114,6 +114,15 @@ pub fn file_name_in(text: &str) -> Option<String> {
     None
 }
 
+/// The file the prose before a block names: the one its last paragraph (or list item)
+/// names, when it names one ("create a `terraform.tfvars` with:" after steps that named
+/// other files), else the first one the prose names ("1. create `main.tf` … 4. it works
+/// with an existing `provider.tf`" … "let's start:").
+fn prose_file_name(prose: &str) -> Option<String> {
+    let last = prose.split('\n').rev().find(|p| !p.trim().is_empty())?;
+    file_name_in(last).or_else(|| file_name_in(prose))
+}
+
 fn is_hcl_info(info: &str) -> bool {
     let lang = info
         .split([' ', ',', '{', ':'])
@@ -219,7 +228,7 @@ pub fn extract(md: &str) -> Extraction {
                     blocks.push(block);
                 }
             }
-            Event::End(TagEnd::Paragraph) => {
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
                 prose.push('\n');
             }
             _ => {}
@@ -349,7 +358,7 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
         let heading_name = block.heading.as_ref().and_then(|(h, _)| file_name_in(h));
         let (path, naming) = if let Some(n) = comment_name.clone() {
             (n, Naming::Comment)
-        } else if let Some(n) = block.prose.as_deref().and_then(file_name_in) {
+        } else if let Some(n) = block.prose.as_deref().and_then(prose_file_name) {
             (n, Naming::Prose)
         } else if let Some(n) = heading_name.clone() {
             (n, Naming::Heading)
@@ -506,6 +515,18 @@ mod tests {
         );
         assert_eq!(file_name_in("Terraform configuration"), None);
         assert_eq!(file_name_in("see .tf files"), None);
+    }
+
+    #[test]
+    fn the_prose_step_just_before_a_block_names_it() {
+        // Earlier steps name other files; the step that introduces the block names it.
+        let md = "## Files\n\n```hcl\n# main.tf\nresource \"aws_s3_bucket\" \"b\" {}\n```\n\n## Deployment\n\n1. **State**:\n   Uncomment the backend block in `main.tf`.\n\n2. **Variables**:\n   Create a `terraform.tfvars` file with your values:\n   ```hcl\n   region = \"eu-west-1\"\n   ```\n";
+        let paths: Vec<String> = extract(md).files.into_iter().map(|f| f.path).collect();
+        assert_eq!(paths, ["main.tf", "terraform.tfvars"]);
+        // A last paragraph that names nothing leaves the naming to the first name.
+        let md = "1. I write `stack.tf`.\n2. It works with an existing `provider.tf`.\n\nLet's start:\n\n```hcl\nvariable \"region\" {}\n```\n\n```hcl\n# provider.tf\nprovider \"aws\" {}\n```\n";
+        let paths: Vec<String> = extract(md).files.into_iter().map(|f| f.path).collect();
+        assert_eq!(paths, ["stack.tf", "provider.tf"]);
     }
 
     #[test]
