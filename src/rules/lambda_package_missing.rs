@@ -48,7 +48,7 @@
 use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::expr::{span_of, string_like};
-use crate::model::{Model, Module};
+use crate::model::{BlockKind, Model, Module};
 
 pub struct LambdaPackageMissing;
 
@@ -125,7 +125,9 @@ fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
 }
 
 /// Whether another block of the module names the file (an `archive_file` output, a
-/// build step in a `local-exec` provisioner).
+/// build step in a `local-exec` provisioner). Blocks that cannot make a file do not
+/// count: an output or variable that mentions it (deployment instructions), or another
+/// function that deploys the same package.
 fn built(
     model: &Model<'_>,
     module: &Module<'_>,
@@ -133,8 +135,14 @@ fn built(
     own_file: usize,
     name: &str,
 ) -> bool {
+    let can_build = |other: &crate::model::BlockInfo<'_>| {
+        !matches!(other.kind, BlockKind::Output | BlockKind::Variable)
+            && !other.is_resource("aws_lambda_function")
+            && !other.is_resource("aws_lambda_layer_version")
+    };
     module.blocks.iter().any(|other| {
         !(other.file == own_file && other.span == own)
+            && can_build(other)
             && model
                 .src(other.file)
                 .get(other.span.clone())
