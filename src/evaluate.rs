@@ -137,9 +137,10 @@ fn group_of_rule(rule: &str) -> &'static str {
         }
         "s3-lifecycle-rule-missing-filter" => "s3-lifecycle",
         "kms-key-policy-missing-service-principal" => "kms-principal",
-        "iam-policy-wildcard" | "security-group-open-ingress" | "audit-role-not-read-only" => {
-            "permissive"
-        }
+        "iam-policy-wildcard"
+        | "security-group-open-ingress"
+        | "security-group-open-egress"
+        | "audit-role-not-read-only" => "permissive",
         "variable-undeclared" | "reference-undeclared" => "undeclared",
         "hcl-syntax-error"
         | "dynamic-meta-argument"

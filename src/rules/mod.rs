@@ -83,6 +83,7 @@ mod s3_public_access_block_missing;
 mod schema_fixes;
 mod secret_hardcoded;
 mod security_group_name_reserved_prefix;
+mod security_group_open_egress;
 mod security_group_open_ingress;
 mod self_reference_outside_provisioner;
 mod suppression_invalid;
@@ -295,6 +296,7 @@ static RULES: &[&dyn Rule] = &[
     &arguments_conflicting::ArgumentsConflicting,
     &iam_policy_wildcard::IamPolicyWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
+    &security_group_open_egress::SecurityGroupOpenEgress,
     &secret_hardcoded::SecretHardcoded,
     &hardcoded_account_id::HardcodedAccountId,
     &placeholder_value::PlaceholderValue,

@@ -62,106 +62,148 @@ impl Rule for SecurityGroupOpenIngress {
         for module in &model.modules {
             for b in &module.blocks {
                 let mut keys = super::OccurrenceKeys::default();
-                let src = model.src(b.file);
-                let mut rules: Vec<(&Body, std::ops::Range<usize>)> = Vec::new();
-                if b.is_resource("aws_security_group") {
-                    for ingress in b.body().get_blocks("ingress") {
-                        rules.push((&ingress.body, block_header(src, span_of(ingress))));
-                    }
-                } else if b.is_resource("aws_security_group_rule") {
-                    if b.attr("type").and_then(|t| static_str(&t.value)).as_deref()
-                        == Some("ingress")
-                    {
-                        rules.push((b.body(), b.header()));
-                    }
-                } else if b.is_resource("aws_vpc_security_group_ingress_rule") {
-                    rules.push((b.body(), b.header()));
-                } else {
-                    continue;
-                }
-                for (body, span) in rules {
-                    // Where an open range is written when it comes from elsewhere: a
-                    // variable's default, a tfvars value, a caller's argument.
-                    let far: Vec<(crate::workspace::FileId, &hcl_edit::expr::Expression)> =
-                        ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"]
-                            .iter()
-                            .filter_map(|k| body.get_attribute(k))
-                            .flat_map(|a| {
-                                crate::model::eval::literal_sources(model, module, b.file, &a.value)
-                            })
-                            .filter(|(f, e)| {
-                                let open =
-                                    matches!(static_str(e).as_deref(), Some("0.0.0.0/0" | "::/0"));
-                                // Outside the block: inside it, the range is seen as is.
-                                open && (*f != b.file || !b.span.contains(&span_of(*e).start))
-                            })
-                            .collect();
-                    let mut cidrs: Vec<String> =
-                        ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"]
-                            .iter()
-                            .filter_map(|k| body.get_attribute(k))
-                            .flat_map(|a| match &a.value {
-                                hcl_edit::expr::Expression::Array(items) => {
-                                    items.iter().map(|e| known(module, e).text).collect()
-                                }
-                                other => {
-                                    let k = known(module, other);
-                                    if k.complete {
-                                        vec![k.text]
-                                    } else {
-                                        string_list(src, other)
-                                    }
-                                }
-                            })
-                            .collect();
-                    cidrs.extend(far.iter().filter_map(|(_, e)| static_str(e)));
-                    let Some(open) = cidrs.iter().find(|c| *c == "0.0.0.0/0" || *c == "::/0")
-                    else {
-                        continue;
+                for open in open_rules(model, module, b, "ingress") {
+                    let ports = match open.ports {
+                        Ports::All => "every port".to_string(),
+                        Ports::One(p) if p == 80 || p == 443 => continue,
+                        Ports::One(p) => format!("port {p}"),
+                        Ports::Range(f, t) => format!("ports {f}–{t}"),
                     };
-                    let from = port(module, body, "from_port");
-                    let to = port(module, body, "to_port");
-                    let protocol = body
-                        .get_attribute("protocol")
-                        .or_else(|| body.get_attribute("ip_protocol"))
-                        .map(|a| known(module, &a.value).text)
-                        .unwrap_or_default();
-                    let all = protocol == "-1" || protocol == "all";
-                    let ports = match (from, to) {
-                        _ if all => "every port".to_string(),
-                        (Some(f), Some(t)) if f == t && (f == 80 || f == 443) => continue,
-                        (Some(f), Some(t)) if f == t => format!("port {f}"),
-                        (Some(0), Some(65535)) => "every port".to_string(),
-                        (Some(f), Some(t)) => format!("ports {f}–{t}"),
-                        _ => continue,
-                    };
+                    let cidr = &open.cidr;
                     let mut f = self.finding(
                         b.file,
-                        span.clone(),
-                        format!("Ingress from `{open}` on {ports}"),
+                        open.header.clone(),
+                        format!("Ingress from `{cidr}` on {ports}"),
                         format!(
-                            "`{}` admits `{open}` (the whole internet) on {ports}",
+                            "`{}` admits `{cidr}` (the whole internet) on {ports}",
                             b.address
                         ),
                     );
                     f.address = Some(b.address.clone());
                     f.key = keys.key(ports.clone());
-                    f.related = far
-                        .iter()
-                        .map(|(file, e)| crate::finding::Related {
-                            file: *file,
-                            span: span_of(*e),
-                            message: format!(
-                                "where `{}` is given",
-                                static_str(e).unwrap_or_default()
-                            ),
-                        })
-                        .collect();
+                    f.related = open.related;
                     out.push(f);
                 }
             }
         }
     }
+}
+
+/// The ports a rule opens.
+pub(super) enum Ports {
+    All,
+    One(i64),
+    Range(i64, i64),
+}
+
+/// A security group rule of a direction that opens a range to the whole internet.
+pub(super) struct OpenRule {
+    /// The rule's block header (`ingress {`, the `aws_security_group_rule` header).
+    pub header: std::ops::Range<usize>,
+    /// The argument that holds the range (`cidr_blocks = […]`), when written in the rule.
+    pub range_attr: Option<std::ops::Range<usize>>,
+    /// `0.0.0.0/0` or `::/0`.
+    pub cidr: String,
+    pub ports: Ports,
+    /// Where the range is written when it comes from elsewhere (a variable's default, a
+    /// tfvars value, a caller's argument).
+    pub related: Vec<crate::finding::Related>,
+}
+
+const RANGE_KEYS: [&str; 4] = ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"];
+
+/// The rules of `direction` (`ingress` or `egress`) of the block `b` that open a range
+/// to the whole internet: inline blocks of `aws_security_group`,
+/// `aws_security_group_rule` of that `type`, and `aws_vpc_security_group_{direction}_rule`.
+/// The range is followed to where it is written.
+pub(super) fn open_rules(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    b: &crate::model::BlockInfo<'_>,
+    direction: &str,
+) -> Vec<OpenRule> {
+    let src = model.src(b.file);
+    let mut rules: Vec<(&Body, std::ops::Range<usize>)> = Vec::new();
+    if b.is_resource("aws_security_group") {
+        for block in b.body().get_blocks(direction) {
+            rules.push((&block.body, block_header(src, span_of(block))));
+        }
+    } else if b.is_resource("aws_security_group_rule") {
+        if b.attr("type").and_then(|t| static_str(&t.value)).as_deref() == Some(direction) {
+            rules.push((b.body(), b.header()));
+        }
+    } else if b.is_resource(&format!("aws_vpc_security_group_{direction}_rule")) {
+        rules.push((b.body(), b.header()));
+    }
+    let mut out = Vec::new();
+    for (body, header) in rules {
+        let far: Vec<(crate::workspace::FileId, &hcl_edit::expr::Expression)> = RANGE_KEYS
+            .iter()
+            .filter_map(|k| body.get_attribute(k))
+            .flat_map(|a| crate::model::eval::literal_sources(model, module, b.file, &a.value))
+            .filter(|(f, e)| {
+                let open = matches!(static_str(e).as_deref(), Some("0.0.0.0/0" | "::/0"));
+                // Outside the block: inside it, the range is seen as is.
+                open && (*f != b.file || !b.span.contains(&span_of(*e).start))
+            })
+            .collect();
+        let mut cidrs: Vec<String> = RANGE_KEYS
+            .iter()
+            .filter_map(|k| body.get_attribute(k))
+            .flat_map(|a| match &a.value {
+                hcl_edit::expr::Expression::Array(items) => {
+                    items.iter().map(|e| known(module, e).text).collect()
+                }
+                other => {
+                    let k = known(module, other);
+                    if k.complete {
+                        vec![k.text]
+                    } else {
+                        string_list(src, other)
+                    }
+                }
+            })
+            .collect();
+        cidrs.extend(far.iter().filter_map(|(_, e)| static_str(e)));
+        let Some(cidr) = cidrs.into_iter().find(|c| c == "0.0.0.0/0" || c == "::/0") else {
+            continue;
+        };
+        let from = port(module, body, "from_port");
+        let to = port(module, body, "to_port");
+        let protocol = body
+            .get_attribute("protocol")
+            .or_else(|| body.get_attribute("ip_protocol"))
+            .map(|a| known(module, &a.value).text)
+            .unwrap_or_default();
+        let ports = match (from, to) {
+            _ if protocol == "-1" || protocol == "all" => Ports::All,
+            (Some(0), Some(65535)) => Ports::All,
+            (Some(f), Some(t)) if f == t => Ports::One(f),
+            (Some(f), Some(t)) => Ports::Range(f, t),
+            _ => continue,
+        };
+        let range_attr = RANGE_KEYS
+            .iter()
+            .filter_map(|k| body.get_attribute(k))
+            .map(span_of)
+            .next();
+        let related = far
+            .iter()
+            .map(|(file, e)| crate::finding::Related {
+                file: *file,
+                span: span_of(*e),
+                message: format!("where `{}` is given", static_str(e).unwrap_or_default()),
+            })
+            .collect();
+        out.push(OpenRule {
+            header,
+            range_attr,
+            cidr,
+            ports,
+            related,
+        });
+    }
+    out
 }
 
 fn port(module: &Module<'_>, body: &Body, key: &str) -> Option<i64> {
