@@ -3,7 +3,9 @@
 //! ## What it does
 //! Reports a literal 12-digit AWS account id in a string — on its own or inside an ARN
 //! (`arn:aws:iam::123456789012:root`) — in `.tf` files. Descriptions are not checked,
-//! and neither are `*.tfvars` files, which is where such values belong.
+//! and neither are `*.tfvars` files, which is where such values belong. A region's
+//! Elastic Load Balancing account is reported as tied to its region, without the fix
+//! to the caller's account (which would lock the load balancer out).
 //!
 //! ## Why is this bad?
 //! The code only works in that one account: deployed anywhere else, policies point at a
@@ -74,18 +76,31 @@ impl Rule for HardcodedAccountId {
                     for at in account_ids(text) {
                         let start = span.start + at;
                         let id = &text[at..at + 12];
+                        // An AWS-owned account (a region's Elastic Load Balancing
+                        // account) is not the deployer's: the caller's id would break it.
+                        let elb = super::log_bucket_policy_missing::ELB_ACCOUNTS
+                            .iter()
+                            .find(|(_, elb)| *elb == id)
+                            .map(|(region, _)| *region);
+                        let message = match elb {
+                            Some(region) => format!(
+                                "`{}` names `{id}`, the Elastic Load Balancing account of {region}, literally: deployed in any other region, the load balancer cannot deliver to it; `data.aws_elb_service_account` gives the region's account",
+                                b.address
+                            ),
+                            None => format!(
+                                "`{}` names account `{id}` literally: in any other account this points at a foreign account",
+                                b.address
+                            ),
+                        };
                         let mut f = self.finding(
                             b.file,
                             start..start + 12,
                             format!("Hard-coded account id `{id}`"),
-                            format!(
-                                "`{}` names account `{id}` literally: in any other account this points at a foreign account",
-                                b.address
-                            ),
+                            message,
                         );
                         f.address = Some(b.address.clone());
                         f.key = keys.key(format!("{key}:{id}"));
-                        if let Some(caller) = &caller {
+                        if let Some(caller) = caller.as_ref().filter(|_| elb.is_none()) {
                             f.fix = Some(Fix::new(
                                 "Use the current account from `aws_caller_identity`",
                                 Applicability::Unsafe,

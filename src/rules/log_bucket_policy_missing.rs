@@ -80,28 +80,6 @@ const ELB: Delivery = Delivery {
         "elb_service_account",
         "logdelivery.elasticloadbalancing.amazonaws.com",
         "delivery.logs.amazonaws.com",
-        // The regions' Elastic Load Balancing accounts, written as principals.
-        "127311923021",
-        "033677994240",
-        "027434742980",
-        "797873946194",
-        "098369216593",
-        "985666609251",
-        "054676820928",
-        "156460612806",
-        "652711504416",
-        "635631232127",
-        "009996457667",
-        "897822967062",
-        "754344448648",
-        "582318560864",
-        "600734575887",
-        "383597477331",
-        "114774131450",
-        "783225319266",
-        "718504428378",
-        "076674570225",
-        "507241528517",
     ],
 };
 
@@ -252,10 +230,38 @@ fn grants(model: &Model<'_>, module: &Module<'_>, p: &BlockInfo<'_>, principals:
     if texts[0].contains("file(") {
         return true;
     }
-    texts
-        .iter()
-        .any(|t| principals.iter().any(|principal| t.contains(principal)))
+    texts.iter().any(|t| {
+        principals.iter().any(|principal| t.contains(principal))
+            || (principals.contains(&"elb_service_account")
+                && ELB_ACCOUNTS.iter().any(|(_, id)| t.contains(id)))
+    })
 }
+
+/// The Elastic Load Balancing account of each region (the principal of access log
+/// delivery in the regions older than August 2022), as policies write them.
+pub(super) const ELB_ACCOUNTS: &[(&str, &str)] = &[
+    ("us-east-1", "127311923021"),
+    ("us-east-2", "033677994240"),
+    ("us-west-1", "027434742980"),
+    ("us-west-2", "797873946194"),
+    ("af-south-1", "098369216593"),
+    ("ca-central-1", "985666609251"),
+    ("eu-central-1", "054676820928"),
+    ("eu-west-1", "156460612806"),
+    ("eu-west-2", "652711504416"),
+    ("eu-south-1", "635631232127"),
+    ("eu-west-3", "009996457667"),
+    ("eu-north-1", "897822967062"),
+    ("ap-east-1", "754344448648"),
+    ("ap-northeast-1", "582318560864"),
+    ("ap-northeast-2", "600734575887"),
+    ("ap-northeast-3", "383597477331"),
+    ("ap-southeast-1", "114774131450"),
+    ("ap-southeast-2", "783225319266"),
+    ("ap-south-1", "718504428378"),
+    ("me-south-1", "076674570225"),
+    ("sa-east-1", "507241528517"),
+];
 
 /// A bucket policy that lets the service deliver, appended to the bucket's file, and the
 /// delivering resource made to wait for it (AWS checks the policy when it is created).
