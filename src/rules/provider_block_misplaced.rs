@@ -61,6 +61,9 @@ impl Rule for ProviderBlockMisplaced {
         let provider_file = &model.ws.config.contract.provider_file;
         for module in model.modules.iter().filter(|m| !m.is_child) {
             let target = module.path_of(provider_file);
+            // Two `terraform` blocks outside the file are two findings: the second's key
+            // tells them apart (the first keeps the plain fingerprint).
+            let mut keys = super::OccurrenceKeys::default();
             for b in module
                 .blocks
                 .iter()
@@ -83,6 +86,11 @@ impl Rule for ProviderBlockMisplaced {
                     ),
                 );
                 f.address = Some(b.address.clone());
+                f.key = keys
+                    .key(b.address.clone())
+                    .strip_prefix(b.address.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 let taken = module
                     .blocks
                     .iter()
