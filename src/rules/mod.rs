@@ -25,6 +25,7 @@ mod backend_uses_variables;
 mod block_count_exceeded;
 mod block_unsupported;
 mod block_written_as_attribute;
+mod cloudtrail_log_group_arn_invalid;
 mod config_recorder_ordering;
 mod data_source_type_unknown;
 mod db_password_invalid_characters;
@@ -307,6 +308,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_encryption_missing::S3EncryptionMissing,
     &queue_topic_encryption_missing::QueueTopicEncryptionMissing,
     &config_recorder_ordering::ConfigRecorderOrdering,
+    &cloudtrail_log_group_arn_invalid::CloudtrailLogGroupArnInvalid,
     &output_description_missing::OutputDescriptionMissing,
     &mfa_condition_missing::MfaConditionMissing,
     &audit_role_not_read_only::AuditRoleNotReadOnly,
