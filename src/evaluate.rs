@@ -162,7 +162,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "output-description-missing" => "outputs",
         "format-differs" => "formatting",
         "required-provider-missing" => "required-providers",
-        "provider-alias-undefined" => "provider-alias",
+        "provider-alias-undefined" | "provider-block-invalid" => "provider-alias",
         "db-password-invalid-characters" => "db-password",
         _ => "other",
     }

@@ -165,3 +165,55 @@ fn the_schema_rules_list_names_rules_that_exist() {
         assert!(rules::find(id).is_some(), "{id} is not a rule");
     }
 }
+
+/// Terraform itself refuses what `provider-block-invalid` and `backend-argument-unsupported`
+/// report, at `terraform init`, before it fetches anything or reaches AWS; their quiet
+/// fixtures pass that stage (they stop later, at the provider download or at the missing
+/// credentials, which this machine does not have).
+#[test]
+fn terraform_init_agrees_with_the_configuration_rules() {
+    let cases: [(&str, &[&str], &[&str]); 2] = [
+        (
+            "provider-block-invalid",
+            &["-backend=false"],
+            &[
+                "Reserved argument name in provider block",
+                "Invalid provider configuration alias",
+            ],
+        ),
+        (
+            "backend-argument-unsupported",
+            &[],
+            &["Unsupported argument", "Unsupported block type"],
+        ),
+    ];
+    for (id, args, errors) in cases {
+        for (case, fires) in [("fires", true), ("quiet", false)] {
+            let dir = copy_to_temp(&fixture(id, case));
+            let Ok(out) = std::process::Command::new("terraform")
+                .args(["init", "-input=false", "-no-color"])
+                .args(args)
+                .current_dir(dir.path())
+                .env("TF_CLI_CONFIG_FILE", "/dev/null")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env_remove("AWS_PROFILE")
+                .env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY")
+                .output()
+            else {
+                eprintln!("NOTE: terraform is not on the PATH; {id} was not checked against it");
+                return;
+            };
+            let text = String::from_utf8_lossy(&out.stderr).to_string()
+                + &String::from_utf8_lossy(&out.stdout);
+            for error in errors {
+                assert_eq!(
+                    text.contains(error),
+                    fires,
+                    "{id}/{case}: terraform init {} say {error:?}:\n{text}",
+                    if fires { "does not" } else { "does" }
+                );
+            }
+        }
+    }
+}

@@ -66,6 +66,7 @@ mod placeholder_value;
 mod policy_condition_contradicts_intent;
 mod prevent_destroy_enabled;
 mod provider_alias_undefined;
+mod provider_block_invalid;
 mod provider_block_misplaced;
 mod provider_configuration_missing;
 mod provider_duplicated;
@@ -314,6 +315,7 @@ static RULES: &[&dyn Rule] = &[
     &audit_role_not_read_only::AuditRoleNotReadOnly,
     &resource_name_missing_suffix::ResourceNameMissingSuffix,
     &provider_block_misplaced::ProviderBlockMisplaced,
+    &provider_block_invalid::ProviderBlockInvalid,
     &prevent_destroy_enabled::PreventDestroyEnabled,
     &deletion_protection_enabled::DeletionProtectionEnabled,
     &final_snapshot_required::FinalSnapshotRequired,
