@@ -261,6 +261,13 @@ impl<'a> Module<'a> {
         self.index_of(&format!("data.aws_iam_policy_document.{}", attrs.get(1)?))
     }
 
+    /// Every `backend` block of the module's `terraform` blocks, with its `terraform`
+    /// block.
+    pub fn backends(&self) -> impl Iterator<Item = (&BlockInfo<'a>, &'a Block)> {
+        self.blocks_of(BlockKind::Terraform)
+            .flat_map(|t| t.body().get_blocks("backend").map(move |b| (t, b)))
+    }
+
     pub fn blocks_of(&self, kind: BlockKind) -> impl Iterator<Item = &BlockInfo<'a>> {
         self.blocks.iter().filter(move |b| b.kind == kind)
     }

@@ -57,7 +57,7 @@
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::span_of;
-use crate::model::{BlockKind, Model};
+use crate::model::Model;
 
 pub struct BackendArgumentUnsupported;
 
@@ -145,40 +145,39 @@ impl Rule for BackendArgumentUnsupported {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
-            for t in module.blocks_of(BlockKind::Terraform) {
-                for backend in t.body().get_blocks("backend") {
-                    let kind = backend.labels.first().map_or("", |l| l.as_str());
-                    let Some(known) = arguments(kind) else {
+            for (t, backend) in module.backends() {
+                let kind = backend.labels.first().map_or("", |l| l.as_str());
+                let Some(known) = arguments(kind) else {
+                    continue;
+                };
+                let attrs = backend
+                    .body
+                    .attributes()
+                    .map(|a| (a.key.as_str(), span_of(a), Some(span_of(&a.key))));
+                let blocks = backend
+                    .body
+                    .blocks()
+                    .map(|b| (b.ident.as_str(), span_of(b), None));
+                for (name, span, key) in attrs.chain(blocks) {
+                    if known.contains(&name) {
                         continue;
+                    }
+                    let (title, error) = if key.is_some() {
+                        (
+                            format!("Backend `{kind}` has no argument `{name}`"),
+                            format!(
+                                "\"Unsupported argument\": an argument named \"{name}\" is not expected here"
+                            ),
+                        )
+                    } else {
+                        (
+                            format!("Backend `{kind}` has no block `{name}`"),
+                            format!(
+                                "\"Unsupported block type\": blocks of type \"{name}\" are not expected here"
+                            ),
+                        )
                     };
-                    let attrs = backend
-                        .body
-                        .attributes()
-                        .map(|a| (a.key.as_str(), span_of(a), Some(span_of(&a.key))));
-                    let blocks = backend
-                        .body
-                        .blocks()
-                        .map(|b| (b.ident.as_str(), span_of(b), None));
-                    for (name, span, key) in attrs.chain(blocks) {
-                        if known.contains(&name) {
-                            continue;
-                        }
-                        let (title, error) = if key.is_some() {
-                            (
-                                format!("Backend `{kind}` has no argument `{name}`"),
-                                format!(
-                                    "\"Unsupported argument\": an argument named \"{name}\" is not expected here"
-                                ),
-                            )
-                        } else {
-                            (
-                                format!("Backend `{kind}` has no block `{name}`"),
-                                format!(
-                                    "\"Unsupported block type\": blocks of type \"{name}\" are not expected here"
-                                ),
-                            )
-                        };
-                        let mut f = self.finding(
+                    let mut f = self.finding(
                             t.file,
                             span.clone(),
                             title,
@@ -186,26 +185,25 @@ impl Rule for BackendArgumentUnsupported {
                                 "the `{kind}` backend is configured only from its own arguments; `terraform init` stops with {error}"
                             ),
                         );
-                        f.address = Some("terraform".into());
-                        f.key = format!("{kind}/{name}");
-                        // The backend's names closest to the one written (a misspelling).
-                        f.valid_names = crate::model::schema::check::closest(name, known);
-                        let path = model.path(t.file);
-                        f.fix = Some(match (&f.valid_names[..], key) {
-                            // A misspelt argument: the name it was meant to be.
-                            ([meant], Some(key)) => Fix::new(
-                                format!("Rename `{name}` to `{meant}`"),
-                                Applicability::Safe,
-                                vec![Edit::replace(path, key, meant.clone())],
-                            ),
-                            _ => Fix::new(
-                                format!("Remove `{name}` from the backend"),
-                                Applicability::Safe,
-                                vec![crate::edits::remove_lines(path, model.src(t.file), span)],
-                            ),
-                        });
-                        out.push(f);
-                    }
+                    f.address = Some("terraform".into());
+                    f.key = format!("{kind}/{name}");
+                    // The backend's names closest to the one written (a misspelling).
+                    f.valid_names = crate::model::schema::check::closest(name, known);
+                    let path = model.path(t.file);
+                    f.fix = Some(match (&f.valid_names[..], key) {
+                        // A misspelt argument: the name it was meant to be.
+                        ([meant], Some(key)) => Fix::new(
+                            format!("Rename `{name}` to `{meant}`"),
+                            Applicability::Safe,
+                            vec![Edit::replace(path, key, meant.clone())],
+                        ),
+                        _ => Fix::new(
+                            format!("Remove `{name}` from the backend"),
+                            Applicability::Safe,
+                            vec![crate::edits::remove_lines(path, model.src(t.file), span)],
+                        ),
+                    });
+                    out.push(f);
                 }
             }
         }

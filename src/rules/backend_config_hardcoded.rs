@@ -78,62 +78,60 @@ impl Rule for BackendConfigHardcoded {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
-            for t in module.blocks_of(BlockKind::Terraform) {
-                for backend in t.body().get_blocks("backend") {
-                    if backend.labels.first().map(|l| l.as_str()) != Some("s3") {
-                        continue;
-                    }
-                    let Some(bucket) = backend.body.get_attribute("bucket") else {
-                        continue;
-                    };
-                    let Some(name) = static_str(&bucket.value) else {
-                        continue;
-                    };
-                    let created_here = module.blocks.iter().find(|b| {
-                        b.kind == BlockKind::Resource
-                            && b.label(0) == "aws_s3_bucket"
-                            && b.attr("bucket")
-                                .and_then(|a| static_str(&a.value))
-                                .as_deref()
-                                == Some(name.as_str())
-                    });
-                    let mut message = format!(
-                        "the state bucket `{name}` is written into the code: it must exist before `terraform init` in every account this is deployed to, and every environment shares its state path; the pipeline passes the backend's values with `-backend-config`"
-                    );
-                    if let Some(b) = created_here {
-                        message.push_str(&format!(
+            for (t, backend) in module.backends() {
+                if backend.labels.first().map(|l| l.as_str()) != Some("s3") {
+                    continue;
+                }
+                let Some(bucket) = backend.body.get_attribute("bucket") else {
+                    continue;
+                };
+                let Some(name) = static_str(&bucket.value) else {
+                    continue;
+                };
+                let created_here = module.blocks.iter().find(|b| {
+                    b.kind == BlockKind::Resource
+                        && b.label(0) == "aws_s3_bucket"
+                        && b.attr("bucket")
+                            .and_then(|a| static_str(&a.value))
+                            .as_deref()
+                            == Some(name.as_str())
+                });
+                let mut message = format!(
+                    "the state bucket `{name}` is written into the code: it must exist before `terraform init` in every account this is deployed to, and every environment shares its state path; the pipeline passes the backend's values with `-backend-config`"
+                );
+                if let Some(b) = created_here {
+                    message.push_str(&format!(
                             "; `{}` creates that bucket in this code, so the state of the apply that creates it has nowhere to go",
                             b.address
                         ));
-                    }
-                    let mut f = self.finding(
-                        t.file,
-                        span_of(&bucket.value),
-                        format!("Backend `s3` names its state bucket `{name}`"),
-                        message,
-                    );
-                    f.address = Some("terraform".into());
-                    f.key = "s3".into();
-                    for attr in backend.body.attributes() {
-                        let key = attr.key.as_str();
-                        if matches!(key, "key" | "region" | "dynamodb_table") {
-                            f.related.push(Related {
-                                file: t.file,
-                                span: span_of(attr),
-                                message: format!("`{key}` written in the code"),
-                            });
-                        }
-                    }
-                    if let Some(b) = created_here {
+                }
+                let mut f = self.finding(
+                    t.file,
+                    span_of(&bucket.value),
+                    format!("Backend `s3` names its state bucket `{name}`"),
+                    message,
+                );
+                f.address = Some("terraform".into());
+                f.key = "s3".into();
+                for attr in backend.body.attributes() {
+                    let key = attr.key.as_str();
+                    if matches!(key, "key" | "region" | "dynamodb_table") {
                         f.related.push(Related {
-                            file: b.file,
-                            span: span_of(b.block),
-                            message: "the bucket created by this code".into(),
+                            file: t.file,
+                            span: span_of(attr),
+                            message: format!("`{key}` written in the code"),
                         });
                     }
-                    f.fix = partial_configuration(model, t.file, backend);
-                    out.push(f);
                 }
+                if let Some(b) = created_here {
+                    f.related.push(Related {
+                        file: b.file,
+                        span: span_of(b.block),
+                        message: "the bucket created by this code".into(),
+                    });
+                }
+                f.fix = partial_configuration(model, t.file, backend);
+                out.push(f);
             }
         }
     }

@@ -42,7 +42,7 @@ use super::{Class, Rule};
 use crate::edits::append_to_block;
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::span_of;
-use crate::model::{BlockKind, Model};
+use crate::model::Model;
 
 pub struct BackendS3Unencrypted;
 
@@ -61,38 +61,35 @@ impl Rule for BackendS3Unencrypted {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
-            for t in module.blocks_of(BlockKind::Terraform) {
-                for backend in t.body().get_blocks("backend") {
-                    if backend.labels.first().map(|l| l.as_str()) != Some("s3") {
-                        continue;
-                    }
-                    let encrypt = backend.body.get_attribute("encrypt");
-                    if encrypt
-                        .is_some_and(|a| matches!(a.value, Expression::Bool(ref b) if *b.value()))
-                    {
-                        continue;
-                    }
-                    let src = model.src(t.file);
-                    let path = model.path(t.file);
-                    let span = span_of(backend);
-                    let header = span.start
-                        ..span.start + src.get(span.clone()).and_then(|s| s.find('{')).unwrap_or(0);
-                    let mut f = self.finding(
+            for (t, backend) in module.backends() {
+                if backend.labels.first().map(|l| l.as_str()) != Some("s3") {
+                    continue;
+                }
+                let encrypt = backend.body.get_attribute("encrypt");
+                if encrypt.is_some_and(|a| matches!(a.value, Expression::Bool(ref b) if *b.value()))
+                {
+                    continue;
+                }
+                let src = model.src(t.file);
+                let path = model.path(t.file);
+                let span = span_of(backend);
+                let header = span.start
+                    ..span.start + src.get(span.clone()).and_then(|s| s.find('{')).unwrap_or(0);
+                let mut f = self.finding(
                         t.file,
                         header,
                         "S3 backend does not encrypt the state".into(),
                         "`backend \"s3\"` has no `encrypt = true`: the state, which holds secrets, may be stored unencrypted".into(),
                     );
-                    f.address = Some("terraform".into());
-                    f.key = "backend.s3".into();
-                    let edit = match encrypt {
-                        Some(attr) => Some(Edit::replace(path, span_of(&attr.value), "true")),
-                        None => append_to_block(path, src, span, "encrypt = true"),
-                    };
-                    f.fix = edit
-                        .map(|e| Fix::new("Set `encrypt = true`", Applicability::Safe, vec![e]));
-                    out.push(f);
-                }
+                f.address = Some("terraform".into());
+                f.key = "backend.s3".into();
+                let edit = match encrypt {
+                    Some(attr) => Some(Edit::replace(path, span_of(&attr.value), "true")),
+                    None => append_to_block(path, src, span, "encrypt = true"),
+                };
+                f.fix =
+                    edit.map(|e| Fix::new("Set `encrypt = true`", Applicability::Safe, vec![e]));
+                out.push(f);
             }
         }
     }

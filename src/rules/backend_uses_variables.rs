@@ -49,7 +49,7 @@
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::expr::{RefCollector, Target, span_of, static_str};
-use crate::model::{BlockKind, Model};
+use crate::model::Model;
 
 pub struct BackendUsesVariables;
 
@@ -68,18 +68,17 @@ impl Rule for BackendUsesVariables {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
-            for t in module.blocks_of(BlockKind::Terraform) {
-                for backend in t.body().get_blocks("backend") {
-                    let kind = backend.labels.first().map_or("", |l| l.as_str());
-                    for attr in backend.body.attributes() {
-                        let mut refs = RefCollector::default();
-                        refs.expr(&attr.value);
-                        let Some(first) = refs.refs.first() else {
-                            continue;
-                        };
-                        let span = span_of(&attr.value);
-                        let reference = model.src(t.file).get(first.span.clone()).unwrap_or("");
-                        let mut f = self.finding(
+            for (t, backend) in module.backends() {
+                let kind = backend.labels.first().map_or("", |l| l.as_str());
+                for attr in backend.body.attributes() {
+                    let mut refs = RefCollector::default();
+                    refs.expr(&attr.value);
+                    let Some(first) = refs.refs.first() else {
+                        continue;
+                    };
+                    let span = span_of(&attr.value);
+                    let reference = model.src(t.file).get(first.span.clone()).unwrap_or("");
+                    let mut f = self.finding(
                             t.file,
                             span.clone(),
                             format!("Backend `{kind}` argument `{}` references `{reference}`", attr.key.as_str()),
@@ -88,28 +87,27 @@ impl Rule for BackendUsesVariables {
                                 attr.key.as_str()
                             ),
                         );
-                        f.address = Some("terraform".into());
-                        f.key = attr.key.as_str().to_string();
-                        let default = match (&first.target, refs.refs.len()) {
-                            (Target::Var(name), 1) if span == first.span => module
-                                .block(&format!("var.{name}"))
-                                .and_then(|v| v.attr("default"))
-                                .and_then(|d| static_str(&d.value)),
-                            _ => None,
-                        };
-                        if let Some(value) = default {
-                            f.fix = Some(Fix::new(
-                                format!("Write the variable's default, `\"{value}\"`"),
-                                Applicability::Unsafe,
-                                vec![Edit::replace(
-                                    model.path(t.file),
-                                    span,
-                                    format!("{:?}", value),
-                                )],
-                            ));
-                        }
-                        out.push(f);
+                    f.address = Some("terraform".into());
+                    f.key = attr.key.as_str().to_string();
+                    let default = match (&first.target, refs.refs.len()) {
+                        (Target::Var(name), 1) if span == first.span => module
+                            .block(&format!("var.{name}"))
+                            .and_then(|v| v.attr("default"))
+                            .and_then(|d| static_str(&d.value)),
+                        _ => None,
+                    };
+                    if let Some(value) = default {
+                        f.fix = Some(Fix::new(
+                            format!("Write the variable's default, `\"{value}\"`"),
+                            Applicability::Unsafe,
+                            vec![Edit::replace(
+                                model.path(t.file),
+                                span,
+                                format!("{:?}", value),
+                            )],
+                        ));
                     }
+                    out.push(f);
                 }
             }
         }
