@@ -145,7 +145,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         "hcl-syntax-error"
         | "dynamic-meta-argument"
         | "self-reference-outside-provisioner"
-        | "object-key-duplicated" => "syntax",
+        | "object-key-duplicated"
+        | "block-labels-invalid" => "syntax",
         "name-too-long" | "security-group-name-reserved-prefix" => "name-length",
         "s3-public-access-block-missing"
         | "s3-encryption-missing"

@@ -166,13 +166,22 @@ fn the_schema_rules_list_names_rules_that_exist() {
     }
 }
 
-/// Terraform itself refuses what `provider-block-invalid` and `backend-argument-unsupported`
-/// report, at `terraform init`, before it fetches anything or reaches AWS; their quiet
+/// Terraform itself refuses what `block-labels-invalid`, `provider-block-invalid` and
+/// `backend-argument-unsupported` report, at `terraform init`, before it fetches anything or reaches AWS; their quiet
 /// fixtures pass that stage (they stop later, at the provider download or at the missing
 /// credentials, which this machine does not have).
 #[test]
 fn terraform_init_agrees_with_the_configuration_rules() {
-    let cases: [(&str, &[&str], &[&str]); 2] = [
+    let cases: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "block-labels-invalid",
+            &["-backend=false"],
+            &[
+                "Missing name for resource",
+                "Extraneous label for variable",
+                "Extraneous label for locals",
+            ],
+        ),
         (
             "provider-block-invalid",
             &["-backend=false"],

@@ -56,8 +56,8 @@
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::expr::span_of;
 use crate::model::Model;
+use crate::model::expr::span_of;
 
 pub struct BackendArgumentUnsupported;
 

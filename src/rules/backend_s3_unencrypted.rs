@@ -41,8 +41,8 @@ use hcl_edit::expr::Expression;
 use super::{Class, Rule};
 use crate::edits::append_to_block;
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::expr::span_of;
 use crate::model::Model;
+use crate::model::expr::span_of;
 
 pub struct BackendS3Unencrypted;
 

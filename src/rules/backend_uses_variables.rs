@@ -48,8 +48,8 @@
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::expr::{RefCollector, Target, span_of, static_str};
 use crate::model::Model;
+use crate::model::expr::{RefCollector, Target, span_of, static_str};
 
 pub struct BackendUsesVariables;
 

@@ -23,6 +23,7 @@ mod backend_config_hardcoded;
 mod backend_s3_unencrypted;
 mod backend_uses_variables;
 mod block_count_exceeded;
+mod block_labels_invalid;
 mod block_unsupported;
 mod block_written_as_attribute;
 mod cloudtrail_log_group_arn_invalid;
@@ -275,6 +276,7 @@ static RULES: &[&dyn Rule] = &[
     &attribute_written_as_block::AttributeWrittenAsBlock,
     &block_written_as_attribute::BlockWrittenAsAttribute,
     &block_count_exceeded::BlockCountExceeded,
+    &block_labels_invalid::BlockLabelsInvalid,
     &argument_required_missing::ArgumentRequiredMissing,
     &reference_attribute_unknown::ReferenceAttributeUnknown,
     &argument_deprecated::ArgumentDeprecated,
