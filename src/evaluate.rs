@@ -128,9 +128,10 @@ fn group_of_rule(rule: &str) -> &'static str {
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" => "layout",
         "config-recorder-ordering" | "kms-key-policy-dependency-missing" => "ordering",
-        "log-group-retention-missing" | "log-group-kms-missing" | "log-group-name-inconsistent" => {
-            "observability"
-        }
+        "log-group-retention-missing"
+        | "log-group-kms-missing"
+        | "log-group-name-inconsistent"
+        | "waf-log-destination-name-invalid" => "observability",
         "lambda-package-missing" => "lambda-package",
         "provider-duplicated" | "provider-block-misplaced" | "provider-configuration-missing" => {
             "provider-block"

@@ -91,6 +91,7 @@ mod security_group_open_ingress;
 mod self_reference_outside_provisioner;
 mod suppression_invalid;
 mod variable_undeclared;
+mod waf_log_destination_name_invalid;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
@@ -248,6 +249,7 @@ static RULES: &[&dyn Rule] = &[
     &object_key_duplicated::ObjectKeyDuplicated,
     &provider_alias_undefined::ProviderAliasUndefined,
     &variable_undeclared::VariableUndeclared,
+    &waf_log_destination_name_invalid::WafLogDestinationNameInvalid,
     &declaration_unused::DeclarationUnused,
     &provider_configuration_missing::ProviderConfigurationMissing,
     &provider_version_unbounded::ProviderVersionUnbounded,
