@@ -45,6 +45,7 @@ mod iam_policy_wildcard;
 mod ideal_block_differs;
 mod ideal_block_extra;
 mod ideal_block_missing;
+mod identifier_wildcard;
 mod kms_deletion_window_too_long;
 mod kms_key_policy_dependency_missing;
 mod kms_key_policy_missing_service_principal;
@@ -301,6 +302,7 @@ static RULES: &[&dyn Rule] = &[
     &engine_version_unavailable::EngineVersionUnavailable,
     &arguments_conflicting::ArgumentsConflicting,
     &iam_policy_wildcard::IamPolicyWildcard,
+    &identifier_wildcard::IdentifierWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
     &security_group_open_egress::SecurityGroupOpenEgress,
     &secret_hardcoded::SecretHardcoded,
