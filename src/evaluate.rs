@@ -123,7 +123,9 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "ami-id-hardcoded" => "hardcoded",
         "acm-certificate-not-validatable" | "lambda-reserved-concurrency" => "prerequisites",
         "engine-version-unavailable" => "engine-version",
-        "s3-lifecycle-transition-invalid" | "arguments-conflicting" => "incompatible",
+        "s3-lifecycle-transition-invalid"
+        | "arguments-conflicting"
+        | "s3-replication-delete-marker-missing" => "incompatible",
         "iam-managed-policy-unknown" | "log-bucket-policy-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" => "layout",

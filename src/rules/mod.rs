@@ -84,6 +84,7 @@ mod s3_encryption_missing;
 mod s3_lifecycle_rule_missing_filter;
 mod s3_lifecycle_transition_invalid;
 mod s3_public_access_block_missing;
+mod s3_replication_delete_marker_missing;
 mod schema_fixes;
 mod secret_hardcoded;
 mod security_group_name_reserved_prefix;
@@ -288,6 +289,7 @@ static RULES: &[&dyn Rule] = &[
     &self_reference_outside_provisioner::SelfReferenceOutsideProvisioner,
     &s3_lifecycle_rule_missing_filter::S3LifecycleRuleMissingFilter,
     &s3_lifecycle_transition_invalid::S3LifecycleTransitionInvalid,
+    &s3_replication_delete_marker_missing::S3ReplicationDeleteMarkerMissing,
     &lambda_package_missing::LambdaPackageMissing,
     &log_bucket_policy_missing::LogBucketPolicyMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
