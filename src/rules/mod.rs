@@ -74,6 +74,7 @@ mod provider_configuration_missing;
 mod provider_duplicated;
 mod provider_version_unbounded;
 mod queue_topic_encryption_missing;
+mod rds_replica_kms_key_missing;
 mod reference_attribute_unknown;
 mod reference_undeclared;
 mod required_provider_missing;
@@ -325,6 +326,7 @@ static RULES: &[&dyn Rule] = &[
     &provider_block_misplaced::ProviderBlockMisplaced,
     &provider_block_invalid::ProviderBlockInvalid,
     &prevent_destroy_enabled::PreventDestroyEnabled,
+    &rds_replica_kms_key_missing::RdsReplicaKmsKeyMissing,
     &deletion_protection_enabled::DeletionProtectionEnabled,
     &final_snapshot_required::FinalSnapshotRequired,
     &kms_deletion_window_too_long::KmsDeletionWindowTooLong,
