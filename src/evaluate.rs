@@ -131,6 +131,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" => "layout",
         "config-recorder-ordering" | "kms-key-policy-dependency-missing" => "ordering",
+        "nat-gateway-unrouted" => "networking",
         "log-group-retention-missing"
         | "log-group-kms-missing"
         | "log-group-name-inconsistent"

@@ -61,6 +61,7 @@ mod log_group_retention_missing;
 mod mfa_condition_missing;
 mod module_source_missing;
 mod name_too_long;
+mod nat_gateway_unrouted;
 mod object_key_duplicated;
 mod organizations_management_account;
 mod output_description_missing;
@@ -297,6 +298,7 @@ static RULES: &[&dyn Rule] = &[
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
     &lambda_reserved_concurrency::LambdaReservedConcurrency,
     &name_too_long::NameTooLong,
+    &nat_gateway_unrouted::NatGatewayUnrouted,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,

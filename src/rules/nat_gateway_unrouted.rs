@@ -1,0 +1,104 @@
+//! # NAT gateway that no route uses
+//!
+//! ## What it does
+//! Reports an `aws_nat_gateway` that nothing in the module refers to: no route
+//! (`aws_route`, a `route` block of `aws_route_table`), no module call, no local value
+//! names it (an output counts only in a child module, whose caller may route through
+//! it). Its private subnets then have no way out.
+//!
+//! ## Why is this bad?
+//! A NAT gateway only carries the traffic a route table sends to it. Without a route the
+//! gateway and its Elastic IP are billed every hour while the private subnets still
+//! cannot reach the internet: package installs, image pulls and calls to AWS APIs from
+//! them time out.
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_nat_gateway" "main" {
+//!   allocation_id = aws_eip.nat.id
+//!   subnet_id     = aws_subnet.public.id
+//! }
+//!
+//! resource "aws_route_table" "private" {
+//!   vpc_id = aws_vpc.main.id
+//! }
+//! ```
+//! Use instead a default route through it:
+//! ```hcl
+//! resource "aws_route" "private_egress" {
+//!   route_table_id         = aws_route_table.private.id
+//!   destination_cidr_block = "0.0.0.0/0"
+//!   nat_gateway_id         = aws_nat_gateway.main.id
+//! }
+//! ```
+//!
+//! ## Fix safety
+//! No fix: which route tables should use it is the reviewer's decision.
+//!
+//! ## Root cause
+//! The routes were left out, or made conditional and never written.
+//!
+//! ## Impact
+//! Cost without effect, and private workloads without egress.
+//!
+//! ## References
+//! https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html
+
+use super::{Class, Rule};
+use crate::finding::{Finding, Severity};
+use crate::model::expr::Target;
+use crate::model::{BlockKind, Model};
+
+pub struct NatGatewayUnrouted;
+
+impl Rule for NatGatewayUnrouted {
+    fn id(&self) -> &'static str {
+        "nat-gateway-unrouted"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        // Modules whose every file parsed: a reference in a broken file is not indexed.
+        for module in model.modules.iter().filter(|m| m.complete) {
+            for b in module.blocks_of(BlockKind::Resource) {
+                if b.label(0) != "aws_nat_gateway" {
+                    continue;
+                }
+                let target = Target::Resource {
+                    ty: "aws_nat_gateway".into(),
+                    name: b.label(1).to_string(),
+                };
+                // An output counts only in a child module, whose caller may route
+                // through the gateway it returns.
+                let used = module.refs.iter().any(|r| {
+                    r.target == target
+                        && (module.is_child
+                            || module
+                                .owner_block(r.from)
+                                .is_none_or(|o| o.kind != BlockKind::Output))
+                });
+                if used {
+                    continue;
+                }
+                let mut f = self.finding(
+                    b.file,
+                    b.header(),
+                    format!("`{}` carries no traffic", b.address),
+                    format!(
+                        "no route, module call or local value of this module refers to `{}`: the gateway and its Elastic IP are billed while the private subnets have no way out",
+                        b.address
+                    ),
+                );
+                f.address = Some(b.address.clone());
+                out.push(f);
+            }
+        }
+    }
+}
