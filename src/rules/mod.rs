@@ -8,6 +8,7 @@ use crate::model::Model;
 use crate::workspace::FileId;
 
 mod acm_certificate_not_validatable;
+mod alarm_threshold_unit;
 mod ami_id_hardcoded;
 mod answer_extraction;
 mod argument_deprecated;
@@ -303,6 +304,7 @@ static RULES: &[&dyn Rule] = &[
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,
     &acm_certificate_not_validatable::AcmCertificateNotValidatable,
+    &alarm_threshold_unit::AlarmThresholdUnit,
     &ami_id_hardcoded::AmiIdHardcoded,
     &engine_version_unavailable::EngineVersionUnavailable,
     &arguments_conflicting::ArgumentsConflicting,
