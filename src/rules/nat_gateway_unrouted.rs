@@ -4,7 +4,8 @@
 //! Reports an `aws_nat_gateway` that nothing in the module refers to: no route
 //! (`aws_route`, a `route` block of `aws_route_table`), no module call, no local value
 //! names it (an output counts only in a child module, whose caller may route through
-//! it). Its private subnets then have no way out.
+//! it). Its private subnets then have no way out. The module's route tables that have
+//! no route at all are named as related places: where the missing route belongs.
 //!
 //! ## Why is this bad?
 //! A NAT gateway only carries the traffic a route table sends to it. Without a route the
@@ -45,7 +46,7 @@
 //! https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html
 
 use super::{Class, Rule};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Related, Severity};
 use crate::model::expr::Target;
 use crate::model::{BlockKind, Model};
 
@@ -97,6 +98,31 @@ impl Rule for NatGatewayUnrouted {
                     ),
                 );
                 f.address = Some(b.address.clone());
+                // The route tables where the missing route belongs: those with no route
+                // of their own (no `route` block, no `aws_route` naming them).
+                f.related = module
+                    .blocks_of(BlockKind::Resource)
+                    .filter(|t| t.label(0) == "aws_route_table")
+                    .filter(|t| t.body().get_blocks("route").next().is_none())
+                    .filter(|t| {
+                        let table = Target::Resource {
+                            ty: "aws_route_table".into(),
+                            name: t.label(1).to_string(),
+                        };
+                        !module.refs.iter().any(|r| {
+                            r.target == table
+                                && module
+                                    .owner_block(r.from)
+                                    .is_some_and(|o| o.label(0) == "aws_route")
+                        })
+                    })
+                    .map(|t| Related {
+                        file: t.file,
+                        span: t.header(),
+                        message: "a route table with no route, where one to the gateway belongs"
+                            .into(),
+                    })
+                    .collect();
                 out.push(f);
             }
         }
