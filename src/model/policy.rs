@@ -37,6 +37,10 @@ pub struct Statement {
     pub actions: Vec<String>,
     pub not_actions: Vec<String>,
     pub resources: Vec<String>,
+    /// Where the actions and the resources are written (`Action = …`, `actions = …`), for
+    /// findings about them; `None` in a JSON heredoc.
+    pub action_span: Option<Range<usize>>,
+    pub resource_span: Option<Range<usize>>,
     pub conditions: Vec<Condition>,
     /// The span of the `Condition = {...}` attribute or of the `condition` blocks.
     pub condition_span: Option<Range<usize>>,
@@ -303,9 +307,15 @@ fn statement_from_hcl(src: &str, expr: &Expression) -> Option<Statement> {
         match key.as_str() {
             "Sid" => st.sid = Some(string_like(src, v)),
             "Effect" => st.effect = Some(string_like(src, v)),
-            "Action" => st.actions = string_list(src, v),
+            "Action" => {
+                st.actions = string_list(src, v);
+                st.action_span = Some(span_of(v));
+            }
             "NotAction" => st.not_actions = string_list(src, v),
-            "Resource" => st.resources = string_list(src, v),
+            "Resource" => {
+                st.resources = string_list(src, v);
+                st.resource_span = Some(span_of(v));
+            }
             "Principal" => match v {
                 Expression::Object(p) => {
                     for (kind, values) in p.iter() {
@@ -362,8 +372,10 @@ pub fn policy_from_document(src: &str, block: &Block) -> Policy {
         st.sid = attr("sid").map(|v| string_like(src, v));
         st.effect = attr("effect").map(|v| string_like(src, v));
         st.actions = attr("actions").map_or_else(Vec::new, |v| string_list(src, v));
+        st.action_span = attr("actions").map(span_of);
         st.not_actions = attr("not_actions").map_or_else(Vec::new, |v| string_list(src, v));
         st.resources = attr("resources").map_or_else(Vec::new, |v| string_list(src, v));
+        st.resource_span = attr("resources").map(span_of);
         for pb in sb.body.get_blocks("principals") {
             let kind = pb
                 .body

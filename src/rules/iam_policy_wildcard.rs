@@ -5,7 +5,10 @@
 //! user and group policies, policy documents) that grants `Action = "*"` (high), or
 //! grants write actions — anything but `Get*`, `List*`, `Describe*` and the like,
 //! including `service:*` — on every resource (`Resource = "*"`, or an ARN whose resource
-//! part is `*` such as `arn:aws:logs:*:*:*`) without a condition (medium). Actions that
+//! part is `*` such as `arn:aws:logs:*:*:*`) without a condition that narrows the
+//! resources (medium): a condition on the region, TLS, the caller or its network holds
+//! for every resource, and so does a negated or `…IfExists` one. The finding points at
+//! the wildcarded `Action` or `Resource`. Actions that
 //! AWS only authorises on `*` (X-Ray segments, CloudWatch metrics, VPC network
 //! interfaces for Lambda) are not counted. Resource policies (key, bucket, queue
 //! policies) are skipped: there `*` means the resource itself; so are policies used as a
@@ -113,7 +116,7 @@ impl Rule for IamPolicyWildcard {
                             ),
                         )
                     } else if s.resources.iter().any(|r| is_every_resource(r))
-                        && s.conditions.is_empty()
+                        && !scopes_resources(&s.conditions)
                     {
                         let writes: Vec<&str> = s
                             .actions
@@ -135,14 +138,35 @@ impl Rule for IamPolicyWildcard {
                             Severity::Medium,
                             "IAM policy allows write actions on every resource".to_string(),
                             format!(
-                                "a statement of {address} allows {}{more} on every resource (`*`) with no condition: they apply to every resource of the account",
-                                shown.join(", ")
+                                "a statement of {address} allows {}{more} on every resource (`*`) {}: they apply to every resource of the account",
+                                shown.join(", "),
+                                if s.conditions.is_empty() {
+                                    "with no condition".to_string()
+                                } else {
+                                    let keys: Vec<String> = s
+                                        .conditions
+                                        .iter()
+                                        .map(|c| format!("`{}`", c.key))
+                                        .collect();
+                                    format!(
+                                        "with conditions ({}) that hold for any resource",
+                                        keys.join(", ")
+                                    )
+                                }
                             ),
                         )
                     } else {
                         continue;
                     };
-                    let mut f = self.finding(p.file, s.span.clone(), title, message);
+                    // At what is wildcarded: the actions for "every action", else the
+                    // resources; the statement when the policy is JSON text.
+                    let at = if severity == Severity::High {
+                        s.action_span.clone()
+                    } else {
+                        s.resource_span.clone()
+                    };
+                    let mut f =
+                        self.finding(p.file, at.unwrap_or_else(|| s.span.clone()), title, message);
                     f.severity = severity;
                     f.address = owner.map(|b| b.address.clone());
                     f.key = format!(
@@ -155,6 +179,44 @@ impl Rule for IamPolicyWildcard {
             }
         }
     }
+}
+
+/// Whether a statement's conditions narrow the resources it applies to. A condition on
+/// a key every request carries (the region, TLS, the caller, its network or the time)
+/// holds for every resource; a negated or `…IfExists` operator holds when the request
+/// lacks the key, and `Null` tests presence only. Any other condition is taken to narrow
+/// (a resource tag, a source ARN, an action-specific key).
+fn scopes_resources(conditions: &[crate::model::policy::Condition]) -> bool {
+    const REQUEST_WIDE: &[&str] = &[
+        "aws:requestedregion",
+        "aws:securetransport",
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:multifactorauthpresent",
+        "aws:multifactorauthage",
+        "aws:sourceip",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:vpcsourceip",
+        "aws:useragent",
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principaltype",
+        "aws:userid",
+        "aws:username",
+        "aws:viaawsservice",
+        "aws:tokenissuetime",
+    ];
+    conditions.iter().any(|c| {
+        let op = c.operator.as_str();
+        let key = c.key.to_ascii_lowercase();
+        let positive = !op.contains("Not") && !op.ends_with("IfExists") && op != "Null";
+        let request_wide = REQUEST_WIDE.contains(&key.as_str())
+            || key.starts_with("aws:principaltag/")
+            || key.starts_with("aws:calledvia");
+        positive && !request_wide
+    })
 }
 
 #[cfg(test)]
