@@ -45,7 +45,7 @@
 
 use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
-use crate::model::expr::span_of;
+use crate::model::expr::{literal_spans, span_of};
 use crate::model::{BlockKind, Model};
 
 pub struct IdentifierWildcard;
@@ -88,34 +88,16 @@ impl Rule for IdentifierWildcard {
         for module in &model.modules {
             for b in module.blocks_of(BlockKind::Resource) {
                 let src = model.src(b.file);
-                for attr in b.body().attributes() {
-                    let key = attr.key.as_str();
-                    if !ONE_RESOURCE.contains(&key) {
+                let mut seen = std::collections::HashSet::new();
+                // A `*` in the literal text of the string, outside its interpolations.
+                for (key, literal) in literal_spans(b.body()) {
+                    if !ONE_RESOURCE.contains(&key.as_str())
+                        || !src.get(literal.clone()).is_some_and(|t| t.contains('*'))
+                        || !seen.insert(key.clone())
+                    {
                         continue;
                     }
-                    let span = span_of(&attr.value);
-                    let text = src.get(span.clone()).unwrap_or("");
-                    // A `*` written in the string itself, outside its interpolations.
-                    let Some(quoted) = text.strip_prefix('"') else {
-                        continue;
-                    };
-                    let mut depth = 0usize;
-                    let mut literal = String::new();
-                    let mut chars = quoted.chars().peekable();
-                    while let Some(c) = chars.next() {
-                        match c {
-                            '$' if chars.peek() == Some(&'{') => {
-                                depth += 1;
-                                chars.next();
-                            }
-                            '}' if depth > 0 => depth -= 1,
-                            _ if depth == 0 => literal.push(c),
-                            _ => {}
-                        }
-                    }
-                    if !literal.contains('*') {
-                        continue;
-                    }
+                    let span = b.attr(&key).map_or(literal, |attr| span_of(&attr.value));
                     let mut f = self.finding(
                         b.file,
                         span,

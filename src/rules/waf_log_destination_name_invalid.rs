@@ -43,7 +43,7 @@
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
-use crate::model::expr::{RefCollector, Target, span_of};
+use crate::model::expr::{RefCollector, Target, literal_prefix, span_of};
 use crate::model::{BlockKind, Model};
 
 pub struct WafLogDestinationNameInvalid;
@@ -99,16 +99,11 @@ impl Rule for WafLogDestinationNameInvalid {
                     };
                     let src = model.src(destination.file);
                     let span = span_of(&name.value);
-                    let text = src.get(span.clone()).unwrap_or("");
                     // The part written out before any interpolation.
-                    let Some(quoted) = text.strip_prefix('"') else {
+                    let Some((literal, _)) = literal_prefix(&name.value) else {
                         continue;
                     };
-                    let literal = quoted
-                        .split("${")
-                        .next()
-                        .unwrap_or("")
-                        .trim_end_matches('"');
+                    let literal = literal.as_str();
                     if literal.starts_with(PREFIX) || PREFIX.starts_with(literal) {
                         continue;
                     }
@@ -131,15 +126,19 @@ impl Rule for WafLogDestinationNameInvalid {
                         "{PREFIX}{}",
                         literal.trim_start_matches('/').replace('/', "-")
                     );
-                    f.fix = Some(Fix::new(
-                        format!("Name it `{renamed}…`"),
-                        Applicability::Unsafe,
-                        vec![Edit::replace(
-                            model.path(destination.file),
-                            span.start + 1..span.start + 1 + literal.len(),
-                            renamed,
-                        )],
-                    ));
+                    // Renamed where the source holds the prefix as written (no escapes).
+                    let written = span.start + 1..span.start + 1 + literal.len();
+                    f.fix = (src.get(written.clone()) == Some(literal)).then(|| {
+                        Fix::new(
+                            format!("Name it `{renamed}…`"),
+                            Applicability::Unsafe,
+                            vec![Edit::replace(
+                                model.path(destination.file),
+                                written,
+                                renamed.clone(),
+                            )],
+                        )
+                    });
                     out.push(f);
                 }
             }
