@@ -444,29 +444,27 @@ fn open_target(path: PathBuf) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
     Ok((parent, Some(path)))
 }
 
-fn render(
+/// Writes the report of `analysis` in `format` to `out`. The JSON report is streamed: its
+/// entries are built and written a chunk at a time.
+fn render_to(
     analysis: &tfreview::Analysis,
     path: &std::path::Path,
     format: Format,
     review: &tfreview::review::Review,
-) -> String {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let base =
         || tfreview::export::sarif::Base::for_root(path, std::env::current_dir().ok().as_deref());
-    match format {
+    let text = match format {
         Format::Text => text::render(analysis),
         Format::Json => {
-            let report = json::report_with_status(analysis, &path.to_string_lossy(), |fp| {
+            let status = |fp: &str| {
                 (
                     review.status(fp).as_str().to_string(),
                     review.note(fp).map(str::to_string),
                 )
-            });
-            let mut s = json::to_string(&json::Report {
-                warnings: None,
-                ..report
-            });
-            s.push('\n');
-            s
+            };
+            return json::write(analysis, &path.to_string_lossy(), &status, false, out);
         }
         Format::Sarif => {
             let log = tfreview::export::sarif::report(analysis, review, &base());
@@ -474,7 +472,8 @@ fn render(
         }
         Format::Github => tfreview::export::github::render(analysis, review, &base()),
         Format::Junit => tfreview::export::junit::render(analysis, review),
-    }
+    };
+    out.write_all(text.as_bytes())
 }
 
 fn check(
@@ -532,7 +531,7 @@ fn check(
             if dropped == 1 { "is" } else { "are" }
         );
     }
-    write_stdout(&render(&analysis, path, options.format, &review))?;
+    write_stdout_with(|out| render_to(&analysis, path, options.format, &review, out))?;
     let ws = &analysis.workspace;
     let failed = options.fail_on.threshold().is_some_and(|t| {
         analysis
@@ -586,12 +585,15 @@ fn check_watch(
                         elapsed.as_millis()
                     ));
                 }
-                out.push_str(&render(
+                let mut report = Vec::new();
+                render_to(
                     &analysis,
                     path,
                     format,
                     &tfreview::review::Review::default(),
-                ));
+                    &mut report,
+                )?;
+                out.push_str(&String::from_utf8_lossy(&report));
             }
             Err(e) => out.push_str(&format!(
                 "tfreview: cannot analyse {}: {e}\n",
@@ -712,7 +714,7 @@ fn export(
     let text = match format {
         ExportFormat::Md => markdown::render(&analysis, &review, &workspace_name(path), options),
         ExportFormat::Json => {
-            let report = json::report_with_status(&analysis, &path.to_string_lossy(), |fp| {
+            let status = |fp: &str| {
                 let status = match review.status(fp) {
                     Status::Pending if options.draft => Status::Accepted,
                     other => other,
@@ -721,10 +723,16 @@ fn export(
                     status.as_str().to_string(),
                     review.note(fp).map(str::to_string),
                 )
-            });
-            let mut s = json::to_string(&report);
-            s.push('\n');
-            s
+            };
+            let mut report = Vec::new();
+            json::write(
+                &analysis,
+                &path.to_string_lossy(),
+                &status,
+                true,
+                &mut report,
+            )?;
+            String::from_utf8(report)?
         }
     };
     tfreview::io::write_atomic(output, text.as_bytes())
@@ -1048,11 +1056,15 @@ fn error_chain(error: &anyhow::Error) -> String {
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
+    write_stdout_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// Runs `write` on a buffered stdout; a reader that went away (`| head`) is no error.
+fn write_stdout_with(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut stdout).and_then(|_| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to stdout"),
     }

@@ -374,7 +374,7 @@ fn fifos_and_devices_never_block_or_grow_memory() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(text.contains("larger than the 1.0 MB limit"), "{text}");
+    assert!(text.contains("larger than the 6.0 MB limit"), "{text}");
 }
 
 /// Defect 7: nothing is written through a link: a `.tfreview` link, an `export -o` link,

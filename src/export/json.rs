@@ -8,12 +8,12 @@ use crate::finding::Severity;
 use crate::workspace::Origin;
 
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub struct Report<F = Vec<FindingEntry>> {
     pub tool: &'static str,
     pub version: &'static str,
     pub root: String,
     pub files: Vec<FileEntry>,
-    pub findings: Vec<FindingEntry>,
+    pub findings: F,
     pub summary: Summary,
     /// What a reader must know before trusting an exported review: files that do not
     /// parse. Present (possibly empty) in `export --format json`; absent from `check`,
@@ -119,84 +119,27 @@ pub fn report_with_status(
     status: impl Fn(&str) -> (String, Option<String>) + Sync,
 ) -> Report {
     use rayon::prelude::*;
-    let ws = &analysis.workspace;
-    let mut summary = Summary::default();
-    for f in &analysis.findings {
-        summary.add(f.severity);
-    }
     // Each entry diffs its fix: on both cores, in the findings' order.
     let findings = analysis
         .findings
         .par_iter()
-        .map(|f| {
-            let ((line, column), (end_line, end_column)) = analysis.position(f);
-            let fingerprint = f.fingerprint(ws);
-            let (status, note) = status(&fingerprint);
-            let fix_diff = f
-                .fix
-                .as_ref()
-                .and_then(|fix| Some((fix.title.clone(), fix.applicability, fix.diff(ws).ok()?)));
-            FindingEntry {
-                rule: f.rule,
-                also: f.also.clone(),
-                valid_names: f.valid_names.clone(),
-                related: f
-                    .related
-                    .iter()
-                    .filter_map(|r| {
-                        let file = ws.files.get(r.file)?;
-                        let (line, column) = file.line_col(r.span.start);
-                        Some(RelatedEntry {
-                            path: file.path.clone(),
-                            line,
-                            column,
-                            origin: file.origin_at(line),
-                            message: r.message.clone(),
-                        })
-                    })
-                    .collect(),
-                severity: f.severity,
-                class: crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),
-                title: f.title.clone(),
-                message: f.message.clone(),
-                path: analysis.path(f).to_string(),
-                line,
-                column,
-                end_line,
-                end_column,
-                origin: ws.files.get(f.file).and_then(|file| file.origin_at(line)),
-                address: f.address.clone(),
-                fix: fix_diff
-                    .clone()
-                    .map(|(title, applicability, diff)| FixEntry {
-                        title,
-                        applicability,
-                        diff,
-                    }),
-                status,
-                note,
-                ideal: f.ideal.as_ref().and_then(|i| {
-                    let fix = i.fix.as_ref()?;
-                    // Comparison findings carry the same fix twice: diff it once.
-                    let diff = match (&f.fix, &fix_diff) {
-                        (Some(own), Some((_, _, d))) if own == fix => d.clone(),
-                        _ => fix.diff(ws).ok()?,
-                    };
-                    Some(FixEntry {
-                        title: format!("The ideal answer's version ({})", i.path),
-                        applicability: fix.applicability,
-                        diff,
-                    })
-                }),
-                fingerprint,
-            }
-        })
+        .map(|f| entry(analysis, f, &status))
         .collect();
+    with_findings(analysis, root, findings)
+}
+
+/// The report around `findings`: the tool, the files, the summary and the warnings.
+fn with_findings<F>(analysis: &Analysis, root: &str, findings: F) -> Report<F> {
+    let mut summary = Summary::default();
+    for f in &analysis.findings {
+        summary.add(f.severity);
+    }
     Report {
         tool: "tfreview",
         version: env!("CARGO_PKG_VERSION"),
         root: root.to_string(),
-        files: ws
+        files: analysis
+            .workspace
             .files
             .iter()
             .map(|f| FileEntry {
@@ -208,6 +151,122 @@ pub fn report_with_status(
         summary,
         warnings: Some(crate::export::warnings(analysis)),
         unchecked: analysis.notes.clone(),
+    }
+}
+
+/// Writes the report that [`report_with_status`] and [`to_string`] would give (and a
+/// newline) to `out`, building the entries a chunk at a time: a report of 100,000
+/// findings never holds all of their diffs, nor all of its text, at once. Without
+/// `warnings`, the report of `check` (see [`report`]).
+pub fn write(
+    analysis: &Analysis,
+    root: &str,
+    status: &(dyn Fn(&str) -> (String, Option<String>) + Sync),
+    warnings: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut report = with_findings(analysis, root, Streamed { analysis, status });
+    if !warnings {
+        report.warnings = None;
+    }
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// The findings of a report, made into entries as they are written.
+struct Streamed<'a> {
+    analysis: &'a Analysis,
+    status: &'a (dyn Fn(&str) -> (String, Option<String>) + Sync),
+}
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use rayon::prelude::*;
+        use serde::ser::SerializeSeq as _;
+        // Enough entries per chunk to keep both cores busy diffing.
+        const CHUNK: usize = 1024;
+        let findings = &self.analysis.findings;
+        let mut seq = serializer.serialize_seq(Some(findings.len()))?;
+        for chunk in findings.chunks(CHUNK) {
+            let entries: Vec<FindingEntry> = chunk
+                .par_iter()
+                .map(|f| entry(self.analysis, f, self.status))
+                .collect();
+            for e in &entries {
+                seq.serialize_element(e)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// One finding's entry: its position, fix diff, related places and review status.
+fn entry(
+    analysis: &Analysis,
+    f: &crate::finding::Finding,
+    status: &(impl Fn(&str) -> (String, Option<String>) + ?Sized),
+) -> FindingEntry {
+    let ws = &analysis.workspace;
+    let ((line, column), (end_line, end_column)) = analysis.position(f);
+    let fingerprint = f.fingerprint(ws);
+    let (status, note) = status(&fingerprint);
+    let fix_diff = f
+        .fix
+        .as_ref()
+        .and_then(|fix| Some((fix.title.clone(), fix.applicability, fix.diff(ws).ok()?)));
+    FindingEntry {
+        rule: f.rule,
+        also: f.also.clone(),
+        valid_names: f.valid_names.clone(),
+        related: f
+            .related
+            .iter()
+            .filter_map(|r| {
+                let file = ws.files.get(r.file)?;
+                let (line, column) = file.line_col(r.span.start);
+                Some(RelatedEntry {
+                    path: file.path.clone(),
+                    line,
+                    column,
+                    origin: file.origin_at(line),
+                    message: r.message.clone(),
+                })
+            })
+            .collect(),
+        severity: f.severity,
+        class: crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),
+        title: f.title.clone(),
+        message: f.message.clone(),
+        path: analysis.path(f).to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+        origin: ws.files.get(f.file).and_then(|file| file.origin_at(line)),
+        address: f.address.clone(),
+        fix: fix_diff
+            .clone()
+            .map(|(title, applicability, diff)| FixEntry {
+                title,
+                applicability,
+                diff,
+            }),
+        status,
+        note,
+        ideal: f.ideal.as_ref().and_then(|i| {
+            let fix = i.fix.as_ref()?;
+            // Comparison findings carry the same fix twice: diff it once.
+            let diff = match (&f.fix, &fix_diff) {
+                (Some(own), Some((_, _, d))) if own == fix => d.clone(),
+                _ => fix.diff(ws).ok()?,
+            };
+            Some(FixEntry {
+                title: format!("The ideal answer's version ({})", i.path),
+                applicability: fix.applicability,
+                diff,
+            })
+        }),
+        fingerprint,
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! ## What it does
 //! Reports a `.tf` or `.tfvars` file that could not be analysed: it is not UTF-8, it is
-//! larger than 1 MB, or reading it failed.
+//! larger than 6 MB, or reading it failed.
 //!
 //! ## Why is this bad?
 //! Terraform reads every `.tf` file of a folder. A file that cannot be read as UTF-8 text
