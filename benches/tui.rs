@@ -2,7 +2,8 @@
 //! - start to first frame with the findings, on each sample workspace: in process
 //!   (App, analysis, first draw on a TestBackend) and for the real binary in a
 //!   pseudo-terminal (spawn until the findings are on its screen);
-//! - handling a key and redrawing, on a 5,000-line file with highlighting on.
+//! - handling a key and redrawing, on a 5,000-line file with highlighting on;
+//! - the same on a 5 MB file of one line;
 //!
 //! Figures are medians.
 
@@ -159,7 +160,71 @@ fn main() {
         );
     }
 
+    long_line(&mut terminal, review.path());
     corpus_scale(&mut terminal, review.path());
+}
+
+/// A 5 MB file on one line (a local holding a generated string), highlighting on: each
+/// key (`l` and `h` scroll sideways, `j`, `n`, `d` shows and hides the fix's diff) with
+/// its frame, and one frame alone (what a redraw costs; an idle workbench draws none).
+fn long_line(terminal: &mut Terminal<TestBackend>, review: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "locals {{\n  s = \"{}\"\n}}\n",
+        "abcdefghij".repeat(500_000)
+    );
+    std::fs::write(dir.path().join("main.tf"), &text).unwrap();
+    let mut app = app_for(dir.path(), review);
+    app.set_syntax(Arc::new(SyntaxAssets::load("Monokai Extended").unwrap()));
+    let start = Instant::now();
+    app.set_analysis(tfreview::analyse_path(dir.path()).unwrap());
+    terminal
+        .draw(|f| tfreview::tui::draw::draw(f, &app))
+        .unwrap();
+    let opened = start.elapsed();
+    app.focus = Pane::Source;
+    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let mut measure = |app: &mut App, event: Option<Event>, n: usize| {
+        let mut v = Vec::new();
+        for _ in 0..n {
+            let start = Instant::now();
+            if let Some(e) = &event {
+                app.handle(e.clone());
+            }
+            terminal
+                .draw(|f| tfreview::tui::draw::draw(f, app))
+                .unwrap();
+            v.push(start.elapsed());
+        }
+        v.sort();
+        (v[v.len() / 2], v[v.len() - 1])
+    };
+    let right = measure(&mut app, Some(key(KeyCode::Char('l'))), 100);
+    let left = measure(&mut app, Some(key(KeyCode::Char('h'))), 100);
+    let down = measure(&mut app, Some(key(KeyCode::Char('j'))), 50);
+    let frame = measure(&mut app, None, 50);
+    app.focus = Pane::Findings;
+    let next = measure(&mut app, Some(key(KeyCode::Char('n'))), 50);
+    let diff = measure(&mut app, Some(key(KeyCode::Char('d'))), 50);
+    println!(
+        "a {:.1} MB single-line file: analysed and first frame {:.0} ms; key + redraw:",
+        text.len() as f64 / 1_048_576.0,
+        ms(opened)
+    );
+    for (what, (p50, max)) in [
+        ("l (scroll right)", right),
+        ("h (scroll left) ", left),
+        ("j (down)        ", down),
+        ("n (next finding)", next),
+        ("d (diff on/off) ", diff),
+        ("a frame alone   ", frame),
+    ] {
+        println!(
+            "  {what}  median {:>5.2} ms   max {:>5.2} ms",
+            ms(p50),
+            ms(max)
+        );
+    }
 }
 
 /// The workbench on the whole corpus (every answer, task mode): the first frame, the

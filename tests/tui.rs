@@ -735,6 +735,53 @@ fn long_lines_scroll_sideways_with_markers() {
     assert_eq!(b.app.source_hscroll, 8);
 }
 
+/// A line of 300,000 characters (a generated string, with a tab and an escape at its
+/// start) is shown as its first columns with `›`, scrolls sideways as far as it goes,
+/// and its fix's diff shows a few rows of it and how long it is.
+#[test]
+fn a_line_of_300_000_characters_is_shown_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("\t\u{1b}[2J{}", "abcdefghij".repeat(30_000));
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("locals {{\n  s = \"{long}\"\n}}\n"),
+    )
+    .unwrap();
+    let mut b = open(dir.path(), 160, 60);
+    let s = screen(&b.app);
+    let row = s
+        .lines()
+        .find(|l| l.contains("2 ") && l.contains("s = "))
+        .unwrap_or_else(|| panic!("line 2 not shown:\n{s}"));
+    // The tab is four columns and the escape is visible, as on a short line.
+    assert!(row.contains("s = \"    \\x1b[2Jabcdefghij"), "{row}");
+    assert!(row.contains('›') && !row.contains('‹'), "{row}");
+    assert!(s.contains("the line goes on (293.0 KB in all)"), "{s}");
+    assert!(!s.contains('\u{1b}'), "{s}");
+    key(&mut b.app, KeyCode::Char('2'));
+    for _ in 0..3 {
+        key(&mut b.app, KeyCode::Char('l'));
+    }
+    assert_eq!(b.app.source_hscroll, 24);
+    let s = screen(&b.app);
+    let row = s.lines().find(|l| l.contains("2 L")).unwrap();
+    assert!(row.contains('‹') && row.contains('›'), "{row}");
+    // Sideways as far as the widest line in view goes, and no further.
+    b.app.source_hscroll = 299_990;
+    for _ in 0..5 {
+        key(&mut b.app, KeyCode::Char('l'));
+    }
+    // `  s = "`, the tab, `\x1b`, `[2J`, the letters and the closing quote.
+    let widest = 7 + 4 + 4 + 3 + 300_000 + 1;
+    assert_eq!(b.app.source_hscroll, widest - 8);
+    let s = screen(&b.app);
+    let row = s.lines().find(|l| l.contains("2 L")).unwrap();
+    assert!(
+        row.contains('‹') && !row.contains('›') && row.contains("ghij\""),
+        "{row}"
+    );
+}
+
 /// A long note wraps inside the editor instead of running off its right edge.
 #[test]
 fn the_note_editor_wraps_long_lines() {

@@ -261,6 +261,9 @@ pub struct App {
     /// `--changed-since`: the change whose findings are shown, and whose lines are marked.
     pub changes: Option<crate::changes::Changes>,
     pub show_diff: bool,
+    /// The selected finding's fix as a diff, made when the selection or the analysis
+    /// changes rather than at every frame: (analysis version, finding, diff or why not).
+    fix_diff: Option<(u64, usize, Result<String, String>)>,
     /// Selected row of the file list (an index into [`App::tree_files`]).
     pub tree_selected: usize,
     /// Selected finding, by index into `analysis.findings`.
@@ -350,6 +353,7 @@ impl App {
             filter: Filter::default(),
             changes: None,
             show_diff: true,
+            fix_diff: None,
             tree_selected: 0,
             selected: None,
             open_file: None,
@@ -506,6 +510,7 @@ impl App {
                 .source_scroll
                 .min(self.open_line_count().saturating_sub(1));
         }
+        self.prepare_view();
     }
 
     /// Whether a finding appeared after an edit and has not been visited.
@@ -795,14 +800,22 @@ impl App {
             Action::Zoom => self.zoom = !self.zoom,
             Action::ScrollLeft => self.source_hscroll = self.source_hscroll.saturating_sub(8),
             Action::ScrollRight => {
+                // As far as the widest line in view goes, measured no further than the
+                // step needs (a line can be megabytes long).
+                let target = self.source_hscroll + 8;
+                let height = usize::from(self.areas().source.height.saturating_sub(2));
                 let widest = self.open_file_ref().map_or(0, |f| {
-                    f.text
-                        .lines()
-                        .map(|l| super::highlight::display_line(l).chars().count())
+                    let first = self.source_scroll + 1;
+                    (first..first + height)
+                        .take_while(|&n| n <= f.line_count())
+                        .map(|n| {
+                            let raw = f.slice(f.line_range(n));
+                            super::highlight::display_column(raw, usize::MAX, target + 8)
+                        })
                         .max()
                         .unwrap_or(0)
                 });
-                self.source_hscroll = (self.source_hscroll + 8).min(widest.saturating_sub(8));
+                self.source_hscroll = target.min(widest.saturating_sub(8));
             }
             Action::AcceptRule => self.ask_bulk(Status::Accepted),
             Action::RejectRule => self.ask_bulk(Status::Rejected),
@@ -1068,8 +1081,7 @@ impl App {
         // pane's width, and back when it is left of the view.
         if let Some(file) = analysis.workspace.files.get(f.file) {
             let raw = file.slice(file.line_range(line));
-            let prefix: String = raw.chars().take(col.saturating_sub(1)).collect();
-            let at = super::highlight::display_line(&prefix).chars().count();
+            let at = super::highlight::display_column(raw, col.saturating_sub(1), usize::MAX);
             let gutter = file.line_count().to_string().len() + 3;
             let room = usize::from(self.areas().source.width.saturating_sub(2))
                 .saturating_sub(gutter)
@@ -1416,15 +1428,16 @@ impl App {
     }
 
     /// Picks up decisions another workbench saved to the same review file (checked at
-    /// most every half second, by the file's time and size).
-    pub fn poll_review(&mut self) {
+    /// most every half second, by the file's time and size). Whether anything shown may
+    /// have changed.
+    pub fn poll_review(&mut self) -> bool {
         if self.last_poll.elapsed() < std::time::Duration::from_millis(500) {
-            return;
+            return false;
         }
         self.last_poll = std::time::Instant::now();
         let stamp = self.store.stamp();
         if stamp == self.review_stamp {
-            return;
+            return false;
         }
         self.review_stamp = stamp;
         if let Ok(Some((theirs, merged))) = self.store.refresh(&self.base, &self.review) {
@@ -1442,6 +1455,7 @@ impl App {
                 );
             }
         }
+        true
     }
 
     fn confirm_quit_key(&mut self, key: KeyEvent) -> Command {
@@ -1760,8 +1774,30 @@ impl App {
         self.prepare_view();
     }
 
-    /// Highlights what the source pane is about to show (drawing never does work).
+    /// The selected finding's fix diff, when [`App::prepare_view`] made it for the
+    /// analysis and selection on screen.
+    pub fn selected_fix_diff(&self) -> Option<&Result<String, String>> {
+        match &self.fix_diff {
+            Some((version, i, diff))
+                if *version == self.index.version && Some(*i) == self.selected =>
+            {
+                Some(diff)
+            }
+            _ => None,
+        }
+    }
+
+    /// Highlights what the source pane is about to show and diffs the selected
+    /// finding's fix (drawing never does work).
     pub fn prepare_view(&mut self) {
+        if self.selected_fix_diff().is_none() {
+            self.fix_diff = self.analysis.as_ref().and_then(|a| {
+                let i = self.selected?;
+                let fix = a.findings.get(i)?.fix.as_ref()?;
+                let diff = fix.diff(&a.workspace).map_err(|e| e.to_string());
+                Some((self.index.version, i, diff))
+            });
+        }
         let height = usize::from(self.areas().source.height);
         let Some(analysis) = &self.analysis else {
             return;

@@ -15,7 +15,7 @@ use crate::sanitize::for_terminal;
 use crate::workspace::FileId;
 
 use super::app::{App, EditTarget, Grouping, Mode, Pane, PromptKind};
-use super::highlight::display_line;
+use super::highlight::{display_column, display_line, display_prefix};
 use super::keymap::help_sections;
 use super::theme::Theme;
 
@@ -370,6 +370,10 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     let shown = app.source_scroll + 1..=(app.source_scroll + height).min(file.line_count());
     let marks = gutter_marks(app, analysis, id, &shown);
     let mut lines = Vec::with_capacity(height);
+    let room = usize::from(rect.width.saturating_sub(2)).saturating_sub(width + 3);
+    // Only the columns that can be shown are built: a 5 MB line costs what 200 columns do.
+    let limit = app.source_hscroll + room + 1;
+    let highlighted = app.highlight.lines(&file.path, &file.text);
     for n in app.source_scroll..(app.source_scroll + height).min(file.line_count()) {
         let number = n + 1;
         let raw = file.slice(file.line_range(number));
@@ -395,33 +399,34 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
             },
             Span::raw(" "),
         ];
-        let pieces: Vec<(Style, String)> = match app.highlight.line(&file.path, &file.text, n) {
-            Some(p) if !theme.mono => p.to_vec(),
-            _ => vec![(theme.fg("text"), display_line(raw))],
+        let (pieces, more) = match highlighted.and_then(|h| h.get(n)) {
+            Some(p) if !theme.mono => first_columns(p, limit),
+            _ => {
+                let (shown, more) = display_prefix(raw, limit);
+                (vec![(theme.fg("text"), shown)], more)
+            }
         };
         let emphasis = span_lines.and_then(|((l, c), (el, ec))| {
             if number < l || number > el {
                 return None;
             }
-            let shown = display_line(raw);
-            let len = shown.chars().count();
             let from = if number == l {
-                display_column(raw, c)
+                display_column(raw, c.saturating_sub(1), limit)
             } else {
                 0
             };
             let to = if number == el {
-                display_column(raw, ec).max(from + 1)
+                display_column(raw, ec.saturating_sub(1), limit).max(from + 1)
             } else {
-                len.max(from + 1)
+                display_column(raw, usize::MAX, limit).max(from + 1)
             };
             Some((from, to))
         });
-        let room = usize::from(rect.width.saturating_sub(2)).saturating_sub(width + 3);
         spans.extend(clip(
             apply_emphasis(pieces, emphasis, theme.span()),
             app.source_hscroll,
             room,
+            more,
             theme.fg("muted").add_modifier(Modifier::BOLD),
         ));
         lines.push(Line::from(spans));
@@ -429,12 +434,38 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-/// The display column (0-based) of 1-based character column `col` of a raw line.
+/// The highlighted pieces of a line cut to its first `limit` display columns, and whether
+/// any were cut off.
+fn first_columns(pieces: &[(Style, String)], limit: usize) -> (Vec<(Style, String)>, bool) {
+    let mut out = Vec::new();
+    let mut col = 0;
+    for (i, (style, text)) in pieces.iter().enumerate() {
+        if col >= limit {
+            return (out, pieces[i..].iter().any(|(_, t)| !t.is_empty()));
+        }
+        let len = text.chars().take(limit - col + 1).count();
+        if col + len > limit {
+            out.push((*style, text.chars().take(limit - col).collect()));
+            return (out, true);
+        }
+        out.push((*style, text.clone()));
+        col += len;
+    }
+    (out, false)
+}
+
 /// The columns `skip..skip + room` of a line's spans: `‹` in the first column when text
-/// is scrolled off to the left, `›` in the last when more follows on the right.
-fn clip(spans: Vec<Span<'static>>, skip: usize, room: usize, marker: Style) -> Vec<Span<'static>> {
+/// is scrolled off to the left, `›` in the last when more follows on the right (or
+/// `more` says the spans were cut).
+fn clip(
+    spans: Vec<Span<'static>>,
+    skip: usize,
+    room: usize,
+    more: bool,
+    marker: Style,
+) -> Vec<Span<'static>> {
     let total: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    if skip == 0 && total <= room {
+    if skip == 0 && total <= room && !more {
         return spans;
     }
     let mut out = Vec::new();
@@ -488,15 +519,10 @@ fn clip(spans: Vec<Span<'static>>, skip: usize, room: usize, marker: Style) -> V
     if skip > 0 && shown > 0 {
         replace_end(&mut out, true, "‹");
     }
-    if total > end && shown > 0 {
+    if (total > end || more) && shown > 0 {
         replace_end(&mut out, false, "›");
     }
     out
-}
-
-fn display_column(raw: &str, col: usize) -> usize {
-    let prefix: String = raw.chars().take(col.saturating_sub(1)).collect();
-    display_line(&prefix).chars().count()
 }
 
 /// Splits the pieces so that display columns `from..to` carry the emphasis style.
@@ -815,6 +841,9 @@ pub fn wrap_diff(line: &str, width: usize) -> Vec<String> {
     out
 }
 
+/// At most this many rows of one diff line are shown in the detail pane.
+const DIFF_ROWS: usize = 8;
+
 fn detail_text(app: &App, f: &Finding, analysis: &Analysis, width: usize) -> Text<'static> {
     let prose = |text: &str, style: Style| -> Vec<Line<'static>> {
         text.lines()
@@ -900,7 +929,18 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis, width: usize) -> Tex
                 Span::styled(for_terminal(&fix.title).into_owned(), theme.fg("text")),
             ]));
             if app.show_diff {
-                match fix.diff(&analysis.workspace) {
+                let made;
+                let prepared = app
+                    .selected_fix_diff()
+                    .filter(|_| app.selected_finding().is_some_and(|s| std::ptr::eq(s, f)));
+                let diff = match prepared {
+                    Some(diff) => diff,
+                    None => {
+                        made = fix.diff(&analysis.workspace).map_err(|e| e.to_string());
+                        &made
+                    }
+                };
+                match diff {
                     Ok(diff) => {
                         for l in diff.lines() {
                             let key = if l.starts_with("+++")
@@ -915,8 +955,20 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis, width: usize) -> Tex
                             } else {
                                 "text"
                             };
-                            for piece in wrap_diff(&display_line(l), width) {
+                            // A line of a generated file can be megabytes long: a few
+                            // rows of it are shown, and how long it is.
+                            let (shown, cut) = display_prefix(l, width * DIFF_ROWS);
+                            for piece in wrap_diff(&shown, width) {
                                 lines.push(Line::from(Span::styled(piece, theme.fg(key))));
+                            }
+                            if cut {
+                                lines.push(Line::from(Span::styled(
+                                    format!(
+                                        " … the line goes on ({} in all)",
+                                        crate::io::human_size(l.len() as u64)
+                                    ),
+                                    theme.fg("muted"),
+                                )));
                             }
                         }
                     }

@@ -39,6 +39,50 @@ pub fn display_line(text: &str) -> String {
     for_terminal(text).replace('\t', "    ")
 }
 
+/// How many display columns `c` takes in [`display_line`]: four for a tab, the length
+/// of its escape for an unsafe character, one otherwise.
+fn display_width(c: char) -> usize {
+    if c == '\t' {
+        4
+    } else if crate::sanitize::is_unsafe_char(c) {
+        let mut buf = [0; 4];
+        for_terminal(c.encode_utf8(&mut buf)).chars().count()
+    } else {
+        1
+    }
+}
+
+/// The display column [`display_line`] gives the end of the first `chars` characters of
+/// `raw`, counted no further than `limit`: the cost is that of the columns that can be
+/// shown, however long the line.
+pub fn display_column(raw: &str, chars: usize, limit: usize) -> usize {
+    let mut col = 0;
+    for c in raw.chars().take(chars) {
+        if col >= limit {
+            return limit;
+        }
+        col += display_width(c);
+    }
+    col.min(limit)
+}
+
+/// [`display_line`] of `raw`'s first `limit` display columns (or a few more: a tab or an
+/// escape is not split), and whether any of `raw` is left out.
+pub fn display_prefix(raw: &str, limit: usize) -> (String, bool) {
+    let mut col = 0;
+    for (i, c) in raw.char_indices() {
+        if col >= limit {
+            return (display_line(&raw[..i]), true);
+        }
+        col += display_width(c);
+    }
+    (display_line(raw), false)
+}
+
+/// Lines longer than this many bytes are not highlighted (about 2 ms of the grammar's
+/// time; a 5 MB line takes 250 ms).
+const MAX_HIGHLIGHTED_LINE: usize = 20_000;
+
 struct FileHighlight {
     lines: Vec<Vec<(Style, String)>>,
     parse: ParseState,
@@ -103,6 +147,13 @@ impl HighlightCache {
             .skip(state.lines.len())
             .take(upto - state.lines.len())
         {
+            // A line longer than any written by hand (a generated string) is left plain:
+            // the grammar's time on it would freeze the workbench. The lines after it
+            // are highlighted as if it were not there.
+            if line.len() > MAX_HIGHLIGHTED_LINE {
+                state.lines.push(vec![(Style::new(), display_line(line))]);
+                continue;
+            }
             let shown = format!("{}\n", display_line(line));
             let tokens = match state.parse.parse_line(&shown, &assets.set) {
                 Ok(ops) => HighlightIterator::new(&mut state.highlight, &ops, &shown, &highlighter)
@@ -124,10 +175,17 @@ impl HighlightCache {
 
     /// The highlighted pieces of line `n` (0-based), if it has been highlighted.
     pub fn line(&self, path: &str, text: &str, n: usize) -> Option<&[(Style, String)]> {
+        self.lines(path, text)
+            .and_then(|lines| lines.get(n))
+            .map(Vec::as_slice)
+    }
+
+    /// The highlighted lines of a file so far: looked up once per frame, not per line
+    /// (the lookup hashes the whole text).
+    pub fn lines(&self, path: &str, text: &str) -> Option<&[Vec<(Style, String)>]> {
         self.files
             .get(&Self::key(path, text))
-            .and_then(|f| f.lines.get(n))
-            .map(Vec::as_slice)
+            .map(|f| f.lines.as_slice())
     }
 
     /// How many lines of the file are highlighted.
@@ -141,6 +199,25 @@ impl HighlightCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_columns_of_a_line_are_those_of_the_whole_line() {
+        let raw = "a\tb\u{1b}c\u{202e}d";
+        let whole = display_line(raw);
+        for limit in 0..=whole.chars().count() + 2 {
+            let (prefix, cut) = display_prefix(raw, limit);
+            assert!(whole.starts_with(&prefix), "{limit}: {prefix:?}");
+            assert!(prefix.chars().count() >= limit.min(whole.chars().count()));
+            assert_eq!(cut, prefix != whole, "{limit}");
+        }
+        // The columns of each character's end, as display_line counts them.
+        for chars in 0..=raw.chars().count() {
+            let before: String = raw.chars().take(chars).collect();
+            let col = display_line(&before).chars().count();
+            assert_eq!(display_column(raw, chars, usize::MAX), col);
+            assert_eq!(display_column(raw, chars, 3), col.min(3));
+        }
+    }
 
     #[test]
     fn terraform_is_highlighted_incrementally_and_safely() {

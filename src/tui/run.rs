@@ -219,8 +219,13 @@ fn event_loop(
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = terminal.size()?;
     app.size = Rect::new(0, 0, size.width, size.height);
+    // A frame is drawn when something changed, never while idle: drawing is the cost of a
+    // key, and an idle workbench takes no CPU.
+    let mut dirty = true;
     loop {
-        terminal.draw(|frame| super::draw::draw(frame, app))?;
+        if std::mem::take(&mut dirty) {
+            terminal.draw(|frame| super::draw::draw(frame, app))?;
+        }
         let mut command = Command::None;
         let mut handled = 0;
         // Everything that arrived, up to a bound, then one frame.
@@ -240,7 +245,8 @@ fn event_loop(
             }
             next = rx.try_recv().ok();
         }
-        app.poll_review();
+        dirty |= handled > 0;
+        dirty |= app.poll_review();
         match command {
             Command::Quit => return Ok(()),
             Command::ExternalEdit(text) => {
@@ -251,6 +257,7 @@ fn event_loop(
                 terminal.clear()?;
                 reader.resume();
                 app.external_edit_done(edited);
+                dirty = true;
             }
             Command::None => {}
         }
