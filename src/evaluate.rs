@@ -129,7 +129,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "rds-replica-kms-key-missing" => "security-controls",
         "iam-managed-policy-unknown" | "log-bucket-policy-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
-        "module-source-missing" => "layout",
+        "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering" | "kms-key-policy-dependency-missing" => "ordering",
         "nat-gateway-unrouted" => "networking",
         "log-group-retention-missing"
@@ -146,7 +146,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "security-group-open-ingress"
         | "security-group-open-egress"
         | "audit-role-not-read-only" => "permissive",
-        "variable-undeclared" | "reference-undeclared" => "undeclared",
+        "variable-undeclared" | "reference-undeclared" | "reference-invalid" => "undeclared",
         "hcl-syntax-error"
         | "dynamic-meta-argument"
         | "self-reference-outside-provisioner"

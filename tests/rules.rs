@@ -226,3 +226,85 @@ fn terraform_init_agrees_with_the_configuration_rules() {
         }
     }
 }
+
+/// `terraform validate` (offline: `terraform_data` is built into Terraform, so `init`
+/// fetches nothing) reports "Invalid reference" on exactly the lines `reference-invalid`
+/// reports: names alone, interpolated or not, and not the words Terraform allows (a
+/// variable's `type`, `ignore_changes`, `for` and template `for` variables, `$${…}`).
+#[test]
+fn terraform_validate_agrees_with_reference_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"variable "names" {
+  type    = list(object({ name = string, size = optional(number, 1) }))
+  default = []
+}
+
+resource "terraform_data" "script" {
+  input = <<-EOT
+    echo "${environment}" "$${HOME}"
+    %{for n in var.names~}
+    echo "${n.name}" "${HOSTNAME}"
+    %{endfor~}
+  EOT
+  triggers_replace = [for k, v in var.names : "${k}-${v.name}" if v.size > 0]
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+locals {
+  a = environment
+  b = var
+  c = "ok ${var.names[0].name}"
+  d = { for n in var.names : n.name => n }
+  e = each
+}
+"#;
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let terraform = |args: &[&str]| {
+        std::process::Command::new("terraform")
+            .args(args)
+            .current_dir(dir.path())
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output()
+    };
+    let Ok(init) = terraform(&["init", "-input=false", "-no-color", "-backend=false"]) else {
+        eprintln!(
+            "NOTE: terraform is not on the PATH; reference-invalid was not checked against it"
+        );
+        return;
+    };
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let out = terraform(&["validate", "-no-color"]).unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    // "Error: Invalid reference\n\n  on main.tf line 8, in …"
+    let mut terraform_lines: Vec<usize> = said
+        .split("Error: Invalid reference")
+        .skip(1)
+        .filter_map(|e| {
+            let at = e.find("main.tf line ")? + "main.tf line ".len();
+            e[at..]
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    terraform_lines.sort_unstable();
+    terraform_lines.dedup();
+    let analysis = tfreview::analyse_path(dir.path()).unwrap();
+    let mut ours: Vec<usize> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == "reference-invalid")
+        .map(|f| analysis.position(f).0.0)
+        .collect();
+    ours.sort_unstable();
+    ours.dedup();
+    assert_eq!(ours, [8, 10, 20, 21, 24], "ours");
+    assert_eq!(terraform_lines, ours, "terraform validate said:\n{said}");
+}

@@ -78,6 +78,7 @@ mod provider_version_unbounded;
 mod queue_topic_encryption_missing;
 mod rds_replica_kms_key_missing;
 mod reference_attribute_unknown;
+mod reference_invalid;
 mod reference_undeclared;
 mod required_provider_missing;
 mod required_variable_missing;
@@ -95,6 +96,7 @@ mod security_group_open_egress;
 mod security_group_open_ingress;
 mod self_reference_outside_provisioner;
 mod suppression_invalid;
+mod template_file_missing;
 mod variable_undeclared;
 mod waf_log_destination_name_invalid;
 
@@ -275,6 +277,7 @@ static RULES: &[&dyn Rule] = &[
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
+    &reference_invalid::ReferenceInvalid,
     &resource_type_unknown::ResourceTypeUnknown,
     &data_source_type_unknown::DataSourceTypeUnknown,
     &argument_unsupported::ArgumentUnsupported,
@@ -294,6 +297,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_lifecycle_transition_invalid::S3LifecycleTransitionInvalid,
     &s3_replication_delete_marker_missing::S3ReplicationDeleteMarkerMissing,
     &lambda_package_missing::LambdaPackageMissing,
+    &template_file_missing::TemplateFileMissing,
     &log_bucket_policy_missing::LogBucketPolicyMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
