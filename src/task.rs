@@ -97,9 +97,25 @@ fn kind_of(name: &str) -> Option<FileKind> {
 /// An answer that cannot be read (not UTF-8, too large, a FIFO) is one unreadable file,
 /// reported as a finding like any other; the rest of the analysis goes on.
 pub fn answer_files(root: &Path, answer: &Path) -> (Vec<SourceFile>, Vec<Note>) {
+    let (files, notes, _) = answer_with_assets(root, answer);
+    (files, notes)
+}
+
+/// [`answer_files`] and the paths of the other files the answer shows (a script under a
+/// `## user_data.sh` heading), as if they were beside its Terraform.
+fn answer_with_assets(root: &Path, answer: &Path) -> (Vec<SourceFile>, Vec<Note>, Vec<String>) {
     let md_path = relative_path(root, answer);
     match crate::io::read_text(answer, crate::io::MAX_MARKDOWN_BYTES) {
-        Ok(md) => files_from_markdown(&md, &md_path),
+        Ok(md) => {
+            let extraction = extract(&md);
+            let assets = extraction
+                .assets
+                .iter()
+                .map(|name| format!("{md_path}/{name}"))
+                .collect();
+            let (files, notes) = files_from_extraction(extraction, &md_path);
+            (files, notes, assets)
+        }
         Err(problem) => (
             vec![SourceFile::unreadable(
                 md_path,
@@ -107,12 +123,19 @@ pub fn answer_files(root: &Path, answer: &Path) -> (Vec<SourceFile>, Vec<Note>) 
                 problem,
             )],
             Vec::new(),
+            Vec::new(),
         ),
     }
 }
 
 pub fn files_from_markdown(md: &str, md_path: &str) -> (Vec<SourceFile>, Vec<Note>) {
-    let extraction = extract(md);
+    files_from_extraction(extract(md), md_path)
+}
+
+fn files_from_extraction(
+    extraction: crate::workspace::markdown::Extraction,
+    md_path: &str,
+) -> (Vec<SourceFile>, Vec<Note>) {
     let mut files = Vec::new();
     for f in &extraction.files {
         let Some(kind) = kind_of(&f.path) else {
@@ -177,7 +200,7 @@ pub fn ideal_files(ideal: &IdealSource) -> Result<Vec<SourceFile>, String> {
     }
 }
 
-type Loaded = (Vec<SourceFile>, Vec<Note>, Option<Ideal>);
+type Loaded = (Vec<SourceFile>, Vec<Note>, Option<Ideal>, Vec<String>);
 
 /// A workspace made of the answers of the task folders (virtual files), with the notes of
 /// their extraction and their ideals. One unreadable answer or ideal is a finding or a
@@ -186,7 +209,7 @@ pub fn load(root: &Path, tasks: &[TaskFolder]) -> Result<Workspace, crate::Error
     let loaded: Vec<Loaded> = tasks
         .par_iter()
         .map(|task| {
-            let (files, mut notes) = answer_files(root, &task.answer);
+            let (files, mut notes, assets) = answer_with_assets(root, &task.answer);
             let first = files.first().map(|f| f.path.clone());
             let ideal = task.ideal.as_ref().and_then(|source| {
                 let mut result = ideal_files(source);
@@ -222,20 +245,24 @@ pub fn load(root: &Path, tasks: &[TaskFolder]) -> Result<Workspace, crate::Error
                     files,
                 })
             });
-            (files, notes, ideal)
+            (files, notes, ideal, assets)
         })
         .collect();
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut ideals = Vec::new();
-    for (f, n, ideal) in loaded {
+    let mut assets = Vec::new();
+    for (f, n, ideal, a) in loaded {
         files.extend(f);
         notes.extend(n);
         ideals.extend(ideal);
+        assets.extend(a);
     }
     let mut workspace = Workspace::from_files(root, files);
     workspace.notes = notes;
     workspace.ideals = ideals;
+    assets.sort_unstable();
+    workspace.assets = assets;
     workspace.task = true;
     Ok(workspace)
 }

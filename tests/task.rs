@@ -242,3 +242,58 @@ resource "aws_cloudwatch_metric_alarm" "latency" {
     // Its other use, in the extracted main.tf (the finding's own is line 13).
     assert_eq!(places, [18]);
 }
+
+/// A file the answer reads (`templatefile`, `file`) counts as present when the answer
+/// shows it in a code block of its own, named by its heading or the prose before it;
+/// otherwise `template-file-missing` reports it (high in a task folder), at the call.
+#[test]
+fn a_file_the_answer_reads_must_be_shown_by_the_answer() {
+    let answer = |extra: &str| {
+        format!(
+            r#"## main.tf
+
+```hcl
+resource "aws_instance" "web" {{
+  ami           = "ami-0abcdef1234567890"
+  instance_type = "t3.micro"
+  user_data     = templatefile("${{path.module}}/user_data.sh", {{ port = 8080 }})
+}}
+
+resource "aws_iam_policy" "app" {{
+  name   = "app"
+  policy = file("${{path.module}}/policies/app.json")
+}}
+```
+{extra}"#
+        )
+    };
+    let missing = |md: &str| -> Vec<(String, usize, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("lib")).unwrap();
+        std::fs::write(dir.path().join("lib/MODEL_RESPONSE.md"), md).unwrap();
+        let analysis = tfreview::analyse(dir.path(), &tfreview::Target::Auto).unwrap();
+        analysis
+            .findings
+            .iter()
+            .filter(|f| f.rule == "template-file-missing")
+            .map(|f| {
+                let origin = analysis
+                    .workspace
+                    .files
+                    .get(f.file)
+                    .and_then(|file| file.origin_at(analysis.position(f).0.0))
+                    .unwrap();
+                (f.key.clone(), origin.line, f.severity.as_str().to_string())
+            })
+            .collect()
+    };
+    assert_eq!(
+        missing(&answer("")),
+        [
+            ("user_data.sh".to_string(), 7, "high".to_string()),
+            ("policies/app.json".to_string(), 12, "high".to_string()),
+        ]
+    );
+    let shown = "\n## user_data.sh\n\n```bash\n#!/bin/bash\necho ${port}\n```\n\nThe policy, `policies/app.json`:\n\n```json\n{}\n```\n";
+    assert_eq!(missing(&answer(shown)), []);
+}

@@ -57,6 +57,10 @@ pub struct Extraction {
     pub notes: Vec<ExtractionNote>,
     /// Blocks that had no name of their own and were joined to the file before them.
     pub continued_blocks: usize,
+    /// The names of the other files the answer shows (`user_data.sh`, `policy.json`):
+    /// code blocks that are not Terraform, named by their heading, the prose before
+    /// them, their info string or a first comment line.
+    pub assets: Vec<String>,
 }
 
 struct Block {
@@ -235,8 +239,12 @@ pub fn extract(md: &str) -> Extraction {
         }
     }
     let mut notes = Vec::new();
+    let assets = asset_names(&blocks);
     let blocks = split_nested_fences(blocks, &mut notes);
-    let mut out = Extraction::default();
+    let mut out = Extraction {
+        assets,
+        ..Extraction::default()
+    };
     assemble(blocks, &mut out, &mut notes);
     if out.files.is_empty() {
         if let Some(file) = unfenced(md) {
@@ -250,6 +258,57 @@ pub fn extract(md: &str) -> Extraction {
     }
     out.notes = notes;
     out
+}
+
+/// The file names that name the code blocks that are not Terraform.
+fn asset_names(blocks: &[Block]) -> Vec<String> {
+    let mut names = Vec::new();
+    for block in blocks {
+        let first = block
+            .lines
+            .iter()
+            .map(|(t, _)| t.trim())
+            .find(|t| !t.is_empty())
+            .unwrap_or("");
+        let shebang = first.starts_with("#!");
+        if is_hcl_info(&block.info) && !shebang {
+            continue;
+        }
+        let comment = (first.starts_with('#') || first.starts_with("//")).then_some(first);
+        let prose = block
+            .prose
+            .as_deref()
+            .and_then(|p| p.split('\n').rev().find(|l| !l.trim().is_empty()));
+        for text in [
+            block.heading.as_ref().map(|(h, _)| h.as_str()),
+            prose,
+            Some(block.info.as_str()),
+            comment,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            names.extend(
+                text.split(|c: char| {
+                    !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+                })
+                .map(|w| w.trim_end_matches('.').trim_start_matches("./"))
+                .map(|w| w.strip_prefix("lib/").unwrap_or(w))
+                .filter(|w| {
+                    w.rsplit_once('.').is_some_and(|(stem, ext)| {
+                        !stem.is_empty()
+                            && (1..=5).contains(&ext.len())
+                            && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                            && !matches!(ext, "tf" | "tfvars" | "hcl")
+                    })
+                })
+                .map(str::to_string),
+            );
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Splits a block at a fence line inside it (a fence opened before the previous one

@@ -1,0 +1,209 @@
+//! # File read by the configuration that does not exist
+//!
+//! ## What it does
+//! Reports `file()`, `templatefile()`, `filebase64()` and the file hash functions called
+//! with a literal path (`"${path.module}/user_data.sh"`, `"./policy.json"`) to a file
+//! that is not in the workspace and that nothing in the module writes. Zip packages are
+//! left to `lambda-package-missing`. In a task
+//! folder, a file the answer shows in a code block of its own (under a
+//! `## user_data.sh` heading, say) counts as present.
+//!
+//! In a task folder's answer nothing else will provide the file, and the finding is
+//! high; in a repository a build step may generate it, so the finding is medium there.
+//!
+//! ## Why is this bad?
+//! Terraform reads the file while it plans and stops when it is not there. Answers
+//! name a user-data script or a policy document and never write it.
+//!
+//! ## Error
+//! ```text
+//! Error: Invalid function argument
+//!
+//! Invalid value for "path" parameter: no file exists at "./user_data.sh"; this function
+//! works only with files that are distributed as part of the configuration source code.
+//! ```
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_instance" "web" {
+//!   user_data = templatefile("${path.module}/user_data.sh", { port = 8080 })
+//! }
+//! ```
+//! Use instead a script that is part of the configuration (write `user_data.sh` beside
+//! the `.tf` files), or the script inline in a heredoc.
+//!
+//! ## Fix safety
+//! No fix: the file's content has to be written.
+//!
+//! ## Root cause
+//! A file was named but never written.
+//!
+//! ## Impact
+//! Deployment blocker: the plan fails.
+//!
+//! ## References
+//! https://developer.hashicorp.com/terraform/language/functions/templatefile
+//! https://developer.hashicorp.com/terraform/language/functions/file
+
+use std::ops::Range;
+
+use hcl_edit::expr::{Expression, FuncCall};
+use hcl_edit::visit::{self, Visit};
+
+use super::{Class, Rule};
+use crate::finding::{Finding, Severity};
+use crate::model::expr::{span_of, string_like};
+use crate::model::{BlockKind, Model, Module};
+
+pub struct TemplateFileMissing;
+
+/// The functions that read a file of the configuration.
+const READERS: [&str; 8] = [
+    "file",
+    "templatefile",
+    "filebase64",
+    "filemd5",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "filebase64sha256",
+];
+
+impl Rule for TemplateFileMissing {
+    fn id(&self) -> &'static str {
+        "template-file-missing"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            let mut reported = std::collections::HashSet::new();
+            for b in &module.blocks {
+                if b.kind == BlockKind::Terraform {
+                    continue;
+                }
+                let src = model.src(b.file);
+                let mut calls = Calls::default();
+                calls.visit_body(&b.block.body);
+                for (function, path_expr) in calls.found {
+                    let Some(path) = module_relative(src, &path_expr.0) else {
+                        continue;
+                    };
+                    let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                    if name.is_empty()
+                        || exists(model, module, &path)
+                        || written(model, module, b.file, &b.span, &name)
+                        || !reported.insert(path.clone())
+                    {
+                        continue;
+                    }
+                    let mut f = self.finding(
+                        b.file,
+                        path_expr.1.clone(),
+                        format!("`{path}` does not exist"),
+                        format!(
+                            "`{}` reads `{path}` with `{function}()`, but the workspace has no such file and nothing in the module writes it: Terraform stops with \"no file exists at\"",
+                            b.address
+                        ),
+                    );
+                    f.address = Some(b.address.clone());
+                    f.key = path;
+                    if !model.ws.task {
+                        f.severity = Severity::Medium;
+                        f.message
+                            .push_str("; unless a build step before the plan creates it");
+                    }
+                    out.push(f);
+                }
+            }
+        }
+    }
+}
+
+/// The path relative to the module of a literal path argument: `${path.module}/x`,
+/// `./x` or `x`; `None` for anything computed.
+fn module_relative(src: &str, expr: &Expression) -> Option<String> {
+    if !matches!(expr, Expression::String(_) | Expression::StringTemplate(_)) {
+        return None;
+    }
+    let written = string_like(src, expr);
+    let path = ["${path.module}/", "${path.root}/", "./"]
+        .iter()
+        .fold(written, |p, prefix| {
+            p.strip_prefix(prefix).map_or(p.clone(), str::to_string)
+        });
+    // Absolute, home (`~`, which `file` expands) and parent paths are outside the
+    // workspace; zip packages are `lambda-package-missing`'s.
+    (!path.contains("${")
+        && !path.starts_with(['/', '~'])
+        && !path.starts_with("../")
+        && !path.contains('*')
+        && !path.ends_with(".zip"))
+    .then_some(path)
+}
+
+/// Whether `path` (relative to the module) is a file of the workspace, or one the
+/// answer shows.
+fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
+    let full = crate::model::resolve_local_source(&module.dir, &format!("./{path}"))
+        .unwrap_or_else(|| path.to_string());
+    let name = path.rsplit('/').next().unwrap_or(path);
+    model.ws.assets.binary_search(&full).is_ok()
+        || model.ws.file_by_path(&full).is_some()
+        // An answer's script shown under its name, wherever its folder.
+        || (model.ws.task
+            && model
+                .ws
+                .assets
+                .iter()
+                .any(|a| a.starts_with(&module.dir) && a.rsplit('/').next() == Some(name)))
+}
+
+/// Whether another block of the module names the file (a `local_file` writing it, an
+/// `archive_file` output, a build step).
+fn written(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    own_file: usize,
+    own: &Range<usize>,
+    name: &str,
+) -> bool {
+    module.blocks.iter().any(|other| {
+        let own_block = other.file == own_file && other.span == *own;
+        let cannot_write = matches!(other.kind, BlockKind::Output | BlockKind::Variable);
+        !own_block
+            && !cannot_write
+            && model
+                .src(other.file)
+                .get(other.span.clone())
+                .is_some_and(|t| t.contains(name))
+    })
+}
+
+/// The calls of the file-reading functions in a body: the function and its first
+/// argument with its span.
+#[derive(Default)]
+struct Calls {
+    found: Vec<(String, (Expression, Range<usize>))>,
+}
+
+impl Visit for Calls {
+    fn visit_func_call(&mut self, node: &FuncCall) {
+        let name = node.name.name.as_str();
+        if node.name.namespace.is_empty()
+            && READERS.contains(&name)
+            && let Some(first) = node.args.iter().next()
+        {
+            self.found
+                .push((name.to_string(), (first.clone(), span_of(first))));
+        }
+        visit::visit_func_call(self, node);
+    }
+}
