@@ -193,26 +193,10 @@ fn unformatted(dir: &Path, counts: &mut Counts) -> Option<BTreeSet<String>> {
 }
 
 /// Failures that remain, each with its reason (a substring of the failure, why).
-const KNOWN: &[(&str, &str)] = &[
-    (
-        "Pr7098: new error-class finding lib/MODEL_RESPONSE.md/tap_stack.tf:12 [argument-required-missing]",
-        ALARM_REQUIRED_IN_5,
-    ),
-    (
-        "Pr3654: new error-class finding lib/MODEL_RESPONSE.md/main.tf:942 [reference-attribute-unknown]",
-        STAGE_NAME_GONE_IN_6,
-    ),
-    (
-        "Pr3654: new error-class finding lib/MODEL_RESPONSE.md/main.tf:1076 [reference-attribute-unknown]",
-        STAGE_NAME_GONE_IN_6,
-    ),
-];
-
-/// The answer pins `~> 5.0`; the ideal's `terraform` block (put in place by the
-/// ideal-block-differs fix) asks for `>= 5.0`, which installs 6.x, where
-/// `aws_api_gateway_deployment` no longer has the `stage_name` and `invoke_url` its
-/// outputs read. (Found once the answer's shell block stopped being read as `main.tf`.)
-const STAGE_NAME_GONE_IN_6: &str = "the ideal's terraform block, which the ideal-block-differs fix puts in place, asks for >= 5.0 and so 6.x, where aws_api_gateway_deployment has no stage_name or invoke_url for the answer's outputs to read";
+const KNOWN: &[(&str, &str)] = &[(
+    "Pr7098: new error-class finding lib/MODEL_RESPONSE.md/tap_stack.tf:12 [argument-required-missing]",
+    ALARM_REQUIRED_IN_5,
+)];
 
 /// The answer's alarm (a shortened example) sets neither `comparison_operator` nor
 /// `evaluation_periods`: optional in AWS provider 6.x, required in 5.x, which the ideal's

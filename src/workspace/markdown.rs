@@ -353,17 +353,24 @@ fn split_nested_fences(blocks: Vec<Block>, notes: &mut Vec<ExtractionNote>) -> V
                     }
                 }
                 naming.reverse();
-                let heading = naming
-                    .iter()
-                    .find(|(t, _)| file_name_in(t).is_some())
-                    .map(|(t, l)| (t.trim_start_matches('#').trim().to_string(), *l));
+                // A `#` line is a heading; any other line naming a file is prose ("Edit
+                // `backend.tf` to use your bucket:"), the weaker name.
+                let named = |heading: bool| {
+                    naming
+                        .iter()
+                        .filter(|(t, _)| t.trim_start().starts_with('#') == heading)
+                        .find(|(t, _)| file_name_in(t).is_some())
+                };
+                let heading =
+                    named(true).map(|(t, l)| (t.trim_start_matches('#').trim().to_string(), *l));
+                let prose = named(false).map(|(t, _)| t.trim().to_string());
                 let next = Block {
                     info: t.trim_start_matches('`').trim().to_string(),
                     lines: Vec::new(),
                     fence_line: line,
                     closed: block.closed,
                     heading: heading.or_else(|| part.heading.clone()),
-                    prose: None,
+                    prose,
                 };
                 if !part.lines.iter().all(|(t, _)| t.trim().is_empty()) {
                     out.push(std::mem::replace(&mut part, next));
@@ -501,6 +508,24 @@ fn assemble(blocks: Vec<Block>, out: &mut Extraction, notes: &mut Vec<Extraction
                 file.text.push_str(&text);
                 file.lines.extend(lines);
             }
+            // A block named only by the text before it (or its info string) that repeats
+            // a file the answer writes under its own heading or comment is an example
+            // (a README's "edit `backend.tf`" snippet), not a new version of the file.
+            Some((_, file))
+                if matches!(naming, Naming::Prose | Naming::Info)
+                    && matches!(file.naming, Naming::Heading | Naming::Comment) =>
+            {
+                notes.push(ExtractionNote {
+                    line: block.fence_line,
+                    file: Some(path.clone()),
+                    message: format!(
+                        "this block repeats `{path}`, which the answer writes under its own name at line {}; it was read as an example and the file kept",
+                        file.lines.first().copied().unwrap_or(1)
+                    ),
+                });
+                previous_path = None;
+                continue;
+            }
             existing => {
                 if let Some((i, file)) = existing {
                     notes.push(ExtractionNote {
@@ -586,6 +611,47 @@ mod tests {
         let md = "1. I write `stack.tf`.\n2. It works with an existing `provider.tf`.\n\nLet's start:\n\n```hcl\nvariable \"region\" {}\n```\n\n```hcl\n# provider.tf\nprovider \"aws\" {}\n```\n";
         let paths: Vec<String> = extract(md).files.into_iter().map(|f| f.path).collect();
         assert_eq!(paths, ["stack.tf", "provider.tf"]);
+    }
+
+    #[test]
+    fn a_snippet_named_by_prose_does_not_replace_a_file_written_under_its_name() {
+        let file = "## File: lib/backend.tf\n\n```hcl\nterraform {\n  backend \"s3\" {\n    bucket = \"real-state\"\n  }\n}\n```\n\n## File: lib/main.tf\n\n```hcl\nresource \"aws_s3_bucket\" \"b\" {}\n```\n\n";
+        // A README step repeats the file with placeholders: an example, the file is kept.
+        let md = format!(
+            "{file}## Deployment\n\nEdit `backend.tf` to use your bucket:\n\n```hcl\nterraform {{\n  backend \"s3\" {{\n    bucket = \"your-bucket\"\n  }}\n}}\n```\n"
+        );
+        let extraction = extract(&md);
+        let files: Vec<(&str, &str)> = extraction
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect();
+        assert_eq!(files.len(), 2);
+        assert!(files[0].1.contains("real-state"), "{files:?}");
+        assert!(
+            extraction
+                .notes
+                .iter()
+                .any(|n| n.message.contains("read as an example")),
+            "{:?}",
+            extraction.notes
+        );
+        // The same inside a block whose fence was never closed (a README in a fence).
+        let md = format!(
+            "{file}## File: lib/README.md\n\n```markdown\n# Stack\n\nEdit `backend.tf` to use your bucket:\n\n```hcl\nterraform {{\n  backend \"s3\" {{\n    bucket = \"your-bucket\"\n  }}\n}}\n```\n"
+        );
+        let texts: Vec<String> = extract(&md).files.into_iter().map(|f| f.text).collect();
+        assert!(
+            texts.iter().all(|t| !t.contains("your-bucket")),
+            "{texts:?}"
+        );
+        // A new version under a heading of its own still replaces the file.
+        let md = format!(
+            "{file}## File: lib/backend.tf (corrected)\n\n```hcl\nterraform {{\n  backend \"s3\" {{}}\n}}\n```\n"
+        );
+        let files = extract(&md).files;
+        assert_eq!(files.len(), 2);
+        assert!(files.iter().all(|f| !f.text.contains("real-state")));
     }
 
     #[test]
