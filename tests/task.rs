@@ -297,3 +297,33 @@ resource "aws_iam_policy" "app" {{
     let shown = "\n## user_data.sh\n\n```bash\n#!/bin/bash\necho ${port}\n```\n\nThe policy, `policies/app.json`:\n\n```json\n{}\n```\n";
     assert_eq!(missing(&answer(shown)), []);
 }
+
+/// An answer cut off in the middle of a block: the syntax error names the end of the
+/// text as a related place, with how much is left open there.
+#[test]
+fn a_cut_off_answer_names_where_its_text_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("lib")).unwrap();
+    let md = "## main.tf\n\n```hcl\nresource \"aws_iam_role\" \"ec2\" {\n  name = \"ec2\"\n\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [\n      {\n        Action = \"sts:AssumeRole\"\n        Effect = \"Allow\"\n        Principal = {\n          Service = \"ec2.amazonaws";
+    std::fs::write(dir.path().join("lib/MODEL_RESPONSE.md"), md).unwrap();
+    let analysis = tfreview::analyse(dir.path(), &tfreview::Target::Auto).unwrap();
+    let syntax = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "hcl-syntax-error")
+        .unwrap();
+    let places: Vec<(usize, String)> = analysis
+        .related_places(syntax)
+        .into_iter()
+        .map(|(_, line, message)| (line, message))
+        .collect();
+    assert_eq!(places.len(), 1, "{places:?}");
+    // Line 14 of the Markdown is the last line of the answer.
+    let (line, message) = places[0].clone();
+    assert!(
+        message.contains("7 brackets, strings or heredocs still open"),
+        "{message}"
+    );
+    let origin = analysis.workspace.files[syntax.file].origin_at(line);
+    assert_eq!(origin.map(|o| o.line), Some(14));
+}
