@@ -152,7 +152,9 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "self-reference-outside-provisioner"
         | "object-key-duplicated"
         | "block-labels-invalid" => "syntax",
-        "name-too-long" | "security-group-name-reserved-prefix" => "name-length",
+        "name-too-long" | "security-group-name-reserved-prefix" | "name-random-characters" => {
+            "name-length"
+        }
         "s3-public-access-block-missing"
         | "s3-encryption-missing"
         | "queue-topic-encryption-missing"

@@ -61,6 +61,7 @@ mod log_group_name_inconsistent;
 mod log_group_retention_missing;
 mod mfa_condition_missing;
 mod module_source_missing;
+mod name_random_characters;
 mod name_too_long;
 mod nat_gateway_unrouted;
 mod object_key_duplicated;
@@ -303,6 +304,7 @@ static RULES: &[&dyn Rule] = &[
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
     &lambda_reserved_concurrency::LambdaReservedConcurrency,
     &name_too_long::NameTooLong,
+    &name_random_characters::NameRandomCharacters,
     &nat_gateway_unrouted::NatGatewayUnrouted,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
