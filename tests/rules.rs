@@ -308,3 +308,55 @@ locals {
     assert_eq!(ours, [8, 10, 20, 21, 24], "ours");
     assert_eq!(terraform_lines, ours, "terraform validate said:\n{said}");
 }
+
+/// `terraform plan` (offline: the fixture has only variables and locals) stops with
+/// "end index must not be greater than the length of the list" on exactly the lines
+/// `slice-out-of-range` reports in its fires fixture.
+#[test]
+fn terraform_plan_agrees_with_slice_out_of_range() {
+    let dir = copy_to_temp(&fixture("slice-out-of-range", "fires"));
+    let terraform = |args: &[&str]| {
+        std::process::Command::new("terraform")
+            .args(args)
+            .current_dir(dir.path())
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output()
+    };
+    let Ok(init) = terraform(&["init", "-input=false", "-no-color"]) else {
+        eprintln!(
+            "NOTE: terraform is not on the PATH; slice-out-of-range was not checked against it"
+        );
+        return;
+    };
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let out = terraform(&["plan", "-input=false", "-no-color"]).unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    let mut lines: Vec<usize> = said
+        .split("Error: Invalid function argument")
+        .skip(1)
+        .filter(|e| e.contains("end index must not be greater than"))
+        .filter_map(|e| {
+            let at = e.find("main.tf line ")? + "main.tf line ".len();
+            e[at..]
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    lines.sort_unstable();
+    let analysis = tfreview::analyse_path(dir.path()).unwrap();
+    let mut ours: Vec<usize> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == "slice-out-of-range")
+        .map(|f| analysis.position(f).0.0)
+        .collect();
+    ours.sort_unstable();
+    assert_eq!(ours, [12, 14]);
+    assert_eq!(lines, ours, "terraform plan said:\n{said}");
+}

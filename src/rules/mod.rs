@@ -96,6 +96,7 @@ mod security_group_name_reserved_prefix;
 mod security_group_open_egress;
 mod security_group_open_ingress;
 mod self_reference_outside_provisioner;
+mod slice_out_of_range;
 mod suppression_invalid;
 mod template_file_missing;
 mod variable_undeclared;
@@ -279,6 +280,7 @@ static RULES: &[&dyn Rule] = &[
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
     &reference_invalid::ReferenceInvalid,
+    &slice_out_of_range::SliceOutOfRange,
     &resource_type_unknown::ResourceTypeUnknown,
     &data_source_type_unknown::DataSourceTypeUnknown,
     &argument_unsupported::ArgumentUnsupported,
