@@ -125,7 +125,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         "engine-version-unavailable" => "engine-version",
         "s3-lifecycle-transition-invalid"
         | "arguments-conflicting"
-        | "s3-replication-delete-marker-missing" => "incompatible",
+        | "s3-replication-delete-marker-missing"
+        | "firehose-buffer-too-small" => "incompatible",
         "rds-replica-kms-key-missing" => "security-controls",
         "iam-managed-policy-unknown" | "log-bucket-policy-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",

@@ -38,6 +38,7 @@ mod engine_version_unavailable;
 mod environment_value_hardcoded;
 mod file_unreadable;
 mod final_snapshot_required;
+mod firehose_buffer_too_small;
 mod format_differs;
 mod hardcoded_account_id;
 mod hcl_syntax_error;
@@ -301,6 +302,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_replication_delete_marker_missing::S3ReplicationDeleteMarkerMissing,
     &lambda_package_missing::LambdaPackageMissing,
     &template_file_missing::TemplateFileMissing,
+    &firehose_buffer_too_small::FirehoseBufferTooSmall,
     &log_bucket_policy_missing::LogBucketPolicyMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
