@@ -3,8 +3,11 @@
 //! ## What it does
 //! Reports a string that is a placeholder rather than a value: `REPLACE_ME`,
 //! `CHANGE_ME`, `<your-bucket>`, `your-domain`, `TODO`, `FIXME`, `PLACEHOLDER`,
-//! `example.com` domains and addresses, runs of `XXXX`, and made-up resource ids such
-//! as `ami-12345678` or `vpc-xxxxxxxx`. Descriptions are not checked.
+//! `example.com` domains and addresses, runs of `XXXX`, made-up resource ids such
+//! as `ami-12345678` or `vpc-xxxxxxxx`, SSH public keys cut short (`ssh-rsa AAAA...`),
+//! and a value whose line ends with a comment saying to replace it
+//! (`# Replace with your actual key`, `# change this`; medium: the value works, it is
+//! just not the one meant). Descriptions are not checked.
 //!
 //! ## Why is this bad?
 //! A placeholder deploys something nobody meant (an alarm that e-mails
@@ -76,7 +79,10 @@ impl Rule for PlaceholderValue {
                         continue;
                     }
                     let text = src.get(span.clone()).unwrap_or("");
-                    let Some((at, len, what)) = placeholder(text) else {
+                    let Some((at, len, what)) = placeholder(text)
+                        .or_else(|| cut_short_key(text))
+                        .or_else(|| replace_comment(src, &span, text))
+                    else {
                         continue;
                     };
                     let start = span.start + at;
@@ -89,6 +95,11 @@ impl Rule for PlaceholderValue {
                     );
                     f.address = Some(b.address.clone());
                     f.key = keys.key(format!("{key}:{found}"));
+                    // A working value that its comment asks to replace: it deploys, just
+                    // not what the reader will want.
+                    if what == REPLACE_COMMENT {
+                        f.severity = Severity::Medium;
+                    }
                     out.push(f);
                 }
             }
@@ -98,6 +109,7 @@ impl Rule for PlaceholderValue {
 
 /// Text that every placeholder contains (lowercase).
 const MARKERS: &[&str] = &[
+    "ssh-",
     "replace",
     "change",
     "placeholder",
@@ -111,6 +123,71 @@ const MARKERS: &[&str] = &[
     "-0123",
     "-xxxx",
 ];
+
+/// All of a string's text, without its quotes when the span holds them.
+fn whole(text: &str, what: &'static str) -> (usize, usize, &'static str) {
+    let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+    match inner {
+        Some(t) => (1, t.len(), what),
+        None => (0, text.len(), what),
+    }
+}
+
+const REPLACE_COMMENT: &str = "and the comment beside it says to replace it";
+
+/// A whole one-line value whose line ends with a comment saying to replace it (`"ssh-rsa
+/// AAAA…" # Replace with your actual public key`, `# change this`).
+fn replace_comment(
+    src: &str,
+    span: &std::ops::Range<usize>,
+    text: &str,
+) -> Option<(usize, usize, &'static str)> {
+    if text.is_empty() || text.contains('\n') {
+        return None;
+    }
+    let rest = src.get(span.end..)?;
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    // The comment after the value's closing quote (and any `,`, `]`, `)` or `}`).
+    // (The span may or may not hold the quotes.)
+    let after = line.trim_start_matches(['"', ',', ']', ')', '}', ' ', '\t']);
+    let comment = after
+        .strip_prefix('#')
+        .or_else(|| after.strip_prefix("//"))?
+        .to_ascii_lowercase();
+    const SAYS: &[&str] = &[
+        "replace with",
+        "replace this",
+        "change this",
+        "change to your",
+        "update with your",
+        "update this",
+        "use your own",
+        "your actual",
+    ];
+    SAYS.iter()
+        .any(|s| comment.contains(s))
+        .then(|| whole(text, REPLACE_COMMENT))
+}
+
+/// An SSH public key cut short: `ssh-rsa AAAAB3Nza...` (a real key's body is hundreds of
+/// characters and never holds `...`).
+fn cut_short_key(text: &str) -> Option<(usize, usize, &'static str)> {
+    let body = [
+        "ssh-rsa ",
+        "ssh-ed25519 ",
+        "ecdsa-sha2-nistp256 ",
+        "ssh-dss ",
+    ]
+    .iter()
+    .find_map(|p| text.trim_start_matches('"').strip_prefix(p))?;
+    let key = body
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('"');
+    (key.contains("...") || key.contains('…') || key.len() < 60)
+        .then(|| whole(text, "a public key cut short, not a real key"))
+}
 
 /// The first placeholder in `text`: offset, length and what it is.
 fn placeholder(text: &str) -> Option<(usize, usize, &'static str)> {
