@@ -5,7 +5,13 @@
 //! and 443: inline `ingress` blocks of `aws_security_group`, `aws_security_group_rule`
 //! with `type = "ingress"`, and `aws_vpc_security_group_ingress_rule`. The range is
 //! followed to where it is written — a variable's default (`default = ["0.0.0.0/0"]`), a
-//! tfvars value, what a caller passes — and those places are related.
+//! tfvars value, what a caller passes — and those places are related, as is every
+//! resource of the module that joins the group (where its `vpc_security_group_ids` names
+//! it).
+//!
+//! A rule that opens 80 or 443 to everyone is left alone, unless a database, cache or
+//! search domain is in the same group: that member is reported (medium) where it joins
+//! the group, with the rule as a related place.
 //!
 //! ## Why is this bad?
 //! SSH, RDP, database and "all traffic" ports open to the whole internet are scanned
@@ -63,9 +69,33 @@ impl Rule for SecurityGroupOpenIngress {
             for b in &module.blocks {
                 let mut keys = super::OccurrenceKeys::default();
                 for open in open_rules(model, module, b, "ingress") {
+                    // A web port open to everyone is what a load balancer needs; a
+                    // database or cache in that group is exposed with it.
+                    if let Ports::One(p @ (80 | 443)) = open.ports {
+                        for m in members(module, b).into_iter().filter(|m| m.datastore) {
+                            let mut f = self.finding(
+                                m.related.file,
+                                m.related.span.clone(),
+                                format!("`{}` shares a group open to `{}`", m.address, open.cidr),
+                                format!(
+                                    "`{}` is in `{}`, whose rule admits `{}` (the whole internet) on port {p}: the data store is reachable from wherever the group's traffic comes, not only from the application; give it a group of its own that admits the application's group",
+                                    m.address, m.group, open.cidr
+                                ),
+                            );
+                            f.severity = Severity::Medium;
+                            f.address = Some(m.address.clone());
+                            f.key = keys.key(format!("member:{}", m.group));
+                            f.related.push(crate::finding::Related {
+                                file: b.file,
+                                span: open.header.clone(),
+                                message: format!("the rule that admits `{}`", open.cidr),
+                            });
+                            out.push(f);
+                        }
+                        continue;
+                    }
                     let ports = match open.ports {
                         Ports::All => "every port".to_string(),
-                        Ports::One(p) if p == 80 || p == 443 => continue,
                         Ports::One(p) => format!("port {p}"),
                         Ports::Range(f, t) => format!("ports {f}–{t}"),
                     };
@@ -82,11 +112,108 @@ impl Rule for SecurityGroupOpenIngress {
                     f.address = Some(b.address.clone());
                     f.key = keys.key(ports.clone());
                     f.related = open.related;
+                    f.related
+                        .extend(members(module, b).into_iter().map(|m| m.related));
                     out.push(f);
                 }
             }
         }
     }
+}
+
+/// A resource in a security group.
+struct Member {
+    /// Where it joins the group.
+    related: crate::finding::Related,
+    address: String,
+    group: String,
+    /// A database, cache or search domain.
+    datastore: bool,
+}
+
+/// What the open group protects: every resource of the module that puts itself in the
+/// group (`vpc_security_group_ids`, `security_groups`, …), at the reference (at most
+/// ten).
+fn members(module: &Module<'_>, rule: &crate::model::BlockInfo<'_>) -> Vec<Member> {
+    use crate::model::Owner;
+    use crate::model::expr::Target;
+    // The group: the block itself, or the one a separate rule names.
+    let group = if rule.is_resource("aws_security_group") {
+        Some(rule.address.clone())
+    } else {
+        rule.attr("security_group_id").and_then(|a| {
+            let mut refs = crate::model::expr::RefCollector::default();
+            refs.expr(&a.value);
+            refs.refs
+                .iter()
+                .find(|r| {
+                    matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_security_group")
+                })
+                .map(|r| r.target.address())
+        })
+    };
+    let Some(group) = group else {
+        return Vec::new();
+    };
+    module
+        .refs
+        .iter()
+        .filter(|r| r.target.address() == group)
+        .filter_map(|r| {
+            let Owner::Block(i) = r.from else {
+                return None;
+            };
+            let member = module.blocks.get(i)?;
+            let ty = member.label(0);
+            let joins = member.kind == crate::model::BlockKind::Resource
+                && !ty.starts_with("aws_security_group")
+                && !ty.starts_with("aws_vpc_security_group");
+            // Only references in a list of groups, not `source_security_group_id`.
+            if !(joins && in_group_list(&member.block.body, &r.span)) {
+                return None;
+            }
+            let datastore = [
+                "aws_db_instance",
+                "aws_rds_cluster",
+                "aws_elasticache_",
+                "aws_docdb_",
+                "aws_neptune_",
+                "aws_redshift_cluster",
+                "aws_opensearch_domain",
+                "aws_elasticsearch_domain",
+                "aws_memorydb_cluster",
+                "aws_dax_cluster",
+            ]
+            .iter()
+            .any(|p| ty.starts_with(p));
+            Some(Member {
+                related: crate::finding::Related {
+                    file: r.file,
+                    span: r.span.clone(),
+                    message: format!("`{}` is in this group", member.address),
+                },
+                address: member.address.clone(),
+                group: group.clone(),
+                datastore,
+            })
+        })
+        .take(10)
+        .collect()
+}
+
+/// Whether `span` is inside a list of groups (`vpc_security_group_ids`,
+/// `security_groups`, `security_group_ids`) of `body` or of its nested blocks
+/// (`vpc_config`, `network_configuration`, …).
+fn in_group_list(body: &Body, span: &std::ops::Range<usize>) -> bool {
+    body.attributes().any(|a| {
+        matches!(
+            a.key.as_str(),
+            "vpc_security_group_ids" | "security_groups" | "security_group_ids"
+        ) && {
+            let at = span_of(&a.value);
+            at.start <= span.start && span.end <= at.end
+        }
+    }) || body.blocks().any(|b| in_group_list(&b.body, span))
 }
 
 /// The ports a rule opens.
