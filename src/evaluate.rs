@@ -142,7 +142,9 @@ fn group_of_rule(rule: &str) -> &'static str {
             "provider-block"
         }
         "s3-lifecycle-rule-missing-filter" => "s3-lifecycle",
-        "kms-key-policy-missing-service-principal" => "kms-principal",
+        "kms-key-policy-missing-service-principal" | "sns-topic-managed-key-unpublishable" => {
+            "kms-principal"
+        }
         "iam-policy-wildcard"
         | "security-group-open-ingress"
         | "security-group-open-egress"

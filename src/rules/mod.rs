@@ -98,6 +98,7 @@ mod security_group_open_egress;
 mod security_group_open_ingress;
 mod self_reference_outside_provisioner;
 mod slice_out_of_range;
+mod sns_topic_managed_key_unpublishable;
 mod suppression_invalid;
 mod template_file_missing;
 mod variable_undeclared;
@@ -282,6 +283,7 @@ static RULES: &[&dyn Rule] = &[
     &reference_undeclared::ReferenceUndeclared,
     &reference_invalid::ReferenceInvalid,
     &slice_out_of_range::SliceOutOfRange,
+    &sns_topic_managed_key_unpublishable::SnsTopicManagedKeyUnpublishable,
     &resource_type_unknown::ResourceTypeUnknown,
     &data_source_type_unknown::DataSourceTypeUnknown,
     &argument_unsupported::ArgumentUnsupported,
