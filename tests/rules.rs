@@ -261,13 +261,7 @@ locals {
 }
 "#;
     std::fs::write(dir.path().join("main.tf"), text).unwrap();
-    let terraform = |args: &[&str]| {
-        std::process::Command::new("terraform")
-            .args(args)
-            .current_dir(dir.path())
-            .env("TF_CLI_CONFIG_FILE", "/dev/null")
-            .output()
-    };
+    let terraform = |args: &[&str]| terraform_in(dir.path(), args);
     let Ok(init) = terraform(&["init", "-input=false", "-no-color", "-backend=false"]) else {
         eprintln!(
             "NOTE: terraform is not on the PATH; reference-invalid was not checked against it"
@@ -281,30 +275,8 @@ locals {
     );
     let out = terraform(&["validate", "-no-color"]).unwrap();
     let said = String::from_utf8_lossy(&out.stderr).to_string();
-    // "Error: Invalid reference\n\n  on main.tf line 8, in …"
-    let mut terraform_lines: Vec<usize> = said
-        .split("Error: Invalid reference")
-        .skip(1)
-        .filter_map(|e| {
-            let at = e.find("main.tf line ")? + "main.tf line ".len();
-            e[at..]
-                .split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse()
-                .ok()
-        })
-        .collect();
-    terraform_lines.sort_unstable();
-    terraform_lines.dedup();
-    let analysis = tfreview::analyse_path(dir.path()).unwrap();
-    let mut ours: Vec<usize> = analysis
-        .findings
-        .iter()
-        .filter(|f| f.rule == "reference-invalid")
-        .map(|f| analysis.position(f).0.0)
-        .collect();
-    ours.sort_unstable();
-    ours.dedup();
+    let terraform_lines = error_lines(&said, "Error: Invalid reference", "");
+    let ours = rule_lines(dir.path(), "reference-invalid");
     assert_eq!(ours, [8, 10, 20, 21, 24], "ours");
     assert_eq!(terraform_lines, ours, "terraform validate said:\n{said}");
 }
@@ -315,13 +287,7 @@ locals {
 #[test]
 fn terraform_plan_agrees_with_slice_out_of_range() {
     let dir = copy_to_temp(&fixture("slice-out-of-range", "fires"));
-    let terraform = |args: &[&str]| {
-        std::process::Command::new("terraform")
-            .args(args)
-            .current_dir(dir.path())
-            .env("TF_CLI_CONFIG_FILE", "/dev/null")
-            .output()
-    };
+    let terraform = |args: &[&str]| terraform_in(dir.path(), args);
     let Ok(init) = terraform(&["init", "-input=false", "-no-color"]) else {
         eprintln!(
             "NOTE: terraform is not on the PATH; slice-out-of-range was not checked against it"
@@ -335,10 +301,32 @@ fn terraform_plan_agrees_with_slice_out_of_range() {
     );
     let out = terraform(&["plan", "-input=false", "-no-color"]).unwrap();
     let said = String::from_utf8_lossy(&out.stderr).to_string();
+    let lines = error_lines(
+        &said,
+        "Error: Invalid function argument",
+        "end index must not be greater than",
+    );
+    let ours = rule_lines(dir.path(), "slice-out-of-range");
+    assert_eq!(ours, [12, 14]);
+    assert_eq!(lines, ours, "terraform plan said:\n{said}");
+}
+
+/// Runs terraform in `dir`, offline and without a CLI configuration.
+fn terraform_in(dir: &std::path::Path, args: &[&str]) -> std::io::Result<std::process::Output> {
+    std::process::Command::new("terraform")
+        .args(args)
+        .current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+}
+
+/// The lines of `main.tf` of terraform's `error` diagnostics whose text holds `detail`
+/// ("Error: Invalid reference\n\n  on main.tf line 8, in …"), sorted, once each.
+fn error_lines(said: &str, error: &str, detail: &str) -> Vec<usize> {
     let mut lines: Vec<usize> = said
-        .split("Error: Invalid function argument")
+        .split(error)
         .skip(1)
-        .filter(|e| e.contains("end index must not be greater than"))
+        .filter(|e| e.contains(detail))
         .filter_map(|e| {
             let at = e.find("main.tf line ")? + "main.tf line ".len();
             e[at..]
@@ -349,14 +337,20 @@ fn terraform_plan_agrees_with_slice_out_of_range() {
         })
         .collect();
     lines.sort_unstable();
-    let analysis = tfreview::analyse_path(dir.path()).unwrap();
-    let mut ours: Vec<usize> = analysis
+    lines.dedup();
+    lines
+}
+
+/// The lines where `rule` reports in the workspace at `dir`, sorted, once each.
+fn rule_lines(dir: &std::path::Path, rule: &str) -> Vec<usize> {
+    let analysis = tfreview::analyse_path(dir).unwrap();
+    let mut lines: Vec<usize> = analysis
         .findings
         .iter()
-        .filter(|f| f.rule == "slice-out-of-range")
+        .filter(|f| f.rule == rule)
         .map(|f| analysis.position(f).0.0)
         .collect();
-    ours.sort_unstable();
-    assert_eq!(ours, [12, 14]);
-    assert_eq!(lines, ours, "terraform plan said:\n{said}");
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }

@@ -232,34 +232,58 @@ impl Visit for RefCollector {
     }
 
     fn visit_for_expr(&mut self, node: &hcl_edit::expr::ForExpr) {
-        // The collection is evaluated outside the loop's scope.
-        self.visit_expr(&node.intro.collection_expr);
-        let before = self.scope.len();
-        if let Some(key) = &node.intro.key_var {
-            self.scope.push(key.as_str().to_string());
-        }
-        self.scope.push(node.intro.value_var.as_str().to_string());
-        if let Some(key_expr) = &node.key_expr {
-            self.visit_expr(key_expr);
-        }
-        self.visit_expr(&node.value_expr);
-        if let Some(cond) = &node.cond {
-            self.visit_expr(&cond.expr);
-        }
-        self.scope.truncate(before);
+        visit_for_expr_scoped(self, node);
     }
 
     fn visit_for_directive(&mut self, node: &hcl_edit::template::ForDirective) {
-        let intro = &node.for_expr;
-        self.visit_expr(&intro.collection_expr);
-        let before = self.scope.len();
-        if let Some(key) = &intro.key_var {
-            self.scope.push(key.as_str().to_string());
-        }
-        self.scope.push(intro.value_var.as_str().to_string());
-        self.visit_template(&intro.template);
-        self.scope.truncate(before);
+        visit_for_directive_scoped(self, node);
     }
+}
+
+impl Scoped for RefCollector {
+    fn scope(&mut self) -> &mut Vec<String> {
+        &mut self.scope
+    }
+}
+
+/// A visitor that knows which names `for` expressions and template `for` directives
+/// bind while it visits their bodies.
+pub trait Scoped: Visit {
+    /// The names bound where the visitor is.
+    fn scope(&mut self) -> &mut Vec<String>;
+}
+
+/// Visits a `for` expression: its collection outside the loop's scope, the rest with
+/// the key and value names bound.
+pub fn visit_for_expr_scoped<V: Scoped>(v: &mut V, node: &hcl_edit::expr::ForExpr) {
+    v.visit_expr(&node.intro.collection_expr);
+    let before = v.scope().len();
+    if let Some(key) = &node.intro.key_var {
+        v.scope().push(key.as_str().to_string());
+    }
+    v.scope().push(node.intro.value_var.as_str().to_string());
+    if let Some(key_expr) = &node.key_expr {
+        v.visit_expr(key_expr);
+    }
+    v.visit_expr(&node.value_expr);
+    if let Some(cond) = &node.cond {
+        v.visit_expr(&cond.expr);
+    }
+    v.scope().truncate(before);
+}
+
+/// Visits a template `for` directive as [`visit_for_expr_scoped`] visits a `for`
+/// expression.
+pub fn visit_for_directive_scoped<V: Scoped>(v: &mut V, node: &hcl_edit::template::ForDirective) {
+    let intro = &node.for_expr;
+    v.visit_expr(&intro.collection_expr);
+    let before = v.scope().len();
+    if let Some(key) = &intro.key_var {
+        v.scope().push(key.as_str().to_string());
+    }
+    v.scope().push(intro.value_var.as_str().to_string());
+    v.visit_template(&intro.template);
+    v.scope().truncate(before);
 }
 
 /// The spans of the literal text of every string, template and heredoc in `body`

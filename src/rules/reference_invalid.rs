@@ -62,7 +62,7 @@ use hcl_edit::visit::{self, Visit};
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::expr::span_of;
+use crate::model::expr::{Scoped, span_of, visit_for_directive_scoped, visit_for_expr_scoped};
 use crate::model::{BlockKind, Model};
 
 pub struct ReferenceInvalid;
@@ -322,34 +322,16 @@ impl Visit for BareNames {
     }
 
     fn visit_for_expr(&mut self, node: &hcl_edit::expr::ForExpr) {
-        // The collection is evaluated outside the loop's scope.
-        self.visit_expr(&node.intro.collection_expr);
-        let before = self.scope.len();
-        if let Some(key) = &node.intro.key_var {
-            self.scope.push(key.as_str().to_string());
-        }
-        self.scope.push(node.intro.value_var.as_str().to_string());
-        if let Some(key_expr) = &node.key_expr {
-            self.visit_expr(key_expr);
-        }
-        self.visit_expr(&node.value_expr);
-        if let Some(cond) = &node.cond {
-            self.visit_expr(&cond.expr);
-        }
-        self.scope.truncate(before);
+        visit_for_expr_scoped(self, node);
     }
 
     fn visit_for_directive(&mut self, node: &hcl_edit::template::ForDirective) {
-        let intro = &node.for_expr;
-        let outer = self.interpolation.take();
-        self.visit_expr(&intro.collection_expr);
-        self.interpolation = outer;
-        let before = self.scope.len();
-        if let Some(key) = &intro.key_var {
-            self.scope.push(key.as_str().to_string());
-        }
-        self.scope.push(intro.value_var.as_str().to_string());
-        self.visit_template(&intro.template);
-        self.scope.truncate(before);
+        visit_for_directive_scoped(self, node);
+    }
+}
+
+impl Scoped for BareNames {
+    fn scope(&mut self) -> &mut Vec<String> {
+        &mut self.scope
     }
 }
