@@ -156,8 +156,9 @@ fn with_findings<F>(analysis: &Analysis, root: &str, findings: F) -> Report<F> {
 
 /// Writes the report that [`report_with_status`] and [`to_string`] would give (and a
 /// newline) to `out`, building the entries a chunk at a time: a report of 100,000
-/// findings never holds all of their diffs, nor all of its text, at once. Without
-/// `warnings`, the report of `check` (see [`report`]).
+/// findings never holds all of their diffs at once, nor (when `out` is a stream, as
+/// for `check`) all of its text. Without `warnings`, the report of `check` (see
+/// [`report`]).
 pub fn write(
     analysis: &Analysis,
     root: &str,

@@ -93,7 +93,8 @@ impl Rule for HclSyntaxError {
 }
 
 /// How many brackets, interpolations, heredocs and (on the last line) strings are still
-/// open at the end of `src`, read as HCL: comments and string contents are skipped, a
+/// open at the end of `src`, read as HCL: line comments (`#`, `//`) and string contents
+/// are skipped (block comments are not: rare in the cut-off texts this is for), a
 /// string that runs to the end of a line before the last is closed there (a syntax error
 /// of its own, reported by the parser, not a cut-off text).
 fn open_at_end(src: &str) -> usize {

@@ -141,7 +141,11 @@ impl Rule for ReferenceInvalid {
                                         .get((*i).clone())
                                         .is_some_and(|t| t.starts_with("${"))
                                 })
-                                .map(|i| Edit::insert(path, i.start, "$"))
+                                .map(|i| i.start)
+                                // `${a + a}`: one interpolation, one `$`.
+                                .collect::<std::collections::BTreeSet<_>>()
+                                .into_iter()
+                                .map(|start| Edit::insert(path, start, "$"))
                                 .collect(),
                         }),
                         _ => None,

@@ -5,8 +5,8 @@
 //! and 443: inline `ingress` blocks of `aws_security_group`, `aws_security_group_rule`
 //! with `type = "ingress"`, and `aws_vpc_security_group_ingress_rule`. The range is
 //! followed to where it is written — a variable's default (`default = ["0.0.0.0/0"]`), a
-//! tfvars value, what a caller passes — and those places are related, as is every
-//! resource of the module that joins the group (where its `vpc_security_group_ids` names
+//! tfvars value, what a caller passes — and those places are related, as are the
+//! resources of the module that join the group (the first ten) (where its `vpc_security_group_ids` names
 //! it).
 //!
 //! A rule that opens 80 or 443 to everyone is left alone, unless a database, cache or
@@ -68,11 +68,16 @@ impl Rule for SecurityGroupOpenIngress {
         for module in &model.modules {
             for b in &module.blocks {
                 let mut keys = super::OccurrenceKeys::default();
+                // A data store once per block, however many web rules open its group.
+                let mut reported = std::collections::HashSet::new();
                 for open in open_rules(model, module, b, "ingress") {
                     // A web port open to everyone is what a load balancer needs; a
                     // database or cache in that group is exposed with it.
                     if let Ports::One(p @ (80 | 443)) = open.ports {
-                        for m in members(module, b).into_iter().filter(|m| m.datastore) {
+                        for m in members(module, b)
+                            .into_iter()
+                            .filter(|m| m.datastore && reported.insert(m.address.clone()))
+                        {
                             let mut f = self.finding(
                                 m.related.file,
                                 m.related.span.clone(),
@@ -113,7 +118,7 @@ impl Rule for SecurityGroupOpenIngress {
                     f.key = keys.key(ports.clone());
                     f.related = open.related;
                     f.related
-                        .extend(members(module, b).into_iter().map(|m| m.related));
+                        .extend(members(module, b).into_iter().map(|m| m.related).take(10));
                     out.push(f);
                 }
             }
@@ -132,8 +137,7 @@ struct Member {
 }
 
 /// What the open group protects: every resource of the module that puts itself in the
-/// group (`vpc_security_group_ids`, `security_groups`, …), at the reference (at most
-/// ten).
+/// group (`vpc_security_group_ids`, `security_groups`, …), at the reference.
 fn members(module: &Module<'_>, rule: &crate::model::BlockInfo<'_>) -> Vec<Member> {
     use crate::model::Owner;
     use crate::model::expr::Target;
@@ -197,7 +201,6 @@ fn members(module: &Module<'_>, rule: &crate::model::BlockInfo<'_>) -> Vec<Membe
                 datastore,
             })
         })
-        .take(10)
         .collect()
 }
 

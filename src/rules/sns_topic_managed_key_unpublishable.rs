@@ -3,7 +3,7 @@
 //! ## What it does
 //! Reports an `aws_sns_topic` encrypted with the AWS-managed key (`alias/aws/sns`) that
 //! a CloudWatch alarm, an EventBridge rule target or an S3 event notification of the
-//! module publishes to. Each publisher is named as a related place.
+//! module publishes to. Each publisher (the first twenty) is named as a related place.
 //!
 //! ## Why is this bad?
 //! A service that publishes to an encrypted topic must be allowed to use its key, and

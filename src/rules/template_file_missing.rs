@@ -3,8 +3,10 @@
 //! ## What it does
 //! Reports `file()`, `templatefile()`, `filebase64()` and the file hash functions called
 //! with a literal path (`"${path.module}/user_data.sh"`, `"./policy.json"`) to a file
-//! that is not in the workspace and that nothing in the module writes. Zip packages are
-//! left to `lambda-package-missing`. In a task
+//! that is not in the workspace and that no block of the module makes (`local_file`,
+//! `archive_file`, a provisioner's build step). Zip packages are left to
+//! `lambda-package-missing`; in a child module, only `${path.module}` paths are checked
+//! (the others are read from the root module's folder). In a task
 //! folder, a file the answer shows in a code block of its own (under a
 //! `## user_data.sh` heading, say) counts as present.
 //!
@@ -58,7 +60,7 @@ use crate::model::{BlockKind, Model, Module};
 pub struct TemplateFileMissing;
 
 /// The functions that read a file of the configuration.
-const READERS: [&str; 8] = [
+const READERS: [&str; 9] = [
     "file",
     "templatefile",
     "filebase64",
@@ -67,6 +69,7 @@ const READERS: [&str; 8] = [
     "filesha256",
     "filesha512",
     "filebase64sha256",
+    "filebase64sha512",
 ];
 
 impl Rule for TemplateFileMissing {
@@ -93,9 +96,14 @@ impl Rule for TemplateFileMissing {
                 let mut calls = Calls::default();
                 calls.visit_body(&b.block.body);
                 for (function, path_expr) in calls.found {
-                    let Some(path) = module_relative(src, &path_expr.0) else {
+                    let Some((path, own_folder)) = module_relative(src, &path_expr.0) else {
                         continue;
                     };
+                    // `${path.root}/x` and a bare `x` are read from the root module's
+                    // folder: only known here for the root module itself.
+                    if !own_folder && module.is_child {
+                        continue;
+                    }
                     let name = path.rsplit('/').next().unwrap_or(&path).to_string();
                     if name.is_empty()
                         || exists(model, module, &path)
@@ -127,13 +135,15 @@ impl Rule for TemplateFileMissing {
     }
 }
 
-/// The path relative to the module of a literal path argument: `${path.module}/x`,
-/// `./x` or `x`; `None` for anything computed.
-fn module_relative(src: &str, expr: &Expression) -> Option<String> {
+/// The path relative to the module of a literal path argument (`${path.module}/x`,
+/// `./x`, `${path.root}/x` or `x`), and whether it names the module's own folder
+/// (`${path.module}`); `None` for anything computed.
+fn module_relative(src: &str, expr: &Expression) -> Option<(String, bool)> {
     if !matches!(expr, Expression::String(_) | Expression::StringTemplate(_)) {
         return None;
     }
     let written = string_like(src, expr);
+    let own_folder = written.starts_with("${path.module}/");
     let path = ["${path.module}/", "${path.root}/", "./"]
         .iter()
         .fold(written, |p, prefix| {
@@ -146,7 +156,7 @@ fn module_relative(src: &str, expr: &Expression) -> Option<String> {
         && !path.starts_with("../")
         && !path.contains('*')
         && !path.ends_with(".zip"))
-    .then_some(path)
+    .then_some((path, own_folder))
 }
 
 /// Whether `path` (relative to the module) is a file of the workspace, or one the
@@ -166,8 +176,9 @@ fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
                 .any(|a| a.starts_with(&module.dir) && a.rsplit('/').next() == Some(name)))
 }
 
-/// Whether another block of the module names the file (a `local_file` writing it, an
-/// `archive_file` output, a build step).
+/// Whether another block of the module that can make a file names it: a `local_file`,
+/// an `archive_file` output, a build step in a provisioner (`null_resource`,
+/// `terraform_data`). Another block that reads the same file does not make it.
 fn written(
     model: &Model<'_>,
     module: &Module<'_>,
@@ -177,9 +188,13 @@ fn written(
 ) -> bool {
     module.blocks.iter().any(|other| {
         let own_block = other.file == own_file && other.span == *own;
-        let cannot_write = matches!(other.kind, BlockKind::Output | BlockKind::Variable);
+        let can_write = other.is_resource("local_file")
+            || other.is_resource("local_sensitive_file")
+            || other.is_resource("null_resource")
+            || other.is_resource("terraform_data")
+            || (other.kind == BlockKind::Data && other.label(0) == "archive_file");
         !own_block
-            && !cannot_write
+            && can_write
             && model
                 .src(other.file)
                 .get(other.span.clone())

@@ -815,7 +815,10 @@ impl App {
                         .max()
                         .unwrap_or(0)
                 });
-                self.source_hscroll = target.min(widest.saturating_sub(8));
+                // Never back: the view may have scrolled onto shorter lines.
+                self.source_hscroll = self
+                    .source_hscroll
+                    .max(target.min(widest.saturating_sub(8)));
             }
             Action::AcceptRule => self.ask_bulk(Status::Accepted),
             Action::RejectRule => self.ask_bulk(Status::Rejected),

@@ -400,7 +400,7 @@ fn draw_source(frame: &mut Frame<'_>, app: &App, rect: Rect) {
             Span::raw(" "),
         ];
         let (pieces, more) = match highlighted.and_then(|h| h.get(n)) {
-            Some(p) if !theme.mono => first_columns(p, limit),
+            Some(p) if !theme.mono && !p.is_empty() => first_columns(p, limit),
             _ => {
                 let (shown, more) = display_prefix(raw, limit);
                 (vec![(theme.fg("text"), shown)], more)

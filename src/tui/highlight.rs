@@ -151,7 +151,8 @@ impl HighlightCache {
             // the grammar's time on it would freeze the workbench. The lines after it
             // are highlighted as if it were not there.
             if line.len() > MAX_HIGHLIGHTED_LINE {
-                state.lines.push(vec![(Style::new(), display_line(line))]);
+                // No pieces: drawn plain, in the theme's text colour.
+                state.lines.push(Vec::new());
                 continue;
             }
             let shown = format!("{}\n", display_line(line));

@@ -299,7 +299,9 @@ fn asset_names(blocks: &[Block]) -> Vec<String> {
                         !stem.is_empty()
                             && (1..=5).contains(&ext.len())
                             && ext.chars().all(|c| c.is_ascii_alphanumeric())
-                            && !matches!(ext, "tf" | "tfvars" | "hcl")
+                            // A zip is no text to show: `lambda-package-missing`
+                            // keeps asking where it comes from.
+                            && !matches!(ext, "tf" | "tfvars" | "hcl" | "zip")
                     })
                 })
                 .map(str::to_string),
@@ -636,9 +638,19 @@ mod tests {
             "{:?}",
             extraction.notes
         );
-        // The same inside a block whose fence was never closed (a README in a fence).
+        // The same inside a block whose fence an inner fence interrupts: the line before
+        // the inner fence names the part after it as prose, not as a heading.
         let md = format!(
-            "{file}## File: lib/README.md\n\n```markdown\n# Stack\n\nEdit `backend.tf` to use your bucket:\n\n```hcl\nterraform {{\n  backend \"s3\" {{\n    bucket = \"your-bucket\"\n  }}\n}}\n```\n"
+            "{file}## Notes\n\n```\nterraform {{\n  required_version = \">= 1.5\"\n}}\n\nEdit `backend.tf` to use your bucket:\n```hcl\nterraform {{\n  backend \"s3\" {{\n    bucket = \"your-bucket\"\n  }}\n}}\n```\n"
+        );
+        let extraction = extract(&md);
+        assert!(
+            extraction
+                .notes
+                .iter()
+                .any(|n| n.message.contains("the block was split here")),
+            "the inner fence splits the block: {:?}",
+            extraction.notes
         );
         let texts: Vec<String> = extract(&md).files.into_iter().map(|f| f.text).collect();
         assert!(
