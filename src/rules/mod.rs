@@ -42,6 +42,7 @@ mod firehose_buffer_too_small;
 mod format_differs;
 mod hardcoded_account_id;
 mod hcl_syntax_error;
+mod health_check_fqdn_url;
 mod iam_managed_policy_unknown;
 mod iam_policy_wildcard;
 mod ideal_block_differs;
@@ -305,6 +306,7 @@ static RULES: &[&dyn Rule] = &[
     &lambda_package_missing::LambdaPackageMissing,
     &template_file_missing::TemplateFileMissing,
     &firehose_buffer_too_small::FirehoseBufferTooSmall,
+    &health_check_fqdn_url::HealthCheckFqdnUrl,
     &log_bucket_policy_missing::LogBucketPolicyMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
