@@ -521,6 +521,14 @@ impl<'a> Model<'a> {
         self.ws.files.get(file).map_or("", |f| f.text.as_str())
     }
 
+    /// Whether `path` (relative to `module`'s folder) is a file of the workspace: a
+    /// Terraform file, or another file discovery saw (`lambda.zip`, a template).
+    pub fn has_file(&self, module: &Module<'_>, path: &str) -> bool {
+        let full = resolve_local_source(&module.dir, &format!("./{path}"))
+            .unwrap_or_else(|| path.to_string());
+        self.ws.assets.binary_search(&full).is_ok() || self.ws.file_by_path(&full).is_some()
+    }
+
     pub fn path(&self, file: FileId) -> &'a str {
         self.ws.files.get(file).map_or("", |f| f.path.as_str())
     }
@@ -746,6 +754,18 @@ fn collect_policies(
             policy,
         });
     }
+}
+
+/// A literal file path as the module reads it: `${path.module}/x`, `${path.root}/x` and
+/// `./x` become `x`; and whether it named the module's own folder (`${path.module}`).
+pub fn module_file_path(written: &str) -> (String, bool) {
+    let own_folder = written.starts_with("${path.module}/");
+    let path = ["${path.module}/", "${path.root}/", "./"]
+        .iter()
+        .fold(written.to_string(), |p, prefix| {
+            p.strip_prefix(prefix).map_or(p.clone(), str::to_string)
+        });
+    (path, own_folder)
 }
 
 /// `./modules/vpc` called from `envs/prod` → `envs/prod/modules/vpc`; registry and git

@@ -75,11 +75,7 @@ impl Rule for LambdaPackageMissing {
                 };
                 let src = model.src(b.file);
                 let written = string_like(src, &attr.value);
-                let path = ["${path.module}/", "${path.root}/", "./"]
-                    .iter()
-                    .fold(written.clone(), |p, prefix| {
-                        p.strip_prefix(prefix).map_or(p.clone(), str::to_string)
-                    });
+                let (path, _) = crate::model::module_file_path(&written);
                 if path.contains("${")
                     || !matches!(
                         &attr.value,
@@ -91,7 +87,7 @@ impl Rule for LambdaPackageMissing {
                 }
                 let name = path.rsplit('/').next().unwrap_or(&path);
                 if name.is_empty()
-                    || exists(model, module, &path)
+                    || model.has_file(module, &path)
                     || built(model, module, b.span.clone(), b.file, name)
                 {
                     continue;
@@ -115,13 +111,6 @@ impl Rule for LambdaPackageMissing {
             }
         }
     }
-}
-
-/// Whether `path` (relative to the module) is a file of the workspace.
-fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
-    let full = crate::model::resolve_local_source(&module.dir, &format!("./{path}"))
-        .unwrap_or_else(|| path.to_string());
-    model.ws.assets.binary_search(&full).is_ok() || model.ws.file_by_path(&full).is_some()
 }
 
 /// Whether another block of the module names the file (an `archive_file` output, a

@@ -142,13 +142,7 @@ fn module_relative(src: &str, expr: &Expression) -> Option<(String, bool)> {
     if !matches!(expr, Expression::String(_) | Expression::StringTemplate(_)) {
         return None;
     }
-    let written = string_like(src, expr);
-    let own_folder = written.starts_with("${path.module}/");
-    let path = ["${path.module}/", "${path.root}/", "./"]
-        .iter()
-        .fold(written, |p, prefix| {
-            p.strip_prefix(prefix).map_or(p.clone(), str::to_string)
-        });
+    let (path, own_folder) = crate::model::module_file_path(&string_like(src, expr));
     // Absolute, home (`~`, which `file` expands) and parent paths are outside the
     // workspace; zip packages are `lambda-package-missing`'s.
     (!path.contains("${")
@@ -162,11 +156,8 @@ fn module_relative(src: &str, expr: &Expression) -> Option<(String, bool)> {
 /// Whether `path` (relative to the module) is a file of the workspace, or one the
 /// answer shows.
 fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
-    let full = crate::model::resolve_local_source(&module.dir, &format!("./{path}"))
-        .unwrap_or_else(|| path.to_string());
     let name = path.rsplit('/').next().unwrap_or(path);
-    model.ws.assets.binary_search(&full).is_ok()
-        || model.ws.file_by_path(&full).is_some()
+    model.has_file(module, path)
         // An answer's script shown under its name, wherever its folder.
         || (model.ws.task
             && model
