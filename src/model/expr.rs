@@ -193,11 +193,7 @@ impl RefCollector {
 
     pub fn block(&mut self, block: &Block) {
         if block.ident.as_str() == "dynamic" {
-            let iterator = block
-                .body
-                .get_attribute("iterator")
-                .and_then(|a| traversal_path(&a.value).map(|(root, _)| root.to_string()))
-                .or_else(|| block.labels.first().map(|l| l.as_str().to_string()));
+            let iterator = dynamic_iterator(block);
             let pushed = iterator.is_some();
             if let Some(name) = iterator {
                 self.scope.push(name);
@@ -244,6 +240,16 @@ impl Scoped for RefCollector {
     fn scope(&mut self) -> &mut Vec<String> {
         &mut self.scope
     }
+}
+
+/// The name a `dynamic` block's content reads its element by: its `iterator`, else its
+/// label.
+pub fn dynamic_iterator(block: &Block) -> Option<String> {
+    block
+        .body
+        .get_attribute("iterator")
+        .and_then(|a| traversal_path(&a.value).map(|(root, _)| root.to_string()))
+        .or_else(|| block.labels.first().map(|l| l.as_str().to_string()))
 }
 
 /// A visitor that knows which names `for` expressions and template `for` directives

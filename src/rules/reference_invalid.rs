@@ -62,7 +62,9 @@ use hcl_edit::visit::{self, Visit};
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::model::expr::{Scoped, span_of, visit_for_directive_scoped, visit_for_expr_scoped};
+use crate::model::expr::{
+    Scoped, dynamic_iterator, span_of, visit_for_directive_scoped, visit_for_expr_scoped,
+};
 use crate::model::{BlockKind, Model};
 
 pub struct ReferenceInvalid;
@@ -258,14 +260,7 @@ impl BareNames {
                 }
             }
             "dynamic" => {
-                let iterator = block
-                    .body
-                    .get_attribute("iterator")
-                    .and_then(|a| match &a.value {
-                        Expression::Variable(v) => Some(v.as_str().to_string()),
-                        _ => None,
-                    })
-                    .or_else(|| block.labels.first().map(|l| l.as_str().to_string()));
+                let iterator = dynamic_iterator(block);
                 for attr in block.body.attributes() {
                     if attr.key.as_str() != "iterator" {
                         self.visit_expr(&attr.value);
