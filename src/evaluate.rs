@@ -126,7 +126,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         "s3-lifecycle-transition-invalid"
         | "arguments-conflicting"
         | "s3-replication-delete-marker-missing"
-        | "firehose-buffer-too-small" => "incompatible",
+        | "firehose-buffer-too-small"
+        | "settings-incompatible" => "incompatible",
         "rds-replica-kms-key-missing" => "security-controls",
         "iam-managed-policy-unknown" | "log-bucket-policy-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",

@@ -98,6 +98,7 @@ mod security_group_name_reserved_prefix;
 mod security_group_open_egress;
 mod security_group_open_ingress;
 mod self_reference_outside_provisioner;
+mod settings_incompatible;
 mod slice_out_of_range;
 mod sns_topic_managed_key_unpublishable;
 mod suppression_invalid;
@@ -307,6 +308,7 @@ static RULES: &[&dyn Rule] = &[
     &template_file_missing::TemplateFileMissing,
     &firehose_buffer_too_small::FirehoseBufferTooSmall,
     &health_check_fqdn_url::HealthCheckFqdnUrl,
+    &settings_incompatible::SettingsIncompatible,
     &log_bucket_policy_missing::LogBucketPolicyMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,

@@ -1,0 +1,1150 @@
+//! # Settings that AWS does not accept together
+//!
+//! ## What it does
+//! Reports a resource whose arguments, each valid on its own, make a combination that
+//! AWS (or the provider, before anything is created) refuses. Values are followed
+//! through variable defaults, `*.tfvars` values, locals and module inputs; a pair is
+//! reported when a value each side can take makes the combination.
+//!
+//! - **RDS** (`aws_db_instance`):
+//!   - Performance Insights on a MySQL or MariaDB instance of class `db.t2`, `db.t3` or
+//!     `db.t4g` `.micro` / `.small`;
+//!   - `multi_az = true` with an `availability_zone`;
+//!   - provisioned `iops` on `gp2` or magnetic storage, or `iops` / `storage_throughput`
+//!     on `gp3` under 400 GiB (MySQL, MariaDB, PostgreSQL).
+//! - **Enhanced Monitoring** (`aws_db_instance`, `aws_rds_cluster_instance`,
+//!   `aws_rds_cluster`): a `monitoring_interval` above 0 without a
+//!   `monitoring_role_arn`, and (instances) a role with the interval 0 or left out.
+//! - **Aurora** (`aws_rds_cluster`): `backtrack_window` on an engine other than Aurora
+//!   MySQL.
+//! - **ElastiCache** (`aws_elasticache_replication_group`): automatic failover with fewer
+//!   than two cache clusters; `multi_az_enabled` without automatic failover; an
+//!   `auth_token` without `transit_encryption_enabled`.
+//! - **SQS and SNS**: a FIFO queue or topic whose name does not end in `.fifo`, a `.fifo`
+//!   name on a standard one, `content_based_deduplication` on a standard one, and a
+//!   dead-letter queue of the other kind than its source queue.
+//! - **ECS** (`aws_ecs_task_definition` for `FARGATE`): a `network_mode` other than
+//!   `awsvpc`, task-level `cpu` or `memory` left out, or a `cpu` / `memory` pair Fargate
+//!   does not offer (256 CPU units take 512, 1024 or 2048 MiB, and so on).
+//! - **Load balancers**: an `aws_lb_listener` whose `protocol` the load balancer's type
+//!   does not speak (`HTTP`/`HTTPS` on a network load balancer, `TCP`/`UDP`/`TLS` on an
+//!   application load balancer), or that forwards to a target group of such a protocol.
+//! - **EKS** (`aws_eks_node_group` without a launch template): an Arm `ami_type` with x86
+//!   `instance_types`, or an x86 (or default) `ami_type` with Graviton instance types.
+//!
+//! ## Why is this bad?
+//! `terraform validate` and `plan` accept each argument, and the combination fails at
+//! `apply`: `InvalidParameterCombination: Performance Insights not supported for this
+//! configuration`, `A MonitoringRoleARN value is required if you specify a
+//! MonitoringInterval value other than 0`, `Requesting a specific availability zone is
+//! not valid for Multi-AZ instances`, `Dead-letter queue must be same type of queue as
+//! the source`, `No Fargate configuration exists for given values`, and so on. The
+//! resources created before it stay half-built.
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_db_instance" "app" {
+//!   engine                       = "mysql"
+//!   instance_class               = "db.t3.micro"
+//!   performance_insights_enabled = true
+//!   monitoring_interval          = 60
+//! }
+//! ```
+//! Use instead a class that has Performance Insights (or turn it off), and give Enhanced
+//! Monitoring its role:
+//! ```hcl
+//!   instance_class               = "db.t3.medium"
+//!   performance_insights_enabled = true
+//!   monitoring_interval          = 60
+//!   monitoring_role_arn          = aws_iam_role.rds_monitoring.arn
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe where there is a fix: it turns the feature off (`performance_insights_enabled =
+//! false`), removes the `availability_zone` of a Multi-AZ instance, or sets
+//! `network_mode = "awsvpc"`; the intent may have been a larger class or another
+//! design. The other combinations have no fix: which side to change is a design choice.
+//!
+//! ## Root cause
+//! Each setting was taken from documentation or habit without its constraints on the
+//! others: a feature list written for a production instance applied to the smallest
+//! class, a FIFO flag without the FIFO name, a listener written for the other kind of
+//! load balancer.
+//!
+//! ## Impact
+//! Deployment blocker: the resource is refused when it is created.
+//!
+//! ## References
+//! - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Overview.Engines.html
+//! - https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+//! - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
+//! - https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Backtrack.html
+//! - https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html
+//! - https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+//! - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+//! - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html
+//! - https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::Attribute;
+
+use super::{Class, Rule};
+use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
+use crate::model::eval::{known, literal_sources};
+use crate::model::expr::{RefCollector, Target, span_of, static_str};
+use crate::model::{BlockInfo, BlockKind, Model, Module};
+use crate::workspace::FileId;
+
+pub struct SettingsIncompatible;
+
+impl Rule for SettingsIncompatible {
+    fn id(&self) -> &'static str {
+        "settings-incompatible"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            let cx = Cx { model, module };
+            for b in module.blocks_of(BlockKind::Resource) {
+                let mut found = Vec::new();
+                match b.label(0) {
+                    "aws_db_instance" => {
+                        cx.performance_insights(b, &mut found);
+                        cx.multi_az_zone(b, &mut found);
+                        cx.storage_iops(b, &mut found);
+                        cx.monitoring(b, true, &mut found);
+                    }
+                    "aws_rds_cluster_instance" => cx.monitoring(b, true, &mut found),
+                    "aws_rds_cluster" => {
+                        cx.monitoring(b, false, &mut found);
+                        cx.backtrack(b, &mut found);
+                    }
+                    "aws_elasticache_replication_group" => cx.elasticache(b, &mut found),
+                    "aws_sqs_queue" => cx.fifo(b, "fifo_queue", "queue", &mut found),
+                    "aws_sns_topic" => cx.fifo(b, "fifo_topic", "topic", &mut found),
+                    "aws_ecs_task_definition" => cx.fargate(b, &mut found),
+                    "aws_lb_listener" | "aws_alb_listener" => cx.listener(b, &mut found),
+                    "aws_eks_node_group" => cx.node_group(b, &mut found),
+                    _ => {}
+                }
+                for p in found {
+                    let mut f = self.finding(p.file, p.span, p.title, p.message);
+                    f.address = Some(b.address.clone());
+                    f.key = p.key.to_string();
+                    f.related = p.related;
+                    f.fix = p.fix;
+                    out.push(f);
+                }
+            }
+        }
+    }
+}
+
+/// One incompatible combination, before it becomes a finding.
+struct Problem {
+    file: FileId,
+    span: std::ops::Range<usize>,
+    key: &'static str,
+    title: String,
+    message: String,
+    related: Vec<Related>,
+    fix: Option<Fix>,
+}
+
+struct Cx<'a> {
+    model: &'a Model<'a>,
+    module: &'a Module<'a>,
+}
+
+/// A value a setting can take, and where it is written.
+struct Value<'a> {
+    file: FileId,
+    expr: &'a Expression,
+}
+
+impl Value<'_> {
+    fn text(&self) -> Option<String> {
+        match self.expr {
+            Expression::Number(n) => Some(n.to_string()),
+            Expression::Bool(b) => Some(b.value().to_string()),
+            e => static_str(e),
+        }
+    }
+
+    fn number(&self) -> Option<f64> {
+        match self.expr {
+            Expression::Number(n) => n.value().as_f64(),
+            e => static_str(e)?.trim().parse().ok(),
+        }
+    }
+
+    fn is_true(&self) -> bool {
+        self.text().as_deref() == Some("true")
+    }
+}
+
+impl<'a> Cx<'a> {
+    /// The attribute `name` of `b` and the literal values it can take.
+    fn values(&self, b: &BlockInfo<'a>, name: &str) -> Option<(&'a Attribute, Vec<Value<'a>>)> {
+        let attr = b.attr(name)?;
+        let values = literal_sources(self.model, self.module, b.file, &attr.value)
+            .into_iter()
+            .map(|(file, expr)| Value { file, expr })
+            .collect();
+        Some((attr, values))
+    }
+
+    /// The values of `name` that satisfy `pred` (empty when the argument is absent).
+    fn matching(
+        &self,
+        b: &BlockInfo<'a>,
+        name: &str,
+        pred: impl Fn(&Value<'a>) -> bool,
+    ) -> Option<(&'a Attribute, Vec<Value<'a>>)> {
+        let (attr, values) = self.values(b, name)?;
+        let hits: Vec<Value<'a>> = values.into_iter().filter(|v| pred(v)).collect();
+        (!hits.is_empty()).then_some((attr, hits))
+    }
+
+    /// Whether `name` is set to `true` in some value it can take.
+    fn can_be_true(&self, b: &BlockInfo<'a>, name: &str) -> Option<&'a Attribute> {
+        self.matching(b, name, Value::is_true).map(|(a, _)| a)
+    }
+
+    /// Whether `name` is left out, or every value it can take is `false` (a value that
+    /// cannot be known counts as neither).
+    fn surely_false(&self, b: &BlockInfo<'a>, name: &str) -> bool {
+        match self.values(b, name) {
+            None => true,
+            Some((attr, values)) => {
+                is_null(&attr.value)
+                    || (!values.is_empty()
+                        && values.iter().all(|v| v.text().as_deref() == Some("false")))
+            }
+        }
+    }
+
+    /// The strings `name` can take (lower-cased), with where each is written.
+    fn strings(&self, b: &BlockInfo<'a>, name: &str) -> Vec<(String, Value<'a>)> {
+        self.values(b, name)
+            .map(|(_, values)| {
+                values
+                    .into_iter()
+                    .filter_map(|v| Some((v.text()?.to_ascii_lowercase(), v)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Related places for `values` that are not inside `b` itself.
+    fn elsewhere(&self, b: &BlockInfo<'a>, values: &[Value<'a>], message: &str) -> Vec<Related> {
+        values
+            .iter()
+            .filter(|v| !(v.file == b.file && within(&b.span, &span_of(v.expr))))
+            .map(|v| Related {
+                file: v.file,
+                span: span_of(v.expr),
+                message: message.to_string(),
+            })
+            .collect()
+    }
+
+    fn problem(
+        &self,
+        b: &BlockInfo<'a>,
+        at: &Attribute,
+        key: &'static str,
+        title: String,
+        message: String,
+    ) -> Problem {
+        Problem {
+            file: b.file,
+            span: span_of(at),
+            key,
+            title,
+            message,
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+
+    /// A fix replacing `attr`'s value with `value`, when the value is written in `b`.
+    fn set_fix(&self, b: &BlockInfo<'a>, attr: &Attribute, value: &str, title: &str) -> Fix {
+        Fix::new(
+            title,
+            Applicability::Unsafe,
+            vec![Edit::replace(
+                self.model.path(b.file),
+                span_of(&attr.value),
+                value,
+            )],
+        )
+    }
+
+    fn performance_insights(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(pi) = self.can_be_true(b, "performance_insights_enabled") else {
+            return;
+        };
+        let engines = self.strings(b, "engine");
+        if !engines.iter().any(|(e, _)| e == "mysql" || e == "mariadb") {
+            return;
+        }
+        let small: Vec<(String, Value<'a>)> = self
+            .strings(b, "instance_class")
+            .into_iter()
+            .filter(|(c, _)| no_performance_insights(c))
+            .collect();
+        let Some((class, _)) = small.first() else {
+            return;
+        };
+        let class = class.clone();
+        let values: Vec<Value<'a>> = small.into_iter().map(|(_, v)| v).collect();
+        let mut p = self.problem(
+            b,
+            pi,
+            "performance_insights_enabled",
+            format!("Performance Insights on `{class}`"),
+            format!(
+                "`{}` turns on Performance Insights on a MySQL/MariaDB instance of class `{class}`, which has none: RDS refuses to create it (\"InvalidParameterCombination: Performance Insights not supported for this configuration\"); use `db.t3.medium` or larger, or turn it off",
+                b.address
+            ),
+        );
+        p.related = self.elsewhere(
+            b,
+            &values,
+            "the instance class without Performance Insights",
+        );
+        if matches!(pi.value, Expression::Bool(_)) {
+            p.fix = Some(self.set_fix(
+                b,
+                pi,
+                "false",
+                "Turn Performance Insights off (`performance_insights_enabled = false`)",
+            ));
+        }
+        found.push(p);
+    }
+
+    fn multi_az_zone(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(multi) = self.can_be_true(b, "multi_az") else {
+            return;
+        };
+        let Some(zone) = b.attr("availability_zone").filter(|a| !is_null(&a.value)) else {
+            return;
+        };
+        let mut p = self.problem(
+            b,
+            zone,
+            "availability_zone",
+            "Multi-AZ instance with a fixed availability zone".to_string(),
+            format!(
+                "`{}` is Multi-AZ (`multi_az = true`) and names an `availability_zone`: RDS refuses it (\"Requesting a specific availability zone is not valid for Multi-AZ instances\"); RDS places the primary and standby itself",
+                b.address
+            ),
+        );
+        p.related.push(Related {
+            file: b.file,
+            span: span_of(multi),
+            message: "Multi-AZ turned on here".into(),
+        });
+        p.fix = Some(Fix::new(
+            "Remove the `availability_zone` of the Multi-AZ instance",
+            Applicability::Unsafe,
+            vec![crate::edits::remove_lines(
+                self.model.path(b.file),
+                self.model.src(b.file),
+                span_of(zone),
+            )],
+        ));
+        found.push(p);
+    }
+
+    fn storage_iops(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let positive = |v: &Value<'_>| v.number().is_some_and(|n| n > 0.0);
+        let iops = self.matching(b, "iops", positive);
+        let throughput = self.matching(b, "storage_throughput", positive);
+        let Some((attr, _)) = iops.as_ref().or(throughput.as_ref()) else {
+            return;
+        };
+        let key = if iops.is_some() {
+            "iops"
+        } else {
+            "storage_throughput"
+        };
+        let types = self.strings(b, "storage_type");
+        if let Some((ty, v)) = types
+            .iter()
+            .find(|(t, _)| key == "iops" && (t == "gp2" || t == "standard"))
+        {
+            let mut p = self.problem(
+                b,
+                attr,
+                key,
+                format!("Provisioned IOPS on `{ty}` storage"),
+                format!(
+                    "`{}` sets `iops` on `{ty}` storage, which has no provisioned IOPS: RDS refuses it; use `gp3` (400 GiB or more) or `io1`/`io2`",
+                    b.address
+                ),
+            );
+            p.related = vec![Related {
+                file: v.file,
+                span: span_of(v.expr),
+                message: "the storage type".into(),
+            }];
+            found.push(p);
+            return;
+        }
+        let engines = self.strings(b, "engine");
+        let gp3 = types.iter().any(|(t, _)| t == "gp3");
+        let engine_ok = engines
+            .iter()
+            .any(|(e, _)| matches!(e.as_str(), "mysql" | "mariadb" | "postgres"));
+        let sizes: Vec<f64> = self
+            .values(b, "allocated_storage")
+            .map(|(_, v)| v.iter().filter_map(Value::number).collect())
+            .unwrap_or_default();
+        if gp3 && engine_ok && !sizes.is_empty() && sizes.iter().all(|&s| s < 400.0) {
+            let size = sizes.iter().cloned().fold(0.0, f64::max);
+            found.push(self.problem(
+                b,
+                attr,
+                key,
+                format!("`{key}` on gp3 storage under 400 GiB"),
+                format!(
+                    "`{}` sets `{key}` on `gp3` storage of {size} GiB: under 400 GiB RDS gives gp3 a fixed baseline (3,000 IOPS, 125 MiB/s) and refuses the setting (\"You can't specify IOPS or storage throughput for engine … and a storage size less than 400\")",
+                    b.address
+                ),
+            ));
+        }
+    }
+
+    fn monitoring(&self, b: &BlockInfo<'a>, instance: bool, found: &mut Vec<Problem>) {
+        let role = b.attr("monitoring_role_arn").filter(|a| !is_null(&a.value));
+        let positive = self.matching(b, "monitoring_interval", |v| {
+            v.number().is_some_and(|n| n > 0.0)
+        });
+        match (positive, role) {
+            (Some((interval, values)), None) => {
+                let mut p = self.problem(
+                    b,
+                    interval,
+                    "monitoring_interval",
+                    "Enhanced Monitoring without a monitoring role".to_string(),
+                    format!(
+                        "`{}` sets a `monitoring_interval` above 0 and no `monitoring_role_arn`: RDS refuses it (\"A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0\"); give it a role that trusts `monitoring.rds.amazonaws.com` with `AmazonRDSEnhancedMonitoringRole`",
+                        b.address
+                    ),
+                );
+                p.related = self.elsewhere(b, &values, "the monitoring interval");
+                found.push(p);
+            }
+            (None, Some(role))
+                if instance
+                    && matches!(role.value, Expression::Traversal(_))
+                    && self.interval_zero(b) =>
+            {
+                found.push(self.problem(
+                    b,
+                    role,
+                    "monitoring_role_arn",
+                    "Monitoring role without a monitoring interval".to_string(),
+                    format!(
+                        "`{}` gives a `monitoring_role_arn` with `monitoring_interval` 0 (the default): RDS refuses it (\"If MonitoringRoleArn is specified, then you must set MonitoringInterval to a value other than 0\")",
+                        b.address
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the monitoring interval is left out or 0 in every value it can take.
+    fn interval_zero(&self, b: &BlockInfo<'a>) -> bool {
+        match self.values(b, "monitoring_interval") {
+            None => true,
+            Some((_, values)) => {
+                !values.is_empty() && values.iter().all(|v| v.number() == Some(0.0))
+            }
+        }
+    }
+
+    fn backtrack(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some((attr, _)) = self.matching(b, "backtrack_window", |v| {
+            v.number().is_some_and(|n| n > 0.0)
+        }) else {
+            return;
+        };
+        let engines = self.strings(b, "engine");
+        if engines.is_empty()
+            || engines
+                .iter()
+                .any(|(e, _)| e == "aurora-mysql" || e == "aurora")
+        {
+            return;
+        }
+        let engine = &engines[0].0;
+        let mut p = self.problem(
+            b,
+            attr,
+            "backtrack_window",
+            format!("Backtrack on `{engine}`"),
+            format!(
+                "`{}` sets `backtrack_window` on engine `{engine}`: only Aurora MySQL can backtrack, and RDS refuses the cluster",
+                b.address
+            ),
+        );
+        p.fix = Some(Fix::new(
+            "Remove `backtrack_window`",
+            Applicability::Unsafe,
+            vec![crate::edits::remove_lines(
+                self.model.path(b.file),
+                self.model.src(b.file),
+                span_of(attr),
+            )],
+        ));
+        found.push(p);
+    }
+
+    fn elasticache(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let failover = self.can_be_true(b, "automatic_failover_enabled");
+        if let Some(failover) = failover {
+            // Cluster mode (node groups with replicas) has its own count.
+            let cluster_mode =
+                b.attr("num_node_groups").is_some() || b.attr("replicas_per_node_group").is_some();
+            let counts: Option<Vec<f64>> = match self
+                .values(b, "num_cache_clusters")
+                .or_else(|| self.values(b, "number_cache_clusters"))
+            {
+                None => Some(vec![1.0]),
+                Some((_, values)) => {
+                    let n: Vec<f64> = values.iter().filter_map(Value::number).collect();
+                    (!n.is_empty()).then_some(n)
+                }
+            };
+            if !cluster_mode && counts.is_some_and(|n| n.iter().any(|&c| c < 2.0)) {
+                found.push(self.problem(
+                    b,
+                    failover,
+                    "automatic_failover_enabled",
+                    "Automatic failover with one cache cluster".to_string(),
+                    format!(
+                        "`{}` turns on automatic failover with fewer than two cache clusters (`num_cache_clusters`, 1 when left out): there is no replica to fail over to, and the provider refuses it (\"num_cache_clusters: must be at least 2 if automatic_failover_enabled is true\")",
+                        b.address
+                    ),
+                ));
+            }
+        }
+        if let Some(multi) = self.can_be_true(b, "multi_az_enabled")
+            && self.surely_false(b, "automatic_failover_enabled")
+        {
+            found.push(self.problem(
+                b,
+                multi,
+                "multi_az_enabled",
+                "Multi-AZ without automatic failover".to_string(),
+                format!(
+                    "`{}` turns on `multi_az_enabled` without `automatic_failover_enabled = true`: the provider refuses it (\"automatic_failover_enabled must be true if multi_az_enabled is true\")",
+                    b.address
+                ),
+            ));
+        }
+        if let Some(token) = b.attr("auth_token").filter(|a| !is_null(&a.value))
+            && self.surely_false(b, "transit_encryption_enabled")
+        {
+            found.push(self.problem(
+                b,
+                token,
+                "auth_token",
+                "AUTH token without in-transit encryption".to_string(),
+                format!(
+                    "`{}` sets an `auth_token` without `transit_encryption_enabled = true`: ElastiCache takes a Redis AUTH token only with in-transit encryption, and refuses the group",
+                    b.address
+                ),
+            ));
+        }
+    }
+
+    fn fifo(&self, b: &BlockInfo<'a>, flag: &str, what: &str, found: &mut Vec<Problem>) {
+        let fifo = self.can_be_true(b, flag);
+        let standard = self.surely_false(b, flag);
+        let name = b.attr("name").map(|a| (a, known(self.module, &a.value)));
+        if let Some((attr, name)) = &name
+            && name.complete
+        {
+            let ends = name.text.ends_with(".fifo");
+            if fifo.is_some() && !ends {
+                found.push(self.problem(
+                    b,
+                    attr,
+                    "name",
+                    format!("FIFO {what} name without `.fifo`"),
+                    format!(
+                        "`{}` is a FIFO {what} (`{flag} = true`) named `{}`: AWS requires a FIFO {what}'s name to end in `.fifo`, and refuses it",
+                        b.address, name.text
+                    ),
+                ));
+            } else if standard && ends {
+                found.push(self.problem(
+                    b,
+                    attr,
+                    "name",
+                    format!("Standard {what} named `.fifo`"),
+                    format!(
+                        "`{}` is named `{}` but is a standard {what} (`{flag}` is not `true`): only a FIFO {what}'s name may end in `.fifo`, and AWS refuses it",
+                        b.address, name.text
+                    ),
+                ));
+            }
+        }
+        if standard && let Some(dedup) = self.can_be_true(b, "content_based_deduplication") {
+            let mut p = self.problem(
+                b,
+                dedup,
+                "content_based_deduplication",
+                format!("Content-based deduplication on a standard {what}"),
+                format!(
+                    "`{}` turns on `content_based_deduplication` but is a standard {what} (`{flag}` is not `true`): deduplication exists only for FIFO, and the provider refuses it",
+                    b.address
+                ),
+            );
+            if matches!(dedup.value, Expression::Bool(_)) {
+                p.fix = Some(Fix::new(
+                    "Remove `content_based_deduplication`",
+                    Applicability::Unsafe,
+                    vec![crate::edits::remove_lines(
+                        self.model.path(b.file),
+                        self.model.src(b.file),
+                        span_of(dedup),
+                    )],
+                ));
+            }
+            found.push(p);
+        }
+        if what == "queue" {
+            self.dead_letter(b, fifo.is_some(), standard, found);
+        }
+    }
+
+    /// A dead-letter queue of the other kind (FIFO or standard) than its source queue.
+    fn dead_letter(&self, b: &BlockInfo<'a>, fifo: bool, standard: bool, found: &mut Vec<Problem>) {
+        let Some(redrive) = b.attr("redrive_policy") else {
+            return;
+        };
+        let mut refs = RefCollector::default();
+        refs.expr(&redrive.value);
+        let Some(dlq) = refs.refs.iter().find_map(|r| match &r.target {
+            Target::Resource { ty, .. } if ty == "aws_sqs_queue" => {
+                self.module.block(&r.target.address())
+            }
+            _ => None,
+        }) else {
+            return;
+        };
+        let dlq_fifo = self.can_be_true(dlq, "fifo_queue").is_some()
+            || dlq
+                .attr("name")
+                .is_some_and(|a| known(self.module, &a.value).text.ends_with(".fifo"));
+        let dlq_standard = self.surely_false(dlq, "fifo_queue");
+        let (source_kind, dlq_kind) = if fifo && dlq_standard {
+            ("FIFO", "standard")
+        } else if standard && dlq_fifo {
+            ("standard", "FIFO")
+        } else {
+            return;
+        };
+        let mut p = self.problem(
+            b,
+            redrive,
+            "redrive_policy",
+            format!("{source_kind} queue with a {dlq_kind} dead-letter queue"),
+            format!(
+                "`{}` is a {source_kind} queue whose dead-letter queue `{}` is {dlq_kind}: SQS refuses it (\"Dead-letter queue must be same type of queue as the source\")",
+                b.address, dlq.address
+            ),
+        );
+        p.related.push(Related {
+            file: dlq.file,
+            span: dlq.header(),
+            message: format!("the {dlq_kind} dead-letter queue"),
+        });
+        found.push(p);
+    }
+
+    fn fargate(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some((compat, _)) = self.matching(b, "requires_compatibilities", |v| {
+            v.text().is_some_and(|t| t.eq_ignore_ascii_case("FARGATE"))
+        }) else {
+            return;
+        };
+        match self.values(b, "network_mode") {
+            None => {
+                let mut p = self.problem(
+                    b,
+                    compat,
+                    "network_mode",
+                    "Fargate task definition without `network_mode = \"awsvpc\"`".to_string(),
+                    format!(
+                        "`{}` requires Fargate and leaves `network_mode` out (`bridge` by default): Fargate tasks take only `awsvpc`, and ECS refuses the task definition",
+                        b.address
+                    ),
+                );
+                p.fix = crate::edits::append_to_block(
+                    self.model.path(b.file),
+                    self.model.src(b.file),
+                    b.span.clone(),
+                    "network_mode = \"awsvpc\"",
+                )
+                .map(|e| {
+                    Fix::new(
+                        "Use `network_mode = \"awsvpc\"`",
+                        Applicability::Unsafe,
+                        vec![e],
+                    )
+                });
+                found.push(p);
+            }
+            Some((attr, values)) => {
+                if let Some(v) = values
+                    .iter()
+                    .find(|v| v.text().is_some_and(|t| t != "awsvpc"))
+                {
+                    let mode = v.text().unwrap_or_default();
+                    let mut p = self.problem(
+                        b,
+                        attr,
+                        "network_mode",
+                        format!("Fargate task definition with `network_mode = \"{mode}\"`"),
+                        format!(
+                            "`{}` requires Fargate with `network_mode = \"{mode}\"`: Fargate tasks take only `awsvpc`, and ECS refuses the task definition",
+                            b.address
+                        ),
+                    );
+                    if matches!(attr.value, Expression::String(_)) {
+                        p.fix = Some(self.set_fix(
+                            b,
+                            attr,
+                            "\"awsvpc\"",
+                            "Use `network_mode = \"awsvpc\"`",
+                        ));
+                    }
+                    found.push(p);
+                }
+            }
+        }
+        let cpu = self.values(b, "cpu");
+        let memory = self.values(b, "memory");
+        let (Some((cpu_attr, cpus)), Some((_, mems))) = (&cpu, &memory) else {
+            let missing = if cpu.is_none() { "cpu" } else { "memory" };
+            found.push(self.problem(
+                b,
+                compat,
+                if cpu.is_none() { "cpu" } else { "memory" },
+                format!("Fargate task definition without task-level `{missing}`"),
+                format!(
+                    "`{}` requires Fargate and sets no task-level `{missing}`: Fargate needs both `cpu` and `memory` on the task definition, and ECS refuses it",
+                    b.address
+                ),
+            ));
+            return;
+        };
+        let cpus: Vec<(f64, &Value<'a>)> = cpus
+            .iter()
+            .filter_map(|v| Some((fargate_cpu(&v.text()?)?, v)))
+            .collect();
+        let mems: Vec<(f64, &Value<'a>)> = mems
+            .iter()
+            .filter_map(|v| Some((fargate_memory(&v.text()?)?, v)))
+            .collect();
+        // Pairs from the same place (both defaults, or both in one tfvars file).
+        let paired: Vec<_> = cpus
+            .iter()
+            .flat_map(|c| mems.iter().map(move |m| (c, m)))
+            .filter(|((_, cv), (_, mv))| cpus.len() == 1 || mems.len() == 1 || cv.file == mv.file)
+            .collect();
+        if let Some(((c, cv), (m, mv))) = paired
+            .iter()
+            .find(|((c, _), (m, _))| !fargate_offers(*c, *m))
+        {
+            let mut p = self.problem(
+                b,
+                cpu_attr,
+                "cpu",
+                format!("Fargate has no {c} CPU / {m} MiB size"),
+                format!(
+                    "`{}` asks Fargate for {c} CPU units with {m} MiB of memory, a pair Fargate does not offer (\"No Fargate configuration exists for given values\"); {}",
+                    b.address,
+                    fargate_sizes(*c)
+                ),
+            );
+            p.related = self.elsewhere(
+                b,
+                &[Value {
+                    file: cv.file,
+                    expr: cv.expr,
+                }],
+                "the CPU units",
+            );
+            p.related.push(Related {
+                file: mv.file,
+                span: span_of(mv.expr),
+                message: "the memory".into(),
+            });
+            found.push(p);
+        }
+    }
+
+    fn listener(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(lb) = self.referenced(b, "load_balancer_arn", &["aws_lb", "aws_alb"]) else {
+            return;
+        };
+        let lb_types: Vec<String> = match self.values(lb, "load_balancer_type") {
+            None => vec!["application".to_string()],
+            Some((_, values)) => values.iter().filter_map(Value::text).collect(),
+        };
+        let [lb_type] = lb_types.as_slice() else {
+            return;
+        };
+        let speaks = |protocol: &str| lb_speaks(lb_type, protocol);
+        if let Some((attr, values)) = self.values(b, "protocol")
+            && let Some(v) = values.iter().find(|v| {
+                v.text()
+                    .is_some_and(|t| speaks(&t.to_ascii_uppercase()) == Some(false))
+            })
+        {
+            let protocol = v.text().unwrap_or_default().to_ascii_uppercase();
+            let mut p = self.problem(
+                b,
+                attr,
+                "protocol",
+                format!("`{protocol}` listener on a{} {lb_type} load balancer", article(lb_type)),
+                format!(
+                    "`{}` listens with `{protocol}` on `{}`, a{} {lb_type} load balancer, which {}: the provider/ELB refuses the listener",
+                    b.address,
+                    lb.address,
+                    article(lb_type),
+                    lb_protocols(lb_type)
+                ),
+            );
+            p.related.push(Related {
+                file: lb.file,
+                span: lb.header(),
+                message: format!("the {lb_type} load balancer"),
+            });
+            found.push(p);
+            return;
+        }
+        // The target groups it forwards to.
+        for action in b
+            .body()
+            .blocks()
+            .filter(|a| a.ident.as_str() == "default_action")
+        {
+            let Some(tg_attr) = action.body.get_attribute("target_group_arn") else {
+                continue;
+            };
+            let mut refs = RefCollector::default();
+            refs.expr(&tg_attr.value);
+            let Some(tg) = refs.refs.iter().find_map(|r| match &r.target {
+                Target::Resource { ty, .. }
+                    if ty == "aws_lb_target_group" || ty == "aws_alb_target_group" =>
+                {
+                    self.module.block(&r.target.address())
+                }
+                _ => None,
+            }) else {
+                continue;
+            };
+            let Some((tg_protocol, _)) = self.values(tg, "protocol") else {
+                continue;
+            };
+            let Some(protocol) = static_str(&tg_protocol.value).map(|p| p.to_ascii_uppercase())
+            else {
+                continue;
+            };
+            // A target group of an ALB (`target_type = "alb"`) behind an NLB uses TCP.
+            if speaks(&protocol) != Some(false) {
+                continue;
+            }
+            let mut p = self.problem(
+                b,
+                tg_attr,
+                "target_group_arn",
+                format!("{lb_type} load balancer forwards to a `{protocol}` target group"),
+                format!(
+                    "`{}` forwards to `{}`, a `{protocol}` target group, from `{}`, a{} {lb_type} load balancer, which {}: ELB refuses to attach it",
+                    b.address,
+                    tg.address,
+                    lb.address,
+                    article(lb_type),
+                    lb_protocols(lb_type)
+                ),
+            );
+            p.related.push(Related {
+                file: tg.file,
+                span: span_of(tg_protocol),
+                message: "the target group's protocol".into(),
+            });
+            found.push(p);
+        }
+    }
+
+    /// The block of one of `types` that `name` of `b` refers to.
+    fn referenced(&self, b: &BlockInfo<'a>, name: &str, types: &[&str]) -> Option<&BlockInfo<'a>> {
+        let attr = b.attr(name)?;
+        let mut refs = RefCollector::default();
+        refs.expr(&attr.value);
+        refs.refs.iter().find_map(|r| match &r.target {
+            Target::Resource { ty, .. } if types.contains(&ty.as_str()) => {
+                self.module.block(&r.target.address())
+            }
+            _ => None,
+        })
+    }
+
+    fn node_group(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        if b.body()
+            .blocks()
+            .any(|x| x.ident.as_str() == "launch_template")
+        {
+            return;
+        }
+        let ami = self.values(b, "ami_type");
+        let ami_types: Vec<String> = match &ami {
+            None => vec!["AL2_x86_64".to_string()],
+            Some((_, values)) => values.iter().filter_map(Value::text).collect(),
+        };
+        let [ami_type] = ami_types.as_slice() else {
+            return;
+        };
+        let Some(arm) = ami_is_arm(ami_type) else {
+            return;
+        };
+        let instances = self.strings(b, "instance_types");
+        let types: Vec<String> = if b.attr("instance_types").is_none() {
+            vec!["t3.medium".to_string()]
+        } else {
+            instances.iter().map(|(t, _)| t.clone()).collect()
+        };
+        let Some(wrong) = types.iter().find(|t| is_graviton(t) != arm) else {
+            return;
+        };
+        let (arch, other) = if arm {
+            ("Arm", "x86")
+        } else {
+            ("x86", "Arm (Graviton)")
+        };
+        let at = ami
+            .as_ref()
+            .map(|(a, _)| *a)
+            .or_else(|| b.attr("instance_types"));
+        let Some(at) = at else {
+            return;
+        };
+        let mut p = self.problem(
+            b,
+            at,
+            "ami_type",
+            format!("{arch} AMI type with {other} instance type `{wrong}`"),
+            format!(
+                "`{}` runs the {arch} AMI type `{ami_type}`{} on `{wrong}`, an {other} instance type: EKS refuses the node group (the AMI's architecture must match the instances')",
+                b.address,
+                if ami.is_none() { " (the default)" } else { "" }
+            ),
+        );
+        if let Some(attr) = b.attr("instance_types")
+            && ami.is_some()
+        {
+            p.related.push(Related {
+                file: b.file,
+                span: span_of(attr),
+                message: "the instance types".into(),
+            });
+        }
+        found.push(p);
+    }
+}
+
+fn is_null(expr: &Expression) -> bool {
+    matches!(expr, Expression::Null(_))
+}
+
+fn within(outer: &std::ops::Range<usize>, inner: &std::ops::Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// RDS MySQL and MariaDB classes without Performance Insights.
+fn no_performance_insights(class: &str) -> bool {
+    let Some(rest) = class.strip_prefix("db.") else {
+        return false;
+    };
+    let Some((family, size)) = rest.split_once('.') else {
+        return false;
+    };
+    matches!(family, "t2" | "t3" | "t4g") && matches!(size, "micro" | "small")
+}
+
+/// Fargate CPU units from `256`, `"1024"` or `"1 vCPU"`.
+fn fargate_cpu(text: &str) -> Option<f64> {
+    let t = text.trim().to_ascii_lowercase();
+    if let Some(v) = t.strip_suffix("vcpu") {
+        return v.trim().parse::<f64>().ok().map(|v| v * 1024.0);
+    }
+    t.parse().ok()
+}
+
+/// Fargate memory in MiB from `512`, `"2048"` or `"2 GB"`.
+fn fargate_memory(text: &str) -> Option<f64> {
+    let t = text.trim().to_ascii_lowercase();
+    if let Some(v) = t.strip_suffix("gb") {
+        return v.trim().parse::<f64>().ok().map(|v| v * 1024.0);
+    }
+    t.parse().ok()
+}
+
+/// The memory range (MiB) and step Fargate offers for CPU units `cpu`.
+fn fargate_range(cpu: f64) -> Option<(f64, f64, f64)> {
+    Some(match cpu as u64 {
+        256 => (512.0, 2048.0, 512.0),
+        512 => (1024.0, 4096.0, 1024.0),
+        1024 => (2048.0, 8192.0, 1024.0),
+        2048 => (4096.0, 16384.0, 1024.0),
+        4096 => (8192.0, 30720.0, 1024.0),
+        8192 => (16384.0, 61440.0, 4096.0),
+        16384 => (32768.0, 122880.0, 8192.0),
+        _ => return None,
+    })
+}
+
+fn fargate_offers(cpu: f64, memory: f64) -> bool {
+    match fargate_range(cpu) {
+        // 256 CPU units: 512, 1024 and 2048 MiB only.
+        Some((min, max, _)) if cpu as u64 == 256 => {
+            memory >= min && memory <= max && [512.0, 1024.0, 2048.0].contains(&memory)
+        }
+        Some((min, max, step)) => memory >= min && memory <= max && (memory % step) == 0.0,
+        None => false,
+    }
+}
+
+fn fargate_sizes(cpu: f64) -> String {
+    match fargate_range(cpu) {
+        Some(_) if cpu as u64 == 256 => "256 CPU units take 512, 1024 or 2048 MiB".to_string(),
+        Some((min, max, step)) => {
+            format!("{cpu} CPU units take {min} to {max} MiB in steps of {step}")
+        }
+        None => "Fargate takes 256, 512, 1024, 2048, 4096, 8192 or 16384 CPU units".to_string(),
+    }
+}
+
+/// Whether a load balancer of `lb_type` speaks `protocol`; `None` when not known.
+fn lb_speaks(lb_type: &str, protocol: &str) -> Option<bool> {
+    let web = matches!(protocol, "HTTP" | "HTTPS");
+    let transport = matches!(protocol, "TCP" | "UDP" | "TLS" | "TCP_UDP");
+    match lb_type {
+        "application" => (web || transport).then_some(web),
+        "network" => (web || transport).then_some(transport),
+        _ => None,
+    }
+}
+
+fn lb_protocols(lb_type: &str) -> &'static str {
+    if lb_type == "network" {
+        "speaks only TCP, UDP, TLS and TCP_UDP"
+    } else {
+        "speaks only HTTP and HTTPS"
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "n"
+    } else {
+        ""
+    }
+}
+
+/// Whether an EKS AMI type is for Arm; `None` when it is not known.
+fn ami_is_arm(ami_type: &str) -> Option<bool> {
+    let t = ami_type.to_ascii_uppercase();
+    if t.contains("ARM_64") {
+        Some(true)
+    } else if t.contains("X86_64") || t.starts_with("WINDOWS") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether an EC2 instance type is a Graviton (Arm) one: `a1`, or a family whose
+/// generation digit is followed by `g` (`t4g`, `m6gd`, `c7gn`, `im4gn`, `is4gen`).
+fn is_graviton(instance_type: &str) -> bool {
+    let family = instance_type.split('.').next().unwrap_or("");
+    if family == "a1" {
+        return true;
+    }
+    let letters = family.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let rest = letters.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.len() < letters.len() && rest.starts_with('g')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graviton_families_are_told_apart() {
+        for t in [
+            "t4g.small",
+            "m6gd.large",
+            "c7gn.xlarge",
+            "im4gn.large",
+            "is4gen.xlarge",
+            "a1.medium",
+            "g5g.xlarge",
+        ] {
+            assert!(is_graviton(t), "{t}");
+        }
+        for t in [
+            "t3.medium",
+            "m5.large",
+            "g4dn.xlarge",
+            "g5.xlarge",
+            "m7i-flex.large",
+            "c5n.large",
+            "inf2.xlarge",
+        ] {
+            assert!(!is_graviton(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn fargate_sizes_follow_the_table() {
+        assert!(fargate_offers(256.0, 512.0));
+        assert!(!fargate_offers(256.0, 1536.0));
+        assert!(!fargate_offers(256.0, 4096.0));
+        assert!(fargate_offers(512.0, 3072.0));
+        assert!(!fargate_offers(512.0, 512.0));
+        assert!(fargate_offers(1024.0, 2048.0));
+        assert!(!fargate_offers(1024.0, 1024.0));
+        assert!(fargate_offers(4096.0, 30720.0));
+        assert!(!fargate_offers(8192.0, 18432.0));
+        assert_eq!(fargate_cpu("1 vCPU"), Some(1024.0));
+        assert_eq!(fargate_memory("2 GB"), Some(2048.0));
+    }
+
+    #[test]
+    fn small_classes_have_no_performance_insights() {
+        assert!(no_performance_insights("db.t3.micro"));
+        assert!(no_performance_insights("db.t4g.small"));
+        assert!(!no_performance_insights("db.t3.medium"));
+        assert!(!no_performance_insights("db.r6g.large"));
+    }
+}
