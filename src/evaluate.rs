@@ -129,7 +129,9 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "firehose-buffer-too-small"
         | "settings-incompatible" => "incompatible",
         "rds-replica-kms-key-missing" => "security-controls",
-        "iam-managed-policy-unknown" | "log-bucket-policy-missing" => "iam-missing",
+        "iam-managed-policy-unknown"
+        | "log-bucket-policy-missing"
+        | "lambda-vpc-permissions-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering" | "kms-key-policy-dependency-missing" => "ordering",

@@ -6,6 +6,7 @@
 pub mod companion;
 pub mod eval;
 pub mod expr;
+pub mod grants;
 pub mod parse;
 pub mod policy;
 pub mod schema;

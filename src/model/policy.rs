@@ -119,6 +119,31 @@ const READ_VERBS: &[&str] = &[
     "read",
 ];
 
+/// Whether an IAM action pattern (`kms:*`, `kms:GenerateDataKey*`, `*`) covers `action`;
+/// case-insensitive, `*` matches any run and `?` any one character.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    // The usual two-pointer wildcard match: linear backtracking to the last `*`.
+    let (p, a) = (pattern.as_bytes(), action.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < a.len() {
+        if i < p.len() && (p[i] == b'?' || p[i].eq_ignore_ascii_case(&a[j])) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == b'*' {
+            star = Some((i, j));
+            i += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == b'*')
+}
+
 /// Whether a `Resource` names every resource of a service: `*`, or an ARN whose resource
 /// part is `*` (`arn:aws:logs:*:*:*`, `arn:aws:s3:::*`, `arn:aws:logs:${region}:${account}:*`).
 pub fn is_every_resource(resource: &str) -> bool {

@@ -36,9 +36,9 @@
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::model::eval::known;
-use crate::model::expr::{RefCollector, Target, span_of, static_str};
+
+use crate::model::Model;
 use crate::model::policy::is_write;
-use crate::model::{BlockInfo, Model, Module};
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 
@@ -72,72 +72,30 @@ impl Rule for AuditRoleNotReadOnly {
                 if !is_audit_name(role.label(1)) && !is_audit_name(&name) {
                     continue;
                 }
-                let target = Target::Resource {
-                    ty: "aws_iam_role".into(),
-                    name: role.label(1).into(),
-                };
+                let given = crate::model::grants::role_grants(module, index);
                 let mut grants: Vec<(usize, std::ops::Range<usize>, String, Option<Edit>)> =
                     Vec::new();
-                // Inline policies of the role itself.
-                for p in module.policies_of(index) {
-                    if p.policy.attr != "assume_role_policy" {
-                        push_writes(
-                            &mut grants,
-                            p.file,
-                            &p.policy,
-                            format!("`{}`", role.address),
-                        );
-                    }
+                for g in &given.policies {
+                    push_writes(
+                        &mut grants,
+                        g.info.file,
+                        &g.info.policy,
+                        format!("`{}`", g.holder),
+                    );
                 }
-                for (i, b) in module.blocks.iter().enumerate() {
-                    let attached = ["role", "roles"].iter().any(|k| {
-                        b.attr(k).is_some_and(|a| {
-                            let mut refs = RefCollector::default();
-                            refs.expr(&a.value);
-                            refs.refs.iter().any(|r| r.target == target)
-                        })
-                    });
-                    if !attached {
-                        continue;
-                    }
-                    if b.is_resource("aws_iam_role_policy") {
-                        for p in module.policies_of(i) {
-                            push_writes(&mut grants, p.file, &p.policy, format!("`{}`", b.address));
-                        }
-                    }
-                    if b.is_resource("aws_iam_role_policy_attachment")
-                        || b.is_resource("aws_iam_policy_attachment")
-                    {
-                        let Some(arn) = b.attr("policy_arn") else {
-                            continue;
-                        };
-                        if let Some(text) = static_str(&arn.value) {
-                            let policy = text.rsplit('/').next().unwrap_or("");
-                            if text.starts_with("arn:aws:iam::aws:policy/")
-                                && is_write_managed(policy)
-                            {
-                                let fix = Edit::replace(
-                                    model.path(b.file),
-                                    span_of(&arn.value),
-                                    format!("\"{READ_ONLY}\""),
-                                );
-                                grants.push((
-                                    b.file,
-                                    span_of(&arn.value),
-                                    format!("the AWS managed policy `{policy}`"),
-                                    Some(fix),
-                                ));
-                            }
-                        } else if let Some(policy) = attached_policy(module, &arn.value) {
-                            for p in module.policies_of(policy.0) {
-                                push_writes(
-                                    &mut grants,
-                                    p.file,
-                                    &p.policy,
-                                    format!("`{}`", policy.1.address),
-                                );
-                            }
-                        }
+                for m in &given.managed {
+                    if m.arn.starts_with("arn:aws:iam::aws:policy/") && is_write_managed(m.name()) {
+                        let fix = Edit::replace(
+                            model.path(m.file),
+                            m.span.clone(),
+                            format!("\"{READ_ONLY}\""),
+                        );
+                        grants.push((
+                            m.file,
+                            m.span.clone(),
+                            format!("the AWS managed policy `{}`", m.name()),
+                            Some(fix),
+                        ));
                     }
                 }
                 let mut keys = super::OccurrenceKeys::default();
@@ -176,20 +134,6 @@ fn is_write_managed(policy: &str) -> bool {
         policy,
         "AdministratorAccess" | "PowerUserAccess" | "IAMFullAccess"
     ) || policy.ends_with("FullAccess")
-}
-
-/// The `aws_iam_policy` that `policy_arn = aws_iam_policy.x.arn` names.
-fn attached_policy<'m, 'a>(
-    module: &'m Module<'a>,
-    expr: &hcl_edit::expr::Expression,
-) -> Option<(usize, &'m BlockInfo<'a>)> {
-    let mut refs = RefCollector::default();
-    refs.expr(expr);
-    let index = module.index_of(&refs.refs.first()?.target.address())?;
-    let block = &module.blocks[index];
-    block
-        .is_resource("aws_iam_policy")
-        .then_some((index, block))
 }
 
 /// One entry for the first allowing statement of `policy` with write actions.

@@ -366,10 +366,11 @@ fn allows(st: &Statement, service: Service) -> bool {
     let the_service = st
         .services()
         .any(|s| s.starts_with(service.host_prefix()) && s.contains("amazonaws.com"))
-        && service
-            .needs()
-            .iter()
-            .all(|needed| st.actions.iter().any(|a| action_matches(a, needed)))
+        && service.needs().iter().all(|needed| {
+            st.actions
+                .iter()
+                .any(|a| crate::model::policy::action_matches(a, needed))
+        })
         && !st.conditions.iter().any(|c| {
             c.key.eq_ignore_ascii_case("kms:ViaService") && !c.operator.ends_with("IfExists")
         });
@@ -381,31 +382,6 @@ fn allows(st: &Statement, service: Service) -> bool {
                     .any(|v| v.ends_with(":root") || v.contains(":root\""))
         });
     everyone || the_service || the_account
-}
-
-/// Whether an IAM action pattern (`kms:*`, `kms:GenerateDataKey*`, `*`) covers `action`;
-/// case-insensitive, `*` matches any run and `?` any one character.
-fn action_matches(pattern: &str, action: &str) -> bool {
-    // The usual two-pointer wildcard match: linear backtracking to the last `*`.
-    let (p, a) = (pattern.as_bytes(), action.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while j < a.len() {
-        if i < p.len() && (p[i] == b'?' || p[i].eq_ignore_ascii_case(&a[j])) {
-            i += 1;
-            j += 1;
-        } else if i < p.len() && p[i] == b'*' {
-            star = Some((i, j));
-            i += 1;
-        } else if let Some((si, sj)) = star {
-            i = si + 1;
-            j = sj + 1;
-            star = Some((si, sj + 1));
-        } else {
-            return false;
-        }
-    }
-    p[i..].iter().all(|&c| c == b'*')
 }
 
 /// Expressions for the region and the account id, and the data sources to add for them.
@@ -623,7 +599,7 @@ fn fix(
 
 #[cfg(test)]
 mod tests {
-    use super::action_matches;
+    use crate::model::policy::action_matches;
 
     #[test]
     fn action_patterns_match_as_iam_matches_them() {

@@ -57,6 +57,7 @@ mod lambda_package_missing;
 mod lambda_reserved_concurrency;
 mod lambda_reserved_environment_variable;
 mod lambda_runtime_deprecated;
+mod lambda_vpc_permissions_missing;
 mod log_bucket_policy_missing;
 mod log_group_kms_missing;
 mod log_group_name_inconsistent;
@@ -313,6 +314,7 @@ static RULES: &[&dyn Rule] = &[
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
     &lambda_reserved_concurrency::LambdaReservedConcurrency,
+    &lambda_vpc_permissions_missing::LambdaVpcPermissionsMissing,
     &name_too_long::NameTooLong,
     &name_random_characters::NameRandomCharacters,
     &nat_gateway_unrouted::NatGatewayUnrouted,
