@@ -129,6 +129,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "firehose-buffer-too-small"
         | "settings-incompatible" => "incompatible",
         "rds-replica-kms-key-missing" => "security-controls",
+        "s3-acl-disabled" => "incompatible",
         "iam-managed-policy-unknown"
         | "log-bucket-policy-missing"
         | "lambda-vpc-permissions-missing" => "iam-missing",

@@ -47,7 +47,7 @@ pub fn companion_edit(
 }
 
 /// A free resource name for a new companion of `owner` of type `ty`.
-fn companion_name(module: &Module<'_>, ty: &str, owner: &BlockInfo<'_>) -> String {
+pub fn companion_name(module: &Module<'_>, ty: &str, owner: &BlockInfo<'_>) -> String {
     let base = owner.label(1).to_string();
     let mut name = base.clone();
     let mut n = 2;

@@ -88,6 +88,7 @@ mod required_provider_missing;
 mod required_variable_missing;
 mod resource_name_missing_suffix;
 mod resource_type_unknown;
+mod s3_acl_disabled;
 mod s3_encryption_missing;
 mod s3_lifecycle_rule_missing_filter;
 mod s3_lifecycle_transition_invalid;
@@ -305,6 +306,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_lifecycle_rule_missing_filter::S3LifecycleRuleMissingFilter,
     &s3_lifecycle_transition_invalid::S3LifecycleTransitionInvalid,
     &s3_replication_delete_marker_missing::S3ReplicationDeleteMarkerMissing,
+    &s3_acl_disabled::S3AclDisabled,
     &lambda_package_missing::LambdaPackageMissing,
     &template_file_missing::TemplateFileMissing,
     &firehose_buffer_too_small::FirehoseBufferTooSmall,
