@@ -144,7 +144,7 @@ impl Rule for S3AclDisabled {
                             format!("`{}` sets `BucketOwnerEnforced`, which disables ACLs", c.address),
                             vec![Related {
                                 file: c.file,
-                                span: value.map_or_else(|| c.header(), |v| span_of(v)),
+                                span: value.map_or_else(|| c.header(), span_of),
                                 message: "ACLs disabled here".into(),
                             }],
                             fix,
