@@ -530,6 +530,16 @@ impl<'a> Model<'a> {
         self.ws.assets.binary_search(&full).is_ok() || self.ws.file_by_path(&full).is_some()
     }
 
+    /// Whether the folder `path` (relative to `module`) holds a file of the workspace or
+    /// one the answer shows.
+    pub fn has_dir(&self, module: &Module<'_>, path: &str) -> bool {
+        let full = resolve_local_source(&module.dir, &format!("./{}", path.trim_end_matches('/')))
+            .unwrap_or_else(|| path.to_string());
+        let prefix = format!("{full}/");
+        self.ws.assets.iter().any(|a| a.starts_with(&prefix))
+            || self.ws.files.iter().any(|f| f.path.starts_with(&prefix))
+    }
+
     pub fn path(&self, file: FileId) -> &'a str {
         self.ws.files.get(file).map_or("", |f| f.path.as_str())
     }

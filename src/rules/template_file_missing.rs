@@ -4,7 +4,9 @@
 //! Reports `file()`, `templatefile()`, `filebase64()` and the file hash functions called
 //! with a literal path (`"${path.module}/user_data.sh"`, `"./policy.json"`) to a file
 //! that is not in the workspace and that no block of the module makes (`local_file`,
-//! `archive_file`, a provisioner's build step). Zip packages are left to
+//! `archive_file`, a provisioner's build step); and the `source_file` or `source_dir` of
+//! an `archive_file` data source (what a Lambda package is zipped from) that is not
+//! there: no such file, or no file in that folder. Zip packages are left to
 //! `lambda-package-missing`; in a child module, only `${path.module}` paths are checked
 //! (the others are read from the root module's folder). In a task
 //! folder, a file the answer shows in a code block of its own (under a
@@ -15,7 +17,8 @@
 //!
 //! ## Why is this bad?
 //! Terraform reads the file while it plans and stops when it is not there. Answers
-//! name a user-data script or a policy document and never write it.
+//! name a user-data script, a policy document or a Lambda handler to zip, and never
+//! write it.
 //!
 //! ## Error
 //! ```text
@@ -23,6 +26,12 @@
 //!
 //! Invalid value for "path" parameter: no file exists at "./user_data.sh"; this function
 //! works only with files that are distributed as part of the configuration source code.
+//! ```
+//! and for an `archive_file`:
+//! ```text
+//! Error: Archive creation error
+//!
+//! error creating archive: error archiving file: could not archive missing file: ./lambda/index.py
 //! ```
 //!
 //! ## Example
@@ -95,6 +104,16 @@ impl Rule for TemplateFileMissing {
                 let src = model.src(b.file);
                 let mut calls = Calls::default();
                 calls.visit_body(&b.block.body);
+                // What an `archive_file` zips is read as well.
+                if b.kind == BlockKind::Data && b.label(0) == "archive_file" {
+                    for key in ["source_file", "source_dir"] {
+                        if let Some(a) = b.attr(key) {
+                            calls
+                                .found
+                                .push((key.to_string(), (a.value.clone(), span_of(&a.value))));
+                        }
+                    }
+                }
                 for (function, path_expr) in calls.found {
                     let Some((path, own_folder)) = module_relative(src, &path_expr.0) else {
                         continue;
@@ -105,21 +124,44 @@ impl Rule for TemplateFileMissing {
                         continue;
                     }
                     let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                    let folder = function == "source_dir";
+                    let present = if folder {
+                        exists_dir(model, module, &path)
+                    } else {
+                        exists(model, module, &path)
+                    };
                     if name.is_empty()
-                        || exists(model, module, &path)
-                        || written(model, module, b.file, &b.span, &name)
+                        || present
+                        || written(
+                            model,
+                            module,
+                            b.file,
+                            &b.span,
+                            if folder { &path } else { &name },
+                        )
                         || !reported.insert(path.clone())
                     {
                         continue;
                     }
+                    let message = match function.as_str() {
+                        "source_file" => format!(
+                            "`{}` zips `{path}` (`source_file`), but the workspace has no such file and nothing in the module writes it: the plan stops with \"could not archive missing file\"",
+                            b.address
+                        ),
+                        "source_dir" => format!(
+                            "`{}` zips the folder `{path}` (`source_dir`), but the workspace has no file in it and nothing in the module writes there: the plan stops with \"could not archive missing directory\"",
+                            b.address
+                        ),
+                        _ => format!(
+                            "`{}` reads `{path}` with `{function}()`, but the workspace has no such file and nothing in the module writes it: Terraform stops with \"no file exists at\"",
+                            b.address
+                        ),
+                    };
                     let mut f = self.finding(
                         b.file,
                         path_expr.1.clone(),
                         format!("`{path}` does not exist"),
-                        format!(
-                            "`{}` reads `{path}` with `{function}()`, but the workspace has no such file and nothing in the module writes it: Terraform stops with \"no file exists at\"",
-                            b.address
-                        ),
+                        message,
                     );
                     f.address = Some(b.address.clone());
                     f.key = path;
@@ -165,6 +207,20 @@ fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
                 .assets
                 .iter()
                 .any(|a| a.starts_with(&module.dir) && a.rsplit('/').next() == Some(name)))
+}
+
+/// Whether the folder `path` (relative to the module) holds a file of the workspace, or
+/// one the answer shows (in a task, a script shown in a folder of that name).
+fn exists_dir(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    let name = path.rsplit('/').next().unwrap_or(path);
+    model.has_dir(module, path)
+        || (model.ws.task
+            && model
+                .ws
+                .assets
+                .iter()
+                .any(|a| a.starts_with(&module.dir) && a.contains(&format!("/{name}/"))))
 }
 
 /// Whether another block of the module that can make a file names it: a `local_file`,
