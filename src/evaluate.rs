@@ -130,6 +130,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "settings-incompatible" => "incompatible",
         "rds-replica-kms-key-missing" => "security-controls",
         "s3-acl-disabled" => "incompatible",
+        "conditional-type-mismatch" => "syntax",
         "iam-managed-policy-unknown"
         | "log-bucket-policy-missing"
         | "lambda-vpc-permissions-missing" => "iam-missing",

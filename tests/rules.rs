@@ -311,6 +311,39 @@ fn terraform_plan_agrees_with_slice_out_of_range() {
     assert_eq!(lines, ours, "terraform plan said:\n{said}");
 }
 
+#[test]
+fn terraform_validate_agrees_with_conditional_type_mismatch() {
+    for case in ["fires", "quiet"] {
+        let dir = copy_to_temp(&fixture("conditional-type-mismatch", case));
+        let terraform = |args: &[&str]| terraform_in(dir.path(), args);
+        let Ok(init) = terraform(&["init", "-input=false", "-no-color", "-backend=false"]) else {
+            eprintln!(
+                "NOTE: terraform is not on the PATH; conditional-type-mismatch was not checked against it"
+            );
+            return;
+        };
+        assert!(
+            init.status.success(),
+            "{}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let out = terraform(&["validate", "-no-color"]).unwrap();
+        let said = String::from_utf8_lossy(&out.stderr).to_string();
+        let lines = error_lines(
+            &said,
+            "Error: Inconsistent conditional result types",
+            "consistent types",
+        );
+        let ours = rule_lines(dir.path(), "conditional-type-mismatch");
+        if case == "fires" {
+            assert_eq!(ours, [17, 18, 19, 20, 21, 29, 36]);
+        } else {
+            assert!(out.status.success(), "terraform validate said:\n{said}");
+        }
+        assert_eq!(lines, ours, "terraform validate said:\n{said}");
+    }
+}
+
 /// Runs terraform in `dir`, offline and without a CLI configuration.
 fn terraform_in(dir: &std::path::Path, args: &[&str]) -> std::io::Result<std::process::Output> {
     std::process::Command::new("terraform")

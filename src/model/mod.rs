@@ -10,6 +10,7 @@ pub mod grants;
 pub mod parse;
 pub mod policy;
 pub mod schema;
+pub mod types;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;

@@ -28,6 +28,7 @@ mod block_labels_invalid;
 mod block_unsupported;
 mod block_written_as_attribute;
 mod cloudtrail_log_group_arn_invalid;
+mod conditional_type_mismatch;
 mod config_recorder_ordering;
 mod data_source_type_unknown;
 mod db_password_invalid_characters;
@@ -286,6 +287,7 @@ static RULES: &[&dyn Rule] = &[
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
     &reference_invalid::ReferenceInvalid,
+    &conditional_type_mismatch::ConditionalTypeMismatch,
     &slice_out_of_range::SliceOutOfRange,
     &sns_topic_managed_key_unpublishable::SnsTopicManagedKeyUnpublishable,
     &resource_type_unknown::ResourceTypeUnknown,
