@@ -131,6 +131,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "rds-replica-kms-key-missing" => "security-controls",
         "s3-acl-disabled" => "incompatible",
         "conditional-type-mismatch" => "syntax",
+        "external-resource-required" => "prerequisites",
         "iam-managed-policy-unknown"
         | "log-bucket-policy-missing"
         | "lambda-vpc-permissions-missing" => "iam-missing",

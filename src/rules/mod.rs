@@ -37,6 +37,7 @@ mod deletion_protection_enabled;
 mod dynamic_meta_argument;
 mod engine_version_unavailable;
 mod environment_value_hardcoded;
+mod external_resource_required;
 mod file_unreadable;
 mod final_snapshot_required;
 mod firehose_buffer_too_small;
@@ -357,6 +358,7 @@ static RULES: &[&dyn Rule] = &[
     &final_snapshot_required::FinalSnapshotRequired,
     &kms_deletion_window_too_long::KmsDeletionWindowTooLong,
     &required_variable_missing::RequiredVariableMissing,
+    &external_resource_required::ExternalResourceRequired,
     &suppression_invalid::SuppressionInvalid,
     &environment_value_hardcoded::EnvironmentValueHardcoded,
     &format_differs::FormatDiffers,
