@@ -75,6 +75,7 @@ impl Rule for ConditionalTypeMismatch {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
+            let vars = declared(module);
             for b in &module.blocks {
                 // A `locals` block's entries are reported by name, below.
                 if b.kind == BlockKind::Locals
@@ -82,7 +83,7 @@ impl Rule for ConditionalTypeMismatch {
                 {
                     continue;
                 }
-                let mut found = Mismatches::new(module);
+                let mut found = Mismatches::new(&vars);
                 found.visit_body(&b.block.body);
                 for (span, why) in found.found {
                     let mut f = self.finding(
@@ -99,7 +100,7 @@ impl Rule for ConditionalTypeMismatch {
                 }
             }
             for l in &module.locals {
-                let mut found = Mismatches::new(module);
+                let mut found = Mismatches::new(&vars);
                 found.visit_expr(&l.attr.value);
                 for (span, why) in found.found {
                     let mut f = self.finding(
@@ -119,18 +120,23 @@ impl Rule for ConditionalTypeMismatch {
     }
 }
 
-struct Mismatches<'m> {
-    /// The declared type of each variable of the module that has one.
-    vars: std::collections::HashMap<&'m str, Ty>,
+/// The declared type of each variable of a module that has one.
+type Declared<'m> = std::collections::HashMap<&'m str, Ty>;
+
+fn declared<'m>(module: &'m Module<'_>) -> Declared<'m> {
+    module
+        .blocks_of(BlockKind::Variable)
+        .filter_map(|v| Some((v.label(0), constraint(&v.attr("type")?.value))))
+        .collect()
+}
+
+struct Mismatches<'d, 'm> {
+    vars: &'d Declared<'m>,
     found: Vec<(std::ops::Range<usize>, String)>,
 }
 
-impl<'m> Mismatches<'m> {
-    fn new(module: &'m Module<'_>) -> Self {
-        let vars = module
-            .blocks_of(BlockKind::Variable)
-            .filter_map(|v| Some((v.label(0), constraint(&v.attr("type")?.value))))
-            .collect();
+impl<'d, 'm> Mismatches<'d, 'm> {
+    fn new(vars: &'d Declared<'m>) -> Self {
         Mismatches {
             vars,
             found: Vec::new(),
@@ -138,7 +144,7 @@ impl<'m> Mismatches<'m> {
     }
 }
 
-impl Visit for Mismatches<'_> {
+impl Visit for Mismatches<'_, '_> {
     fn visit_conditional(&mut self, node: &Conditional) {
         let vars = |name: &str| self.vars.get(name).cloned();
         let (t, f) = (
