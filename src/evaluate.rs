@@ -142,7 +142,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         "log-group-retention-missing"
         | "log-group-kms-missing"
         | "log-group-name-inconsistent"
-        | "waf-log-destination-name-invalid" => "observability",
+        | "waf-log-destination-name-invalid"
+        | "vpc-flow-logs-missing" => "observability",
         "lambda-package-missing" => "lambda-package",
         "provider-duplicated" | "provider-block-misplaced" | "provider-configuration-missing" => {
             "provider-block"

@@ -108,6 +108,7 @@ mod sns_topic_managed_key_unpublishable;
 mod suppression_invalid;
 mod template_file_missing;
 mod variable_undeclared;
+mod vpc_flow_logs_missing;
 mod waf_log_destination_name_invalid;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
@@ -341,6 +342,7 @@ static RULES: &[&dyn Rule] = &[
     &log_group_retention_missing::LogGroupRetentionMissing,
     &log_group_kms_missing::LogGroupKmsMissing,
     &kms_key_rotation_disabled::KmsKeyRotationDisabled,
+    &vpc_flow_logs_missing::VpcFlowLogsMissing,
     &s3_public_access_block_missing::S3PublicAccessBlockMissing,
     &s3_encryption_missing::S3EncryptionMissing,
     &queue_topic_encryption_missing::QueueTopicEncryptionMissing,
