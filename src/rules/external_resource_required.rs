@@ -7,10 +7,11 @@
 //!   security groups, a Route 53 zone, an ACM certificate, an SSM parameter, a secret, a
 //!   key pair, a role, a bucket, a KMS key, … — when nothing of the configuration ties
 //!   it to what the configuration creates (no reference to a managed resource, no
-//!   `depends_on`) and it is not optional (`count` / `for_each`). Lookups that every
-//!   account answers are not reported: the caller identity, region, partition,
-//!   availability zones, policy documents, AMIs, AWS-managed names (`alias/aws/…`,
-//!   `/aws/service/…` parameters, `Managed-…` CloudFront policies);
+//!   `depends_on`) and it is not optional (`count` / `for_each`); its uses are related
+//!   places. Lookups that every account answers are not reported: the caller
+//!   identity, region, partition, availability zones, policy documents, AMIs,
+//!   AWS-managed names (`alias/aws/…`, `/aws/service/…` parameters, `Managed-…`
+//!   CloudFront policies), the default VPC and what is filtered on it;
 //! - a required variable (no default) of a root module whose name says it identifies an
 //!   existing resource (`vpc_id`, `subnet_ids`, `security_group_ids`, `hosted_zone_id`,
 //!   `certificate_arn`, `key_name`, any `…_arn`), and that the module uses; its uses
@@ -160,6 +161,14 @@ impl Rule for ExternalResourceRequired {
                     ),
                 );
                 f.address = Some(b.address.clone());
+                f.related = uses_of(
+                    module,
+                    &Target::Data {
+                        ty: ty.to_string(),
+                        name: b.label(1).to_string(),
+                    },
+                    &format!("`{}` used here", b.address),
+                );
                 out.push(f);
             }
             for v in module.blocks_of(BlockKind::Variable) {
@@ -170,7 +179,11 @@ impl Rule for ExternalResourceRequired {
                 {
                     continue;
                 }
-                let uses = uses_of(module, name);
+                let uses = uses_of(
+                    module,
+                    &Target::Var(name.to_string()),
+                    &format!("`var.{name}` used here"),
+                );
                 if uses.is_empty() {
                     continue;
                 }
@@ -259,18 +272,17 @@ fn names_existing(name: &str) -> bool {
             .any(|e| n == *e || n.ends_with(&format!("_{e}")))
 }
 
-/// Where the module reads `var.name` (at most a few), as related places.
-fn uses_of(module: &Module<'_>, name: &str) -> Vec<Related> {
-    let target = Target::Var(name.to_string());
+/// Where the module reads `target` (at most a few), as related places.
+fn uses_of(module: &Module<'_>, target: &Target, message: &str) -> Vec<Related> {
     module
         .refs
         .iter()
-        .filter(|r| r.target == target)
+        .filter(|r| &r.target == target)
         .take(crate::finding::MAX_RELATED_USES)
         .map(|r| Related {
             file: r.file,
             span: r.span.clone(),
-            message: format!("`var.{name}` used here"),
+            message: message.to_string(),
         })
         .collect()
 }
