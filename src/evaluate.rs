@@ -132,6 +132,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "s3-acl-disabled" => "incompatible",
         "conditional-type-mismatch" => "syntax",
         "external-resource-required" => "prerequisites",
+        "backend-missing" => "backend",
         "iam-managed-policy-unknown"
         | "log-bucket-policy-missing"
         | "lambda-vpc-permissions-missing" => "iam-missing",

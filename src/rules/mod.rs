@@ -21,6 +21,7 @@ mod attribute_written_as_block;
 mod audit_role_not_read_only;
 mod backend_argument_unsupported;
 mod backend_config_hardcoded;
+mod backend_missing;
 mod backend_s3_unencrypted;
 mod backend_uses_variables;
 mod block_count_exceeded;
@@ -361,6 +362,7 @@ static RULES: &[&dyn Rule] = &[
     &kms_deletion_window_too_long::KmsDeletionWindowTooLong,
     &required_variable_missing::RequiredVariableMissing,
     &external_resource_required::ExternalResourceRequired,
+    &backend_missing::BackendMissing,
     &suppression_invalid::SuppressionInvalid,
     &environment_value_hardcoded::EnvironmentValueHardcoded,
     &format_differs::FormatDiffers,
