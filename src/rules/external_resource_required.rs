@@ -146,7 +146,7 @@ impl Rule for ExternalResourceRequired {
                     || b.attr("for_each").is_some()
                     || !b.depends_on.is_empty()
                     || tied_to_created(module, b, 0)
-                    || ideal_agrees(model, module, &b.address, None)
+                    || ideal_agrees(model, module, &b.address, &["count", "for_each"])
                 {
                     continue;
                 }
@@ -175,7 +175,7 @@ impl Rule for ExternalResourceRequired {
                 let name = v.label(0);
                 if v.attr("default").is_some()
                     || !names_existing(name)
-                    || ideal_agrees(model, module, &v.address, Some("default"))
+                    || ideal_agrees(model, module, &v.address, &["default"])
                 {
                     continue;
                 }
@@ -233,8 +233,9 @@ fn tied_to_created(module: &Module<'_>, b: &BlockInfo<'_>, depth: usize) -> bool
 }
 
 /// Whether the task's ideal answer has the block at `address` too (written the same, or
-/// differing in other ways than `part`): the task then accepts what it requires.
-fn ideal_agrees(model: &Model<'_>, module: &Module<'_>, address: &str, part: Option<&str>) -> bool {
+/// differing in other ways than `parts`, which make it optional): the task then accepts
+/// what it requires.
+fn ideal_agrees(model: &Model<'_>, module: &Module<'_>, address: &str, parts: &[&str]) -> bool {
     use crate::compare::{Kind, comparisons};
     let compared: Vec<&crate::compare::Comparison> = comparisons(model)
         .iter()
@@ -245,7 +246,7 @@ fn ideal_agrees(model: &Model<'_>, module: &Module<'_>, address: &str, part: Opt
     }
     !compared.iter().any(|c| {
         c.address == address
-            && (c.kind == Kind::Extra || part.is_some_and(|p| c.differing.iter().any(|d| d == p)))
+            && (c.kind == Kind::Extra || c.differing.iter().any(|d| parts.contains(&d.as_str())))
     })
 }
 

@@ -1105,9 +1105,13 @@ pub fn closest(name: &str, candidates: &[&str]) -> Vec<String> {
         .iter()
         .filter(|c| **c != name && !matches!(**c, "id" | "tags_all"))
         .filter_map(|c| {
+            let affix = c.len().min(name.len()) >= 4 && (extends(name, c) || extends(c, name));
+            // The distance is at least the difference in length: most candidates are
+            // ruled out without computing it.
+            if !affix && name.len().abs_diff(c.len()) > limit {
+                return None;
+            }
             let d = distance(name, c);
-            let affix = (name.starts_with(&format!("{c}_")) || c.starts_with(&format!("{name}_")))
-                && c.len().min(name.len()) >= 4;
             (d <= limit || affix).then_some((d, *c))
         })
         .collect();
@@ -1117,6 +1121,13 @@ pub fn closest(name: &str, candidates: &[&str]) -> Vec<String> {
         .take(3)
         .map(|(_, c)| c.to_string())
         .collect()
+}
+
+/// Whether `long` is `short` followed by `_` and more (`log_destination_arn`,
+/// `log_destination`).
+fn extends(long: &str, short: &str) -> bool {
+    long.strip_prefix(short)
+        .is_some_and(|rest| rest.starts_with('_'))
 }
 
 /// Levenshtein distance over bytes (names are ASCII).
