@@ -163,9 +163,10 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "self-reference-outside-provisioner"
         | "object-key-duplicated"
         | "block-labels-invalid" => "syntax",
-        "name-too-long" | "security-group-name-reserved-prefix" | "name-random-characters" => {
-            "name-length"
-        }
+        "name-too-long"
+        | "security-group-name-reserved-prefix"
+        | "name-random-characters"
+        | "name-duplicated" => "name-length",
         "s3-public-access-block-missing"
         | "s3-encryption-missing"
         | "queue-topic-encryption-missing"

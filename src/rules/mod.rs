@@ -67,6 +67,7 @@ mod log_group_name_inconsistent;
 mod log_group_retention_missing;
 mod mfa_condition_missing;
 mod module_source_missing;
+mod name_duplicated;
 mod name_random_characters;
 mod name_too_long;
 mod nat_gateway_unrouted;
@@ -324,6 +325,7 @@ static RULES: &[&dyn Rule] = &[
     &lambda_vpc_permissions_missing::LambdaVpcPermissionsMissing,
     &name_too_long::NameTooLong,
     &name_random_characters::NameRandomCharacters,
+    &name_duplicated::NameDuplicated,
     &nat_gateway_unrouted::NatGatewayUnrouted,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
