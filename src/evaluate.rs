@@ -133,6 +133,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "conditional-type-mismatch" => "syntax",
         "external-resource-required" => "prerequisites",
         "backend-missing" => "backend",
+        "security-group-rule-duplicated" => "other",
         "iam-managed-policy-unknown"
         | "log-bucket-policy-missing"
         | "lambda-vpc-permissions-missing" => "iam-missing",

@@ -103,6 +103,7 @@ mod secret_hardcoded;
 mod security_group_name_reserved_prefix;
 mod security_group_open_egress;
 mod security_group_open_ingress;
+mod security_group_rule_duplicated;
 mod self_reference_outside_provisioner;
 mod settings_incompatible;
 mod slice_out_of_range;
@@ -339,6 +340,7 @@ static RULES: &[&dyn Rule] = &[
     &identifier_wildcard::IdentifierWildcard,
     &security_group_open_ingress::SecurityGroupOpenIngress,
     &security_group_open_egress::SecurityGroupOpenEgress,
+    &security_group_rule_duplicated::SecurityGroupRuleDuplicated,
     &secret_hardcoded::SecretHardcoded,
     &hardcoded_account_id::HardcodedAccountId,
     &placeholder_value::PlaceholderValue,
