@@ -120,7 +120,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "placeholder-value"
         | "environment-value-hardcoded"
         | "secret-hardcoded"
-        | "ami-id-hardcoded" => "hardcoded",
+        | "ami-id-hardcoded"
+        | "availability-zone-hardcoded" => "hardcoded",
         "acm-certificate-not-validatable" | "lambda-reserved-concurrency" => "prerequisites",
         "engine-version-unavailable" => "engine-version",
         "s3-lifecycle-transition-invalid"

@@ -19,6 +19,7 @@ mod argument_value_invalid;
 mod arguments_conflicting;
 mod attribute_written_as_block;
 mod audit_role_not_read_only;
+mod availability_zone_hardcoded;
 mod backend_argument_unsupported;
 mod backend_config_hardcoded;
 mod backend_missing;
@@ -334,6 +335,7 @@ static RULES: &[&dyn Rule] = &[
     &acm_certificate_not_validatable::AcmCertificateNotValidatable,
     &alarm_threshold_unit::AlarmThresholdUnit,
     &ami_id_hardcoded::AmiIdHardcoded,
+    &availability_zone_hardcoded::AvailabilityZoneHardcoded,
     &engine_version_unavailable::EngineVersionUnavailable,
     &arguments_conflicting::ArgumentsConflicting,
     &iam_policy_wildcard::IamPolicyWildcard,
