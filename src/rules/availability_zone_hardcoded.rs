@@ -149,14 +149,26 @@ fn zone_region(text: &str) -> Option<&str> {
     if !letter.chars().all(|c| ('a'..='f').contains(&c)) {
         return None;
     }
+    const GEOS: &[&str] = &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn"];
+    const DIRECTIONS: &[&str] = &[
+        "east",
+        "west",
+        "north",
+        "south",
+        "central",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+    ];
+    let digit = |n: &str| n.len() == 1 && n.chars().all(|c| c.is_ascii_digit());
     let parts: Vec<&str> = region.split('-').collect();
-    let ok = matches!(parts.as_slice(),
-        [geo, dir, n] if geo.len() == 2 && geo.chars().all(|c| c.is_ascii_lowercase())
-            && dir.chars().all(|c| c.is_ascii_lowercase()) && !dir.is_empty()
-            && n.len() == 1 && n.chars().all(|c| c.is_ascii_digit()))
-        || matches!(parts.as_slice(),
-        [geo, "gov", dir, n] if geo.len() == 2 && !dir.is_empty()
-            && n.len() == 1 && n.chars().all(|c| c.is_ascii_digit()));
+    let ok = match parts.as_slice() {
+        [geo, dir, n] | [geo, "gov", dir, n] => {
+            GEOS.contains(geo) && DIRECTIONS.contains(dir) && digit(n)
+        }
+        _ => false,
+    };
     ok.then_some(region)
 }
 
