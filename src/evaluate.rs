@@ -173,7 +173,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "s3-encryption-missing"
         | "queue-topic-encryption-missing"
         | "kms-key-rotation-disabled"
-        | "mfa-condition-missing" => "security-controls",
+        | "mfa-condition-missing"
+        | "storage-encryption-missing" => "security-controls",
         "policy-condition-contradicts-intent" => "condition-intent",
         "lambda-reserved-environment-variable" | "lambda-runtime-deprecated" => "lambda-config",
         "provider-version-unbounded" => "version-constraints",

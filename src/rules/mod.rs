@@ -109,6 +109,7 @@ mod self_reference_outside_provisioner;
 mod settings_incompatible;
 mod slice_out_of_range;
 mod sns_topic_managed_key_unpublishable;
+mod storage_encryption_missing;
 mod suppression_invalid;
 mod template_file_missing;
 mod variable_undeclared;
@@ -353,6 +354,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_public_access_block_missing::S3PublicAccessBlockMissing,
     &s3_encryption_missing::S3EncryptionMissing,
     &queue_topic_encryption_missing::QueueTopicEncryptionMissing,
+    &storage_encryption_missing::StorageEncryptionMissing,
     &config_recorder_ordering::ConfigRecorderOrdering,
     &cloudtrail_log_group_arn_invalid::CloudtrailLogGroupArnInvalid,
     &output_description_missing::OutputDescriptionMissing,
