@@ -174,7 +174,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "queue-topic-encryption-missing"
         | "kms-key-rotation-disabled"
         | "mfa-condition-missing"
-        | "storage-encryption-missing" => "security-controls",
+        | "storage-encryption-missing"
+        | "http-not-redirected" => "security-controls",
         "policy-condition-contradicts-intent" => "condition-intent",
         "lambda-reserved-environment-variable" | "lambda-runtime-deprecated" => "lambda-config",
         "provider-version-unbounded" => "version-constraints",

@@ -47,6 +47,7 @@ mod format_differs;
 mod hardcoded_account_id;
 mod hcl_syntax_error;
 mod health_check_fqdn_url;
+mod http_not_redirected;
 mod iam_managed_policy_unknown;
 mod iam_policy_wildcard;
 mod ideal_block_differs;
@@ -355,6 +356,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_encryption_missing::S3EncryptionMissing,
     &queue_topic_encryption_missing::QueueTopicEncryptionMissing,
     &storage_encryption_missing::StorageEncryptionMissing,
+    &http_not_redirected::HttpNotRedirected,
     &config_recorder_ordering::ConfigRecorderOrdering,
     &cloudtrail_log_group_arn_invalid::CloudtrailLogGroupArnInvalid,
     &output_description_missing::OutputDescriptionMissing,
