@@ -244,6 +244,19 @@ impl<'a> Module<'a> {
         targets
     }
 
+    /// The first resource of one of `types` that `expr` refers to
+    /// (`aws_s3_bucket.logs.id` → the `aws_s3_bucket.logs` block), in this module.
+    pub fn referenced(&self, expr: &Expression, types: &[&str]) -> Option<&BlockInfo<'a>> {
+        let mut refs = RefCollector::default();
+        refs.expr(expr);
+        refs.refs.iter().find_map(|r| match &r.target {
+            Target::Resource { ty, .. } if types.contains(&ty.as_str()) => {
+                self.block(&r.target.address())
+            }
+            _ => None,
+        })
+    }
+
     pub fn block(&self, address: &str) -> Option<&BlockInfo<'a>> {
         self.by_address.get(address).map(|&i| &self.blocks[i])
     }

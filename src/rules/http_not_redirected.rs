@@ -55,7 +55,7 @@
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
 use crate::model::eval::known;
-use crate::model::expr::{RefCollector, Target, span_of, static_str};
+use crate::model::expr::{span_of, static_str};
 use crate::model::{BlockKind, Model};
 
 pub struct HttpNotRedirected;
@@ -117,16 +117,10 @@ impl Rule for HttpNotRedirected {
                 if !(b.is_resource("aws_lb_listener") || b.is_resource("aws_alb_listener")) {
                     continue;
                 }
-                let Some(lb) = b.attr("load_balancer_arn").and_then(|a| {
-                    let mut refs = RefCollector::default();
-                    refs.expr(&a.value);
-                    refs.refs.iter().find_map(|r| match &r.target {
-                        Target::Resource { ty, .. } if ty == "aws_lb" || ty == "aws_alb" => {
-                            module.block(&r.target.address())
-                        }
-                        _ => None,
-                    })
-                }) else {
+                let Some(lb) = b
+                    .attr("load_balancer_arn")
+                    .and_then(|a| module.referenced(&a.value, &["aws_lb", "aws_alb"]))
+                else {
                     continue;
                 };
                 let lb_type = lb

@@ -189,14 +189,8 @@ fn bucket_of<'m, 'a>(
     module: &'m Module<'a>,
     value: &hcl_edit::expr::Expression,
 ) -> Option<&'m BlockInfo<'a>> {
-    let mut refs = RefCollector::default();
-    refs.expr(value);
-    for r in &refs.refs {
-        if let Target::Resource { ty, .. } = &r.target
-            && ty == "aws_s3_bucket"
-        {
-            return module.block(&r.target.address());
-        }
+    if let Some(bucket) = module.referenced(value, &["aws_s3_bucket"]) {
+        return Some(bucket);
     }
     let name = static_str(value)?;
     module.blocks_of(BlockKind::Resource).find(|b| {

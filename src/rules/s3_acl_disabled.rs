@@ -62,7 +62,7 @@
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
-use crate::model::expr::{RefCollector, Target, span_of, static_str};
+use crate::model::expr::{span_of, static_str};
 use crate::model::{BlockInfo, BlockKind, Model, Module};
 
 pub struct S3AclDisabled;
@@ -99,7 +99,7 @@ impl Rule for S3AclDisabled {
                 let Some(attr) = attr else {
                     continue;
                 };
-                let Some(bucket) = referenced_bucket(module, &attr.value) else {
+                let Some(bucket) = module.referenced(&attr.value, &["aws_s3_bucket"]) else {
                     continue;
                 };
                 // A bucket made per `count`/`for_each` item: its controls may be too.
@@ -199,20 +199,6 @@ impl Rule for S3AclDisabled {
     }
 }
 
-/// The `aws_s3_bucket` of the module that an expression names (`aws_s3_bucket.b.id`,
-/// `.bucket`, `.bucket_domain_name`).
-fn referenced_bucket<'m, 'a>(
-    module: &'m Module<'a>,
-    expr: &hcl_edit::expr::Expression,
-) -> Option<&'m BlockInfo<'a>> {
-    let mut refs = RefCollector::default();
-    refs.expr(expr);
-    refs.refs.iter().find_map(|r| match &r.target {
-        Target::Resource { ty, .. } if ty == "aws_s3_bucket" => module.block(&r.target.address()),
-        _ => None,
-    })
-}
-
 /// The ownership controls that name `bucket`, each with its `object_ownership` when it
 /// is written (`None`: not known, from a variable). `None` when some ownership controls
 /// of the module name a bucket that cannot be told (a variable, a name): they may be
@@ -225,7 +211,7 @@ fn controls_of<'m, 'a>(
     for c in module.resources(CONTROLS) {
         let named = c
             .attr("bucket")
-            .and_then(|a| referenced_bucket(module, &a.value))?;
+            .and_then(|a| module.referenced(&a.value, &["aws_s3_bucket"]))?;
         if named.address != bucket.address {
             continue;
         }

@@ -91,7 +91,7 @@ use hcl_edit::structure::Attribute;
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
 use crate::model::eval::{known, literal_sources};
-use crate::model::expr::{RefCollector, Target, span_of, static_str};
+use crate::model::expr::{span_of, static_str};
 use crate::model::{BlockInfo, BlockKind, Model, Module};
 use crate::workspace::FileId;
 
@@ -638,14 +638,7 @@ impl<'a> Cx<'a> {
         let Some(redrive) = b.attr("redrive_policy") else {
             return;
         };
-        let mut refs = RefCollector::default();
-        refs.expr(&redrive.value);
-        let Some(dlq) = refs.refs.iter().find_map(|r| match &r.target {
-            Target::Resource { ty, .. } if ty == "aws_sqs_queue" => {
-                self.module.block(&r.target.address())
-            }
-            _ => None,
-        }) else {
+        let Some(dlq) = self.module.referenced(&redrive.value, &["aws_sqs_queue"]) else {
             return;
         };
         let dlq_fifo = self.can_be_true(dlq, "fifo_queue").is_some()
@@ -850,16 +843,10 @@ impl<'a> Cx<'a> {
             let Some(tg_attr) = action.body.get_attribute("target_group_arn") else {
                 continue;
             };
-            let mut refs = RefCollector::default();
-            refs.expr(&tg_attr.value);
-            let Some(tg) = refs.refs.iter().find_map(|r| match &r.target {
-                Target::Resource { ty, .. }
-                    if ty == "aws_lb_target_group" || ty == "aws_alb_target_group" =>
-                {
-                    self.module.block(&r.target.address())
-                }
-                _ => None,
-            }) else {
+            let Some(tg) = self.module.referenced(
+                &tg_attr.value,
+                &["aws_lb_target_group", "aws_alb_target_group"],
+            ) else {
                 continue;
             };
             let Some((tg_protocol, _)) = self.values(tg, "protocol") else {
@@ -898,15 +885,7 @@ impl<'a> Cx<'a> {
 
     /// The block of one of `types` that `name` of `b` refers to.
     fn referenced(&self, b: &BlockInfo<'a>, name: &str, types: &[&str]) -> Option<&BlockInfo<'a>> {
-        let attr = b.attr(name)?;
-        let mut refs = RefCollector::default();
-        refs.expr(&attr.value);
-        refs.refs.iter().find_map(|r| match &r.target {
-            Target::Resource { ty, .. } if types.contains(&ty.as_str()) => {
-                self.module.block(&r.target.address())
-            }
-            _ => None,
-        })
+        self.module.referenced(&b.attr(name)?.value, types)
     }
 
     fn node_group(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
