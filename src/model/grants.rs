@@ -58,13 +58,14 @@ impl Grants<'_> {
     }
 }
 
-/// Whether `policy` has an `Allow` statement whose actions cover `action`.
+/// Whether `policy` has an `Allow` statement whose actions cover `action`: listed in
+/// `Action` (wildcards matched), or not excluded by its `NotAction`.
 pub fn allows(policy: &Policy, action: &str) -> bool {
+    let matches = |a: &String| super::policy::action_matches(a, action);
     policy.statements.iter().any(|s| {
         s.allows()
-            && s.actions
-                .iter()
-                .any(|a| super::policy::action_matches(a, action))
+            && (s.actions.iter().any(matches)
+                || (!s.not_actions.is_empty() && !s.not_actions.iter().any(matches)))
     })
 }
 
@@ -86,6 +87,28 @@ pub fn role_grants<'m>(module: &'m Module<'_>, role: usize) -> Grants<'m> {
     for p in module.policies_of(role) {
         if p.policy.attr != "assume_role_policy" {
             g.push(p, &role_block.address);
+        }
+    }
+    // An `inline_policy` whose document is not written in the block (a policy document
+    // data source, `file()`, a variable).
+    for inline in role_block.body().get_blocks("inline_policy") {
+        let Some(policy) = inline.body.get_attribute("policy") else {
+            continue;
+        };
+        match module.policy_document(&policy.value) {
+            Some(doc) => {
+                for p in module.policies_of(doc) {
+                    g.push(p, &role_block.address);
+                }
+            }
+            None if !matches!(
+                policy.value,
+                Expression::FuncCall(ref call) if call.name.name.as_str() == "jsonencode"
+            ) && !matches!(policy.value, Expression::HeredocTemplate(_)) =>
+            {
+                g.unknown = true;
+            }
+            None => {}
         }
     }
     if let Some(arns) = role_block.attr("managed_policy_arns") {
@@ -218,6 +241,11 @@ impl<'m> Grants<'m> {
         if let Some(arn) = static_str(expr)
             && arn.starts_with("arn:")
         {
+            // A customer managed policy written by ARN: its document is not here.
+            if !arn.contains(":iam::aws:policy/") {
+                self.unknown = true;
+                return;
+            }
             self.managed.push(Managed {
                 arn,
                 file,

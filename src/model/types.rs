@@ -84,6 +84,19 @@ const STRING_FUNCTIONS: &[&str] = &[
 pub fn of_with(expr: &Expression, vars: &dyn Fn(&str) -> Option<Ty>) -> Ty {
     let of = |e: &Expression| of_with(e, vars);
     match expr {
+        // `"${x}"` alone is `x` itself, of its own type (Terraform 0.11 style).
+        Expression::StringTemplate(t)
+            if t.iter().count() == 1
+                && matches!(
+                    t.iter().next(),
+                    Some(hcl_edit::template::Element::Interpolation(_))
+                ) =>
+        {
+            match t.iter().next() {
+                Some(hcl_edit::template::Element::Interpolation(i)) => of(&i.expr),
+                _ => Ty::Dynamic,
+            }
+        }
         Expression::String(_) | Expression::StringTemplate(_) | Expression::HeredocTemplate(_) => {
             Ty::String
         }
@@ -347,6 +360,7 @@ mod tests {
             ("{ a = [1], b = [\"x\"] }", "{}"),
             ("{ a = [1], b = [] }", "{}"),
             ("[{ a = 1 }]", "[{ b = 2 }]"),
+            ("\"${var.ids}\"", "[]"),
         ];
         let inconsistent = [
             ("[\"x\"]", "\"y\""),

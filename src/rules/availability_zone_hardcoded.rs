@@ -87,11 +87,15 @@ impl Rule for AvailabilityZoneHardcoded {
                 let src = model.src(b.file);
                 // Most blocks hold no `…1a"` at all: skip them before walking their
                 // literals.
-                if !src.get(b.span.clone()).is_some_and(may_hold_zone) {
+                if !src.get(b.span.clone()).is_some_and(may_hold_zone)
+                    || (b.kind == BlockKind::Data && b.label(0) == "aws_availability_zones")
+                {
                     continue;
                 }
+                let skipped = descriptive_spans(b.body());
                 let zones: Vec<(String, std::ops::Range<usize>)> = literal_spans(b.body())
                     .into_iter()
+                    .filter(|(_, span)| !skipped.iter().any(|s| s.contains(&span.start)))
                     .filter_map(|(_, span)| {
                         let text = src.get(span.clone())?.trim_matches('"');
                         zone_region(text).map(|_| (text.to_string(), span))
@@ -147,6 +151,25 @@ impl Rule for AvailabilityZoneHardcoded {
     }
 }
 
+/// The spans of the arguments whose text describes rather than places: tags,
+/// descriptions, the zones a lookup leaves out.
+fn descriptive_spans(body: &hcl_edit::structure::Body) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = body
+        .attributes()
+        .filter(|a| {
+            matches!(
+                a.key.as_str(),
+                "tags" | "tags_all" | "default_tags" | "description" | "exclude_names"
+            )
+        })
+        .map(crate::model::expr::span_of)
+        .collect();
+    for block in body.blocks() {
+        out.extend(descriptive_spans(&block.body));
+    }
+    out
+}
+
 /// Whether `text` has a digit, a letter `a`–`f` and a closing quote in a row, as every
 /// written zone name ends.
 fn may_hold_zone(text: &str) -> bool {
@@ -158,6 +181,9 @@ fn may_hold_zone(text: &str) -> bool {
 /// The region of a zone name (`us-east-1a` → `us-east-1`, `us-gov-west-1b` →
 /// `us-gov-west-1`); `None` for anything else.
 fn zone_region(text: &str) -> Option<&str> {
+    if !text.is_ascii() {
+        return None;
+    }
     let (region, letter) = text.split_at(text.len().checked_sub(1)?);
     if !letter.chars().all(|c| ('a'..='f').contains(&c)) {
         return None;
@@ -212,5 +238,7 @@ mod tests {
         assert_eq!(zone_region("use1-az1"), None);
         assert_eq!(zone_region("my-app-1a"), None);
         assert_eq!(zone_region("a"), None);
+        assert_eq!(zone_region("Sous-réseau privé"), None);
+        assert_eq!(zone_region("é"), None);
     }
 }

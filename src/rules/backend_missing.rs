@@ -2,7 +2,7 @@
 //!
 //! ## What it does
 //! In the `contract` profile: reports a root module that creates resources and has no
-//! `backend` block in its `terraform` blocks, so that its state stays in a local
+//! `backend` (or `cloud`) block in its `terraform` blocks, so that its state stays in a local
 //! `terraform.tfstate`. In a task folder whose ideal answer has no backend either, the
 //! task does not ask for one and nothing is reported.
 //!
@@ -70,7 +70,12 @@ impl Rule for BackendMissing {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in model.modules.iter().filter(|m| !m.is_child && m.complete) {
+            // `terraform { cloud { … } }` keeps the state in HCP Terraform.
+            let cloud = module
+                .blocks_of(BlockKind::Terraform)
+                .any(|t| t.body().blocks().any(|x| x.ident.as_str() == "cloud"));
             if module.backends().next().is_some()
+                || cloud
                 || !module.blocks_of(BlockKind::Resource).any(|_| true)
                 || !ideal_has_backend(model, module)
             {

@@ -56,7 +56,7 @@
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Finding, Fix, Related, Severity};
-use crate::model::expr::{RefCollector, Target, span_of};
+use crate::model::expr::span_of;
 use crate::model::{BlockKind, Model};
 
 pub struct LambdaVpcPermissionsMissing;
@@ -97,26 +97,22 @@ impl Rule for LambdaVpcPermissionsMissing {
                 let Some(vpc) = b.body().blocks().find(|v| v.ident.as_str() == "vpc_config") else {
                     continue;
                 };
-                // `subnet_ids = []` keeps the function out of any VPC.
-                let in_vpc = vpc.body.get_attribute("subnet_ids").is_some_and(|a| {
-                    !matches!(&a.value, hcl_edit::expr::Expression::Array(items) if items.is_empty())
-                        && !matches!(a.value, hcl_edit::expr::Expression::Null(_))
-                });
+                // `subnet_ids = []` keeps the function out of any VPC; so may a variable
+                // or local whose value is not known to hold subnets.
+                let in_vpc = vpc
+                    .body
+                    .get_attribute("subnet_ids")
+                    .is_some_and(|a| holds_subnets(module, &a.value));
                 if !in_vpc {
                     continue;
                 }
-                let Some(role_attr) = b.attr("role") else {
+                let Some(role) = b
+                    .attr("role")
+                    .and_then(|a| module.referenced(&a.value, &["aws_iam_role"]))
+                else {
                     continue;
                 };
-                let mut refs = RefCollector::default();
-                refs.expr(&role_attr.value);
-                let Some((role_index, role)) = refs.refs.iter().find_map(|r| match &r.target {
-                    Target::Resource { ty, .. } if ty == "aws_iam_role" => {
-                        let i = module.index_of(&r.target.address())?;
-                        Some((i, &module.blocks[i]))
-                    }
-                    _ => None,
-                }) else {
+                let Some(role_index) = module.index_of(&role.address) else {
                     continue;
                 };
                 let grants = crate::model::grants::role_grants(module, role_index);
@@ -173,5 +169,43 @@ impl Rule for LambdaVpcPermissionsMissing {
                 out.push(f);
             }
         }
+    }
+}
+
+/// Whether `subnet_ids` certainly names subnets: a list with elements, a reference to
+/// resources or data sources (`aws_subnet.private[*].id`), or a variable or local whose
+/// known values are lists with elements (or that has none: the caller gives them). A
+/// variable left empty by default (`[]`, `null`) is not.
+fn holds_subnets(module: &crate::model::Module<'_>, expr: &hcl_edit::expr::Expression) -> bool {
+    use hcl_edit::expr::Expression;
+    match expr {
+        Expression::Array(items) => !items.is_empty(),
+        Expression::Null(_) => false,
+        Expression::Traversal(_) => match crate::model::expr::traversal_path(expr) {
+            Some(("var", attrs)) if attrs.len() == 1 => {
+                let name = attrs[0];
+                let given: Vec<&hcl_edit::expr::Expression> = module
+                    .tfvars
+                    .iter()
+                    .filter(|v| v.name == name)
+                    .map(|v| v.value)
+                    .chain(
+                        module
+                            .block(&format!("var.{name}"))
+                            .and_then(|v| v.attr("default"))
+                            .map(|d| &d.value),
+                    )
+                    .collect();
+                // A required variable: the caller gives the subnets.
+                given.iter().all(|e| holds_subnets(module, e))
+            }
+            Some(("local", attrs)) if attrs.len() == 1 => module
+                .locals
+                .iter()
+                .find(|l| l.name == attrs[0])
+                .is_some_and(|l| holds_subnets(module, &l.attr.value)),
+            _ => true,
+        },
+        _ => true,
     }
 }

@@ -6,10 +6,11 @@
 //! values and locals filled in — is written out in full and equals the name of an
 //! earlier resource of the same type in the same module, where AWS keeps one resource
 //! per name: in the same region (the same provider configuration), or in the whole
-//! account for IAM and S3. Resources made per `count` / `for_each` item are left out,
-//! and security groups count as the same only in the same VPC, ECS services in the same
-//! cluster, node groups in the same EKS cluster. The earlier resource is a related
-//! place.
+//! account for IAM and S3 (unless a provider assumes a role or names a profile: it may
+//! be another account). Resources made per `count` / `for_each` item are left out, and
+//! security groups count as the same only in the same VPC, ECS services in the same
+//! cluster, node groups in the same EKS cluster, EventBridge rules on the same bus, WAF
+//! web ACLs in the same scope. The earlier resource is a related place.
 //!
 //! ## Why is this bad?
 //! Terraform sees two resources; AWS sees one name. Creating the second fails
@@ -69,6 +70,8 @@ const SCOPED: &[(&str, &str)] = &[
     ("aws_security_group", "vpc_id"),
     ("aws_ecs_service", "cluster"),
     ("aws_eks_node_group", "cluster_name"),
+    ("aws_cloudwatch_event_rule", "event_bus_name"),
+    ("aws_wafv2_web_acl", "scope"),
 ];
 
 /// Types whose names AWS does not keep unique (or only per parent not modelled here).
@@ -79,6 +82,20 @@ const NOT_UNIQUE: &[&str] = &[
     "aws_appautoscaling_policy",
     "aws_route53_health_check",
 ];
+
+/// Whether the provider configuration `b` uses may reach another account: it assumes a
+/// role or names a profile.
+fn other_account(module: &crate::model::Module<'_>, b: &BlockInfo<'_>) -> bool {
+    let alias = b.provider.as_ref().and_then(|p| p.alias.clone());
+    module.blocks_of(BlockKind::Provider).any(|p| {
+        p.label(0) == "aws"
+            && p.attr("alias")
+                .and_then(|a| crate::model::expr::static_str(&a.value))
+                == alias
+            && (p.attr("profile").is_some()
+                || p.body().blocks().any(|x| x.ident.as_str() == "assume_role"))
+    })
+}
 
 impl Rule for NameDuplicated {
     fn id(&self) -> &'static str {
@@ -118,17 +135,22 @@ impl Rule for NameDuplicated {
                 if !name.complete || name.text.is_empty() {
                     continue;
                 }
-                let mut scope = if GLOBAL.contains(&ty) {
+                let provider = b.provider.as_ref().map(|p| p.display()).unwrap_or_default();
+                // Account-wide names compare across providers of one account: a provider
+                // that assumes a role or uses a profile may be another account.
+                let mut scope = if GLOBAL.contains(&ty) && !other_account(module, b) {
                     String::new()
                 } else {
-                    b.provider.as_ref().map(|p| p.display()).unwrap_or_default()
+                    provider
                 };
                 if let Some((_, parent)) = SCOPED.iter().find(|(t, _)| *t == ty) {
-                    let Some(p) = b.attr(parent) else {
-                        continue;
-                    };
+                    // Left out: the default (VPC, event bus).
+                    let written = b
+                        .attr(parent)
+                        .map(|p| string_like(model.src(b.file), &p.value))
+                        .unwrap_or_default();
                     scope.push('|');
-                    scope.push_str(&string_like(model.src(b.file), &p.value));
+                    scope.push_str(&written);
                 }
                 match seen.get(&(ty, scope.clone(), name.text.clone())) {
                     None => {

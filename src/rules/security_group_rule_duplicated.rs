@@ -106,7 +106,12 @@ impl Rule for SecurityGroupRuleDuplicated {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             for group in module.blocks_of(BlockKind::Resource) {
-                if !group.is_resource("aws_security_group") {
+                // A group per `count`/`for_each` item: its rules cannot be told apart by
+                // address.
+                if !group.is_resource("aws_security_group")
+                    || group.attr("count").is_some()
+                    || group.attr("for_each").is_some()
+                {
                     continue;
                 }
                 let target = Target::Resource {

@@ -61,9 +61,12 @@
 //!
 //! ## Fix safety
 //! Unsafe where there is a fix: it turns the feature off (`performance_insights_enabled =
-//! false`), removes the `availability_zone` of a Multi-AZ instance, or sets
-//! `network_mode = "awsvpc"`; the intent may have been a larger class or another
-//! design. The other combinations have no fix: which side to change is a design choice.
+//! false`), removes the `availability_zone` of a Multi-AZ instance, the
+//! `backtrack_window` of an Aurora PostgreSQL cluster or the `content_based_deduplication`
+//! of a standard queue or topic, or sets `network_mode = "awsvpc"`; the intent may have
+//! been a larger class or another design. The other combinations have no fix: which
+//! side to change is a design choice. An optional value (`null`, a conditional, a
+//! variable whose default is `null`) does not count as given.
 //!
 //! ## Root cause
 //! Each setting was taken from documentation or habit without its constraints on the
@@ -232,6 +235,54 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The attribute `name` when it certainly has a value: not `null`, nor a
+    /// conditional with a `null` branch, nor a variable or local that may be `null` (a
+    /// `null` default). A required variable, a reference to a resource or an element of
+    /// a list count as set.
+    fn surely_set(&self, b: &BlockInfo<'a>, name: &str) -> Option<&'a Attribute> {
+        let attr = b.attr(name)?;
+        (!self.may_be_null(&attr.value, 0)).then_some(attr)
+    }
+
+    fn may_be_null(&self, expr: &Expression, depth: usize) -> bool {
+        if depth > 8 {
+            return true;
+        }
+        match expr {
+            Expression::Null(_) => true,
+            Expression::Parenthesis(p) => self.may_be_null(p.inner(), depth + 1),
+            Expression::Conditional(c) => {
+                self.may_be_null(&c.true_expr, depth + 1)
+                    || self.may_be_null(&c.false_expr, depth + 1)
+            }
+            Expression::Traversal(t) if t.operators.len() == 1 => {
+                match crate::model::expr::traversal_path(expr) {
+                    Some(("var", attrs)) if attrs.len() == 1 => {
+                        let name = attrs[0];
+                        let default = self
+                            .module
+                            .block(&format!("var.{name}"))
+                            .and_then(|v| v.attr("default"));
+                        self.module
+                            .tfvars
+                            .iter()
+                            .filter(|v| v.name == name)
+                            .any(|v| self.may_be_null(v.value, depth + 1))
+                            || default.is_some_and(|d| self.may_be_null(&d.value, depth + 1))
+                    }
+                    Some(("local", attrs)) if attrs.len() == 1 => self
+                        .module
+                        .locals
+                        .iter()
+                        .find(|l| l.name == attrs[0])
+                        .is_some_and(|l| self.may_be_null(&l.attr.value, depth + 1)),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
     /// The strings `name` can take (lower-cased), with where each is written.
     fn strings(&self, b: &BlockInfo<'a>, name: &str) -> Vec<(String, Value<'a>)> {
         self.values(b, name)
@@ -337,7 +388,7 @@ impl<'a> Cx<'a> {
         let Some(multi) = self.can_be_true(b, "multi_az") else {
             return;
         };
-        let Some(zone) = b.attr("availability_zone").filter(|a| !is_null(&a.value)) else {
+        let Some(zone) = self.surely_set(b, "availability_zone") else {
             return;
         };
         let mut p = self.problem(
@@ -448,7 +499,7 @@ impl<'a> Cx<'a> {
             }
             (None, Some(role))
                 if instance
-                    && matches!(role.value, Expression::Traversal(_))
+                    && self.surely_set(b, "monitoring_role_arn").is_some()
                     && self.interval_zero(b) =>
             {
                 found.push(self.problem(
@@ -517,8 +568,12 @@ impl<'a> Cx<'a> {
         let failover = self.can_be_true(b, "automatic_failover_enabled");
         if let Some(failover) = failover {
             // Cluster mode (node groups with replicas) has its own count.
-            let cluster_mode =
-                b.attr("num_node_groups").is_some() || b.attr("replicas_per_node_group").is_some();
+            // (`cluster_mode { … }` before provider 5.)
+            let cluster_mode = b.attr("num_node_groups").is_some()
+                || b.attr("replicas_per_node_group").is_some()
+                || b.body()
+                    .blocks()
+                    .any(|x| x.ident.as_str() == "cluster_mode");
             let counts: Option<Vec<f64>> = match self
                 .values(b, "num_cache_clusters")
                 .or_else(|| self.values(b, "number_cache_clusters"))
@@ -556,7 +611,7 @@ impl<'a> Cx<'a> {
                 ),
             ));
         }
-        if let Some(token) = b.attr("auth_token").filter(|a| !is_null(&a.value))
+        if let Some(token) = self.surely_set(b, "auth_token")
             && self.surely_false(b, "transit_encryption_enabled")
         {
             found.push(self.problem(

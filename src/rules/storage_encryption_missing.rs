@@ -7,7 +7,7 @@
 //!   source's, nor for an instance restored from a snapshot);
 //! - `aws_rds_cluster`, `aws_docdb_cluster`, `aws_neptune_cluster`
 //!   (`storage_encrypted`; not for a cluster restored from a snapshot or a member of a
-//!   global cluster, which take theirs);
+//!   global cluster, which take theirs, nor for Aurora Serverless v1, always encrypted);
 //! - `aws_ebs_volume` and `aws_efs_file_system` (`encrypted`);
 //! - `aws_elasticache_replication_group` (`at_rest_encryption_enabled`);
 //! - `aws_kinesis_stream` (`encryption_type = "KMS"`);
@@ -106,7 +106,13 @@ impl Rule for StorageEncryptionMissing {
             for b in module.blocks_of(BlockKind::Resource) {
                 let ty = b.label(0);
                 if let Some(&(_, arg, what)) = FLAGS.iter().find(|(t, _, _)| *t == ty) {
-                    if INHERITS.iter().any(|k| b.attr(k).is_some())
+                    // Aurora Serverless v1 is always encrypted.
+                    let serverless = b
+                        .attr("engine_mode")
+                        .and_then(|a| crate::model::expr::static_str(&a.value))
+                        == Some("serverless".to_string());
+                    if serverless
+                        || INHERITS.iter().any(|k| b.attr(k).is_some())
                         || b.body()
                             .blocks()
                             .any(|x| x.ident.as_str() == "restore_to_point_in_time")
@@ -127,6 +133,12 @@ impl Rule for StorageEncryptionMissing {
                     };
                     if off {
                         let mut f = self.base(b, "Kinesis stream", "encryption_type");
+                        if b.attr("encryption_type").is_some() {
+                            f.message = format!(
+                                "`{}` sets `encryption_type = \"NONE\"`: the stream's records are not encrypted at rest",
+                                b.address
+                            );
+                        }
                         let untouched =
                             b.attr("encryption_type").is_none() && b.attr("kms_key_id").is_none();
                         f.fix = untouched
@@ -159,7 +171,12 @@ impl Rule for StorageEncryptionMissing {
                                 .is_some_and(|a| a.value.as_bool() != Some(false))
                         });
                     if !on {
-                        out.push(self.base(b, "search domain", "encrypt_at_rest"));
+                        let mut f = self.base(b, "search domain", "encrypt_at_rest");
+                        f.message = format!(
+                            "`{}` has no enabled `encrypt_at_rest` block: the domain's indices and snapshots are not encrypted, and turning it on later replaces the domain",
+                            b.address
+                        );
+                        out.push(f);
                     }
                 }
             }
