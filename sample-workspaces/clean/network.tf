@@ -1,6 +1,10 @@
+data "aws_availability_zones" "available" {
+  state = "available"
+}
+
 locals {
   private_subnets = {
-    for index, zone in var.availability_zones :
+    for index, zone in slice(data.aws_availability_zones.available.names, 0, var.zone_count) :
     zone => cidrsubnet(var.vpc_cidr, 8, index)
   }
 }

@@ -15,8 +15,8 @@ variable "vpc_cidr" {
   default     = "10.40.0.0/16"
 }
 
-variable "availability_zones" {
-  description = "Zones that get one private subnet each"
-  type        = list(string)
-  default     = ["eu-west-1a", "eu-west-1b"]
+variable "zone_count" {
+  description = "How many availability zones get a private subnet each"
+  type        = number
+  default     = 2
 }
