@@ -83,6 +83,15 @@ pub struct Comparison {
     pub differing: Vec<String>,
 }
 
+/// The comparisons of the answer's module in `dir`; empty when it is not compared with
+/// an ideal (or matches it block for block).
+pub fn of_module<'m>(model: &'m Model<'_>, dir: &str) -> Vec<&'m Comparison> {
+    comparisons(model)
+        .iter()
+        .filter(|c| c.module == dir)
+        .collect()
+}
+
 /// The comparisons of the modules of this model that have an ideal (computed once).
 pub fn comparisons<'m>(model: &'m Model<'_>) -> &'m [Comparison] {
     model.comparisons.get_or_init(|| compute(model))

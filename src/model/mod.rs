@@ -539,17 +539,14 @@ impl<'a> Model<'a> {
     /// Whether `path` (relative to `module`'s folder) is a file of the workspace: a
     /// Terraform file, or another file discovery saw (`lambda.zip`, a template).
     pub fn has_file(&self, module: &Module<'_>, path: &str) -> bool {
-        let full = resolve_local_source(&module.dir, &format!("./{path}"))
-            .unwrap_or_else(|| path.to_string());
+        let full = in_module(module, path);
         self.ws.assets.binary_search(&full).is_ok() || self.ws.file_by_path(&full).is_some()
     }
 
     /// Whether the folder `path` (relative to `module`) holds a file of the workspace or
     /// one the answer shows.
     pub fn has_dir(&self, module: &Module<'_>, path: &str) -> bool {
-        let full = resolve_local_source(&module.dir, &format!("./{}", path.trim_end_matches('/')))
-            .unwrap_or_else(|| path.to_string());
-        let prefix = format!("{full}/");
+        let prefix = format!("{}/", in_module(module, path.trim_end_matches('/')));
         self.ws.assets.iter().any(|a| a.starts_with(&prefix))
             || self.ws.files.iter().any(|f| f.path.starts_with(&prefix))
     }
@@ -791,6 +788,12 @@ pub fn module_file_path(written: &str) -> (String, bool) {
             p.strip_prefix(prefix).map_or(p.clone(), str::to_string)
         });
     (path, own_folder)
+}
+
+/// A path relative to `module` as a workspace path (`x.sh` in `envs/prod` →
+/// `envs/prod/x.sh`).
+fn in_module(module: &Module<'_>, path: &str) -> String {
+    resolve_local_source(&module.dir, &format!("./{path}")).unwrap_or_else(|| path.to_string())
 }
 
 /// `./modules/vpc` called from `envs/prod` → `envs/prod/modules/vpc`; registry and git

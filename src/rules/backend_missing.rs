@@ -121,10 +121,7 @@ impl Rule for BackendMissing {
 /// Whether the task asks for a backend: the ideal answer's `terraform` block has one.
 /// `true` for a module that is not compared with an ideal.
 fn ideal_has_backend(model: &Model<'_>, module: &Module<'_>) -> bool {
-    let compared: Vec<&crate::compare::Comparison> = crate::compare::comparisons(model)
-        .iter()
-        .filter(|c| c.module == module.dir)
-        .collect();
+    let compared = crate::compare::of_module(model, &module.dir);
     if compared.is_empty() {
         return true;
     }

@@ -236,11 +236,8 @@ fn tied_to_created(module: &Module<'_>, b: &BlockInfo<'_>, depth: usize) -> bool
 /// differing in other ways than `parts`, which make it optional): the task then accepts
 /// what it requires.
 fn ideal_agrees(model: &Model<'_>, module: &Module<'_>, address: &str, parts: &[&str]) -> bool {
-    use crate::compare::{Kind, comparisons};
-    let compared: Vec<&crate::compare::Comparison> = comparisons(model)
-        .iter()
-        .filter(|c| c.module == module.dir)
-        .collect();
+    use crate::compare::Kind;
+    let compared = crate::compare::of_module(model, &module.dir);
     if compared.is_empty() {
         return false;
     }
