@@ -262,17 +262,13 @@ locals {
 "#;
     std::fs::write(dir.path().join("main.tf"), text).unwrap();
     let terraform = |args: &[&str]| terraform_in(dir.path(), args);
-    let Ok(init) = terraform(&["init", "-input=false", "-no-color", "-backend=false"]) else {
-        eprintln!(
-            "NOTE: terraform is not on the PATH; reference-invalid was not checked against it"
-        );
+    if !terraform_init(
+        dir.path(),
+        "reference-invalid",
+        &["init", "-input=false", "-no-color", "-backend=false"],
+    ) {
         return;
-    };
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    }
     let out = terraform(&["validate", "-no-color"]).unwrap();
     let said = String::from_utf8_lossy(&out.stderr).to_string();
     let terraform_lines = error_lines(&said, "Error: Invalid reference", "");
@@ -288,17 +284,13 @@ locals {
 fn terraform_plan_agrees_with_slice_out_of_range() {
     let dir = copy_to_temp(&fixture("slice-out-of-range", "fires"));
     let terraform = |args: &[&str]| terraform_in(dir.path(), args);
-    let Ok(init) = terraform(&["init", "-input=false", "-no-color"]) else {
-        eprintln!(
-            "NOTE: terraform is not on the PATH; slice-out-of-range was not checked against it"
-        );
+    if !terraform_init(
+        dir.path(),
+        "slice-out-of-range",
+        &["init", "-input=false", "-no-color"],
+    ) {
         return;
-    };
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    }
     let out = terraform(&["plan", "-input=false", "-no-color"]).unwrap();
     let said = String::from_utf8_lossy(&out.stderr).to_string();
     let lines = error_lines(
@@ -316,17 +308,13 @@ fn terraform_validate_agrees_with_conditional_type_mismatch() {
     for case in ["fires", "quiet"] {
         let dir = copy_to_temp(&fixture("conditional-type-mismatch", case));
         let terraform = |args: &[&str]| terraform_in(dir.path(), args);
-        let Ok(init) = terraform(&["init", "-input=false", "-no-color", "-backend=false"]) else {
-            eprintln!(
-                "NOTE: terraform is not on the PATH; conditional-type-mismatch was not checked against it"
-            );
+        if !terraform_init(
+            dir.path(),
+            "conditional-type-mismatch",
+            &["init", "-input=false", "-no-color", "-backend=false"],
+        ) {
             return;
-        };
-        assert!(
-            init.status.success(),
-            "{}",
-            String::from_utf8_lossy(&init.stderr)
-        );
+        }
         let out = terraform(&["validate", "-no-color"]).unwrap();
         let said = String::from_utf8_lossy(&out.stderr).to_string();
         let lines = error_lines(
@@ -342,6 +330,21 @@ fn terraform_validate_agrees_with_conditional_type_mismatch() {
         }
         assert_eq!(lines, ours, "terraform validate said:\n{said}");
     }
+}
+
+/// `terraform init` in `dir` with `args`, which must succeed; `false`, after saying so,
+/// when terraform is not on the PATH and `rule` is not checked against it.
+fn terraform_init(dir: &std::path::Path, rule: &str, args: &[&str]) -> bool {
+    let Ok(init) = terraform_in(dir, args) else {
+        eprintln!("NOTE: terraform is not on the PATH; {rule} was not checked against it");
+        return false;
+    };
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    true
 }
 
 /// Runs terraform in `dir`, offline and without a CLI configuration.

@@ -114,23 +114,18 @@ impl Rule for SecurityGroupRuleDuplicated {
                 {
                     continue;
                 }
-                let target = Target::Resource {
-                    ty: "aws_security_group".into(),
-                    name: group.label(1).into(),
-                };
                 let mut rules: Vec<GroupRule<'_>> = Vec::new();
                 for direction in ["ingress", "egress"] {
                     for block in group.body().get_blocks(direction) {
-                        if let Some(r) = normalise(module, &block.body, direction, None) {
-                            rules.push(GroupRule {
-                                span: crate::model::expr::block_header(
-                                    model.src(group.file),
-                                    span_of(block),
-                                ),
-                                file: group.file,
-                                ..r
-                            });
-                        }
+                        let header =
+                            crate::model::expr::block_header(model.src(group.file), span_of(block));
+                        rules.extend(normalise(
+                            module,
+                            &block.body,
+                            direction,
+                            None,
+                            (group.file, header),
+                        ));
                     }
                 }
                 for b in module.blocks_of(BlockKind::Resource) {
@@ -146,21 +141,20 @@ impl Rule for SecurityGroupRuleDuplicated {
                     if b.attr("count").is_some() || b.attr("for_each").is_some() {
                         continue;
                     }
-                    let names_group = b.attr("security_group_id").is_some_and(|a| {
-                        let mut refs = RefCollector::default();
-                        refs.expr(&a.value);
-                        refs.refs.iter().any(|r| r.target == target)
-                    });
+                    let names_group = b
+                        .attr("security_group_id")
+                        .and_then(|a| module.referenced(&a.value, &["aws_security_group"]))
+                        .is_some_and(|g| g.address == group.address);
                     if !names_group {
                         continue;
                     }
-                    if let Some(r) = normalise(module, b.body(), &direction, Some(b)) {
-                        rules.push(GroupRule {
-                            span: b.header(),
-                            file: b.file,
-                            ..r
-                        });
-                    }
+                    rules.extend(normalise(
+                        module,
+                        b.body(),
+                        &direction,
+                        Some(b),
+                        (b.file, b.header()),
+                    ));
                 }
                 self.report(model, group, &rules, out);
             }
@@ -267,6 +261,7 @@ fn normalise<'b>(
     body: &Body,
     direction: &str,
     resource: Option<&'b BlockInfo<'b>>,
+    (file, span): (usize, std::ops::Range<usize>),
 ) -> Option<GroupRule<'b>> {
     let text = |key: &str| {
         body.get_attribute(key).and_then(|a| {
@@ -335,8 +330,8 @@ fn normalise<'b>(
     }
     Some(GroupRule {
         resource,
-        span: 0..0,
-        file: 0,
+        span,
+        file,
         direction: direction.to_string(),
         protocol,
         from,
