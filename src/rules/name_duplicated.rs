@@ -85,16 +85,22 @@ const NOT_UNIQUE: &[&str] = &[
 
 /// Whether the provider configuration `b` uses may reach another account: it assumes a
 /// role or names a profile.
-fn other_account(module: &crate::model::Module<'_>, b: &BlockInfo<'_>) -> bool {
-    let alias = b.provider.as_ref().and_then(|p| p.alias.clone());
-    module.blocks_of(BlockKind::Provider).any(|p| {
-        p.label(0) == "aws"
-            && p.attr("alias")
+/// The aliases (`None` for the default) of the module's `aws` providers that assume a
+/// role or use a profile: a resource of one of them may be in another account. Once per
+/// module, not per resource.
+fn other_accounts(module: &crate::model::Module<'_>) -> Vec<Option<String>> {
+    module
+        .blocks_of(BlockKind::Provider)
+        .filter(|p| {
+            p.label(0) == "aws"
+                && (p.attr("profile").is_some()
+                    || p.body().blocks().any(|x| x.ident.as_str() == "assume_role"))
+        })
+        .map(|p| {
+            p.attr("alias")
                 .and_then(|a| crate::model::expr::static_str(&a.value))
-                == alias
-            && (p.attr("profile").is_some()
-                || p.body().blocks().any(|x| x.ident.as_str() == "assume_role"))
-    })
+        })
+        .collect()
 }
 
 impl Rule for NameDuplicated {
@@ -114,6 +120,7 @@ impl Rule for NameDuplicated {
         for module in &model.modules {
             // (type, scope, name) → the first resource with it.
             let mut seen: HashMap<(&str, String, String), &BlockInfo<'_>> = HashMap::new();
+            let other_accounts = other_accounts(module);
             for b in module.blocks_of(BlockKind::Resource) {
                 let ty = b.label(0);
                 let Some(&(_, arg, _)) = super::name_too_long::LIMITS
@@ -138,7 +145,8 @@ impl Rule for NameDuplicated {
                 let provider = b.provider.as_ref().map(|p| p.display()).unwrap_or_default();
                 // Account-wide names compare across providers of one account: a provider
                 // that assumes a role or uses a profile may be another account.
-                let mut scope = if GLOBAL.contains(&ty) && !other_account(module, b) {
+                let alias = b.provider.as_ref().and_then(|p| p.alias.clone());
+                let mut scope = if GLOBAL.contains(&ty) && !other_accounts.contains(&alias) {
                     String::new()
                 } else {
                     provider
