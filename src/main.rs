@@ -14,6 +14,14 @@ use tfreview::rules;
 use tfreview::tui::theme::Theme;
 use tfreview::{Severity, Target};
 
+/// mimalloc rather than glibc's allocator: the analysis allocates a syntax-tree node per
+/// expression and frees it again, and malloc and free were 17% of `check`'s samples.
+/// Medians on this 2-core machine: the corpus 858 → 721 ms; 60k variables and locals
+/// 1,040 → 852 ms; a 5.3 MB answer 2,115 → 1,645 ms. Without transparent huge pages
+/// (`no_thp`), which kept the corpus's peak at 123 MB instead of 92 MB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// What to review at PATH: a task folder's answer (the default when PATH or PATH/lib
 /// holds MODEL_RESPONSE.md), an answer chosen explicitly, or the plain `.tf` files.
 #[derive(clap::Args, Clone, Default)]
