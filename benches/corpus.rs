@@ -2,7 +2,9 @@
 //! the whole corpus (the release binary, as a user runs it, with every rule and with the
 //! task contract chosen as well), the time of reading and parsing the same files only,
 //! and the time of the corpus evaluation (`tfreview::evaluate`, as `tests/evaluation.rs`
-//! runs it), as medians over several runs.
+//! runs it), as medians over several runs. Also: the deployed files of many task folders
+//! copied into one folder, one module of realistic code at two sizes, so that a rule whose
+//! time grows with the square of a module's size shows in the ratio.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -208,6 +210,47 @@ fn main() {
         recall = e.split("tuned").recall();
     }
 
+    // One module of many folders' deployed files, at two sizes.
+    let mut one_module = Vec::new();
+    for folders in [150, 600] {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let mut copied = 0u64;
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&corpus)
+            .expect("list corpus")
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        for task in entries.iter().take(folders) {
+            let Ok(lib) = std::fs::read_dir(task.join("lib")) else {
+                continue;
+            };
+            for f in lib.filter_map(|e| Some(e.ok()?.path())) {
+                if f.extension().is_some_and(|x| x == "tf") && f.is_file() {
+                    let name = format!(
+                        "{}_{}",
+                        task.file_name().unwrap().to_string_lossy(),
+                        f.file_name().unwrap().to_string_lossy()
+                    );
+                    copied += std::fs::copy(&f, dir.path().join(name)).expect("copy");
+                }
+            }
+        }
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            let start = Instant::now();
+            let status = Command::new(bin)
+                .args(["check", "--format", "json", "--fail-on", "none"])
+                .arg(dir.path())
+                .stdout(Stdio::null())
+                .status()
+                .expect("run tfreview");
+            runs.push(start.elapsed());
+            assert!(status.success(), "tfreview check failed: {status}");
+        }
+        one_module.push((folders, copied, median(runs)));
+    }
+
     let (check, parse, analyse, task) =
         (median(check), median(parse), median(analyse), median(task));
     let (all_rules, evaluation) = (median(all_rules), median(evaluation));
@@ -248,6 +291,20 @@ fn main() {
             ms(on),
             ms(off),
             ms(on) / ms(off)
+        );
+    }
+    for (folders, bytes, time) in &one_module {
+        println!(
+            "one module of the deployed files of {folders} folders ({:.1} MB): median {:.0} ms",
+            *bytes as f64 / 1e6,
+            ms(*time)
+        );
+    }
+    if let [(_, b1, t1), (_, b2, t2)] = one_module.as_slice() {
+        println!(
+            "one module: {:.2} × the code takes {:.2} × the time (linear: the same)",
+            *b2 as f64 / *b1 as f64,
+            ms(*t2) / ms(*t1)
         );
     }
     println!("read + parse only: median {:.0} ms", ms(parse));

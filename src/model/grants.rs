@@ -119,13 +119,15 @@ pub fn role_grants<'m>(module: &'m Module<'_>, role: usize) -> Grants<'m> {
         .map(|a| super::eval::known(module, &a.value))
         .filter(|k| k.complete)
         .map(|k| k.text);
-    for (i, b) in module.blocks.iter().enumerate() {
-        let grants_policy = b.is_resource("aws_iam_role_policy")
-            || b.is_resource("aws_iam_role_policy_attachment")
-            || b.is_resource("aws_iam_policy_attachment");
-        if !grants_policy {
+    let attachments = module.resource_indexes(&[
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_policy_attachment",
+    ]);
+    for i in attachments {
+        let Some(b) = module.blocks.get(i) else {
             continue;
-        }
+        };
         match names_role(b, &target, role_name.as_deref()) {
             Some(true) => {}
             Some(false) => continue,

@@ -210,6 +210,21 @@ pub struct Module<'a> {
     /// `(companion type, argument)` → the resources that companions of that type name
     /// in that argument (or iterate over): built once per pair, on first use.
     companions: std::sync::Mutex<CompanionIndex>,
+    /// The references by target and by block, and the policies by block: built once, on
+    /// first use, so that a rule asking for each block's references is not quadratic.
+    index: std::sync::OnceLock<RefIndex>,
+}
+
+/// Positions in [`Module::refs`], [`Module::policies`] and [`Module::blocks`], grouped.
+#[derive(Debug, Default)]
+struct RefIndex {
+    to: HashMap<Target, Vec<usize>>,
+    /// By block index: the references made from inside the block.
+    from_block: Vec<Vec<usize>>,
+    /// By block index: the policies the block holds.
+    policies_of_block: Vec<Vec<usize>>,
+    /// By resource type: the indexes of the module's resources of that type.
+    resources: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Module<'a> {
@@ -287,8 +302,30 @@ impl<'a> Module<'a> {
         self.blocks.iter().filter(move |b| b.kind == kind)
     }
 
-    pub fn resources(&self, ty: &'static str) -> impl Iterator<Item = &BlockInfo<'a>> {
-        self.blocks.iter().filter(move |b| b.is_resource(ty))
+    /// The indexes (into [`Module::blocks`]) of the module's resources of any of `types`,
+    /// in the module's order.
+    pub fn resource_indexes(&self, types: &[&str]) -> Vec<usize> {
+        let index = self.index();
+        let mut out: Vec<usize> = types
+            .iter()
+            .filter_map(|t| index.resources.get(*t))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The module's resources of type `ty`, in order (from an index: no pass over the
+    /// module).
+    pub fn resources(&self, ty: &str) -> impl Iterator<Item = &BlockInfo<'a>> {
+        self.index()
+            .resources
+            .get(ty)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.blocks.get(i))
     }
 
     /// Whether rules about undeclared names can speak for this module: every file was
@@ -320,8 +357,53 @@ impl<'a> Module<'a> {
         self.by_address.contains_key(&format!("var.{name}"))
     }
 
+    fn index(&self) -> &RefIndex {
+        self.index.get_or_init(|| {
+            let mut index = RefIndex {
+                from_block: vec![Vec::new(); self.blocks.len()],
+                policies_of_block: vec![Vec::new(); self.blocks.len()],
+                ..RefIndex::default()
+            };
+            for (i, r) in self.refs.iter().enumerate() {
+                index.to.entry(r.target.clone()).or_default().push(i);
+                if let Owner::Block(b) = r.from
+                    && let Some(list) = index.from_block.get_mut(b)
+                {
+                    list.push(i);
+                }
+            }
+            for (i, b) in self.blocks.iter().enumerate() {
+                if b.kind == BlockKind::Resource {
+                    index
+                        .resources
+                        .entry(b.label(0).to_string())
+                        .or_default()
+                        .push(i);
+                }
+            }
+            for (i, p) in self.policies.iter().enumerate() {
+                if let Owner::Block(b) = p.owner
+                    && let Some(list) = index.policies_of_block.get_mut(b)
+                {
+                    list.push(i);
+                }
+            }
+            index
+        })
+    }
+
+    /// The references to `target`, in the module's order.
+    pub fn refs_to(&self, target: &Target) -> impl Iterator<Item = &Reference> {
+        self.index()
+            .to
+            .get(target)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.refs.get(i))
+    }
+
     pub fn is_referenced(&self, target: &Target) -> bool {
-        self.refs.iter().any(|r| &r.target == target)
+        self.refs_to(target).next().is_some()
     }
 
     /// The block that owns a reference or policy.
@@ -334,38 +416,45 @@ impl<'a> Module<'a> {
 
     /// References made from inside block `index`.
     pub fn refs_from_block(&self, index: usize) -> impl Iterator<Item = &Reference> {
-        self.refs
-            .iter()
-            .filter(move |r| r.from == Owner::Block(index))
+        self.index()
+            .from_block
+            .get(index)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.refs.get(i))
     }
 
     /// Policies held by block `index`.
     pub fn policies_of(&self, index: usize) -> impl Iterator<Item = &PolicyInfo> {
-        self.policies
-            .iter()
-            .filter(move |p| p.owner == Owner::Block(index))
+        self.index()
+            .policies_of_block
+            .get(index)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.policies.get(i))
     }
 
     /// `target` and the locals whose value uses it, directly or through other locals.
     pub fn carriers_of(&self, target: Target) -> Vec<Target> {
         let mut carriers = vec![target];
-        loop {
-            let before = carriers.len();
-            for local in &self.locals {
-                let t = Target::Local(local.name.to_string());
-                if carriers.contains(&t) {
+        let mut next = 0;
+        // Through the references index: each carrier's readers once.
+        while let Some(t) = carriers.get(next).cloned() {
+            next += 1;
+            for r in self.refs_to(&t) {
+                let Owner::Local(i) = r.from else {
                     continue;
+                };
+                let Some(local) = self.locals.get(i) else {
+                    continue;
+                };
+                let carrier = Target::Local(local.name.to_string());
+                if !carriers.contains(&carrier) {
+                    carriers.push(carrier);
                 }
-                let mut refs = RefCollector::default();
-                refs.expr(&local.attr.value);
-                if refs.refs.iter().any(|r| carriers.contains(&r.target)) {
-                    carriers.push(t);
-                }
-            }
-            if carriers.len() == before {
-                return carriers;
             }
         }
+        carriers
     }
 
     /// Path of a file named `name` in this module's folder.

@@ -97,7 +97,20 @@ impl Rule for KmsKeyPolicyDependencyMissing {
                     ty: "aws_kms_key_policy".into(),
                     name: policy.label(1).to_string(),
                 };
-                for (index, user) in module.blocks.iter().enumerate() {
+                // The blocks that name the key (each once, in the module's order).
+                let mut users: Vec<usize> = module
+                    .refs_to(&key)
+                    .filter_map(|r| match r.from {
+                        crate::model::Owner::Block(i) => Some(i),
+                        crate::model::Owner::Local(_) => None,
+                    })
+                    .collect();
+                users.sort_unstable();
+                users.dedup();
+                for index in users {
+                    let Some(user) = module.blocks.get(index) else {
+                        continue;
+                    };
                     if user.kind != BlockKind::Resource || KEY_MANAGEMENT.contains(&user.label(0)) {
                         continue;
                     }

@@ -64,6 +64,9 @@ impl Rule for ProviderVersionUnbounded {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
+            // Per provider, once per module: a module may constrain it in many blocks.
+            let mut needed_by: std::collections::HashMap<&str, Option<u64>> =
+                std::collections::HashMap::new();
             for t in module.blocks_of(BlockKind::Terraform) {
                 let mut constraints = Vec::new();
                 if let Some(attr) = t.attr("required_version") {
@@ -92,7 +95,11 @@ impl Rule for ProviderVersionUnbounded {
                     // The code may need the major that the constraint installs today (names
                     // only it has): the bound stays above that one.
                     let needed = provider
-                        .and_then(|p| crate::model::schema::check::major_needed(model, module, p))
+                        .and_then(|p| {
+                            *needed_by.entry(p).or_insert_with(|| {
+                                crate::model::schema::check::major_needed(model, module, p)
+                            })
+                        })
                         .filter(|&n| n > major);
                     // `>= 18446744073709551615` has no next major to bound it by.
                     let Some(next) = needed.unwrap_or(major).checked_add(1) else {

@@ -143,7 +143,10 @@ fn members(module: &Module<'_>, rule: &crate::model::BlockInfo<'_>) -> Vec<Membe
     use crate::model::expr::Target;
     // The group: the block itself, or the one a separate rule names.
     let group = if rule.is_resource("aws_security_group") {
-        Some(rule.address.clone())
+        Some(Target::Resource {
+            ty: "aws_security_group".into(),
+            name: rule.label(1).to_string(),
+        })
     } else {
         rule.attr("security_group_id").and_then(|a| {
             let mut refs = crate::model::expr::RefCollector::default();
@@ -153,16 +156,14 @@ fn members(module: &Module<'_>, rule: &crate::model::BlockInfo<'_>) -> Vec<Membe
                 .find(|r| {
                     matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_security_group")
                 })
-                .map(|r| r.target.address())
+                .map(|r| r.target.clone())
         })
     };
     let Some(group) = group else {
         return Vec::new();
     };
     module
-        .refs
-        .iter()
-        .filter(|r| r.target.address() == group)
+        .refs_to(&group)
         .filter_map(|r| {
             let Owner::Block(i) = r.from else {
                 return None;
@@ -197,7 +198,7 @@ fn members(module: &Module<'_>, rule: &crate::model::BlockInfo<'_>) -> Vec<Membe
                     message: format!("`{}` is in this group", member.address),
                 },
                 address: member.address.clone(),
-                group: group.clone(),
+                group: group.address(),
                 datastore,
             })
         })

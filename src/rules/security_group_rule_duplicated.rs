@@ -55,6 +55,8 @@
 //! - https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html (InvalidPermission.Duplicate)
 //! - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group
 
+use std::collections::HashMap;
+
 use hcl_edit::structure::Body;
 
 use super::{Class, Rule};
@@ -105,6 +107,31 @@ impl Rule for SecurityGroupRuleDuplicated {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
+            // The separate rules, by the address of the group they name: once per module.
+            let mut separate: HashMap<&str, Vec<(&BlockInfo<'_>, String)>> = HashMap::new();
+            for b in module.blocks_of(BlockKind::Resource) {
+                let direction = match b.label(0) {
+                    "aws_security_group_rule" => b
+                        .attr("type")
+                        .map(|t| known(module, &t.value).text)
+                        .unwrap_or_default(),
+                    "aws_vpc_security_group_ingress_rule" => "ingress".to_string(),
+                    "aws_vpc_security_group_egress_rule" => "egress".to_string(),
+                    _ => continue,
+                };
+                if b.attr("count").is_some() || b.attr("for_each").is_some() {
+                    continue;
+                }
+                if let Some(g) = b
+                    .attr("security_group_id")
+                    .and_then(|a| module.referenced(&a.value, &["aws_security_group"]))
+                {
+                    separate
+                        .entry(g.address.as_str())
+                        .or_default()
+                        .push((b, direction));
+                }
+            }
             for group in module.blocks_of(BlockKind::Resource) {
                 // A group per `count`/`for_each` item: its rules cannot be told apart by
                 // address.
@@ -128,30 +155,11 @@ impl Rule for SecurityGroupRuleDuplicated {
                         ));
                     }
                 }
-                for b in module.blocks_of(BlockKind::Resource) {
-                    let direction = match b.label(0) {
-                        "aws_security_group_rule" => b
-                            .attr("type")
-                            .map(|t| known(module, &t.value).text)
-                            .unwrap_or_default(),
-                        "aws_vpc_security_group_ingress_rule" => "ingress".to_string(),
-                        "aws_vpc_security_group_egress_rule" => "egress".to_string(),
-                        _ => continue,
-                    };
-                    if b.attr("count").is_some() || b.attr("for_each").is_some() {
-                        continue;
-                    }
-                    let names_group = b
-                        .attr("security_group_id")
-                        .and_then(|a| module.referenced(&a.value, &["aws_security_group"]))
-                        .is_some_and(|g| g.address == group.address);
-                    if !names_group {
-                        continue;
-                    }
+                for (b, direction) in separate.get(group.address.as_str()).into_iter().flatten() {
                     rules.extend(normalise(
                         module,
                         b.body(),
-                        &direction,
+                        direction,
                         Some(b),
                         (b.file, b.header()),
                     ));
