@@ -45,6 +45,26 @@ pub fn format(src: &str) -> Result<String, FormatError> {
     Ok(format_parsed(src))
 }
 
+/// [`format_parsed`] when it differs from `src`; `None` when `src` is formatted already,
+/// found without writing the formatted text out (most files are).
+pub fn reformat_parsed(src: &str) -> Option<String> {
+    if !src.starts_with('\u{feff}') {
+        let mut tokens = lexer::lex(src);
+        if normalise(&tokens).is_empty() {
+            layout(&mut tokens);
+            let unchanged = tokens.iter().all(|t| {
+                t.kind == Kind::Eof
+                    || (t.blanks.len() == t.spaces && t.blanks.bytes().all(|b| b == b' '))
+            });
+            if unchanged {
+                return None;
+            }
+        }
+    }
+    let formatted = format_parsed(src);
+    (formatted != src).then_some(formatted)
+}
+
 /// [`format`] of a text known to parse (the model parsed it already).
 pub fn format_parsed(src: &str) -> String {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
@@ -619,6 +639,27 @@ mod tests {
         let want = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"       # c\n  acl    = \"private\" // d\n\n\n  tags = {\n    a   = 1\n    bbb = \"${var.x}\"\n  }\n  list    = [1, 2, 3]\n  neg     = -1\n  e       = a-1\n  f       = !var.x\n  g       = var.a[0].b\n  h       = func(1, 2)\n  i       = \"${var.x}-y\"\n  j       = var.j\n  heredoc = <<-EOT\n      keep   this\n    EOT\n}\nvariable \"v\" {\n  type = string\n}\n";
         assert_eq!(format(src).unwrap(), want);
         assert_eq!(format(want).unwrap(), want);
+    }
+
+    #[test]
+    fn reformat_parsed_is_none_exactly_when_nothing_changes() {
+        for src in [
+            "a = 1\n",
+            "a  = 1\n",
+            "a =\t1\n",
+            "\u{feff}a = 1\n",
+            "variable \"v\" {\n  type = \"string\"\n}\n",
+            "variable \"v\" {\n  type = string\n}\n",
+            "x = <<EOF\n  keep\tthis\nEOF\n",
+            "b {\n  a   = 1\n  bbb = 2\n}\n\n\n",
+        ] {
+            let full = format_parsed(src);
+            assert_eq!(
+                reformat_parsed(src),
+                (full != src).then_some(full.clone()),
+                "{src:?}"
+            );
+        }
     }
 
     #[test]

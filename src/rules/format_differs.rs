@@ -77,16 +77,16 @@ impl Rule for FormatDiffers {
             // A file the model could not parse is formatted only when Terraform would
             // format it (a key given twice); a syntax error is another rule's finding.
             let formatted = if parsed.body.is_some() {
-                crate::format::format_parsed(src)
+                match crate::format::reformat_parsed(src) {
+                    Some(f) => f,
+                    None => continue,
+                }
             } else {
                 match crate::format::format(src) {
-                    Ok(f) => f,
-                    Err(_) => continue,
+                    Ok(f) if f != src => f,
+                    _ => continue,
                 }
             };
-            if formatted == src {
-                continue;
-            }
             let (edit, first_line) = whole_change(src, &formatted);
             let (changed, runs) = changed_lines(src, &formatted);
             let line = file.line_range(first_line);
