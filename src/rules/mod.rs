@@ -48,6 +48,7 @@ mod hardcoded_account_id;
 mod hcl_syntax_error;
 mod health_check_fqdn_url;
 mod http_not_redirected;
+mod internet_route_missing;
 mod iam_managed_policy_unknown;
 mod iam_policy_wildcard;
 mod ideal_block_differs;
@@ -357,6 +358,7 @@ static RULES: &[&dyn Rule] = &[
     &queue_topic_encryption_missing::QueueTopicEncryptionMissing,
     &storage_encryption_missing::StorageEncryptionMissing,
     &http_not_redirected::HttpNotRedirected,
+    &internet_route_missing::InternetRouteMissing,
     &config_recorder_ordering::ConfigRecorderOrdering,
     &cloudtrail_log_group_arn_invalid::CloudtrailLogGroupArnInvalid,
     &output_description_missing::OutputDescriptionMissing,

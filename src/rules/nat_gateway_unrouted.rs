@@ -52,6 +52,73 @@ use crate::model::{BlockKind, Model};
 
 pub struct NatGatewayUnrouted;
 
+impl NatGatewayUnrouted {
+    /// A gateway per zone (`count`, `for_each`) of which every route uses one instance
+    /// only, by a written-out index (`aws_nat_gateway.main[0].id`): the others carry no
+    /// traffic.
+    fn one_instance_used(
+        &self,
+        model: &Model<'_>,
+        module: &crate::model::Module<'_>,
+        b: &crate::model::BlockInfo<'_>,
+        uses: &[&crate::model::Reference],
+    ) -> Option<Finding> {
+        let repeat = b.attr("count").or_else(|| b.attr("for_each"))?;
+        // `count = 1`, `count = var.x ? 1 : 0`: one gateway at most.
+        if b.attr("count").is_some() && at_most_one(module, &repeat.value) {
+            return None;
+        }
+        let mut index = None;
+        for r in uses {
+            let text = model.src(r.file).get(r.span.clone())?;
+            let rest = text.strip_prefix(b.address.as_str())?.strip_prefix('[')?;
+            let (key, _) = rest.split_once(']')?;
+            let key = key.trim();
+            let literal = key.parse::<u64>().is_ok()
+                || (key.len() >= 2 && key.starts_with('"') && key.ends_with('"'));
+            if !literal || index.get_or_insert(key) != &key {
+                return None;
+            }
+        }
+        let index = index?;
+        let mut f = self.finding(
+            b.file,
+            crate::model::expr::span_of(&repeat.value),
+            format!("Only `{}[{index}]` carries traffic", b.address),
+            format!(
+                "`{}` makes a gateway per item, but every route names `[{index}]`: the others, each with its Elastic IP, are billed and carry nothing, and every private subnet depends on the one zone of `[{index}]`",
+                b.address
+            ),
+        );
+        f.address = Some(b.address.clone());
+        f.key = "one-instance".into();
+        f.related = uses
+            .iter()
+            .map(|r| Related {
+                file: r.file,
+                span: r.span.clone(),
+                message: format!("uses `[{index}]` only"),
+            })
+            .collect();
+        Some(f)
+    }
+}
+
+/// Whether a `count` is 0 or 1 whichever way it goes (`var.enabled ? 1 : 0`).
+fn at_most_one(module: &crate::model::Module<'_>, expr: &hcl_edit::expr::Expression) -> bool {
+    use hcl_edit::expr::Expression;
+    match expr {
+        Expression::Parenthesis(inner) => at_most_one(module, inner.inner()),
+        Expression::Conditional(c) => {
+            at_most_one(module, &c.true_expr) && at_most_one(module, &c.false_expr)
+        }
+        other => crate::model::eval::known(module, other)
+            .text
+            .parse::<u64>()
+            .is_ok_and(|n| n <= 1),
+    }
+}
+
 impl Rule for NatGatewayUnrouted {
     fn id(&self) -> &'static str {
         "nat-gateway-unrouted"
@@ -78,14 +145,19 @@ impl Rule for NatGatewayUnrouted {
                 };
                 // An output counts only in a child module, whose caller may route
                 // through the gateway it returns.
-                let used = module.refs.iter().any(|r| {
-                    r.target == target
-                        && (module.is_child
+                let uses: Vec<&crate::model::Reference> = module
+                    .refs_to(&target)
+                    .filter(|r| {
+                        module.is_child
                             || module
                                 .owner_block(r.from)
-                                .is_none_or(|o| o.kind != BlockKind::Output))
-                });
-                if used {
+                                .is_none_or(|o| o.kind != BlockKind::Output)
+                    })
+                    .collect();
+                if !uses.is_empty() {
+                    if let Some(f) = self.one_instance_used(model, module, b, &uses) {
+                        out.push(f);
+                    }
                     continue;
                 }
                 let mut f = self.finding(
