@@ -188,7 +188,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "required-provider-missing" => "required-providers",
         "provider-alias-undefined" | "provider-block-invalid" => "provider-alias",
         "db-password-invalid-characters" => "db-password",
-        "internet-route-missing" => "networking",
+        "internet-route-missing" | "nat-gateway-per-zone" => "networking",
         _ => "other",
     }
 }

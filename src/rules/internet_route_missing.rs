@@ -73,7 +73,9 @@ fn named(expr: &hcl_edit::expr::Expression, types: &[&str]) -> Vec<String> {
     refs.expr(expr);
     refs.refs
         .into_iter()
-        .filter(|r| matches!(&r.target, Target::Resource { ty, .. } if types.contains(&ty.as_str())))
+        .filter(
+            |r| matches!(&r.target, Target::Resource { ty, .. } if types.contains(&ty.as_str())),
+        )
         .map(|r| r.target.address())
         .collect()
 }
@@ -87,9 +89,11 @@ fn is_igw(expr: &hcl_edit::expr::Expression) -> Option<bool> {
         // A written-out id (`igw-…`), or a value this rule does not follow.
         return None;
     }
-    if refs.refs.iter().any(
-        |r| matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_internet_gateway"),
-    ) {
+    if refs
+        .refs
+        .iter()
+        .any(|r| matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_internet_gateway"))
+    {
         return Some(true);
     }
     refs.refs
@@ -118,16 +122,15 @@ impl Routes {
             tables_of: std::collections::HashMap::new(),
             unknown: false,
             main_changed: !module
-                .resource_indexes(&["aws_main_route_table_association", "aws_default_route_table"])
+                .resource_indexes(&[
+                    "aws_main_route_table_association",
+                    "aws_default_route_table",
+                ])
                 .is_empty(),
         };
         const TABLES: &[&str] = &["aws_route_table"];
         for table in module.resources("aws_route_table") {
-            if table
-                .body()
-                .blocks()
-                .any(|b| b.ident.as_str() == "dynamic")
-            {
+            if table.body().blocks().any(|b| b.ident.as_str() == "dynamic") {
                 r.public_tables.insert(table.address.clone());
                 continue;
             }
@@ -323,11 +326,9 @@ impl Rule for InternetRouteMissing {
                 let mut refs = RefCollector::default();
                 if let Some(a) = lb.attr("subnets") {
                     refs.expr(&a.value);
-                    if refs
-                        .refs
-                        .iter()
-                        .any(|r| !matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_subnet"))
-                    {
+                    if refs.refs.iter().any(
+                        |r| !matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_subnet"),
+                    ) {
                         continue;
                     }
                 }

@@ -48,13 +48,13 @@ mod hardcoded_account_id;
 mod hcl_syntax_error;
 mod health_check_fqdn_url;
 mod http_not_redirected;
-mod internet_route_missing;
 mod iam_managed_policy_unknown;
 mod iam_policy_wildcard;
 mod ideal_block_differs;
 mod ideal_block_extra;
 mod ideal_block_missing;
 mod identifier_wildcard;
+mod internet_route_missing;
 mod kms_deletion_window_too_long;
 mod kms_key_policy_dependency_missing;
 mod kms_key_policy_missing_service_principal;
@@ -73,6 +73,7 @@ mod module_source_missing;
 mod name_duplicated;
 mod name_random_characters;
 mod name_too_long;
+mod nat_gateway_per_zone;
 mod nat_gateway_unrouted;
 mod object_key_duplicated;
 mod organizations_management_account;
@@ -332,6 +333,7 @@ static RULES: &[&dyn Rule] = &[
     &name_random_characters::NameRandomCharacters,
     &name_duplicated::NameDuplicated,
     &nat_gateway_unrouted::NatGatewayUnrouted,
+    &nat_gateway_per_zone::NatGatewayPerZone,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,
