@@ -198,11 +198,14 @@ impl Rule for NatGatewayPerZone {
                 let Some(&(first, n)) = gateways.first() else {
                     continue;
                 };
-                let eips: Option<u64> = module
+                let region_eips: Vec<&BlockInfo<'_>> = module
                     .resources("aws_eip")
                     .filter(|e| {
                         e.provider.as_ref().map(|p| p.display()).unwrap_or_default() == region
                     })
+                    .collect();
+                let eips: Option<u64> = region_eips
+                    .iter()
                     .map(|e| match (e.attr("count"), e.attr("for_each")) {
                         (None, None) => Some(1),
                         (Some(c), _) => count_of(module, &c.value, 0),
@@ -260,6 +263,16 @@ impl Rule for NatGatewayPerZone {
                         message: "another NAT gateway of the region".into(),
                     })
                     .collect();
+                // The addresses they take, where the quota is spent.
+                f.related.extend(region_eips.iter().map(|e| {
+                    Related {
+                        file: e.file,
+                        span: e
+                            .attr("count")
+                            .map_or_else(|| e.header(), |c| span_of(&c.value)),
+                        message: "Elastic IPs of the region".into(),
+                    }
+                }));
                 out.push(f);
             }
         }
