@@ -32,6 +32,7 @@ mod block_written_as_attribute;
 mod cloudtrail_log_group_arn_invalid;
 mod conditional_type_mismatch;
 mod config_recorder_ordering;
+mod config_rule_identifier_unknown;
 mod data_source_type_unknown;
 mod db_password_invalid_characters;
 mod declaration_unused;
@@ -298,6 +299,7 @@ static RULES: &[&dyn Rule] = &[
     &reference_undeclared::ReferenceUndeclared,
     &reference_invalid::ReferenceInvalid,
     &conditional_type_mismatch::ConditionalTypeMismatch,
+    &config_rule_identifier_unknown::ConfigRuleIdentifierUnknown,
     &slice_out_of_range::SliceOutOfRange,
     &sns_topic_managed_key_unpublishable::SnsTopicManagedKeyUnpublishable,
     &resource_type_unknown::ResourceTypeUnknown,

@@ -5,6 +5,7 @@
 //! The rest of the engine asks `Selection::block(kind, type)` and never reads raw data.
 
 pub mod check;
+pub mod config_rules;
 pub mod curated;
 pub mod types;
 
