@@ -186,7 +186,9 @@ fn group_of_rule(rule: &str) -> &'static str {
         "output-description-missing" => "outputs",
         "format-differs" => "formatting",
         "required-provider-missing" => "required-providers",
-        "provider-alias-undefined" | "provider-block-invalid" => "provider-alias",
+        "provider-alias-undefined" | "provider-block-invalid" | "us-east-1-required" => {
+            "provider-alias"
+        }
         "db-password-invalid-characters" => "db-password",
         "internet-route-missing" | "nat-gateway-per-zone" => "networking",
         _ => "other",

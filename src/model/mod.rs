@@ -406,6 +406,25 @@ impl<'a> Module<'a> {
         self.refs_to(target).next().is_some()
     }
 
+    /// The `region` that decides where block `b` is created: the block's own `region`
+    /// (provider 6), else that of the module's `aws` provider configuration it uses (its
+    /// `provider` argument, else the default one). `None` when the module has no such
+    /// configuration (a child module, whose caller passes it) or it sets no region.
+    /// With the file that holds it.
+    pub fn region_attr(&self, b: &BlockInfo<'a>) -> Option<(FileId, &'a Attribute)> {
+        if !b.label(0).starts_with("aws_") {
+            return None;
+        }
+        if let Some(own) = b.attr("region") {
+            return Some((b.file, own));
+        }
+        let alias = b.provider.as_ref().and_then(|p| p.alias.clone());
+        let provider = self.blocks_of(BlockKind::Provider).find(|p| {
+            p.label(0) == "aws" && p.attr("alias").and_then(|a| static_str(&a.value)) == alias
+        })?;
+        Some((provider.file, provider.attr("region")?))
+    }
+
     /// The block that owns a reference or policy.
     pub fn owner_block(&self, owner: Owner) -> Option<&BlockInfo<'a>> {
         match owner {

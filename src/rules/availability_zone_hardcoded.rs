@@ -54,7 +54,7 @@
 use super::{Class, Rule};
 use crate::finding::{Finding, Related, Severity};
 use crate::model::eval::known;
-use crate::model::expr::{Target, literal_spans, static_str};
+use crate::model::expr::{Target, literal_spans};
 use crate::model::{BlockInfo, BlockKind, Model, Module};
 use crate::workspace::FileKind;
 
@@ -211,17 +211,9 @@ fn zone_region(text: &str) -> Option<&str> {
     ok.then_some(region)
 }
 
-/// The region of the `aws` provider configuration that `b` uses (its `provider`
-/// argument, else the default one), when it is known.
+/// The region `b` is created in, when it is known.
 fn provider_region(module: &Module<'_>, b: &BlockInfo<'_>) -> Option<String> {
-    if !b.label(0).starts_with("aws_") {
-        return None;
-    }
-    let alias = b.provider.as_ref().and_then(|p| p.alias.clone());
-    let provider = module.blocks_of(BlockKind::Provider).find(|p| {
-        p.label(0) == "aws" && p.attr("alias").and_then(|a| static_str(&a.value)) == alias
-    })?;
-    let region = known(module, &provider.attr("region")?.value);
+    let region = known(module, &module.region_attr(b)?.1.value);
     region.complete.then_some(region.text)
 }
 
