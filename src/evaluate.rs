@@ -140,7 +140,9 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "lambda-vpc-permissions-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
-        "config-recorder-ordering" | "kms-key-policy-dependency-missing" => "ordering",
+        "config-recorder-ordering"
+        | "kms-key-policy-dependency-missing"
+        | "replication-versioning-missing" => "ordering",
         "nat-gateway-unrouted" => "networking",
         "log-group-retention-missing"
         | "log-group-kms-missing"

@@ -221,6 +221,8 @@ struct RefIndex {
     to: HashMap<Target, Vec<usize>>,
     /// By block index: the references made from inside the block.
     from_block: Vec<Vec<usize>>,
+    /// By local index: the references the local's value makes.
+    from_local: Vec<Vec<usize>>,
     /// By block index: the policies the block holds.
     policies_of_block: Vec<Vec<usize>>,
     /// By resource type: the indexes of the module's resources of that type.
@@ -361,14 +363,17 @@ impl<'a> Module<'a> {
         self.index.get_or_init(|| {
             let mut index = RefIndex {
                 from_block: vec![Vec::new(); self.blocks.len()],
+                from_local: vec![Vec::new(); self.locals.len()],
                 policies_of_block: vec![Vec::new(); self.blocks.len()],
                 ..RefIndex::default()
             };
             for (i, r) in self.refs.iter().enumerate() {
                 index.to.entry(r.target.clone()).or_default().push(i);
-                if let Owner::Block(b) = r.from
-                    && let Some(list) = index.from_block.get_mut(b)
-                {
+                let list = match r.from {
+                    Owner::Block(b) => index.from_block.get_mut(b),
+                    Owner::Local(l) => index.from_local.get_mut(l),
+                };
+                if let Some(list) = list {
                     list.push(i);
                 }
             }
@@ -423,6 +428,49 @@ impl<'a> Module<'a> {
             p.label(0) == "aws" && p.attr("alias").and_then(|a| static_str(&a.value)) == alias
         })?;
         Some((provider.file, provider.attr("region")?))
+    }
+
+    /// The blocks that block `index` waits for, directly or through others: what it
+    /// references and what its `depends_on` names, followed through other blocks and
+    /// through locals (by index into [`Module::blocks`]).
+    pub fn dependencies(&self, index: usize) -> Vec<bool> {
+        let mut seen = vec![false; self.blocks.len()];
+        let mut locals_seen = vec![false; self.locals.len()];
+        let mut stack = vec![index];
+        while let Some(i) = stack.pop() {
+            let Some(block) = self.blocks.get(i) else {
+                continue;
+            };
+            let mut targets: Vec<String> =
+                block.depends_on.iter().map(|(a, _)| a.clone()).collect();
+            let mut refs: Vec<&Reference> = self.refs_from_block(i).collect();
+            while let Some(r) = refs.pop() {
+                if let Target::Local(name) = &r.target {
+                    for (li, l) in self.locals.iter().enumerate() {
+                        if l.name == name && !std::mem::replace(&mut locals_seen[li], true) {
+                            refs.extend(
+                                self.index()
+                                    .from_local
+                                    .get(li)
+                                    .into_iter()
+                                    .flatten()
+                                    .filter_map(|&x| self.refs.get(x)),
+                            );
+                        }
+                    }
+                    continue;
+                }
+                targets.push(r.target.address());
+            }
+            for address in targets {
+                if let Some(j) = self.index_of(&address)
+                    && !std::mem::replace(&mut seen[j], true)
+                {
+                    stack.push(j);
+                }
+            }
+        }
+        seen
     }
 
     /// The block that owns a reference or policy.

@@ -93,6 +93,7 @@ mod rds_replica_kms_key_missing;
 mod reference_attribute_unknown;
 mod reference_invalid;
 mod reference_undeclared;
+mod replication_versioning_missing;
 mod required_provider_missing;
 mod required_variable_missing;
 mod resource_name_missing_suffix;
@@ -299,6 +300,7 @@ static RULES: &[&dyn Rule] = &[
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
     &reference_invalid::ReferenceInvalid,
+    &replication_versioning_missing::ReplicationVersioningMissing,
     &conditional_type_mismatch::ConditionalTypeMismatch,
     &config_rule_identifier_unknown::ConfigRuleIdentifierUnknown,
     &slice_out_of_range::SliceOutOfRange,
