@@ -52,7 +52,7 @@
 use super::{Class, Rule};
 use crate::edits::add_to_depends_on;
 use crate::finding::{Applicability, Finding, Fix, Severity};
-use crate::model::{BlockInfo, Model, Module};
+use crate::model::{BlockInfo, Model};
 
 /// `(later, earlier)`: a `later` resource must come after an `earlier` one.
 const ORDER: &[(&str, &str)] = &[
@@ -116,7 +116,12 @@ impl Rule for ConfigRecorderOrdering {
                     let Some(first) = same.first() else {
                         continue;
                     };
-                    if same.iter().any(|e| ordered(module, index, e)) {
+                    let waits = module.dependencies(index);
+                    if same.iter().any(|e| {
+                        module
+                            .index_of(&e.address)
+                            .is_some_and(|j| waits.get(j).copied().unwrap_or(false))
+                    }) {
                         continue;
                     }
                     let mut f = self.finding(
@@ -154,31 +159,4 @@ impl Rule for ConfigRecorderOrdering {
             }
         }
     }
-}
-
-/// Whether block `index` (`b`) references or depends on `earlier`, directly or through
-/// other resources of the module (a rule that depends on the recorder status waits for
-/// the recorder too).
-fn ordered(module: &Module<'_>, index: usize, earlier: &BlockInfo<'_>) -> bool {
-    let mut seen = vec![false; module.blocks.len()];
-    let mut stack = vec![index];
-    while let Some(i) = stack.pop() {
-        if std::mem::replace(&mut seen[i], true) {
-            continue;
-        }
-        let Some(block) = module.blocks.get(i) else {
-            continue;
-        };
-        let mut next: Vec<String> = block.depends_on.iter().map(|(a, _)| a.clone()).collect();
-        next.extend(module.refs_from_block(i).map(|r| r.target.address()));
-        for address in next {
-            if address == earlier.address {
-                return true;
-            }
-            if let Some(j) = module.index_of(&address) {
-                stack.push(j);
-            }
-        }
-    }
-    false
 }
