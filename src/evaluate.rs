@@ -132,7 +132,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "rds-replica-kms-key-missing" => "security-controls",
         "s3-acl-disabled" => "incompatible",
         "conditional-type-mismatch" => "syntax",
-        "external-resource-required" => "prerequisites",
+        "external-resource-required" | "ecr-image-not-pushed" => "prerequisites",
         "backend-missing" => "backend",
         "security-group-rule-duplicated" => "other",
         "iam-managed-policy-unknown"

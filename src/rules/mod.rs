@@ -38,6 +38,7 @@ mod db_password_invalid_characters;
 mod declaration_unused;
 mod deletion_protection_enabled;
 mod dynamic_meta_argument;
+mod ecr_image_not_pushed;
 mod engine_version_unavailable;
 mod environment_value_hardcoded;
 mod external_resource_required;
@@ -342,6 +343,7 @@ static RULES: &[&dyn Rule] = &[
     &nat_gateway_per_zone::NatGatewayPerZone,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
+    &ecr_image_not_pushed::EcrImageNotPushed,
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,
     &acm_certificate_not_validatable::AcmCertificateNotValidatable,
     &alarm_threshold_unit::AlarmThresholdUnit,
