@@ -1049,8 +1049,8 @@ fn is_error(f: &Finding) -> bool {
 /// The applied fixes of `set` to take out, with why: an ideal's version offered for a
 /// rule's finding that does not remove it, and the fixes that lead to an error-class
 /// finding in `next` that `analysis` did not have (those that changed the block the
-/// error is on, else those that changed what that block refers to or wrote a reference
-/// to it).
+/// error is on, else those that changed the block of one of its related places, else
+/// those that changed what that block refers to or wrote a reference to it).
 fn causes_to_undo(analysis: &Analysis, set: &FixSet, next: &Analysis) -> Vec<(usize, String)> {
     let had: BTreeSet<String> = analysis
         .findings
@@ -1115,6 +1115,29 @@ fn causes_to_undo(analysis: &Analysis, set: &FixSet, next: &Analysis) -> Vec<(us
             found = touched
                 .iter()
                 .filter(|(_, t, _)| t.contains(&key))
+                .map(|(i, ..)| *i)
+                .collect();
+        }
+        if found.is_empty() {
+            // The blocks of its related places: the provider configuration whose region
+            // a fix changed, say, for a finding on a resource that uses it.
+            let related: BTreeSet<(String, String)> = e
+                .related
+                .iter()
+                .filter_map(|r| {
+                    let file = next.workspace.files.get(r.file)?;
+                    let span = next
+                        .blocks
+                        .get(r.file)?
+                        .iter()
+                        .find(|s| s.start <= r.span.start && r.span.start < s.end)?;
+                    let address = declarations(file.slice(span.clone())).into_iter().next()?;
+                    Some((file.dir().to_string(), address))
+                })
+                .collect();
+            found = touched
+                .iter()
+                .filter(|(_, t, _)| t.iter().any(|k| related.contains(k)))
                 .map(|(i, ..)| *i)
                 .collect();
         }
