@@ -119,6 +119,35 @@ pub fn add_to_depends_on(
     }
 }
 
+/// [`add_to_depends_on`] for a block of the model: `address` added to its `depends_on`.
+pub fn depend_on(
+    model: &crate::model::Model<'_>,
+    block: &crate::model::BlockInfo<'_>,
+    address: &str,
+) -> Option<Edit> {
+    add_to_depends_on(
+        model.path(block.file),
+        model.src(block.file),
+        block.span.clone(),
+        block.attr("depends_on"),
+        address,
+    )
+}
+
+/// The safe fix "Depend on `address`" for a block that does not wait for it.
+pub fn depend_on_fix(
+    model: &crate::model::Model<'_>,
+    block: &crate::model::BlockInfo<'_>,
+    address: &str,
+) -> Option<crate::finding::Fix> {
+    let edit = depend_on(model, block, address)?;
+    Some(crate::finding::Fix::new(
+        format!("Depend on `{address}`"),
+        crate::finding::Applicability::Safe,
+        vec![edit],
+    ))
+}
+
 /// Appends `text` (one or more blocks) to the file at `path`, separated by a blank line,
 /// or creates the file when the workspace has none at that path.
 pub fn append_to_file(ws: &Workspace, path: &str, text: &str) -> Edit {

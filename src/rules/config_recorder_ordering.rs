@@ -50,8 +50,7 @@
 //! https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/config_configuration_recorder_status
 
 use super::{Class, Rule};
-use crate::edits::add_to_depends_on;
-use crate::finding::{Applicability, Finding, Fix, Severity};
+use crate::finding::{Finding, Severity};
 use crate::model::{BlockInfo, Model};
 
 /// `(later, earlier)`: a `later` resource must come after an `earlier` one.
@@ -140,20 +139,7 @@ impl Rule for ConfigRecorderOrdering {
                         span: first.header(),
                         message: format!("`{}`, which must exist first", first.address),
                     });
-                    f.fix = add_to_depends_on(
-                        model.path(b.file),
-                        model.src(b.file),
-                        b.span.clone(),
-                        b.attr("depends_on"),
-                        &first.address,
-                    )
-                    .map(|e| {
-                        Fix::new(
-                            format!("Depend on `{}`", first.address),
-                            Applicability::Safe,
-                            vec![e],
-                        )
-                    });
+                    f.fix = crate::edits::depend_on_fix(model, b, &first.address);
                     out.push(f);
                 }
             }

@@ -49,7 +49,6 @@
 use hcl_edit::structure::Body;
 
 use super::{Class, Rule};
-use crate::edits::add_to_depends_on;
 use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::expr::{RefCollector, Target, span_of, traversal_path};
 use crate::model::{BlockInfo, BlockKind, Model};
@@ -162,13 +161,7 @@ fn encryption_use(body: &Body, key: &Target) -> Option<std::ops::Range<usize>> {
 }
 
 fn fix(model: &Model<'_>, user: &BlockInfo<'_>, policy: &str) -> Option<Fix> {
-    let edit = add_to_depends_on(
-        model.path(user.file),
-        model.src(user.file),
-        user.span.clone(),
-        user.attr("depends_on"),
-        policy,
-    )?;
+    let edit = crate::edits::depend_on(model, user, policy)?;
     Some(Fix::new(
         format!("Add `{policy}` to `depends_on`"),
         Applicability::Safe,

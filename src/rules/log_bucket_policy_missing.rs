@@ -328,11 +328,9 @@ resource "aws_s3_bucket_policy" "{name}_delivery" {{
         model.path(bucket.file),
         &text,
     )];
-    edits.extend(crate::edits::add_to_depends_on(
-        model.path(writer.file),
-        model.src(writer.file),
-        writer.span.clone(),
-        writer.attr("depends_on"),
+    edits.extend(crate::edits::depend_on(
+        model,
+        writer,
         &format!("aws_s3_bucket_policy.{name}_delivery"),
     ));
     Fix::new(

@@ -61,8 +61,7 @@
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html
 
 use super::{Class, Rule};
-use crate::edits::add_to_depends_on;
-use crate::finding::{Applicability, Finding, Fix, Related, Severity};
+use crate::finding::{Finding, Related, Severity};
 use crate::model::eval::known;
 use crate::model::expr::span_of;
 use crate::model::{BlockInfo, Model, Module};
@@ -199,20 +198,7 @@ impl Rule for ReplicationVersioningMissing {
                         span: first.header(),
                         message: "the versioning, which must come first".into(),
                     });
-                    f.fix = add_to_depends_on(
-                        model.path(r.file),
-                        model.src(r.file),
-                        r.span.clone(),
-                        r.attr("depends_on"),
-                        &first.address,
-                    )
-                    .map(|e| {
-                        Fix::new(
-                            format!("Depend on `{}`", first.address),
-                            Applicability::Safe,
-                            vec![e],
-                        )
-                    });
+                    f.fix = crate::edits::depend_on_fix(model, r, &first.address);
                     out.push(f);
                 }
             }

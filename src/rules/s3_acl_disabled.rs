@@ -243,12 +243,6 @@ fn add_controls(
         "rule {\n  object_ownership = \"BucketOwnerPreferred\"\n}",
     )?;
     let name = crate::model::companion::companion_name(module, CONTROLS, bucket);
-    let wait = crate::edits::add_to_depends_on(
-        model.path(user.file),
-        model.src(user.file),
-        user.span.clone(),
-        user.attr("depends_on"),
-        &format!("{CONTROLS}.{name}"),
-    )?;
+    let wait = crate::edits::depend_on(model, user, &format!("{CONTROLS}.{name}"))?;
     Some(vec![add, wait])
 }
