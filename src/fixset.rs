@@ -1131,9 +1131,15 @@ fn causes_to_undo(analysis: &Analysis, set: &FixSet, next: &Analysis) -> Vec<(us
                         .get(r.file)?
                         .iter()
                         .find(|s| s.start <= r.span.start && r.span.start < s.end)?;
-                    let address = declarations(file.slice(span.clone())).into_iter().next()?;
-                    Some((file.dir().to_string(), address))
+                    // Every declaration of the block: a `locals` block declares many.
+                    let dir = file.dir().to_string();
+                    Some(
+                        declarations(file.slice(span.clone()))
+                            .into_iter()
+                            .map(move |a| (dir.clone(), a)),
+                    )
                 })
+                .flatten()
                 .collect();
             found = touched
                 .iter()

@@ -330,6 +330,12 @@ impl<'a> Module<'a> {
             .filter_map(|&i| self.blocks.get(i))
     }
 
+    /// Whether every Terraform file of the module parsed whole (a `*.tfvars` file that
+    /// did not parse declares nothing): no block can be missing from the index.
+    pub fn terraform_parsed(&self) -> bool {
+        !self.unknown && self.gaps.is_empty()
+    }
+
     /// Whether rules about undeclared names can speak for this module: every file was
     /// parsed, or recovered block by block (then [`Module::may_declare`] says which names
     /// the broken pieces could declare).
@@ -436,6 +442,10 @@ impl<'a> Module<'a> {
     pub fn dependencies(&self, index: usize) -> Vec<bool> {
         let mut seen = vec![false; self.blocks.len()];
         let mut locals_seen = vec![false; self.locals.len()];
+        let mut locals_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (li, l) in self.locals.iter().enumerate() {
+            locals_by_name.entry(l.name).or_default().push(li);
+        }
         let mut stack = vec![index];
         while let Some(i) = stack.pop() {
             let Some(block) = self.blocks.get(i) else {
@@ -446,8 +456,8 @@ impl<'a> Module<'a> {
             let mut refs: Vec<&Reference> = self.refs_from_block(i).collect();
             while let Some(r) = refs.pop() {
                 if let Target::Local(name) = &r.target {
-                    for (li, l) in self.locals.iter().enumerate() {
-                        if l.name == name && !std::mem::replace(&mut locals_seen[li], true) {
+                    for &li in locals_by_name.get(name.as_str()).into_iter().flatten() {
+                        if !std::mem::replace(&mut locals_seen[li], true) {
                             refs.extend(
                                 self.index()
                                     .from_local

@@ -6,10 +6,11 @@
 //! `aws_config_organization_managed_rule`, when the identifier (written out, or known
 //! through variables and locals) is not an AWS Config managed rule identifier: not one of
 //! the identifiers of tfreview's list, `schemas/aws-config-managed-rules.txt`, taken from
-//! the AWS CDK's `ManagedRuleIdentifiers`. The finding is high when a listed identifier is
-//! close (most of its words: `DB_BACKUP_ENABLED` for `DB_INSTANCE_BACKUP_ENABLED`), and
-//! medium otherwise, since AWS adds managed rules that a list may not have yet. A rule
-//! with `count = 0` is never created, and is not reported.
+//! the AWS CDK's `ManagedRuleIdentifiers`, with the closest listed ones (most of its
+//! words: `DB_BACKUP_ENABLED` for `DB_INSTANCE_BACKUP_ENABLED`). Medium: AWS adds managed
+//! rules faster than the list (`EKS_CLUSTER_LOGGING_ENABLED` is one it lacks), so an
+//! identifier it does not have may be a newer rule. A rule with `count = 0` is never
+//! created, and is not reported.
 //!
 //! ## Why is this bad?
 //! AWS Config accepts only the identifiers of its managed rules: `PutConfigRule` fails with
@@ -33,9 +34,8 @@
 //! ```
 //!
 //! ## Fix safety
-//! Unsafe, and only for an identifier written out with a close listed one: it writes the
-//! closest instead, which may not be the rule meant, and may take other parameters
-//! (`input_parameters`).
+//! No fix: the closest listed identifier may be another rule than the one meant, and may
+//! take other parameters (`input_parameters`).
 //!
 //! ## Root cause
 //! The identifier was written from the rule's description or its console name.
@@ -49,7 +49,7 @@
 //! - https://github.com/awslabs/aws-config-rules/issues/437 (the error, quoted)
 
 use super::{Class, Rule};
-use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::finding::{Finding, Severity};
 use crate::model::eval::known;
 use crate::model::expr::{span_of, static_str};
 use crate::model::schema::config_rules;
@@ -63,7 +63,7 @@ impl Rule for ConfigRuleIdentifierUnknown {
     }
 
     fn severity(&self) -> Severity {
-        Severity::High
+        Severity::Medium
     }
 
     fn class(&self) -> Class {
@@ -133,9 +133,6 @@ impl Rule for ConfigRuleIdentifierUnknown {
                         suggestion,
                     ),
                 );
-                if close.is_empty() {
-                    f.severity = Severity::Medium;
-                }
                 f.address = Some(b.address.clone());
                 f.key = value.text.clone();
                 // Where a variable or local writes the identifier out.
@@ -149,17 +146,6 @@ impl Rule for ConfigRuleIdentifierUnknown {
                             message: "where the identifier is written".into(),
                         });
                     }
-                }
-                if let ([first, ..], Some(_)) = (close.as_slice(), static_str(&attr.value)) {
-                    f.fix = Some(Fix::new(
-                        format!("Use `{first}`"),
-                        Applicability::Unsafe,
-                        vec![Edit::replace(
-                            model.path(b.file),
-                            span_of(&attr.value),
-                            format!("\"{first}\""),
-                        )],
-                    ));
                 }
                 out.push(f);
             }

@@ -3,9 +3,10 @@
 //! ## What it does
 //! Reports an `aws_ecs_task_definition` whose `container_definitions`, or an
 //! `aws_lambda_function` whose `image_uri`, takes its image from an `aws_ecr_repository`
-//! created in the same module, when nothing in the module pushes an image: no block
-//! runs `docker push` (or `docker buildx … --push`) and there is no
-//! `docker_registry_image`. In the `contract` profile (on in task folders): a task's
+//! created in the same module, when nothing in the module may push an image: no block
+//! runs `docker push` (or `docker buildx … --push`) or any `local-exec` command (a build
+//! script), there is no `docker_registry_image`, and no module is called (a build
+//! module). In the `contract` profile (on in task folders): a task's
 //! answer is deployed and tested on its own, with no pipeline to push images first.
 //!
 //! ## Why is this bad?
@@ -57,12 +58,17 @@ use crate::model::{Model, Module};
 
 pub struct EcrImageNotPushed;
 
-/// Whether a block of the module builds and pushes an image.
+/// Whether a block of the module may build and push an image: one that runs `docker
+/// push` or `buildx … --push`, a `docker_registry_image`, any `local-exec` provisioner
+/// (a build script), or a module call (a build module).
 fn pushes(model: &Model<'_>, module: &Module<'_>) -> bool {
     module.blocks.iter().any(|b| {
         b.label(0) == "docker_registry_image"
+            || b.kind == crate::model::BlockKind::Module
             || model.src(b.file).get(b.span.clone()).is_some_and(|t| {
-                t.contains("docker push") || (t.contains("buildx") && t.contains("--push"))
+                t.contains("docker push")
+                    || (t.contains("buildx") && t.contains("--push"))
+                    || t.contains("local-exec")
             })
     })
 }
@@ -85,7 +91,8 @@ impl Rule for EcrImageNotPushed {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        for module in &model.modules {
+        // A build step in a file that did not parse may be missing.
+        for module in model.modules.iter().filter(|m| m.terraform_parsed()) {
             let users: Vec<_> = module
                 .resources("aws_ecs_task_definition")
                 .filter_map(|b| Some((b, b.attr("container_definitions")?)))

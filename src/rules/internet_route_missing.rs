@@ -14,7 +14,10 @@
 //! it a route through an `aws_internet_gateway`. A subnet with no association uses its
 //! VPC's main route table, which has only the local route when the VPC is created in the
 //! module and the module does not change the main table. A route, association or table
-//! given by a variable, a local or a module output makes the rule stay quiet.
+//! given by a variable, a local or a module output makes the rule stay quiet; so does a
+//! default route through anything but a NAT gateway (a firewall or load-balancer
+//! endpoint, a transit gateway: inspection layouts), a subnet or VPC passed to a module
+//! call (which may route it), and a module with a file that did not parse.
 //!
 //! ## Why is this bad?
 //! A NAT gateway forwards the private subnets' traffic to the internet gateway of its
@@ -102,6 +105,31 @@ fn is_igw(expr: &hcl_edit::expr::Expression) -> Option<bool> {
         .then_some(false)
 }
 
+/// Whether a route may lead to the internet: through an internet gateway (or a gateway
+/// that cannot be told), or through a firewall or load-balancer endpoint, a network
+/// interface, a transit gateway or a peering connection, which may pass it on to one
+/// (inspection layouts route the NAT gateway's subnet through a firewall endpoint).
+/// Only routes through NAT gateways, egress-only gateways and virtual private gateways
+/// are certainly not to the internet from this subnet.
+fn through_other<'e>(get: impl Fn(&str) -> Option<&'e hcl_edit::expr::Expression>) -> bool {
+    if let Some(gw) = get("gateway_id")
+        && is_igw(gw) != Some(false)
+    {
+        return true;
+    }
+    [
+        "vpc_endpoint_id",
+        "network_interface_id",
+        "transit_gateway_id",
+        "vpc_peering_connection_id",
+        "local_gateway_id",
+        "core_network_arn",
+        "carrier_gateway_id",
+    ]
+    .iter()
+    .any(|k| get(k).is_some())
+}
+
 /// What the module says about its subnets' routes to the internet.
 struct Routes {
     /// Route tables with a route through an internet gateway, and those this cannot be
@@ -134,11 +162,12 @@ impl Routes {
                 r.public_tables.insert(table.address.clone());
                 continue;
             }
+            // `route = [ … ]` written as an attribute: not read here.
+            if table.attr("route").is_some() {
+                r.public_tables.insert(table.address.clone());
+            }
             for route in table.body().get_blocks("route") {
-                let Some(gw) = route.body.get_attribute("gateway_id") else {
-                    continue;
-                };
-                if is_igw(&gw.value) != Some(false) {
+                if through_other(|k| route.body.get_attribute(k).map(|a| &a.value)) {
                     r.public_tables.insert(table.address.clone());
                 }
             }
@@ -148,11 +177,13 @@ impl Routes {
                 .attr("route_table_id")
                 .map(|a| named(&a.value, TABLES))
                 .unwrap_or_default();
-            let gw = route.attr("gateway_id").map(|g| is_igw(&g.value));
-            match gw {
-                None | Some(Some(false)) => {}
-                Some(_) if tables.is_empty() => r.unknown = true,
-                Some(_) => r.public_tables.extend(tables),
+            if !through_other(|k| route.attr(k).map(|a| &a.value)) {
+                continue;
+            }
+            if tables.is_empty() {
+                r.unknown = true;
+            } else {
+                r.public_tables.extend(tables);
             }
         }
         for assoc in module.resources("aws_route_table_association") {
@@ -216,7 +247,8 @@ impl Rule for InternetRouteMissing {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        for module in &model.modules {
+        // A route or association in a file that did not parse may be missing.
+        for module in model.modules.iter().filter(|m| m.terraform_parsed()) {
             let nats: Vec<&BlockInfo<'_>> = module.resources("aws_nat_gateway").collect();
             let lbs: Vec<&BlockInfo<'_>> = module
                 .resources("aws_lb")
@@ -229,8 +261,21 @@ impl Rule for InternetRouteMissing {
             if routes.unknown {
                 continue;
             }
+            // What a module call receives (a subnet, its VPC, a route table), it may route.
+            let passed: std::collections::BTreeSet<String> = module
+                .blocks_of(crate::model::BlockKind::Module)
+                .filter_map(|m| module.index_of(&m.address))
+                .flat_map(|i| module.refs_from_block(i).map(|r| r.target.address()))
+                .collect();
             let private = |address: &str| {
                 let subnet = module.block(address)?;
+                let vpc = subnet
+                    .attr("vpc_id")
+                    .map(|v| named(&v.value, &["aws_vpc"]))
+                    .unwrap_or_default();
+                if passed.contains(address) || vpc.iter().any(|v| passed.contains(v)) {
+                    return None;
+                }
                 routes.private(module, subnet).map(|t| (subnet, t))
             };
             let public_subnets: Vec<&BlockInfo<'_>> = module
@@ -309,11 +354,17 @@ impl Rule for InternetRouteMissing {
                     None => {
                         let mut all = Vec::new();
                         let mut first = None;
+                        let mut other = false;
                         for m in lb.body().get_blocks("subnet_mapping") {
                             if let Some(s) = m.body.get_attribute("subnet_id") {
                                 first.get_or_insert_with(|| span_of(&s.value));
-                                all.extend(named(&s.value, &["aws_subnet"]));
+                                let found = named(&s.value, &["aws_subnet"]);
+                                other |= found.is_empty();
+                                all.extend(found);
                             }
+                        }
+                        if other {
+                            continue;
                         }
                         match first {
                             Some(span) => (span, all),

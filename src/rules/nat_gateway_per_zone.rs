@@ -6,8 +6,9 @@
 //! `count` that is a number of two or more, the length of a list of two or more (a
 //! variable's default, a local), a `count` or `for_each` over the zones or subnets, or
 //! several NAT gateway resources. A `count` written as a conditional with a branch of 0
-//! or 1 (`var.single_nat_gateway ? 1 : length(var.azs)`) is the switch, and the rule
-//! stays quiet. The finding is raised to medium when the module's Elastic IPs in that
+//! or 1 (`var.single_nat_gateway ? 1 : length(var.azs)`), a conditional `for_each`, or a
+//! `count` that is a variable of its own (`count = var.nat_gateway_count`) is the
+//! switch, and the rule stays quiet. The finding is raised to medium when the module's Elastic IPs in that
 //! region are known to number five or more, the default quota.
 //!
 //! In the `contract` profile (on in task folders): for a production network a gateway
@@ -122,7 +123,13 @@ fn instances(module: &Module<'_>, model: &Model<'_>, b: &BlockInfo<'_>) -> Resul
         (Some(c), _) => c,
         (None, Some(f)) => f,
     };
-    if switched(module, &repeat.value) {
+    // A conditional `count` or `for_each` with a single branch, or a count that is a
+    // variable of its own (`count = var.nat_gateway_count`): the deployment chooses.
+    let conditional_for_each =
+        b.attr("for_each").is_some() && matches!(repeat.value, Expression::Conditional(_));
+    let own_variable =
+        b.attr("count").is_some() && matches!(traversal_path(&repeat.value), Some(("var", _)));
+    if switched(module, &repeat.value) || conditional_for_each || own_variable {
         return Err(());
     }
     if b.attr("count").is_some()

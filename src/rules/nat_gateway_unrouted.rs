@@ -7,6 +7,12 @@
 //! it). Its private subnets then have no way out. The module's route tables that have
 //! no route at all are named as related places: where the missing route belongs.
 //!
+//! It also reports a gateway per item (`count` other than 0 or 1 either way, or
+//! `for_each`) of which every route (`aws_route`, a `route` block of
+//! `aws_route_table`) names one instance by a written-out index
+//! (`aws_nat_gateway.main[0].id`): the other instances carry nothing. A `count` of
+//! `var.enabled ? 1 : 0` makes one gateway at most, and is not reported.
+//!
 //! ## Why is this bad?
 //! A NAT gateway only carries the traffic a route table sends to it. Without a route the
 //! gateway and its Elastic IP are billed every hour while the private subnets still
@@ -68,8 +74,20 @@ impl NatGatewayUnrouted {
         if b.attr("count").is_some() && at_most_one(module, &repeat.value) {
             return None;
         }
+        // The routes only: an alarm or a local may name one gateway for other reasons.
+        let routes: Vec<&&crate::model::Reference> = uses
+            .iter()
+            .filter(|r| {
+                module
+                    .owner_block(r.from)
+                    .is_some_and(|o| o.is_resource("aws_route") || o.is_resource("aws_route_table"))
+            })
+            .collect();
+        if routes.is_empty() {
+            return None;
+        }
         let mut index = None;
-        for r in uses {
+        for r in &routes {
             let text = model.src(r.file).get(r.span.clone())?;
             let rest = text.strip_prefix(b.address.as_str())?.strip_prefix('[')?;
             let (key, _) = rest.split_once(']')?;
@@ -92,7 +110,7 @@ impl NatGatewayUnrouted {
         );
         f.address = Some(b.address.clone());
         f.key = "one-instance".into();
-        f.related = uses
+        f.related = routes
             .iter()
             .map(|r| Related {
                 file: r.file,

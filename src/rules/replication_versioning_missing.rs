@@ -69,7 +69,8 @@ use crate::model::{BlockInfo, Model, Module};
 pub struct ReplicationVersioningMissing;
 
 /// The versioning of a bucket: the `aws_s3_bucket_versioning` blocks (by index) that
-/// name it, and whether any of them, or the bucket itself, may enable it.
+/// name it, and whether any of them, or the bucket itself, may enable it (as may one
+/// whose bucket cannot be told: `for_each` over buckets, a local).
 fn versioning(module: &Module<'_>, bucket: &BlockInfo<'_>) -> (Vec<usize>, bool) {
     let inline = bucket.body().get_blocks("versioning").any(|v| {
         v.body
@@ -82,12 +83,17 @@ fn versioning(module: &Module<'_>, bucket: &BlockInfo<'_>) -> (Vec<usize>, bool)
         let Some(v) = module.blocks.get(i) else {
             continue;
         };
-        let names = v
+        let named = v
             .attr("bucket")
-            .and_then(|a| module.referenced(&a.value, &["aws_s3_bucket"]))
-            .is_some_and(|b| b.address == bucket.address);
-        if !names {
-            continue;
+            .and_then(|a| module.referenced(&a.value, &["aws_s3_bucket"]));
+        match named {
+            Some(b) if b.address == bucket.address => {}
+            Some(_) => continue,
+            // `bucket = each.value.id`, a local: it may be this bucket's.
+            None => {
+                enabled = true;
+                continue;
+            }
         }
         found.push(i);
         let on = v
@@ -119,7 +125,7 @@ impl Rule for ReplicationVersioningMissing {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         // A versioning resource in a file that did not parse may be missing from the
         // index.
-        for module in model.modules.iter().filter(|m| m.complete) {
+        for module in model.modules.iter().filter(|m| m.terraform_parsed()) {
             for index in module.resource_indexes(&["aws_s3_bucket_replication_configuration"]) {
                 let Some(r) = module.blocks.get(index) else {
                     continue;

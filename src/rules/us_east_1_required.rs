@@ -13,9 +13,9 @@
 //!
 //! The region is the resource's own `region` (provider 6) or that of the `aws` provider
 //! configuration it uses. A region known to be another one is high, also when a variable
-//! gives it (its default or `*.tfvars` value); a region a variable gives as `us-east-1`,
-//! or whose value is not known, is medium: the code works only while it says
-//! `us-east-1`. A distribution that names a `REGIONAL` web ACL in `web_acl_id` is
+//! or local gives it (a default or `*.tfvars` value); a region a variable or local gives
+//! as `us-east-1`, or whose value is not known, is medium: the code works only while it
+//! says `us-east-1`. A distribution that names a `REGIONAL` web ACL in `web_acl_id` is
 //! reported too.
 //!
 //! ## Why is this bad?
@@ -70,8 +70,6 @@
 //! - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html
 //! - https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html
 
-use hcl_edit::expr::Expression;
-
 use super::{Class, Rule};
 use crate::finding::{Finding, Related, Severity};
 use crate::model::eval::known;
@@ -91,6 +89,7 @@ struct Elsewhere<'a> {
     text: String,
     /// The expression as written (`var.aws_region`).
     written: String,
+    /// Whether the expression is not a literal (a variable, a local).
     variable: bool,
 }
 
@@ -106,6 +105,14 @@ fn elsewhere<'a>(
         .unwrap_or("")
         .to_string();
     let value = known(module, &attr.value);
+    let value = crate::model::eval::Known {
+        text: if value.complete {
+            value.text
+        } else {
+            String::new()
+        },
+        ..value
+    };
     match static_str(&attr.value) {
         Some(region) if region == REGION => None,
         Some(region) => Some(Elsewhere {
@@ -115,26 +122,16 @@ fn elsewhere<'a>(
             text: region,
             variable: false,
         }),
-        // A region given by a variable or a local: only a literal us-east-1 is safe.
-        None if value.complete && value.text == REGION && !is_variable(&attr.value) => None,
-        None if value.complete || is_variable(&attr.value) => Some(Elsewhere {
+        // A region given by a variable or a local (which may read one): only a literal
+        // us-east-1 is certain.
+        None => Some(Elsewhere {
             file,
             attr,
             written,
             text: value.text,
             variable: true,
         }),
-        None => None,
     }
-}
-
-/// Whether the expression is, or reads, a variable (the caller chooses the region).
-fn is_variable(expr: &Expression) -> bool {
-    let mut refs = crate::model::expr::RefCollector::default();
-    refs.expr(expr);
-    refs.refs
-        .iter()
-        .any(|r| matches!(r.target, crate::model::expr::Target::Var(_)))
 }
 
 impl Rule for UsEast1Required {
@@ -302,7 +299,7 @@ impl UsEast1Required {
         };
         let (title, message) = if e.variable {
             (
-                format!("{what}, created in a region a variable chooses"),
+                format!("{what}, created in the region `{}` gives", e.written),
                 format!(
                     "{what}: {service} accepts it only from us-east-1, but {made} is created in the region `{}` gives{}; the apply fails in every other region",
                     e.written,
