@@ -9,6 +9,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// The allocator of the real binary (`src/main.rs`), so that the in-process figures are
+/// the workbench's own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/common/pty.rs"]
 mod pty;
 
