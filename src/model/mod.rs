@@ -374,7 +374,13 @@ impl<'a> Module<'a> {
                 ..RefIndex::default()
             };
             for (i, r) in self.refs.iter().enumerate() {
-                index.to.entry(r.target.clone()).or_default().push(i);
+                // No key copied for a target seen before (600k `${var.x}` name one).
+                match index.to.get_mut(&r.target) {
+                    Some(list) => list.push(i),
+                    None => {
+                        index.to.insert(r.target.clone(), vec![i]);
+                    }
+                }
                 let list = match r.from {
                     Owner::Block(b) => index.from_block.get_mut(b),
                     Owner::Local(l) => index.from_local.get_mut(l),
