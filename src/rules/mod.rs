@@ -114,6 +114,7 @@ mod security_group_rule_duplicated;
 mod self_reference_outside_provisioner;
 mod settings_incompatible;
 mod slice_out_of_range;
+mod snapshot_restore_missing;
 mod sns_topic_managed_key_unpublishable;
 mod storage_encryption_missing;
 mod suppression_invalid;
@@ -305,6 +306,7 @@ static RULES: &[&dyn Rule] = &[
     &conditional_type_mismatch::ConditionalTypeMismatch,
     &config_rule_identifier_unknown::ConfigRuleIdentifierUnknown,
     &slice_out_of_range::SliceOutOfRange,
+    &snapshot_restore_missing::SnapshotRestoreMissing,
     &sns_topic_managed_key_unpublishable::SnsTopicManagedKeyUnpublishable,
     &resource_type_unknown::ResourceTypeUnknown,
     &data_source_type_unknown::DataSourceTypeUnknown,
