@@ -9,8 +9,8 @@
 //! `snapshot_identifier` of `aws_db_instance`, `aws_rds_cluster`, `aws_docdb_cluster`,
 //! `aws_neptune_cluster` and `aws_redshift_cluster`, and the `snapshot_name` and
 //! `snapshot_arns` of `aws_elasticache_replication_group` and `aws_elasticache_cluster`.
-//! A value from a variable with no default is the caller's snapshot, and is not reported;
-//! nor is `null` or `""`.
+//! A value from a variable with no default (or a `null` one) is the caller's snapshot,
+//! and is not reported; nor is `null`, `""` or a conditional (a restore to choose).
 //!
 //! ## Why is this bad?
 //! These arguments do not name the snapshot to take on deletion (that is
@@ -82,9 +82,11 @@ fn given(module: &Module<'_>, expr: &Expression) -> bool {
         // (a `random_string` suffix) only makes up a name.
         Target::Resource { ty, .. } | Target::Data { ty, .. } => ty.contains("snapshot"),
         Target::Module(_) => true,
+        // No default, or `null`: the caller's snapshot, or no restore.
         Target::Var(name) => module
             .block(&format!("var.{name}"))
-            .is_none_or(|v| v.attr("default").is_none()),
+            .and_then(|v| v.attr("default"))
+            .is_none_or(|d| matches!(d.value, Expression::Null(_))),
         Target::Local(_) => false,
     })
 }
@@ -109,7 +111,10 @@ impl Rule for SnapshotRestoreMissing {
                     let Some(attr) = b.attr(arg) else {
                         continue;
                     };
-                    if matches!(attr.value, Expression::Null(_)) || given(module, &attr.value) {
+                    // `null`, a given snapshot, or a choice (`var.restore ? "…" : null`).
+                    if matches!(attr.value, Expression::Null(_) | Expression::Conditional(_))
+                        || given(module, &attr.value)
+                    {
                         continue;
                     }
                     // Through locals: a local that reads a resource or a variable without
