@@ -118,6 +118,50 @@ fn eval(module: &Module<'_>, expr: &Expression, depth: usize) -> Known {
     }
 }
 
+/// How many instances a `count` makes, as far as the module tells: a number, the length
+/// of a list (written, a variable's default, a local), the smallest of several (`min`).
+pub fn count(module: &Module<'_>, expr: &Expression) -> Option<u64> {
+    count_at(module, expr, 0)
+}
+
+fn count_at(module: &Module<'_>, expr: &Expression, depth: usize) -> Option<u64> {
+    if depth > 4 {
+        return None;
+    }
+    match expr {
+        Expression::Parenthesis(p) => count_at(module, p.inner(), depth + 1),
+        Expression::Array(items) => Some(items.len() as u64),
+        Expression::Traversal(_) => match traversal_path(expr)
+            .as_ref()
+            .map(|(root, attrs)| (*root, attrs.as_slice()))?
+        {
+            ("var", [name]) => {
+                let default = module.block(&format!("var.{name}"))?.attr("default")?;
+                count_at(module, &default.value, depth + 1)
+            }
+            ("local", [name]) => {
+                let local = module.locals.iter().find(|l| l.name == *name)?;
+                count_at(module, &local.attr.value, depth + 1)
+            }
+            _ => known(module, expr).text.parse().ok(),
+        },
+        Expression::FuncCall(call) => {
+            let args: Vec<&Expression> = call.args.iter().collect();
+            match (call.name.name.as_str(), args.as_slice()) {
+                ("length", [list]) => count_at(module, list, depth + 1),
+                ("min", many) => many
+                    .iter()
+                    .map(|a| count_at(module, a, depth + 1))
+                    .collect::<Option<Vec<_>>>()?
+                    .into_iter()
+                    .min(),
+                _ => None,
+            }
+        }
+        other => known(module, other).text.parse().ok(),
+    }
+}
+
 /// Where a value is written as a literal (string, number or bool; each element of a list):
 /// the expression itself, or — through
 /// `var.x` and `local.x` — each `*.tfvars` value of the variable, what each caller of a

@@ -58,50 +58,11 @@ use hcl_edit::expr::Expression;
 
 use super::{Class, Rule};
 use crate::finding::{Finding, Related, Severity};
-use crate::model::eval::known;
+use crate::model::eval::count;
 use crate::model::expr::{span_of, traversal_path};
 use crate::model::{BlockInfo, Model, Module};
 
 pub struct NatGatewayPerZone;
-
-/// How many instances a `count` makes, as far as the module tells.
-fn count_of(module: &Module<'_>, expr: &Expression, depth: usize) -> Option<u64> {
-    if depth > 4 {
-        return None;
-    }
-    match expr {
-        Expression::Parenthesis(p) => count_of(module, p.inner(), depth + 1),
-        Expression::Array(items) => Some(items.len() as u64),
-        Expression::Traversal(_) => match traversal_path(expr)
-            .as_ref()
-            .map(|(root, attrs)| (*root, attrs.as_slice()))?
-        {
-            ("var", [name]) => {
-                let default = module.block(&format!("var.{name}"))?.attr("default")?;
-                count_of(module, &default.value, depth + 1)
-            }
-            ("local", [name]) => {
-                let local = module.locals.iter().find(|l| l.name == *name)?;
-                count_of(module, &local.attr.value, depth + 1)
-            }
-            _ => known(module, expr).text.parse().ok(),
-        },
-        Expression::FuncCall(call) => {
-            let args: Vec<&Expression> = call.args.iter().collect();
-            match (call.name.name.as_str(), args.as_slice()) {
-                ("length", [list]) => count_of(module, list, depth + 1),
-                ("min", many) => many
-                    .iter()
-                    .map(|a| count_of(module, a, depth + 1))
-                    .collect::<Option<Vec<_>>>()?
-                    .into_iter()
-                    .min(),
-                _ => None,
-            }
-        }
-        other => known(module, other).text.parse().ok(),
-    }
-}
 
 /// Whether a `count` is a switch with a branch of at most one gateway.
 fn switched(module: &Module<'_>, expr: &Expression) -> bool {
@@ -109,7 +70,7 @@ fn switched(module: &Module<'_>, expr: &Expression) -> bool {
         Expression::Parenthesis(p) => switched(module, p.inner()),
         Expression::Conditional(c) => [&c.true_expr, &c.false_expr]
             .iter()
-            .any(|e| switched(module, e) || count_of(module, e, 0).is_some_and(|n| n <= 1)),
+            .any(|e| switched(module, e) || count(module, e).is_some_and(|n| n <= 1)),
         _ => false,
     }
 }
@@ -133,7 +94,7 @@ fn instances(module: &Module<'_>, model: &Model<'_>, b: &BlockInfo<'_>) -> Resul
         return Err(());
     }
     if b.attr("count").is_some()
-        && let Some(n) = count_of(module, &repeat.value, 0)
+        && let Some(n) = count(module, &repeat.value)
     {
         return Ok(Some(n));
     }
@@ -215,7 +176,7 @@ impl Rule for NatGatewayPerZone {
                     .iter()
                     .map(|e| match (e.attr("count"), e.attr("for_each")) {
                         (None, None) => Some(1),
-                        (Some(c), _) => count_of(module, &c.value, 0),
+                        (Some(c), _) => count(module, &c.value),
                         _ => None,
                     })
                     .sum();

@@ -130,10 +130,7 @@ fn at_most_one(module: &crate::model::Module<'_>, expr: &hcl_edit::expr::Express
         Expression::Conditional(c) => {
             at_most_one(module, &c.true_expr) && at_most_one(module, &c.false_expr)
         }
-        other => crate::model::eval::known(module, other)
-            .text
-            .parse::<u64>()
-            .is_ok_and(|n| n <= 1),
+        other => crate::model::eval::count(module, other).is_some_and(|n| n <= 1),
     }
 }
 
