@@ -121,14 +121,40 @@ pub fn analyse_path(root: &Path) -> Result<Analysis, crate::Error> {
 
 pub fn analyse_workspace(workspace: Workspace) -> Analysis {
     let groups = module_groups(&workspace);
-    let results: Vec<GroupResult> = groups
-        .par_iter()
-        .map(|files| {
-            let parsed = Model::parse_files(&workspace, files);
-            analyse_group(&workspace, files, parsed.iter().collect())
-        })
-        .collect();
+    let results = largest_first(&workspace, &groups, |files| {
+        let parsed = Model::parse_files(&workspace, files);
+        analyse_group(&workspace, files, parsed.iter().collect())
+    });
     assemble(workspace, results)
+}
+
+/// `analyse` of every group on all cores, the largest groups (by bytes) started first so
+/// that no core is left alone with a large group at the end; the results in the groups'
+/// order.
+fn largest_first<F>(workspace: &Workspace, groups: &[Vec<FileId>], analyse: F) -> Vec<GroupResult>
+where
+    F: Fn(&[FileId]) -> GroupResult + Sync,
+{
+    let size = |files: &[FileId]| -> usize {
+        files
+            .iter()
+            .filter_map(|&id| workspace.files.get(id))
+            .map(|f| f.text.len())
+            .sum()
+    };
+    let mut order: Vec<(usize, usize)> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, files)| (size(files), i))
+        .collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let mut results: Vec<(usize, GroupResult)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(_, i)| (i, analyse(&groups[i])))
+        .collect();
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
@@ -563,13 +589,10 @@ impl Analyzer {
 
 fn analyse_parsed(workspace: Workspace, parsed: &[Arc<ParsedFile>]) -> Analysis {
     let groups = module_groups(&workspace);
-    let results: Vec<GroupResult> = groups
-        .par_iter()
-        .map(|files| {
-            let refs: Vec<&ParsedFile> = files.iter().map(|&id| parsed[id].as_ref()).collect();
-            analyse_group(&workspace, files, refs)
-        })
-        .collect();
+    let results = largest_first(&workspace, &groups, |files| {
+        let refs: Vec<&ParsedFile> = files.iter().map(|&id| parsed[id].as_ref()).collect();
+        analyse_group(&workspace, files, refs)
+    });
     assemble(workspace, results)
 }
 
