@@ -121,18 +121,30 @@ impl Rule for HardcodedAccountId {
 
 /// Whether `text` has a run of exactly twelve digits anywhere.
 fn has_twelve_digits(text: &str) -> bool {
-    let mut run = 0;
-    for c in text.bytes() {
-        if c.is_ascii_digit() {
-            run += 1;
-        } else {
-            if run == 12 {
-                return true;
-            }
-            run = 0;
+    let bytes = text.as_bytes();
+    // A run of 12 digits covers one of every 12 positions: look at those only, and
+    // measure the run around each digit found there.
+    let mut probe = 11;
+    while probe < bytes.len() {
+        if !bytes[probe].is_ascii_digit() {
+            probe += 12;
+            continue;
         }
+        let start = bytes[..probe]
+            .iter()
+            .rposition(|c| !c.is_ascii_digit())
+            .map_or(0, |i| i + 1);
+        let end = bytes[probe..]
+            .iter()
+            .position(|c| !c.is_ascii_digit())
+            .map_or(bytes.len(), |i| probe + i);
+        if end - start == 12 {
+            return true;
+        }
+        // The next run starts after this one's end.
+        probe = end + 12;
     }
-    run == 12
+    false
 }
 
 /// Offsets of account ids in a string literal's source text: 12 digits that are the
@@ -166,7 +178,29 @@ fn account_ids(text: &str) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::account_ids;
+    use super::{account_ids, has_twelve_digits};
+
+    #[test]
+    fn a_run_of_exactly_twelve_digits_is_found_wherever_it_is() {
+        // Every placement of runs of 11, 12 and 13 digits among other bytes.
+        let naive = |t: &str| {
+            t.split(|c: char| !c.is_ascii_digit())
+                .any(|r| r.len() == 12)
+        };
+        for pad in 0..26 {
+            for len in [1, 11, 12, 13, 24] {
+                for tail in [0, 1, 5, 13] {
+                    let digits = "7".repeat(len);
+                    let t = format!("{}{digits}{}", "a".repeat(pad), "b".repeat(tail));
+                    assert_eq!(has_twelve_digits(&t), naive(&t), "{t}");
+                    let two = format!("{t}x{}", "1".repeat(12));
+                    assert!(has_twelve_digits(&two), "{two}");
+                }
+            }
+        }
+        assert!(!has_twelve_digits(""));
+        assert!(has_twelve_digits("123456789012"));
+    }
 
     #[test]
     fn account_ids_are_whole_strings_or_arn_fields() {

@@ -57,21 +57,13 @@ impl Rule for PlaceholderValue {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
-            // Lowercase once per file (ASCII lowercasing keeps byte offsets).
-            let lower: std::collections::HashMap<usize, String> = module
-                .files
-                .iter()
-                .map(|&f| (f, model.src(f).to_ascii_lowercase()))
-                .collect();
             for b in &module.blocks {
                 let mut keys = super::OccurrenceKeys::default();
                 let src = model.src(b.file);
-                // Most blocks hold no marker at all: skip them without visiting.
-                let text = lower
-                    .get(&b.file)
-                    .and_then(|l| l.get(b.span.clone()))
-                    .unwrap_or("");
-                if !MARKERS.iter().any(|m| text.contains(m)) {
+                // Most blocks hold no marker at all: skip them without visiting (one pass
+                // over the block for all markers, in any case).
+                let text = src.get(b.span.clone()).unwrap_or("");
+                if MARKER_SEARCH.as_ref().is_some_and(|m| !m.is_match(text)) {
                     continue;
                 }
                 for (key, span) in literal_spans(b.body()) {
@@ -106,6 +98,15 @@ impl Rule for PlaceholderValue {
         }
     }
 }
+
+/// [`MARKERS`] in any case, found in one pass.
+static MARKER_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(MARKERS)
+            .ok()
+    });
 
 /// Text that every placeholder contains (lowercase).
 const MARKERS: &[&str] = &[
