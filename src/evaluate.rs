@@ -161,7 +161,10 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "security-group-open-ingress"
         | "security-group-open-egress"
         | "audit-role-not-read-only" => "permissive",
-        "variable-undeclared" | "reference-undeclared" | "reference-invalid" => "undeclared",
+        "variable-undeclared"
+        | "reference-undeclared"
+        | "reference-invalid"
+        | "template-variable-missing" => "undeclared",
         "hcl-syntax-error"
         | "dynamic-meta-argument"
         | "self-reference-outside-provisioner"

@@ -97,24 +97,33 @@ fn kind_of(name: &str) -> Option<FileKind> {
 /// An answer that cannot be read (not UTF-8, too large, a FIFO) is one unreadable file,
 /// reported as a finding like any other; the rest of the analysis goes on.
 pub fn answer_files(root: &Path, answer: &Path) -> (Vec<SourceFile>, Vec<Note>) {
-    let (files, notes, _) = answer_with_assets(root, answer);
+    let (files, notes, _, _) = answer_with_assets(root, answer);
     (files, notes)
 }
 
 /// [`answer_files`] and the paths of the other files the answer shows (a script under a
 /// `## user_data.sh` heading), as if they were beside its Terraform.
-fn answer_with_assets(root: &Path, answer: &Path) -> (Vec<SourceFile>, Vec<Note>, Vec<String>) {
+type Shown = (String, crate::workspace::markdown::AssetText);
+
+fn answer_with_assets(
+    root: &Path,
+    answer: &Path,
+) -> (Vec<SourceFile>, Vec<Note>, Vec<String>, Vec<Shown>) {
     let md_path = relative_path(root, answer);
     match crate::io::read_text(answer, crate::io::MAX_MARKDOWN_BYTES) {
         Ok(md) => {
-            let extraction = extract(&md);
+            let mut extraction = extract(&md);
             let assets = extraction
                 .assets
                 .iter()
                 .map(|name| format!("{md_path}/{name}"))
                 .collect();
+            let texts = std::mem::take(&mut extraction.asset_texts)
+                .into_iter()
+                .map(|a| (format!("{md_path}/{}", a.name), a))
+                .collect();
             let (files, notes) = files_from_extraction(extraction, &md_path);
-            (files, notes, assets)
+            (files, notes, assets, texts)
         }
         Err(problem) => (
             vec![SourceFile::unreadable(
@@ -122,6 +131,7 @@ fn answer_with_assets(root: &Path, answer: &Path) -> (Vec<SourceFile>, Vec<Note>
                 FileKind::Terraform,
                 problem,
             )],
+            Vec::new(),
             Vec::new(),
             Vec::new(),
         ),
@@ -200,7 +210,13 @@ pub fn ideal_files(ideal: &IdealSource) -> Result<Vec<SourceFile>, String> {
     }
 }
 
-type Loaded = (Vec<SourceFile>, Vec<Note>, Option<Ideal>, Vec<String>);
+type Loaded = (
+    Vec<SourceFile>,
+    Vec<Note>,
+    Option<Ideal>,
+    Vec<String>,
+    Vec<Shown>,
+);
 
 /// A workspace made of the answers of the task folders (virtual files), with the notes of
 /// their extraction and their ideals. One unreadable answer or ideal is a finding or a
@@ -209,7 +225,7 @@ pub fn load(root: &Path, tasks: &[TaskFolder]) -> Result<Workspace, crate::Error
     let loaded: Vec<Loaded> = tasks
         .par_iter()
         .map(|task| {
-            let (files, mut notes, assets) = answer_with_assets(root, &task.answer);
+            let (files, mut notes, assets, texts) = answer_with_assets(root, &task.answer);
             let first = files.first().map(|f| f.path.clone());
             let ideal = task.ideal.as_ref().and_then(|source| {
                 let mut result = ideal_files(source);
@@ -245,24 +261,27 @@ pub fn load(root: &Path, tasks: &[TaskFolder]) -> Result<Workspace, crate::Error
                     files,
                 })
             });
-            (files, notes, ideal, assets)
+            (files, notes, ideal, assets, texts)
         })
         .collect();
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut ideals = Vec::new();
     let mut assets = Vec::new();
-    for (f, n, ideal, a) in loaded {
+    let mut asset_texts = std::collections::BTreeMap::new();
+    for (f, n, ideal, a, t) in loaded {
         files.extend(f);
         notes.extend(n);
         ideals.extend(ideal);
         assets.extend(a);
+        asset_texts.extend(t);
     }
     let mut workspace = Workspace::from_files(root, files);
     workspace.notes = notes;
     workspace.ideals = ideals;
     assets.sort_unstable();
     workspace.assets = assets;
+    workspace.asset_texts = asset_texts;
     workspace.task = true;
     Ok(workspace)
 }

@@ -303,6 +303,37 @@ fn terraform_plan_agrees_with_slice_out_of_range() {
     assert_eq!(lines, ours, "terraform plan said:\n{said}");
 }
 
+/// `terraform plan` (offline: outputs only) stops with "vars map does not contain key"
+/// on exactly the lines `template-variable-missing` reports in its fires fixture, and
+/// renders every template of the quiet one.
+#[test]
+fn terraform_plan_agrees_with_template_variable_missing() {
+    for case in ["fires", "quiet"] {
+        let dir = copy_to_temp(&fixture("template-variable-missing", case));
+        if !terraform_init(
+            dir.path(),
+            "template-variable-missing",
+            &["init", "-input=false", "-no-color"],
+        ) {
+            return;
+        }
+        let out = terraform_in(dir.path(), &["plan", "-input=false", "-no-color"]).unwrap();
+        let said = String::from_utf8_lossy(&out.stderr).to_string();
+        let lines = error_lines(
+            &said,
+            "Error: Invalid function argument",
+            "vars map does not contain key",
+        );
+        let ours = rule_lines(dir.path(), "template-variable-missing");
+        if case == "fires" {
+            assert_eq!(ours, [8, 15, 22]);
+        } else {
+            assert!(out.status.success(), "terraform plan said:\n{said}");
+        }
+        assert_eq!(lines, ours, "terraform plan said:\n{said}");
+    }
+}
+
 #[test]
 fn terraform_validate_agrees_with_conditional_type_mismatch() {
     for case in ["fires", "quiet"] {

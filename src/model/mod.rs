@@ -715,6 +715,34 @@ impl<'a> Model<'a> {
         self.ws.assets.binary_search(&full).is_ok() || self.ws.file_by_path(&full).is_some()
     }
 
+    /// The text of the file `path` (relative to `module`) when it may be a template: read
+    /// with the workspace, or shown by the answer (in a task, under its name wherever its
+    /// folder, when only one shown file has that name). With its workspace path.
+    pub fn template_text(
+        &self,
+        module: &Module<'_>,
+        path: &str,
+    ) -> Option<(&'a str, &'a crate::workspace::markdown::AssetText)> {
+        let ws: &'a Workspace = self.ws;
+        let full = in_module(module, path);
+        if let Some((k, v)) = ws.asset_texts.get_key_value(&full) {
+            return Some((k.as_str(), v));
+        }
+        if !ws.task {
+            return None;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let mut shown = ws
+            .asset_texts
+            .iter()
+            .filter(|(k, _)| k.starts_with(&module.dir) && k.rsplit('/').next() == Some(name));
+        let first = shown.next()?;
+        shown
+            .next()
+            .is_none()
+            .then_some((first.0.as_str(), first.1))
+    }
+
     /// Whether the folder `path` (relative to `module`) holds a file of the workspace or
     /// one the answer shows.
     pub fn has_dir(&self, module: &Module<'_>, path: &str) -> bool {

@@ -119,6 +119,7 @@ mod sns_topic_managed_key_unpublishable;
 mod storage_encryption_missing;
 mod suppression_invalid;
 mod template_file_missing;
+mod template_variable_missing;
 mod us_east_1_required;
 mod variable_undeclared;
 mod vpc_flow_logs_missing;
@@ -329,6 +330,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_acl_disabled::S3AclDisabled,
     &lambda_package_missing::LambdaPackageMissing,
     &template_file_missing::TemplateFileMissing,
+    &template_variable_missing::TemplateVariableMissing,
     &us_east_1_required::UsEast1Required,
     &firehose_buffer_too_small::FirehoseBufferTooSmall,
     &health_check_fqdn_url::HealthCheckFqdnUrl,

@@ -180,7 +180,7 @@ impl Rule for TemplateFileMissing {
 /// The path relative to the module of a literal path argument (`${path.module}/x`,
 /// `./x`, `${path.root}/x` or `x`), and whether it names the module's own folder
 /// (`${path.module}`); `None` for anything computed.
-fn module_relative(src: &str, expr: &Expression) -> Option<(String, bool)> {
+pub(super) fn module_relative(src: &str, expr: &Expression) -> Option<(String, bool)> {
     if !matches!(expr, Expression::String(_) | Expression::StringTemplate(_)) {
         return None;
     }

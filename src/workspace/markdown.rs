@@ -61,6 +61,19 @@ pub struct Extraction {
     /// code blocks that are not Terraform, named by their heading, the prose before
     /// them, their info string or a first comment line.
     pub assets: Vec<String>,
+    /// The text of each of those files, as the answer shows it (the first code block
+    /// under each name).
+    pub asset_texts: Vec<AssetText>,
+}
+
+/// A file other than Terraform that an answer shows in a code block of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssetText {
+    /// Its name as the answer gives it (`user_data.sh`, `scripts/init.sh`).
+    pub name: String,
+    pub text: String,
+    /// The Markdown line of each line of the text (1-based).
+    pub lines: Vec<usize>,
 }
 
 struct Block {
@@ -239,10 +252,14 @@ pub fn extract(md: &str) -> Extraction {
         }
     }
     let mut notes = Vec::new();
-    let assets = asset_names(&blocks);
+    let asset_texts = asset_names(&blocks);
+    let mut assets: Vec<String> = asset_texts.iter().map(|a| a.name.clone()).collect();
+    assets.sort();
+    assets.dedup();
     let blocks = split_nested_fences(blocks, &mut notes);
     let mut out = Extraction {
         assets,
+        asset_texts,
         ..Extraction::default()
     };
     assemble(blocks, &mut out, &mut notes);
@@ -261,9 +278,11 @@ pub fn extract(md: &str) -> Extraction {
 }
 
 /// The file names that name the code blocks that are not Terraform.
-fn asset_names(blocks: &[Block]) -> Vec<String> {
-    let mut names = Vec::new();
+fn asset_names(blocks: &[Block]) -> Vec<AssetText> {
+    let mut names: Vec<String> = Vec::new();
+    let mut out: Vec<AssetText> = Vec::new();
     for block in blocks {
+        let before = names.len();
         let first = block
             .lines
             .iter()
@@ -307,10 +326,25 @@ fn asset_names(blocks: &[Block]) -> Vec<String> {
                 .map(str::to_string),
             );
         }
+        // The block is the text of each name it gave (the first block under a name).
+        for name in names.drain(before..) {
+            if out.iter().any(|a| a.name == name) {
+                continue;
+            }
+            out.push(AssetText {
+                name,
+                text: block
+                    .lines
+                    .iter()
+                    .map(|(t, _)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                lines: block.lines.iter().map(|(_, l)| *l).collect(),
+            });
+        }
     }
-    names.sort();
-    names.dedup();
-    names
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// Splits a block at a fence line inside it (a fence opened before the previous one
@@ -576,6 +610,18 @@ fn unfenced(md: &str) -> Option<ExtractedFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_files_an_answer_shows_keep_their_text_and_markdown_lines() {
+        let md = "## main.tf\n```hcl\nresource \"aws_instance\" \"w\" {}\n```\n\n## user_data.sh\n```bash\n#!/bin/bash\necho ${name}\n```\n\nAgain, `user_data.sh`:\n```bash\necho other\n```\n";
+        let out = extract(md);
+        assert_eq!(out.assets, ["user_data.sh"]);
+        assert_eq!(out.asset_texts.len(), 1);
+        let shown = &out.asset_texts[0];
+        // The first block under a name is its text.
+        assert_eq!(shown.text, "#!/bin/bash\necho ${name}");
+        assert_eq!(shown.lines, [8, 9]);
+    }
 
     #[test]
     fn file_names_in_headings_and_comments() {

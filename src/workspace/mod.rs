@@ -193,6 +193,35 @@ pub struct Workspace {
     /// The other files discovery saw (`lambda.zip`, templates), relative, sorted: rules
     /// check that files the code names exist without doing IO themselves.
     pub assets: Vec<String>,
+    /// The text of the assets that can be templates (`user_data.sh`, `*.tpl`), by path:
+    /// read with the files (at most [`MAX_TEMPLATE_BYTES`] each), or as an answer shows
+    /// them (with the Markdown line of each line).
+    pub asset_texts: std::collections::BTreeMap<String, markdown::AssetText>,
+}
+
+/// The largest template read with a workspace's files.
+pub const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
+
+/// Whether an asset's name says it may be a template that `templatefile()` renders.
+pub fn may_be_template(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(
+        ext,
+        "tpl"
+            | "tftpl"
+            | "tmpl"
+            | "sh"
+            | "bash"
+            | "ps1"
+            | "yaml"
+            | "yml"
+            | "cfg"
+            | "conf"
+            | "toml"
+            | "ini"
+            | "service"
+            | "j2"
+    )
 }
 
 impl Workspace {
@@ -253,6 +282,24 @@ impl Workspace {
             .par_iter()
             .map(|(path, kind)| read_file(root, path, *kind))
             .collect();
+        // Templates are read with the files (an unreadable one is left out: the rules
+        // that need it then say nothing).
+        let asset_texts = assets
+            .par_iter()
+            .filter(|a| may_be_template(a))
+            .filter_map(|a| {
+                let text = crate::io::read_text(&root.join(a), MAX_TEMPLATE_BYTES).ok()?;
+                let name = a.rsplit('/').next().unwrap_or(a).to_string();
+                Some((
+                    a.clone(),
+                    markdown::AssetText {
+                        name,
+                        text,
+                        lines: Vec::new(),
+                    },
+                ))
+            })
+            .collect();
         files.extend(problems);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
@@ -261,6 +308,7 @@ impl Workspace {
             root: root.to_path_buf(),
             files,
             assets,
+            asset_texts,
             ..Workspace::default()
         })
     }
