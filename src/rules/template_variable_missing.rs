@@ -164,7 +164,7 @@ impl Rule for TemplateVariableMissing {
                             span.start..span.start + 1,
                             format!("`{name}` is not passed to the template `{path}`"),
                             format!(
-                                "`{}` renders `{path}` with `templatefile()`, and {place} uses `{name}`, but {passed}: Terraform stops with \"vars map does not contain key \\\"{name}\\\"\"{hint}",
+                                "`{}` renders `{path}` with `templatefile()`, and {place} uses `{name}`, but {passed}: Terraform stops with: vars map does not contain key \"{name}\"{hint}",
                                 b.address
                             ),
                         );
