@@ -187,6 +187,7 @@ fn analysed(path: &str) -> bool {
         .any(|ext| name.ends_with(ext))
         || name == crate::config::FILE_NAME
         || name == ".gitignore"
+        || crate::workspace::may_be_template(name)
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, ChangesError> {

@@ -128,6 +128,8 @@ fn relevant(root: &Path, ignores: &crate::workspace::Ignores, path: &Path) -> bo
     match path.extension().and_then(|e| e.to_str()) {
         // Markdown: the answers and ideals of task folders; TOML: `.tfreview.toml`.
         Some("tf") | Some("tfvars") | Some("md") | Some("toml") => true,
+        // A template that `templatefile()` may render.
+        Some(_) if crate::workspace::may_be_template(&rel.to_string_lossy()) => true,
         // A folder (created, removed or renamed) may hold or have held files.
         Some(_) => is_dir,
         None => true,

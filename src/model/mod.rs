@@ -732,10 +732,10 @@ impl<'a> Model<'a> {
             return None;
         }
         let name = path.rsplit('/').next().unwrap_or(path);
-        let mut shown = ws
-            .asset_texts
-            .iter()
-            .filter(|(k, _)| k.starts_with(&module.dir) && k.rsplit('/').next() == Some(name));
+        let mut shown = ws.asset_texts.iter().filter(|(k, _)| {
+            (module.dir.is_empty() || k.starts_with(&format!("{}/", module.dir)))
+                && k.rsplit('/').next() == Some(name)
+        });
         let first = shown.next()?;
         shown
             .next()

@@ -119,6 +119,7 @@ impl Rule for TemplateVariableMissing {
                         continue;
                     };
                     let uses = template_uses(&template.text);
+                    let mut occurrences = super::OccurrenceKeys::default();
                     let mut reported = BTreeSet::new();
                     for (name, offset) in uses.names {
                         if keys.contains(&name)
@@ -132,7 +133,9 @@ impl Rule for TemplateVariableMissing {
                         let place = match template.lines.get(line - 1) {
                             Some(md) => format!(
                                 "line {line} of `{path}` (line {md} of `{}`)",
-                                shown_at.rsplit_once('/').map_or(shown_at, |(md, _)| md)
+                                shown_at
+                                    .strip_suffix(template.name.as_str())
+                                    .map_or(shown_at, |md| md.trim_end_matches('/'))
                             ),
                             None => format!("line {line} of `{path}`"),
                         };
@@ -169,7 +172,7 @@ impl Rule for TemplateVariableMissing {
                             ),
                         );
                         f.address = Some(b.address.clone());
-                        f.key = format!("{path}:{name}");
+                        f.key = occurrences.key(format!("{path}:{name}"));
                         f.fix = pass_fix(model, module, src, b.file, &call.vars, &name);
                         out.push(f);
                     }
@@ -188,11 +191,18 @@ struct Call {
 #[derive(Default)]
 struct Calls {
     found: Vec<Call>,
+    /// Inside `try(…)` or `can(…)`, which turn the error into their fallback.
+    guarded: usize,
 }
 
 impl Visit for Calls {
     fn visit_func_call(&mut self, node: &FuncCall) {
-        if node.name.namespace.is_empty() && node.name.name.as_str() == "templatefile" {
+        let name = node.name.name.as_str();
+        let guard = node.name.namespace.is_empty() && matches!(name, "try" | "can");
+        if guard {
+            self.guarded += 1;
+        }
+        if self.guarded == 0 && node.name.namespace.is_empty() && name == "templatefile" {
             let mut args = node.args.iter();
             if let (Some(path), Some(vars)) = (args.next(), args.next()) {
                 self.found.push(Call {
@@ -202,6 +212,9 @@ impl Visit for Calls {
             }
         }
         visit::visit_func_call(self, node);
+        if guard {
+            self.guarded -= 1;
+        }
     }
 }
 
@@ -251,34 +264,77 @@ fn template_uses(text: &str) -> Uses {
             continue;
         }
         let start = i + 2;
-        let end = sequence_end(bytes, start);
+        let end = sequence_end(text, start);
         expression_names(text, start, end, &mut uses);
         i = end + 1;
     }
     uses
 }
 
+/// Where the string, comment or heredoc that starts at `i` ends (the offset after it);
+/// `None` when none starts there.
+fn skip_non_code(text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // Each starts with an ASCII byte, which is also where a character starts.
+    if !matches!(bytes.get(i), Some(b'"' | b'#' | b'/' | b'<')) {
+        return None;
+    }
+    let rest = text.get(i..)?;
+    if rest.starts_with('"') {
+        let mut j = i + 1;
+        while j < bytes.len() && bytes[j] != b'"' && bytes[j] != b'\n' {
+            if bytes[j] == b'\\' {
+                j += 1;
+            }
+            j += 1;
+        }
+        return Some((j + 1).min(bytes.len()));
+    }
+    if rest.starts_with('#') || rest.starts_with("//") {
+        return Some(rest.find('\n').map_or(bytes.len(), |n| i + n));
+    }
+    if rest.starts_with("/*") {
+        return Some(rest.find("*/").map_or(bytes.len(), |n| i + n + 2));
+    }
+    if let Some(header) = rest.strip_prefix("<<") {
+        let header = header.strip_prefix('-').unwrap_or(header);
+        let marker: String = header
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if !marker.is_empty() {
+            // To the line that holds only the marker.
+            let body = rest.find('\n').map_or(bytes.len(), |n| i + n + 1);
+            let mut at = body;
+            for line in text[body..].split_inclusive('\n') {
+                at += line.len();
+                if line.trim() == marker {
+                    return Some(at);
+                }
+            }
+            return Some(bytes.len());
+        }
+    }
+    None
+}
+
 /// The offset of the `}` that closes the sequence whose expression starts at `start`
-/// (brackets nested, strings skipped); the end of the text when it is not closed.
-fn sequence_end(bytes: &[u8], start: usize) -> usize {
+/// (brackets nested; strings, comments and heredocs skipped); the end of the text when
+/// it is not closed.
+fn sequence_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut i = start;
     while i < bytes.len() {
+        if let Some(next) = skip_non_code(text, i) {
+            i = next;
+            continue;
+        }
         match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
             b'{' | b'[' | b'(' => depth += 1,
             b']' | b')' => depth = depth.saturating_sub(1),
             b'}' if depth == 0 => return i,
             b'}' => depth -= 1,
-            b'\n' if depth == 0 => return i,
             _ => {}
         }
         i += 1;
@@ -286,28 +342,31 @@ fn sequence_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
+/// Whether a character can be part of a name (HCL's identifiers: Unicode letters,
+/// digits, `_` and `-`).
+fn name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
 /// The root names of the expression in `text[start..end]`: identifiers not after a `.`,
-/// not called as functions, not keywords, not inside strings; `for a, b in` binds `a`
-/// and `b`.
+/// not called as functions, not keywords, not object keys (`key =`, `key:` in braces),
+/// not inside strings, comments or heredocs; `for a, b in` binds `a` and `b`.
 fn expression_names(text: &str, start: usize, end: usize, uses: &mut Uses) {
     let bytes = text.as_bytes();
     let mut i = start;
     let mut prev: u8 = b' ';
     let mut binding = false;
+    // The brackets open around the current place.
+    let mut open: Vec<u8> = Vec::new();
     while i < end {
-        let c = bytes[i];
-        if c == b'"' {
-            i += 1;
-            while i < end && bytes[i] != b'"' {
-                if bytes[i] == b'\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i += 1;
+        if let Some(next) = skip_non_code(text, i) {
+            i = next.min(end.max(i + 1));
             prev = b'"';
             continue;
         }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
         if c.is_ascii_digit() {
             // A number (with its exponent or fraction letters).
             while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
@@ -316,17 +375,24 @@ fn expression_names(text: &str, start: usize, end: usize, uses: &mut Uses) {
             prev = b'0';
             continue;
         }
-        if c.is_ascii_alphabetic() || c == b'_' {
+        if c.is_alphabetic() || c == '_' {
             let from = i;
-            while i < end && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-')) {
-                i += 1;
-            }
+            let len: usize = text[i..end]
+                .chars()
+                .take_while(|&c| name_char(c))
+                .map(char::len_utf8)
+                .sum();
+            i += len;
             let word = &text[from..i];
             let next = (i..end).find(|&j| !bytes[j].is_ascii_whitespace());
-            let after = next.map(|j| &bytes[j]);
-            // `name =` (not `==`, `=>`): an object's key.
+            let after = next.map(|j| bytes[j]);
+            // `name =` (not `==`, `=>`), or `name:` where an element of braces starts
+            // (not the `:` of a conditional): an object's key.
+            let element_start = matches!(prev, b'{' | b',')
+                || text[..from].trim_end_matches([' ', '\t']).ends_with('\n');
             let key = next.is_some_and(|j| {
-                bytes[j] == b'=' && !matches!(bytes.get(j + 1), Some(b'=' | b'>'))
+                (bytes[j] == b'=' && !matches!(bytes.get(j + 1), Some(b'=' | b'>')))
+                    || (bytes[j] == b':' && open.last() == Some(&b'{') && element_start)
             });
             match word {
                 "for" => binding = true,
@@ -335,18 +401,24 @@ fn expression_names(text: &str, start: usize, end: usize, uses: &mut Uses) {
                     uses.bound.insert(word.to_string());
                 }
                 _ if KEYWORDS.contains(&word) => {}
-                // An attribute, a function's name, an object's key (`{ a = 1 }`).
-                _ if prev == b'.' || after == Some(&b'(') => {}
-                _ if key => {}
+                // An attribute, a function's name, an object's key.
+                _ if prev == b'.' || after == Some(b'(') || key => {}
                 _ => uses.names.push((word.to_string(), from)),
             }
             prev = b'a';
             continue;
         }
-        if !c.is_ascii_whitespace() {
-            prev = c;
+        match c {
+            '{' | '[' | '(' => open.push(c as u8),
+            '}' | ']' | ')' => {
+                open.pop();
+            }
+            _ => {}
         }
-        i += 1;
+        if !c.is_whitespace() && c.is_ascii() {
+            prev = c as u8;
+        }
+        i += c.len_utf8();
     }
 }
 
@@ -420,7 +492,23 @@ mod tests {
         assert!(u.bound.contains("k") && u.bound.contains("v"));
         assert_eq!(names("${jsonencode({ a = b, c = 1.5e3 })}"), ["b"]);
         assert_eq!(names("${a == b ? c : d}"), ["a", "b", "c", "d"]);
-        // An unclosed interpolation ends at its line.
-        assert_eq!(names("${x\ny}"), ["x"]);
+        // Interpolations go on over lines; a `for` binds in them.
+        assert_eq!(
+            names("${\n  join(\",\", [for s in servers : \"h ${s}\"])\n}"),
+            ["servers"]
+        );
+        // Object keys with `:`, comments and heredocs inside an interpolation.
+        assert_eq!(
+            names("${jsonencode({ port: p, x = q ? r : s })}"),
+            ["p", "q", "r", "s"]
+        );
+        assert_eq!(
+            names(
+                "${yamlencode({\n  # the port\n  script = <<-EOT\n    echo $HOME }\n  EOT\n  n = n1\n})}"
+            ),
+            ["n1"]
+        );
+        // Names in any script; no panic on multibyte text around them.
+        assert_eq!(names("é ${café} ${ \"ü\" } ${ñ}"), ["café", "ñ"]);
     }
 }

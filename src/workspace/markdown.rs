@@ -252,10 +252,7 @@ pub fn extract(md: &str) -> Extraction {
         }
     }
     let mut notes = Vec::new();
-    let asset_texts = asset_names(&blocks);
-    let mut assets: Vec<String> = asset_texts.iter().map(|a| a.name.clone()).collect();
-    assets.sort();
-    assets.dedup();
+    let (assets, asset_texts) = asset_names(&blocks);
     let blocks = split_nested_fences(blocks, &mut notes);
     let mut out = Extraction {
         assets,
@@ -278,7 +275,7 @@ pub fn extract(md: &str) -> Extraction {
 }
 
 /// The file names that name the code blocks that are not Terraform.
-fn asset_names(blocks: &[Block]) -> Vec<AssetText> {
+fn asset_names(blocks: &[Block]) -> (Vec<String>, Vec<AssetText>) {
     let mut names: Vec<String> = Vec::new();
     let mut out: Vec<AssetText> = Vec::new();
     for block in blocks {
@@ -326,11 +323,16 @@ fn asset_names(blocks: &[Block]) -> Vec<AssetText> {
                 .map(str::to_string),
             );
         }
-        // The block is the text of each name it gave (the first block under a name).
-        for name in names.drain(before..) {
-            if out.iter().any(|a| a.name == name) {
+        // The block is the text of each name it gave (the first block under a name),
+        // unless it is Terraform without a language of its own: the prose before it
+        // named the file it uses, not itself.
+        let terraform = block.info.trim().is_empty()
+            && looks_like_hcl(block.lines.iter().map(|(t, _)| t.as_str()));
+        for name in names[before..].iter() {
+            if terraform || out.iter().any(|a| &a.name == name) {
                 continue;
             }
+            let name = name.clone();
             out.push(AssetText {
                 name,
                 text: block
@@ -344,7 +346,9 @@ fn asset_names(blocks: &[Block]) -> Vec<AssetText> {
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
+    names.sort();
+    names.dedup();
+    (names, out)
 }
 
 /// Splits a block at a fence line inside it (a fence opened before the previous one

@@ -201,6 +201,9 @@ pub struct Workspace {
 
 /// The largest template read with a workspace's files.
 pub const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
+/// How many templates are read with a workspace's files, at most (with
+/// [`MAX_TEMPLATE_BYTES`], 256 MiB in all at worst).
+pub const MAX_TEMPLATES: usize = 1024;
 
 /// Whether an asset's name says it may be a template that `templatefile()` renders.
 pub fn may_be_template(path: &str) -> bool {
@@ -282,16 +285,22 @@ impl Workspace {
             .par_iter()
             .map(|(path, kind)| read_file(root, path, *kind))
             .collect();
-        // Templates are read with the files (an unreadable one is left out: the rules
-        // that need it then say nothing).
-        let asset_texts = assets
+        // Templates are read with the files when some file renders one (an unreadable
+        // one is left out: the rules that need it then say nothing), at most
+        // MAX_TEMPLATES of them.
+        let renders = files.iter().any(|f| f.text.contains("templatefile"));
+        let templates: Vec<&String> = assets
+            .iter()
+            .filter(|a| renders && may_be_template(a))
+            .take(MAX_TEMPLATES)
+            .collect();
+        let asset_texts = templates
             .par_iter()
-            .filter(|a| may_be_template(a))
             .filter_map(|a| {
                 let text = crate::io::read_text(&root.join(a), MAX_TEMPLATE_BYTES).ok()?;
                 let name = a.rsplit('/').next().unwrap_or(a).to_string();
                 Some((
-                    a.clone(),
+                    (*a).clone(),
                     markdown::AssetText {
                         name,
                         text,
