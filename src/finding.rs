@@ -186,7 +186,7 @@ impl Fix {
                 .context_radius(DIFF_CONTEXT)
                 .header(&from, &git_header_name("b/", &shown))
                 .to_string();
-            out.push_str(&shift_hunks(&text, skipped));
+            shift_hunks(&text, skipped, &mut out);
         }
         Ok(out)
     }
@@ -300,9 +300,10 @@ fn window(old: &str, first: usize, last: usize) -> (usize, usize) {
 }
 
 /// Adds `offset` to the line numbers of every `@@ -a,b +c,d @@` header.
-fn shift_hunks(diff: &str, offset: usize) -> String {
+fn shift_hunks(diff: &str, offset: usize, out: &mut String) {
     if offset == 0 {
-        return diff.to_string();
+        out.push_str(diff);
+        return;
     }
     let shift = |part: &str| -> String {
         let (sign, rest) = part.split_at(1);
@@ -321,20 +322,20 @@ fn shift_hunks(diff: &str, offset: usize) -> String {
             None => format!("{sign}{line}"),
         }
     };
-    diff.split_inclusive('\n')
-        .map(|l| {
-            let Some(rest) = l.strip_prefix("@@ ") else {
-                return l.to_string();
-            };
-            let mut parts = rest.splitn(3, ' ');
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some(a), Some(b), Some(tail)) if a.starts_with('-') && b.starts_with('+') => {
-                    format!("@@ {} {} {tail}", shift(a), shift(b))
-                }
-                _ => l.to_string(),
+    // Every line but the hunk headers as it is, without a copy of each.
+    for l in diff.split_inclusive('\n') {
+        let Some(rest) = l.strip_prefix("@@ ") else {
+            out.push_str(l);
+            continue;
+        };
+        let mut parts = rest.splitn(3, ' ');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(a), Some(b), Some(tail)) if a.starts_with('-') && b.starts_with('+') => {
+                out.push_str(&format!("@@ {} {} {tail}", shift(a), shift(b)));
             }
-        })
-        .collect()
+            _ => out.push_str(l),
+        }
+    }
 }
 
 /// A problem found by a rule, pointing into a file by byte range.
