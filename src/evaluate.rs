@@ -148,6 +148,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "log-group-kms-missing"
         | "log-group-name-inconsistent"
         | "waf-log-destination-name-invalid"
+        | "log-filter-pattern-invalid"
         | "vpc-flow-logs-missing" => "observability",
         "lambda-package-missing" => "lambda-package",
         "provider-duplicated" | "provider-block-misplaced" | "provider-configuration-missing" => {

@@ -67,6 +67,7 @@ mod lambda_reserved_environment_variable;
 mod lambda_runtime_deprecated;
 mod lambda_vpc_permissions_missing;
 mod log_bucket_policy_missing;
+mod log_filter_pattern_invalid;
 mod log_group_kms_missing;
 mod log_group_name_inconsistent;
 mod log_group_retention_missing;
@@ -364,6 +365,7 @@ static RULES: &[&dyn Rule] = &[
     &hardcoded_account_id::HardcodedAccountId,
     &placeholder_value::PlaceholderValue,
     &log_group_retention_missing::LogGroupRetentionMissing,
+    &log_filter_pattern_invalid::LogFilterPatternInvalid,
     &log_group_kms_missing::LogGroupKmsMissing,
     &kms_key_rotation_disabled::KmsKeyRotationDisabled,
     &vpc_flow_logs_missing::VpcFlowLogsMissing,
