@@ -69,6 +69,12 @@ impl Analysis {
                 let (line, _) = file.line_col(r.span.start);
                 Some((file.path.clone(), line, r.message.clone()))
             })
+            .chain(
+                finding
+                    .asset_places
+                    .iter()
+                    .map(|a| (a.path.clone(), a.line, a.message.clone())),
+            )
             .collect()
     }
 

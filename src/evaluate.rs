@@ -671,6 +671,11 @@ fn markdown_lines(analysis: &Analysis, f: &Finding) -> Vec<usize> {
     std::iter::once(at(f.file, f.span.start))
         .chain(f.related.iter().map(|r| at(r.file, r.span.start)))
         .flatten()
+        .chain(
+            f.asset_places
+                .iter()
+                .filter_map(|a| a.origin.as_ref().map(|o| o.line)),
+        )
         .collect()
 }
 

@@ -365,12 +365,28 @@ pub struct Finding {
     /// Other places the problem involves (the key policy that lacks a principal and each
     /// log group that uses the key), each with what it is.
     pub related: Vec<Related>,
+    /// Places in files the analysis reads but does not parse (a template's line), each
+    /// with what it is.
+    pub asset_places: Vec<AssetPlace>,
     /// The fingerprint, once computed: the workbench asks for it many times a frame.
     /// (Rule, module folder, address and key do not change once the analysis is done.)
     pub(crate) fingerprint_cache: std::sync::OnceLock<String>,
 }
 
-/// A second place a finding involves.
+/// A place a finding involves in a file the analysis reads but does not parse: a line
+/// of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetPlace {
+    /// The file's workspace path (for an answer's file, under its Markdown's path).
+    pub path: String,
+    /// 1-based.
+    pub line: usize,
+    /// For a file an answer shows: the Markdown and its line.
+    pub origin: Option<crate::workspace::Origin>,
+    pub message: String,
+}
+
+/// A place in another part of the code that a finding involves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
     pub file: FileId,

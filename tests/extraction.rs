@@ -67,3 +67,41 @@ fn corpus_answers_get_file_names() {
         rest.join("\n")
     );
 }
+
+/// A template the answer shows under its name is what `templatefile()` renders: a name
+/// it uses and the call does not pass is reported at the call, with the template's
+/// line in the answer as a related place (which the evaluation counts).
+#[test]
+fn a_shown_template_is_checked_and_cited_in_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let md = "# Answer\n\n## main.tf\n```hcl\nvariable \"project\" {\n  type = string\n}\n\nresource \"aws_instance\" \"web\" {\n  ami           = \"ami-0123456789abcdef0\"\n  instance_type = \"t3.micro\"\n  user_data = templatefile(\"${path.module}/user_data.sh\", {\n    bucket = \"logs\"\n  })\n}\n```\n\n## user_data.sh\n```bash\n#!/bin/bash\naws s3 cp /var/log/app s3://${bucket}/\necho \"${project}\" > /etc/project\n```\n";
+    std::fs::write(lib.join("MODEL_RESPONSE.md"), md).unwrap();
+    let analysis = tfreview::analyse(dir.path(), &tfreview::Target::Auto).unwrap();
+    let found: Vec<_> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == "template-variable-missing")
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", analysis.findings);
+    let f = found[0];
+    assert!(f.message.contains("`project`"), "{}", f.message);
+    assert!(
+        f.message.contains("line 22 of `lib/MODEL_RESPONSE.md`"),
+        "{}",
+        f.message
+    );
+    let place = &f.asset_places[0];
+    assert_eq!(place.path, "lib/MODEL_RESPONSE.md/user_data.sh");
+    assert_eq!(place.line, 3);
+    let origin = place.origin.as_ref().unwrap();
+    assert_eq!(
+        (origin.path.as_str(), origin.line),
+        ("lib/MODEL_RESPONSE.md", 22)
+    );
+    // The call's line in the answer is where the finding is.
+    let (line, _) = analysis.position(f).0;
+    let file = &analysis.workspace.files[f.file];
+    assert_eq!(file.origin_at(line).unwrap().line, 12);
+}

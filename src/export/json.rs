@@ -233,6 +233,13 @@ fn entry(
                     message: r.message.clone(),
                 })
             })
+            .chain(f.asset_places.iter().map(|a| RelatedEntry {
+                path: a.path.clone(),
+                line: a.line,
+                column: 1,
+                origin: a.origin.clone(),
+                message: a.message.clone(),
+            }))
             .collect(),
         severity: f.severity,
         class: crate::rules::find(f.rule).map_or("", |r| r.class().as_str()),

@@ -1729,6 +1729,7 @@ mod tests {
             also: Vec::new(),
             valid_names: Vec::new(),
             related: Vec::new(),
+            asset_places: Vec::new(),
             fingerprint_cache: std::sync::OnceLock::new(),
         };
         let module = finding(

@@ -278,6 +278,26 @@ fn result(analysis: &Analysis, base: &Base, f: &Finding, rule_index: Option<usiz
             loc.message = Some(message(&r.message));
             Some(loc)
         })
+        .chain(f.asset_places.iter().enumerate().map(|(i, a)| {
+            // An answer's file is cited in its Markdown, as the answer's code is.
+            let (uri, line) = a
+                .origin
+                .as_ref()
+                .map_or((a.path.clone(), a.line), |o| (o.path.clone(), o.line));
+            s::Location {
+                id: i64::try_from(f.related.len() + i).ok(),
+                physical_location: Some(s::PhysicalLocation {
+                    artifact_location: Some(artifact(base, &uri)),
+                    region: Some(s::Region {
+                        start_line: i64::try_from(line).ok(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                message: Some(message(&a.message)),
+                ..Default::default()
+            }
+        }))
         .collect();
     let mut r = s::Result::builder().message(message(&f.message)).build();
     r.rule_id = Some(f.rule.to_string());

@@ -195,6 +195,7 @@ pub trait Rule: Sync {
             also: Vec::new(),
             valid_names: Vec::new(),
             related: Vec::new(),
+            asset_places: Vec::new(),
             fingerprint_cache: std::sync::OnceLock::new(),
         }
     }

@@ -75,6 +75,9 @@ use crate::model::{BlockKind, Model};
 
 pub struct TemplateVariableMissing;
 
+/// How many lines of the template that use a missing name a finding names, at most.
+const MAX_PLACES: usize = 5;
+
 impl Rule for TemplateVariableMissing {
     fn id(&self) -> &'static str {
         "template-variable-missing"
@@ -121,22 +124,24 @@ impl Rule for TemplateVariableMissing {
                     let uses = template_uses(&template.text);
                     let mut occurrences = super::OccurrenceKeys::default();
                     let mut reported = BTreeSet::new();
-                    for (name, offset) in uses.names {
+                    let md_path = shown_at
+                        .strip_suffix(template.name.as_str())
+                        .map_or(shown_at, |md| md.trim_end_matches('/'));
+                    let line_of = |offset: usize| template.text[..offset].matches('\n').count() + 1;
+                    for (name, offset) in &uses.names {
+                        let (name, offset) = (name.clone(), *offset);
                         if keys.contains(&name)
                             || uses.bound.contains(&name)
                             || !reported.insert(name.clone())
                         {
                             continue;
                         }
-                        let line = template.text[..offset].matches('\n').count() + 1;
+                        let line = line_of(offset);
                         // Where a reader finds it: the template's line, or the answer's.
                         let place = match template.lines.get(line - 1) {
-                            Some(md) => format!(
-                                "line {line} of `{path}` (line {md} of `{}`)",
-                                shown_at
-                                    .strip_suffix(template.name.as_str())
-                                    .map_or(shown_at, |md| md.trim_end_matches('/'))
-                            ),
+                            Some(md) => {
+                                format!("line {line} of `{path}` (line {md} of `{md_path}`)")
+                            }
                             None => format!("line {line} of `{path}`"),
                         };
                         let passed = if keys.is_empty() {
@@ -173,6 +178,29 @@ impl Rule for TemplateVariableMissing {
                         );
                         f.address = Some(b.address.clone());
                         f.key = occurrences.key(format!("{path}:{name}"));
+                        // Each line of the template that uses the name (the first few).
+                        let mut lines: Vec<usize> = uses
+                            .names
+                            .iter()
+                            .filter(|(n, _)| *n == name)
+                            .map(|(_, at)| line_of(*at))
+                            .collect();
+                        lines.dedup();
+                        f.asset_places = lines
+                            .into_iter()
+                            .take(MAX_PLACES)
+                            .map(|line| crate::finding::AssetPlace {
+                                path: shown_at.to_string(),
+                                line,
+                                origin: template.lines.get(line - 1).map(|&md| {
+                                    crate::workspace::Origin {
+                                        path: md_path.to_string(),
+                                        line: md,
+                                    }
+                                }),
+                                message: format!("uses `{name}`"),
+                            })
+                            .collect();
                         f.fix = pass_fix(model, module, src, b.file, &call.vars, &name);
                         out.push(f);
                     }

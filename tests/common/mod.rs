@@ -81,6 +81,9 @@ pub fn render(analysis: &Analysis, rule: Option<&str>) -> String {
             let (l, c) = file.line_col(r.span.start);
             let _ = writeln!(out, "  related: {}:{l}:{c} {}", file.path, r.message);
         }
+        for a in &f.asset_places {
+            let _ = writeln!(out, "  related: {}:{} {}", a.path, a.line, a.message);
+        }
         match &f.fix {
             Some(fix) => {
                 let safety = match fix.applicability {
