@@ -694,6 +694,22 @@ pub fn module_groups(ws: &Workspace) -> Vec<Vec<FileId>> {
             }
         }
     }
+    // An answer is one piece of work: its module folders are analysed together, so that
+    // a value one folder gives (an environment's tfvars) reaches the folders its author
+    // meant it for even where the answer leaves out the module calls.
+    if ws.task {
+        let mut first_of: HashMap<&str, usize> = HashMap::new();
+        for (i, dir) in dirs.iter().enumerate() {
+            let answer = match dir.find(".md/") {
+                Some(at) => &dir[..at + 3],
+                None if dir.ends_with(".md") => dir,
+                None => continue,
+            };
+            let first = *first_of.entry(answer).or_insert(i);
+            let (ra, rb) = (find(&mut parent, i), find(&mut parent, first));
+            parent[ra] = rb;
+        }
+    }
     let mut groups: HashMap<usize, Vec<FileId>> = HashMap::new();
     for (id, file) in ws.files.iter().enumerate() {
         let root = find(&mut parent, index[file.dir()]);

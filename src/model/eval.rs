@@ -210,6 +210,20 @@ fn sources<'a>(
                 for v in module.tfvars.iter().filter(|v| v.name == name) {
                     sources(model, module, v.file, v.value, depth + 1, out);
                 }
+                // A variable that a module nobody calls uses without declaring it (an
+                // answer's module folders, written without their wiring): whatever the
+                // tfvars of the analysis's other modules give that name is what the author
+                // meant it to be.
+                if !module.is_child
+                    && module.block(&format!("var.{name}")).is_none()
+                    && !module.tfvars.iter().any(|v| v.name == name)
+                {
+                    for other in model.modules.iter().filter(|m| m.dir != module.dir) {
+                        for v in other.tfvars.iter().filter(|v| v.name == name) {
+                            sources(model, other, v.file, v.value, depth + 1, out);
+                        }
+                    }
+                }
                 // A child module's input: what each caller passes. When every call
                 // passes it, the default is never used.
                 let mut calls = 0;
@@ -394,6 +408,52 @@ mod tests {
         assert_eq!(texts("r"), ["python3.12"]);
         // Nobody passes the size: the default is where it comes from.
         assert_eq!(texts("s"), ["5"]);
+    }
+
+    #[test]
+    fn an_undeclared_variable_of_a_module_nobody_calls_takes_the_other_modules_tfvars() {
+        use crate::workspace::{FileKind, SourceFile, Workspace};
+        let ws = Workspace::from_files(
+            "/w",
+            vec![
+                SourceFile::new(
+                    "modules/db/rds.tf",
+                    FileKind::Terraform,
+                    "resource \"aws_db_instance\" \"db\" {\n  deletion_protection = var.protect\n}\n",
+                ),
+                SourceFile::new("envs/prod/main.tf", FileKind::Terraform, "terraform {}\n"),
+                SourceFile::new(
+                    "envs/prod/terraform.tfvars",
+                    FileKind::Tfvars,
+                    "protect = true\n",
+                ),
+                SourceFile::new(
+                    "envs/dev/main.tf",
+                    FileKind::Terraform,
+                    "variable \"protect\" {}\n",
+                ),
+                SourceFile::new(
+                    "envs/dev/terraform.tfvars",
+                    FileKind::Tfvars,
+                    "protect = false\n",
+                ),
+            ],
+        );
+        let parsed = crate::model::Model::parse_all(&ws);
+        let model = crate::model::Model::build(&ws, &parsed);
+        let db = model
+            .modules
+            .iter()
+            .find(|m| m.dir == "modules/db")
+            .unwrap();
+        let b = db.block("aws_db_instance.db").unwrap();
+        let value = &b.attr("deletion_protection").unwrap().value;
+        let texts: Vec<String> = literal_sources(&model, db, b.file, value)
+            .into_iter()
+            .map(|(_, e)| known(db, e).text)
+            .collect();
+        // Every environment's value, in the modules' order.
+        assert_eq!(texts, ["false", "true"]);
     }
 
     #[test]
