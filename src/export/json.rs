@@ -187,14 +187,35 @@ impl Serialize for Streamed<'_> {
         // Enough entries per chunk to keep both cores busy diffing.
         const CHUNK: usize = 1024;
         let findings = &self.analysis.findings;
-        let mut seq = serializer.serialize_seq(Some(findings.len()))?;
-        for chunk in findings.chunks(CHUNK) {
-            let entries: Vec<FindingEntry> = chunk
+        let build = |chunk: &[crate::finding::Finding]| -> Vec<FindingEntry> {
+            chunk
                 .par_iter()
                 .map(|f| entry(self.analysis, f, self.status))
-                .collect();
-            for e in &entries {
-                seq.serialize_element(e)?;
+                .collect()
+        };
+        let mut seq = serializer.serialize_seq(Some(findings.len()))?;
+        let mut chunks = findings.chunks(CHUNK);
+        let mut current = chunks.next().map(build).unwrap_or_default();
+        loop {
+            // The next chunk is built on the pool while this thread writes this one.
+            let upcoming = chunks.next();
+            let mut written = Ok(());
+            let next = std::thread::scope(|s| {
+                let next = upcoming.map(|c| s.spawn(|| build(c)));
+                for e in &current {
+                    written = seq.serialize_element(e);
+                    if written.is_err() {
+                        break;
+                    }
+                }
+                next.map(|n| n.join())
+            });
+            written?;
+            match next {
+                Some(Ok(entries)) => current = entries,
+                // The builder panicked: nothing to write in its place.
+                Some(Err(_)) => return Err(serde::ser::Error::custom("building a finding failed")),
+                None => break,
             }
         }
         seq.end()
@@ -281,4 +302,34 @@ fn entry(
 pub fn to_string(report: &Report) -> String {
     // Serialising plain data to a String cannot fail; an empty object is the fallback.
     serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::{FileKind, SourceFile, Workspace};
+
+    #[test]
+    fn the_streamed_report_is_the_whole_report_over_several_chunks() {
+        let text: String = (0..2500)
+            .map(|i| format!("variable \"v{i}\" {{}}\n"))
+            .collect();
+        let ws = Workspace::from_files(
+            "/w",
+            vec![SourceFile::new("main.tf", FileKind::Terraform, text)],
+        );
+        let analysis = crate::analysis::analyse_workspace(ws);
+        assert!(analysis.findings.len() > 2 * 1024);
+        let mut out = Vec::new();
+        write(
+            &analysis,
+            "/w",
+            &|_: &str| ("pending".to_string(), None),
+            false,
+            &mut out,
+        )
+        .unwrap();
+        let whole = to_string(&report(&analysis, "/w")) + "\n";
+        assert_eq!(String::from_utf8(out).unwrap(), whole);
+    }
 }
