@@ -457,6 +457,10 @@ impl Ignores {
         let Ok(mut cache) = self.cache.lock() else {
             return None;
         };
+        // Most folders were seen before: no owned key for those.
+        if let Some(loaded) = cache.get(dir) {
+            return loaded.clone().ok().flatten();
+        }
         cache
             .entry(dir.to_path_buf())
             .or_insert_with(|| load_gitignore(dir).map(|m| m.map(std::sync::Arc::new)))
