@@ -28,7 +28,14 @@
 //!   does not offer (256 CPU units take 512, 1024 or 2048 MiB, and so on).
 //! - **Load balancers**: an `aws_lb_listener` whose `protocol` the load balancer's type
 //!   does not speak (`HTTP`/`HTTPS` on a network load balancer, `TCP`/`UDP`/`TLS` on an
-//!   application load balancer), or that forwards to a target group of such a protocol.
+//!   application load balancer), or that forwards to a target group of such a protocol;
+//!   an `HTTPS` or `TLS` listener without `certificate_arn` (its default certificate;
+//!   `aws_lb_listener_certificate` only adds others).
+//! - **Auto Scaling** (`aws_autoscaling_group`): `max_size` below `min_size`, or a
+//!   `desired_capacity` outside them, each with one known value.
+//! - **Lambda and SQS** (`aws_lambda_event_source_mapping`): a queue whose
+//!   `visibility_timeout_seconds` (30 when left out) is shorter than the function's
+//!   `timeout` (3 when left out).
 //! - **EKS** (`aws_eks_node_group` without a launch template): an Arm `ami_type` with x86
 //!   `instance_types`, or an x86 (or default) `ami_type` with Graviton instance types.
 //!
@@ -38,8 +45,11 @@
 //! configuration`, `A MonitoringRoleARN value is required if you specify a
 //! MonitoringInterval value other than 0`, `Requesting a specific availability zone is
 //! not valid for Multi-AZ instances`, `Dead-letter queue must be same type of queue as
-//! the source`, `No Fargate configuration exists for given values`, and so on. The
-//! resources created before it stay half-built.
+//! the source`, `No Fargate configuration exists for given values`, `A certificate must
+//! be specified for HTTPS listeners`, `Desired capacity:6 must be between the specified
+//! min size:1 and max size:4`, `Queue visibility timeout: 30 seconds is less than
+//! Function timeout: 300 seconds`, and so on. The resources created before it stay
+//! half-built.
 //!
 //! ## Example
 //! ```hcl
@@ -134,7 +144,12 @@ impl Rule for SettingsIncompatible {
                     "aws_sqs_queue" => cx.fifo(b, "fifo_queue", "queue", &mut found),
                     "aws_sns_topic" => cx.fifo(b, "fifo_topic", "topic", &mut found),
                     "aws_ecs_task_definition" => cx.fargate(b, &mut found),
-                    "aws_lb_listener" | "aws_alb_listener" => cx.listener(b, &mut found),
+                    "aws_lb_listener" | "aws_alb_listener" => {
+                        cx.listener(b, &mut found);
+                        cx.listener_certificate(b, &mut found);
+                    }
+                    "aws_autoscaling_group" => cx.group_sizes(b, &mut found),
+                    "aws_lambda_event_source_mapping" => cx.queue_visibility(b, &mut found),
                     "aws_eks_node_group" => cx.node_group(b, &mut found),
                     _ => {}
                 }
@@ -147,6 +162,33 @@ impl Rule for SettingsIncompatible {
                     out.push(f);
                 }
             }
+        }
+    }
+}
+
+/// The one number a setting can take.
+enum Number<'a> {
+    Absent,
+    One(OneNumber<'a>),
+    /// Several values, or one that is not known.
+    Unknown,
+}
+
+struct OneNumber<'a> {
+    attr: &'a Attribute,
+    value: f64,
+    /// Where the value is written.
+    file: FileId,
+    span: std::ops::Range<usize>,
+}
+
+impl Number<'_> {
+    /// The value, or `default` when the setting is left out.
+    fn or(&self, default: f64) -> Option<f64> {
+        match self {
+            Number::Absent => Some(default),
+            Number::One(n) => Some(n.value),
+            Number::Unknown => None,
         }
     }
 }
@@ -936,6 +978,169 @@ impl<'a> Cx<'a> {
             });
             found.push(p);
         }
+    }
+
+    /// The one number `name` of `b` can take.
+    fn one_number(&self, b: &BlockInfo<'a>, name: &str) -> Number<'a> {
+        let Some((attr, values)) = self.values(b, name) else {
+            return Number::Absent;
+        };
+        match values.as_slice() {
+            [v] => match v.number() {
+                Some(value) => Number::One(OneNumber {
+                    attr,
+                    value,
+                    file: v.file,
+                    span: span_of(v.expr),
+                }),
+                None => Number::Unknown,
+            },
+            _ => Number::Unknown,
+        }
+    }
+
+    /// An HTTPS or TLS listener without `certificate_arn`: ELB needs its default
+    /// certificate when the listener is created (`aws_lb_listener_certificate` only adds
+    /// others).
+    fn listener_certificate(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        if b.attr("certificate_arn").is_some() {
+            return;
+        }
+        let Some((attr, values)) = self.matching(b, "protocol", |v| {
+            v.text()
+                .is_some_and(|t| t.eq_ignore_ascii_case("https") || t.eq_ignore_ascii_case("tls"))
+        }) else {
+            return;
+        };
+        let protocol = values
+            .first()
+            .and_then(Value::text)
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let mut p = self.problem(
+            b,
+            attr,
+            "certificate_arn",
+            format!("{protocol} listener without a certificate"),
+            format!(
+                "`{}` listens with {protocol} and has no `certificate_arn`: Elastic Load Balancing refuses to create it (\"ValidationError: A certificate must be specified for {protocol} listeners\"), which `terraform plan` does not catch",
+                b.address
+            ),
+        );
+        p.related = self.elsewhere(b, &values, "the protocol given here");
+        found.push(p);
+    }
+
+    /// `min_size` above `max_size`, or a `desired_capacity` outside them.
+    fn group_sizes(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let (Number::One(min), Number::One(max)) = (
+            self.one_number(b, "min_size"),
+            self.one_number(b, "max_size"),
+        ) else {
+            return;
+        };
+        let related = |what: &str, n: &OneNumber<'a>| {
+            (!(n.file == b.file && within(&b.span, &n.span))).then(|| Related {
+                file: n.file,
+                span: n.span.clone(),
+                message: what.to_string(),
+            })
+        };
+        let (lo, hi) = (min.value, max.value);
+        if lo > hi {
+            let mut p = self.problem(
+                b,
+                max.attr,
+                "max_size",
+                "Auto Scaling group's maximum below its minimum".to_string(),
+                format!(
+                    "`{}` has `max_size = {hi}` below `min_size = {lo}`: Auto Scaling refuses it (\"ValidationError: Max bound, {hi}, must be greater than or equal to min bound, {lo}\")",
+                    b.address
+                ),
+            );
+            p.related = [
+                related("the maximum given here", &max),
+                related("the minimum given here", &min),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            found.push(p);
+            return;
+        }
+        if let Number::One(desired) = self.one_number(b, "desired_capacity")
+            && (desired.value < lo || desired.value > hi)
+        {
+            let want = desired.value;
+            let mut p = self.problem(
+                b,
+                desired.attr,
+                "desired_capacity",
+                "Auto Scaling group's desired capacity outside its sizes".to_string(),
+                format!(
+                    "`{}` wants `desired_capacity = {want}` outside `min_size = {lo}` and `max_size = {hi}`: Auto Scaling refuses it (\"ValidationError: Desired capacity:{want} must be between the specified min size:{lo} and max size:{hi}\")",
+                    b.address
+                ),
+            );
+            p.related = [
+                related("the desired capacity given here", &desired),
+                related("the minimum given here", &min),
+                related("the maximum given here", &max),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            found.push(p);
+        }
+    }
+
+    /// An SQS queue feeding a Lambda function whose timeout is longer than the queue's
+    /// visibility timeout (30 s and 3 s when left out).
+    fn queue_visibility(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(source) = b.attr("event_source_arn") else {
+            return;
+        };
+        let (Some(queue), Some(function)) = (
+            self.referenced(b, "event_source_arn", &["aws_sqs_queue"]),
+            self.referenced(b, "function_name", &["aws_lambda_function"]),
+        ) else {
+            return;
+        };
+        let visibility = self.one_number(queue, "visibility_timeout_seconds");
+        let timeout = self.one_number(function, "timeout");
+        let (Some(seen), Some(runs)) = (visibility.or(30.0), timeout.or(3.0)) else {
+            return;
+        };
+        if seen >= runs {
+            return;
+        }
+        let mut p = self.problem(
+            b,
+            source,
+            "visibility_timeout_seconds",
+            "Queue's visibility timeout shorter than the function's timeout".to_string(),
+            format!(
+                "`{}` feeds `{}` (timeout {runs} s) from `{}`, whose visibility timeout is {seen} s: Lambda refuses the mapping (\"InvalidParameterValueException: Queue visibility timeout: {seen} seconds is less than Function timeout: {runs} seconds\"); a message would come back while the function still works on it",
+                b.address, function.address, queue.address
+            ),
+        );
+        let place = |block: &BlockInfo<'a>, n: &Number<'a>, what: &str, default: &str| match n {
+            Number::One(n) => Related {
+                file: n.file,
+                span: n.span.clone(),
+                message: what.to_string(),
+            },
+            _ => Related {
+                file: block.file,
+                span: block.span.start..block.span.start,
+                message: format!("{what} ({default} when left out)"),
+            },
+        };
+        p.related = vec![
+            place(queue, &visibility, "the queue's visibility timeout", "30 s"),
+            place(function, &timeout, "the function's timeout", "3 s"),
+        ];
+        found.push(p);
     }
 
     /// The block of one of `types` that `name` of `b` refers to.
