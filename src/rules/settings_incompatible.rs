@@ -30,7 +30,8 @@
 //!   does not speak (`HTTP`/`HTTPS` on a network load balancer, `TCP`/`UDP`/`TLS` on an
 //!   application load balancer), or that forwards to a target group of such a protocol;
 //!   an `HTTPS` or `TLS` listener without `certificate_arn` (its default certificate;
-//!   `aws_lb_listener_certificate` only adds others).
+//!   `aws_lb_listener_certificate` only adds others); an application load balancer whose
+//!   `subnets` list holds one subnet.
 //! - **Auto Scaling** (`aws_autoscaling_group`): `max_size` below `min_size`, or a
 //!   `desired_capacity` outside them, each with one known value.
 //! - **Lambda and SQS** (`aws_lambda_event_source_mapping`): a queue whose
@@ -46,7 +47,8 @@
 //! MonitoringInterval value other than 0`, `Requesting a specific availability zone is
 //! not valid for Multi-AZ instances`, `Dead-letter queue must be same type of queue as
 //! the source`, `No Fargate configuration exists for given values`, `A certificate must
-//! be specified for HTTPS listeners`, `Desired capacity:6 must be between the specified
+//! be specified for HTTPS listeners`, `At least two subnets in two different
+//! Availability Zones must be specified`, `Desired capacity:6 must be between the specified
 //! min size:1 and max size:4`, `Queue visibility timeout: 30 seconds is less than
 //! Function timeout: 300 seconds`, and so on. The resources created before it stay
 //! half-built.
@@ -144,6 +146,7 @@ impl Rule for SettingsIncompatible {
                     "aws_sqs_queue" => cx.fifo(b, "fifo_queue", "queue", &mut found),
                     "aws_sns_topic" => cx.fifo(b, "fifo_topic", "topic", &mut found),
                     "aws_ecs_task_definition" => cx.fargate(b, &mut found),
+                    "aws_lb" | "aws_alb" => cx.one_subnet(b, &mut found),
                     "aws_lb_listener" | "aws_alb_listener" => {
                         cx.listener(b, &mut found);
                         cx.listener_certificate(b, &mut found);
@@ -1029,6 +1032,55 @@ impl<'a> Cx<'a> {
         );
         p.related = self.elsewhere(b, &values, "the protocol given here");
         found.push(p);
+    }
+
+    /// An application load balancer given one subnet: ELB wants two, in two zones.
+    fn one_subnet(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let application = self
+            .values(b, "load_balancer_type")
+            .is_none_or(|(_, values)| {
+                !values.is_empty()
+                    && values.iter().all(|v| {
+                        v.text()
+                            .is_some_and(|t| t.eq_ignore_ascii_case("application"))
+                    })
+            });
+        if !application
+            || b.block
+                .body
+                .blocks()
+                .any(|c| c.ident.as_str() == "subnet_mapping")
+        {
+            return;
+        }
+        let Some(attr) = b.attr("subnets") else {
+            return;
+        };
+        let Expression::Array(items) = &attr.value else {
+            return;
+        };
+        let mut items = items.iter();
+        let (Some(only), None) = (items.next(), items.next()) else {
+            return;
+        };
+        // A splat in the list is a list in a list: another error than this one.
+        let splat = matches!(only, Expression::Traversal(t)
+            if t.operators.iter().any(|o| matches!(o.value(),
+                hcl_edit::expr::TraversalOperator::AttrSplat(_)
+                    | hcl_edit::expr::TraversalOperator::FullSplat(_))));
+        if splat || matches!(only, Expression::ForExpr(_)) {
+            return;
+        }
+        found.push(self.problem(
+            b,
+            attr,
+            "subnets",
+            "Application load balancer in one subnet".to_string(),
+            format!(
+                "`{}` is an application load balancer in one subnet: Elastic Load Balancing refuses it (\"ValidationError: At least two subnets in two different Availability Zones must be specified\")",
+                b.address
+            ),
+        ));
     }
 
     /// `min_size` above `max_size`, or a `desired_capacity` outside them.
