@@ -111,7 +111,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "argument-required-missing"
         | "reference-attribute-unknown"
         | "argument-deprecated"
-        | "argument-value-invalid" => "schema",
+        | "argument-value-invalid"
+        | "database-name-invalid" => "schema",
         "backend-uses-variables"
         | "backend-s3-unencrypted"
         | "backend-argument-unsupported"

@@ -34,6 +34,7 @@ mod conditional_type_mismatch;
 mod config_recorder_ordering;
 mod config_rule_identifier_unknown;
 mod data_source_type_unknown;
+mod database_name_invalid;
 mod db_password_invalid_characters;
 mod declaration_unused;
 mod deletion_protection_enabled;
@@ -348,6 +349,7 @@ static RULES: &[&dyn Rule] = &[
     &nat_gateway_unrouted::NatGatewayUnrouted,
     &nat_gateway_per_zone::NatGatewayPerZone,
     &security_group_name_reserved_prefix::SecurityGroupNameReservedPrefix,
+    &database_name_invalid::DatabaseNameInvalid,
     &db_password_invalid_characters::DbPasswordInvalidCharacters,
     &ecr_image_not_pushed::EcrImageNotPushed,
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,
