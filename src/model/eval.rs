@@ -214,7 +214,8 @@ fn sources<'a>(
                 // answer's module folders, written without their wiring): whatever the
                 // tfvars of the analysis's other modules give that name is what the author
                 // meant it to be.
-                if !module.is_child
+                if model.ws.task
+                    && !module.is_child
                     && module.block(&format!("var.{name}")).is_none()
                     && !module.tfvars.iter().any(|v| v.name == name)
                 {
@@ -439,6 +440,9 @@ mod tests {
                 ),
             ],
         );
+        // An answer's folders (only task mode looks across modules this way).
+        let mut ws = ws;
+        ws.task = true;
         let parsed = crate::model::Model::parse_all(&ws);
         let model = crate::model::Model::build(&ws, &parsed);
         let db = model

@@ -7,7 +7,9 @@
 //! a name RDS accepts for MySQL, MariaDB, PostgreSQL or Aurora: it must begin with a
 //! letter and hold only letters, digits and `_`, at most 64 characters (63 for
 //! PostgreSQL). Names made with a hyphen (`"${var.project}-db"`) are the usual case.
-//! Oracle and SQL Server, which have rules of their own, are not checked.
+//! Oracle and SQL Server, which have rules of their own, are not checked, nor are read
+//! replicas (`replicate_source_db`), nor names built from variables in a child module
+//! (whose callers may pass other values than the defaults).
 //!
 //! ## Why is this bad?
 //! The database is refused when it is created, after `plan` accepted it:
@@ -50,7 +52,7 @@ use hcl_edit::expr::Expression;
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
 use crate::model::eval::{known, written_at};
-use crate::model::expr::{span_of, static_str};
+use crate::model::expr::{RefCollector, Target, span_of, static_str};
 use crate::model::{BlockKind, Model};
 
 pub struct DatabaseNameInvalid;
@@ -85,6 +87,23 @@ impl Rule for DatabaseNameInvalid {
                     let Some(attr) = b.attr(arg) else {
                         continue;
                     };
+                    // A read replica takes its source's databases: the name is not sent.
+                    if b.attr("replicate_source_db").is_some() {
+                        continue;
+                    }
+                    // In a child module, a variable's default may be what no caller
+                    // uses: values built from variables are left alone there.
+                    let from_variables = |e: &Expression| {
+                        let mut refs = RefCollector::default();
+                        refs.expr(e);
+                        refs.refs.iter().any(|r| matches!(r.target, Target::Var(_)))
+                    };
+                    if module.is_child
+                        && (from_variables(&attr.value)
+                            || b.attr("engine").is_some_and(|e| from_variables(&e.value)))
+                    {
+                        continue;
+                    }
                     // The engine: written out, or unknown (then the common rules apply
                     // unless it may be Oracle or SQL Server).
                     let engine = b

@@ -131,6 +131,8 @@ fn pattern_problem(pattern: &str) -> Option<String> {
 
 /// Splits `text` at `sep` outside quotes.
 fn split_outside_quotes<'a>(text: &'a str, seps: &[&str]) -> Vec<&'a str> {
+    // Bytes are compared, never sliced mid-character: every separator is ASCII, so a
+    // part always starts and ends on a character's edge.
     let mut parts = Vec::new();
     let mut quoted = false;
     let mut start = 0;
@@ -144,8 +146,8 @@ fn split_outside_quotes<'a>(text: &'a str, seps: &[&str]) -> Vec<&'a str> {
             }
             b'"' => quoted = !quoted,
             _ if !quoted => {
-                if let Some(sep) = seps.iter().find(|s| text[i..].starts_with(**s)) {
-                    parts.push(&text[start..i]);
+                if let Some(sep) = seps.iter().find(|s| bytes[i..].starts_with(s.as_bytes())) {
+                    parts.push(text.get(start..i).unwrap_or(""));
                     i += sep.len();
                     start = i;
                     continue;
@@ -155,7 +157,7 @@ fn split_outside_quotes<'a>(text: &'a str, seps: &[&str]) -> Vec<&'a str> {
         }
         i += 1;
     }
-    parts.push(&text[start..]);
+    parts.push(text.get(start..).unwrap_or(""));
     parts
 }
 
@@ -181,7 +183,11 @@ fn delimited_problem(inner: &str) -> Option<String> {
         // A field may hold several conditions on itself (`w1 = a || w1 = b`).
         for condition in split_outside_quotes(field, &["&&", "||"]) {
             // A JSON selector (`a.b`, `$.a`) where a field's name goes; other shapes
-            // (a condition without a name) are left alone.
+            // (a condition without a name, an alternative without an operator) are left
+            // alone.
+            if !condition.contains(['=', '!', '<', '>']) {
+                continue;
+            }
             let name = condition_name(condition);
             let word = |w: &str| {
                 w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
@@ -222,9 +228,8 @@ fn json_problem(inner: &str) -> Option<String> {
     }
     for comparison in split_outside_quotes(inner, &["&&", "||"]) {
         let c = comparison
-            .trim()
-            .trim_start_matches(['(', ' '])
-            .trim_start();
+            .trim_start_matches(|c: char| c == '(' || c.is_whitespace())
+            .trim_end();
         if !c.starts_with('$') {
             let shown: String = c.chars().take(40).collect();
             return Some(format!(
@@ -251,6 +256,12 @@ mod tests {
             "[w1 = ERROR || w1 = WARN, ...]",
             "[a, b] || [c, d]",
             "[time, uri = *.epub||*.pdf, ...]",
+            "[..., uri = *.pdf || index.html]",
+            "[ip, user = José, ...]",
+            "{ $.city = München }",
+            "[ip,\u{a0}user]",
+            "[a, b = \\é]",
+            "{ (\t($.a = 1) || ($.b = 2)) }",
             "[time, request_id, level = ERROR*, msg]",
             "{ $.eventName = \"ConsoleLogin\" }",
             "{ ($.errorCode = \"*UnauthorizedOperation\") || ($.errorCode = \"AccessDenied*\") }",

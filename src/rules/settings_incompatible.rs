@@ -984,10 +984,22 @@ impl<'a> Cx<'a> {
     }
 
     /// The one number `name` of `b` can take.
+    /// Only a value written in the block, or a variable the (root) module declares: the
+    /// values a child module's callers or other folders give are not paired up.
     fn one_number(&self, b: &BlockInfo<'a>, name: &str) -> Number<'a> {
         let Some((attr, values)) = self.values(b, name) else {
             return Number::Absent;
         };
+        let own = match crate::model::expr::traversal_path(&attr.value) {
+            _ if matches!(attr.value, Expression::Number(_) | Expression::String(_)) => true,
+            Some(("var", names)) if names.len() == 1 => {
+                !self.module.is_child && self.module.block(&format!("var.{}", names[0])).is_some()
+            }
+            _ => false,
+        };
+        if !own {
+            return Number::Unknown;
+        }
         match values.as_slice() {
             [v] => match v.number() {
                 Some(value) => Number::One(OneNumber {
@@ -1068,7 +1080,20 @@ impl<'a> Cx<'a> {
             if t.operators.iter().any(|o| matches!(o.value(),
                 hcl_edit::expr::TraversalOperator::AttrSplat(_)
                     | hcl_edit::expr::TraversalOperator::FullSplat(_))));
-        if splat || matches!(only, Expression::ForExpr(_)) {
+        // One subnet for sure: a string, or a resource's `id` (`aws_subnet.a.id`,
+        // `aws_subnet.a[0].id`); a variable, an output or a call may be a list.
+        let one = match only {
+            Expression::String(_) | Expression::StringTemplate(_) => true,
+            Expression::Traversal(t) => {
+                matches!(&t.expr, Expression::Variable(v) if v.as_str().starts_with("aws_"))
+                    && t.operators.last().is_some_and(|o| {
+                        matches!(o.value(),
+                        hcl_edit::expr::TraversalOperator::GetAttr(a) if a.as_str() == "id")
+                    })
+            }
+            _ => false,
+        };
+        if splat || !one {
             return;
         }
         found.push(self.problem(
@@ -1152,6 +1177,14 @@ impl<'a> Cx<'a> {
         let Some(source) = b.attr("event_source_arn") else {
             return;
         };
+        // Plain references only: a conditional or a function may pick another queue.
+        let plain = |name: &str| {
+            b.attr(name)
+                .is_some_and(|a| matches!(a.value, Expression::Traversal(_)))
+        };
+        if !plain("event_source_arn") || !plain("function_name") {
+            return;
+        }
         let (Some(queue), Some(function)) = (
             self.referenced(b, "event_source_arn", &["aws_sqs_queue"]),
             self.referenced(b, "function_name", &["aws_lambda_function"]),
