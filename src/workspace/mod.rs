@@ -288,7 +288,7 @@ impl Workspace {
         // Templates are read with the files when some file renders one (an unreadable
         // one is left out: the rules that need it then say nothing), at most
         // MAX_TEMPLATES of them.
-        let renders = files.iter().any(|f| f.text.contains("templatefile"));
+        let renders = files.par_iter().any(|f| f.text.contains("templatefile"));
         let templates: Vec<&String> = assets
             .iter()
             .filter(|a| renders && may_be_template(a))
