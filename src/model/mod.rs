@@ -330,6 +330,14 @@ impl<'a> Module<'a> {
             .filter_map(|&i| self.blocks.get(i))
     }
 
+    /// Whether the workspace path `path` is in the module's folder or below it.
+    pub fn holds(&self, path: &str) -> bool {
+        self.dir.is_empty()
+            || path
+                .strip_prefix(self.dir.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
     /// Whether every Terraform file of the module parsed whole (a `*.tfvars` file that
     /// did not parse declares nothing): no block can be missing from the index.
     pub fn terraform_parsed(&self) -> bool {
@@ -732,10 +740,10 @@ impl<'a> Model<'a> {
             return None;
         }
         let name = path.rsplit('/').next().unwrap_or(path);
-        let mut shown = ws.asset_texts.iter().filter(|(k, _)| {
-            (module.dir.is_empty() || k.starts_with(&format!("{}/", module.dir)))
-                && k.rsplit('/').next() == Some(name)
-        });
+        let mut shown = ws
+            .asset_texts
+            .iter()
+            .filter(|(k, _)| module.holds(k) && k.rsplit('/').next() == Some(name));
         let first = shown.next()?;
         shown
             .next()

@@ -206,7 +206,7 @@ fn exists(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
                 .ws
                 .assets
                 .iter()
-                .any(|a| a.starts_with(&module.dir) && a.rsplit('/').next() == Some(name)))
+                .any(|a| module.holds(a) && a.rsplit('/').next() == Some(name)))
 }
 
 /// Whether the folder `path` (relative to the module) holds a file of the workspace, or
@@ -220,7 +220,7 @@ fn exists_dir(model: &Model<'_>, module: &Module<'_>, path: &str) -> bool {
                 .ws
                 .assets
                 .iter()
-                .any(|a| a.starts_with(&module.dir) && a.contains(&format!("/{name}/"))))
+                .any(|a| module.holds(a) && a.contains(&format!("/{name}/"))))
 }
 
 /// Whether another block of the module that can make a file names it: a `local_file`,
