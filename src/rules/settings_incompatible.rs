@@ -36,7 +36,17 @@
 //!   `desired_capacity` outside them, each with one known value.
 //! - **Lambda and SQS** (`aws_lambda_event_source_mapping`): a queue whose
 //!   `visibility_timeout_seconds` (30 when left out) is shorter than the function's
-//!   `timeout` (3 when left out).
+//!   `timeout` (3 when left out); a FIFO queue read with a batching window or in
+//!   batches of more than 10; a standard queue read in batches of more than 10 without
+//!   a batching window. A function (`aws_lambda_function`) whose `dead_letter_config`
+//!   is a FIFO queue.
+//! - **RDS read replicas** (`aws_db_instance` with `replicate_source_db`): a source
+//!   instance of the module with `backup_retention_period = 0`.
+//! - **DynamoDB** (`aws_dynamodb_table`, checked by the provider at plan): an
+//!   `attribute` that no key of the table or of an index uses, a key without an
+//!   `attribute` (only when every name is written out); `PAY_PER_REQUEST` with
+//!   `read_capacity` or `write_capacity`; provisioned capacity (the default) without
+//!   them, or a global secondary index of such a table without its own.
 //! - **EKS** (`aws_eks_node_group` without a launch template): an Arm `ami_type` with x86
 //!   `instance_types`, or an x86 (or default) `ami_type` with Graviton instance types.
 //!
@@ -48,10 +58,12 @@
 //! not valid for Multi-AZ instances`, `Dead-letter queue must be same type of queue as
 //! the source`, `No Fargate configuration exists for given values`, `A certificate must
 //! be specified for HTTPS listeners`, `At least two subnets in two different
-//! Availability Zones must be specified`, `Desired capacity:6 must be between the specified
+//! Availability Zones must be specified`, `Batching window is not supported for FIFO queues`,
+//! `Desired capacity:6 must be between the specified
 //! min size:1 and max size:4`, `Queue visibility timeout: 30 seconds is less than
 //! Function timeout: 300 seconds`, and so on. The resources created before it stay
-//! half-built.
+//! half-built. DynamoDB's combinations already stop `terraform plan` (`all attributes
+//! must be indexed. Unused attributes: ["expires_at"]`), after a clean `validate`.
 //!
 //! ## Example
 //! ```hcl
@@ -110,6 +122,8 @@ use crate::model::expr::{span_of, static_str};
 use crate::model::{BlockInfo, BlockKind, Model, Module};
 use crate::workspace::FileId;
 
+mod dynamodb;
+
 pub struct SettingsIncompatible;
 
 impl Rule for SettingsIncompatible {
@@ -136,6 +150,7 @@ impl Rule for SettingsIncompatible {
                         cx.multi_az_zone(b, &mut found);
                         cx.storage_iops(b, &mut found);
                         cx.monitoring(b, true, &mut found);
+                        cx.read_replica(b, &mut found);
                     }
                     "aws_rds_cluster_instance" => cx.monitoring(b, true, &mut found),
                     "aws_rds_cluster" => {
@@ -152,8 +167,16 @@ impl Rule for SettingsIncompatible {
                         cx.listener_certificate(b, &mut found);
                     }
                     "aws_autoscaling_group" => cx.group_sizes(b, &mut found),
-                    "aws_lambda_event_source_mapping" => cx.queue_visibility(b, &mut found),
+                    "aws_lambda_event_source_mapping" => {
+                        cx.queue_visibility(b, &mut found);
+                        cx.fifo_mapping(b, &mut found);
+                    }
+                    "aws_lambda_function" => cx.fifo_dead_letter(b, &mut found),
                     "aws_eks_node_group" => cx.node_group(b, &mut found),
+                    "aws_dynamodb_table" => {
+                        cx.dynamodb_attributes(b, &mut found);
+                        cx.dynamodb_billing(b, &mut found);
+                    }
                     _ => {}
                 }
                 for p in found {
@@ -426,6 +449,45 @@ impl<'a> Cx<'a> {
                 "Turn Performance Insights off (`performance_insights_enabled = false`)",
             ));
         }
+        found.push(p);
+    }
+
+    /// A read replica of an instance of the module whose automated backups are off
+    /// (`backup_retention_period = 0`): RDS makes replicas only from a source with
+    /// backups.
+    fn read_replica(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(attr) = b.attr("replicate_source_db") else {
+            return;
+        };
+        let Some(("aws_db_instance", names)) = crate::model::expr::traversal_path(&attr.value)
+        else {
+            return;
+        };
+        let Some(name) = names.first() else { return };
+        let Some(source) = self.module.block(&format!("aws_db_instance.{name}")) else {
+            return;
+        };
+        let Number::One(n) = self.one_number(source, "backup_retention_period") else {
+            return;
+        };
+        if n.value != 0.0 {
+            return;
+        }
+        let mut p = self.problem(
+            b,
+            attr,
+            "replicate_source_db",
+            "read replica of an instance without backups".to_string(),
+            format!(
+                "`{}` replicates `{}`, whose `backup_retention_period` is 0: RDS makes read replicas only of an instance with automated backups and refuses this one (\"InvalidDBInstanceState: Automated backups are not enabled for this database instance\"); give the source a retention of at least 1 day",
+                b.address, source.address
+            ),
+        );
+        p.related = vec![Related {
+            file: n.file,
+            span: n.span.clone(),
+            message: format!("`{}` keeps no automated backups", source.address),
+        }];
         found.push(p);
     }
 
@@ -1226,6 +1288,148 @@ impl<'a> Cx<'a> {
             place(function, &timeout, "the function's timeout", "3 s"),
         ];
         found.push(p);
+    }
+
+    /// The FIFO queue a plain reference in `expr` names, when the queue can be FIFO.
+    fn fifo_queue(&self, expr: &Expression) -> Option<(&BlockInfo<'a>, &'a Attribute)> {
+        if !matches!(expr, Expression::Traversal(_)) {
+            return None;
+        }
+        let queue = self.module.referenced(expr, &["aws_sqs_queue"])?;
+        let flag = self.can_be_true(queue, "fifo_queue")?;
+        Some((queue, flag))
+    }
+
+    /// What Lambda does not offer for a FIFO queue: a batching window, and batches of
+    /// more than 10 messages, in an event source mapping; and batches of more than 10
+    /// messages of a standard queue without a batching window.
+    fn fifo_mapping(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(source) = b.attr("event_source_arn") else {
+            return;
+        };
+        let Some((queue, flag)) = self.fifo_queue(&source.value) else {
+            self.standard_batch(b, found);
+            return;
+        };
+        let fifo = Related {
+            file: queue.file,
+            span: span_of(flag),
+            message: format!("`{}` is a FIFO queue", queue.address),
+        };
+        if let Number::One(n) = self.one_number(b, "maximum_batching_window_in_seconds")
+            && n.value > 0.0
+        {
+            let mut p = self.problem(
+                b,
+                n.attr,
+                "maximum_batching_window_in_seconds",
+                "batching window on a FIFO queue".to_string(),
+                format!(
+                    "`{}` reads the FIFO queue `{}` with a batching window of {} s: Lambda has no batching window for FIFO queues and refuses the mapping (\"InvalidParameterValueException: Batching window is not supported for FIFO queues\"); leave `maximum_batching_window_in_seconds` out",
+                    b.address, queue.address, n.value
+                ),
+            );
+            p.related = vec![fifo.clone()];
+            p.fix = Some(Fix::new(
+                "Remove `maximum_batching_window_in_seconds`",
+                Applicability::Unsafe,
+                vec![crate::edits::remove_lines(
+                    self.model.path(b.file),
+                    self.model.src(b.file),
+                    span_of(n.attr),
+                )],
+            ));
+            found.push(p);
+        }
+        if let Number::One(n) = self.one_number(b, "batch_size")
+            && n.value > 10.0
+        {
+            let mut p = self.problem(
+                b,
+                n.attr,
+                "batch_size",
+                "batch of more than 10 messages from a FIFO queue".to_string(),
+                format!(
+                    "`{}` reads the FIFO queue `{}` in batches of {}: Lambda takes at most 10 messages at a time from a FIFO queue and refuses the mapping",
+                    b.address, queue.address, n.value
+                ),
+            );
+            p.related = vec![fifo];
+            found.push(p);
+        }
+    }
+
+    /// Batches of more than 10 messages from a standard queue of the module without a
+    /// batching window.
+    fn standard_batch(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(source) = b.attr("event_source_arn") else {
+            return;
+        };
+        if !matches!(source.value, Expression::Traversal(_)) {
+            return;
+        }
+        let Some(queue) = self.module.referenced(&source.value, &["aws_sqs_queue"]) else {
+            return;
+        };
+        if !self.surely_false(queue, "fifo_queue") {
+            return;
+        }
+        let Number::One(n) = self.one_number(b, "batch_size") else {
+            return;
+        };
+        if n.value <= 10.0
+            || !matches!(
+                self.one_number(b, "maximum_batching_window_in_seconds").or(0.0),
+                Some(w) if w == 0.0
+            )
+        {
+            return;
+        }
+        let mut p = self.problem(
+            b,
+            n.attr,
+            "batch_size",
+            "batch of more than 10 messages without a batching window".to_string(),
+            format!(
+                "`{}` reads `{}` in batches of {} without a batching window: Lambda refuses the mapping (\"InvalidParameterValueException: Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10\"); set `maximum_batching_window_in_seconds`, or a batch of at most 10",
+                b.address, queue.address, n.value
+            ),
+        );
+        p.related = vec![Related {
+            file: queue.file,
+            span: queue.span.start..queue.span.start,
+            message: format!("`{}` is a standard queue", queue.address),
+        }];
+        found.push(p);
+    }
+
+    /// A function whose dead-letter queue is a FIFO queue: Lambda sends failed
+    /// asynchronous events only to a standard queue or an SNS topic.
+    fn fifo_dead_letter(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        for dlq in b.body().get_blocks("dead_letter_config") {
+            let Some(target) = dlq.body.get_attribute("target_arn") else {
+                continue;
+            };
+            let Some((queue, flag)) = self.fifo_queue(&target.value) else {
+                continue;
+            };
+            let mut p = self.problem(
+                b,
+                target,
+                "dead_letter_config",
+                "FIFO queue as a function's dead-letter queue".to_string(),
+                format!(
+                    "`{}` sends failed events to `{}`, a FIFO queue: a Lambda function's dead-letter queue must be a standard queue or an SNS topic, and Lambda refuses the function (\"InvalidParameterValueException\")",
+                    b.address, queue.address
+                ),
+            );
+            p.related = vec![Related {
+                file: queue.file,
+                span: span_of(flag),
+                message: format!("`{}` is a FIFO queue", queue.address),
+            }];
+            found.push(p);
+        }
     }
 
     /// The block of one of `types` that `name` of `b` refers to.
