@@ -1,14 +1,17 @@
-//! # Queue, topic or table without encryption at rest
+//! # Queue, topic, table or image repository without encryption at rest
 //!
 //! ## What it does
 //! Reports an `aws_sqs_queue` with neither `kms_master_key_id` nor
-//! `sqs_managed_sse_enabled = true`, an `aws_sns_topic` without `kms_master_key_id`, and
-//! an `aws_dynamodb_table` without an enabled `server_side_encryption` block.
+//! `sqs_managed_sse_enabled = true`, an `aws_sns_topic` without `kms_master_key_id`,
+//! an `aws_dynamodb_table` without an enabled `server_side_encryption` block, and an
+//! `aws_ecr_repository` without an `encryption_configuration` block.
 //!
 //! ## Why is this bad?
 //! Messages and items often carry the application's data. SNS topics are not encrypted
 //! at all by default; queues and tables fall back to keys nobody can audit. Reviewers
-//! and baselines ask for the encryption to be stated.
+//! and baselines ask for the encryption to be stated. Container images carry the
+//! application's code and often its configuration; ECR's default AES-256 uses a key no
+//! policy controls, and the setting cannot change without replacing the repository.
 //!
 //! ## Example
 //! ```hcl
@@ -28,6 +31,8 @@
 //! Queues: safe (`sqs_managed_sse_enabled = true`, no key policy involved). Tables:
 //! unsafe (an AWS-managed KMS key, billed per request). Topics: unsafe
 //! (`alias/aws/sns`, which CloudWatch alarms and EventBridge cannot publish through).
+//! Repositories: unsafe (`encryption_type = "KMS"` with the AWS-managed key replaces the
+//! repository and its images).
 //!
 //! ## Root cause
 //! Encryption at rest was left to the service's default.
@@ -134,6 +139,29 @@ impl Rule for QueueTopicEncryptionMissing {
                         }),
                     };
                     ("table", fix)
+                } else if b.is_resource("aws_ecr_repository") {
+                    if b.body()
+                        .blocks()
+                        .any(|x| matches!(x.ident.as_str(), "encryption_configuration" | "dynamic"))
+                    {
+                        continue;
+                    }
+                    (
+                        "repository",
+                        append_to_block(
+                            path,
+                            src,
+                            b.span.clone(),
+                            "encryption_configuration {\n  encryption_type = \"KMS\"\n}",
+                        )
+                        .map(|e| {
+                            Fix::new(
+                                "Encrypt with the AWS-managed ECR key (replaces the repository)",
+                                Applicability::Unsafe,
+                                vec![e],
+                            )
+                        }),
+                    )
                 } else {
                     continue;
                 };
