@@ -171,7 +171,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "dynamic-meta-argument"
         | "self-reference-outside-provisioner"
         | "object-key-duplicated"
-        | "block-labels-invalid" => "syntax",
+        | "block-labels-invalid"
+        | "block-duplicated" => "syntax",
         "name-too-long"
         | "security-group-name-reserved-prefix"
         | "name-random-characters"

@@ -172,7 +172,18 @@ fn the_schema_rules_list_names_rules_that_exist() {
 /// credentials, which this machine does not have).
 #[test]
 fn terraform_init_agrees_with_the_configuration_rules() {
-    let cases: [(&str, &[&str], &[&str]); 3] = [
+    let cases: [(&str, &[&str], &[&str]); 4] = [
+        (
+            "block-duplicated",
+            &["-backend=false"],
+            &[
+                "Duplicate resource \"terraform_data\" configuration",
+                "Duplicate data \"terraform_remote_state\" configuration",
+                "Duplicate local value definition",
+                "Duplicate output definition",
+                "Duplicate variable declaration",
+            ],
+        ),
         (
             "block-labels-invalid",
             &["-backend=false"],
@@ -420,4 +431,59 @@ fn rule_lines(dir: &std::path::Path, rule: &str) -> Vec<usize> {
     lines.sort_unstable();
     lines.dedup();
     lines
+}
+
+/// In an answer, `block-duplicated` reports a block declared twice in one code block, and
+/// not the same block in a draft and its rewrite that the extraction joined into one
+/// file (the reasoning's version, then the answer's).
+#[test]
+fn block_duplicated_in_answers_reports_one_code_block_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let md = r#"### Reasoning Trace
+
+Here is `main.tf`:
+
+```hcl
+variable "region" {
+  type = string
+}
+```
+
+### Answer
+
+```hcl
+variable "region" {
+  type    = string
+  default = "us-east-1"
+}
+
+resource "terraform_data" "a" {
+  input = var.region
+}
+
+resource "terraform_data" "a" {
+  input = "again"
+}
+```
+"#;
+    std::fs::write(lib.join("MODEL_RESPONSE.md"), md).unwrap();
+    let analysis = tfreview::analyse(dir.path(), &tfreview::Target::Auto).unwrap();
+    let found: Vec<(String, usize)> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == "block-duplicated")
+        .map(|f| {
+            (
+                f.address.clone().unwrap_or_default(),
+                analysis.position(f).0.0,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("terraform_data.a".to_string(), 13)],
+        "{found:?}"
+    );
 }

@@ -26,6 +26,7 @@ mod backend_missing;
 mod backend_s3_unencrypted;
 mod backend_uses_variables;
 mod block_count_exceeded;
+mod block_duplicated;
 mod block_labels_invalid;
 mod block_unsupported;
 mod block_written_as_attribute;
@@ -302,6 +303,7 @@ static RULES: &[&dyn Rule] = &[
     &backend_config_hardcoded::BackendConfigHardcoded,
     &backend_uses_variables::BackendUsesVariables,
     &provider_duplicated::ProviderDuplicated,
+    &block_duplicated::BlockDuplicated,
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
