@@ -124,6 +124,7 @@ mod suppression_invalid;
 mod template_file_missing;
 mod template_variable_missing;
 mod us_east_1_required;
+mod value_changes_every_plan;
 mod variable_undeclared;
 mod vpc_flow_logs_missing;
 mod waf_log_destination_name_invalid;
@@ -304,6 +305,7 @@ static RULES: &[&dyn Rule] = &[
     &backend_uses_variables::BackendUsesVariables,
     &provider_duplicated::ProviderDuplicated,
     &block_duplicated::BlockDuplicated,
+    &value_changes_every_plan::ValueChangesEveryPlan,
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
