@@ -143,7 +143,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering"
         | "kms-key-policy-dependency-missing"
-        | "replication-versioning-missing" => "ordering",
+        | "replication-versioning-missing"
+        | "reference-cycle" => "ordering",
         "nat-gateway-unrouted" => "networking",
         "log-group-retention-missing"
         | "log-group-kms-missing"

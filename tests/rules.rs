@@ -487,3 +487,30 @@ resource "terraform_data" "a" {
         "{found:?}"
     );
 }
+
+/// `terraform validate` finds a cycle in `reference-cycle`'s fires fixture for each
+/// cycle the rule reports between blocks, and the quiet fixture valid.
+#[test]
+fn terraform_validate_agrees_with_reference_cycle() {
+    for (case, cycles) in [("fires", 2), ("quiet", 0)] {
+        let dir = copy_to_temp(&fixture("reference-cycle", case));
+        if !terraform_init(dir.path(), "reference-cycle", &["init", "-backend=false"]) {
+            return;
+        }
+        let out = terraform_in(dir.path(), &["validate", "-no-color"]).unwrap();
+        let said = String::from_utf8_lossy(&out.stderr).to_string()
+            + &String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            said.matches("Error: Cycle: ").count(),
+            cycles,
+            "{case}: {said}"
+        );
+        let between_blocks = tfreview::analyse_path(dir.path())
+            .unwrap()
+            .findings
+            .iter()
+            .filter(|f| f.rule == "reference-cycle" && f.message.contains("reach each other"))
+            .count();
+        assert_eq!(between_blocks, cycles, "{case}");
+    }
+}

@@ -95,6 +95,7 @@ mod provider_version_unbounded;
 mod queue_topic_encryption_missing;
 mod rds_replica_kms_key_missing;
 mod reference_attribute_unknown;
+mod reference_cycle;
 mod reference_invalid;
 mod reference_undeclared;
 mod replication_versioning_missing;
@@ -306,6 +307,7 @@ static RULES: &[&dyn Rule] = &[
     &provider_duplicated::ProviderDuplicated,
     &block_duplicated::BlockDuplicated,
     &value_changes_every_plan::ValueChangesEveryPlan,
+    &reference_cycle::ReferenceCycle,
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,

@@ -1,0 +1,295 @@
+//! # Blocks that depend on each other in a cycle
+//!
+//! ## What it does
+//! Reports resources, data sources and locals of a module that reach themselves through
+//! their references and `depends_on`: two security groups whose inline `ingress`
+//! blocks name each other, a bucket policy that names a role whose policy names the
+//! bucket policy, a local built from itself. The cycle is reported once, at the
+//! reference that its first block (in file order) makes to the next, with each other
+//! step as a related place. A resource that names itself (not through `self`) is a
+//! cycle of one. Module calls are left out: Terraform follows their inputs and outputs
+//! one by one, which this rule does not.
+//!
+//! ## Why is this bad?
+//! Terraform orders its work by these references. A cycle has no first step, and
+//! `terraform validate` stops before anything is planned (a resource that names itself,
+//! at `terraform plan`).
+//!
+//! ## Error
+//! ```text
+//! Error: Cycle: aws_security_group.db, aws_security_group.app
+//! ```
+//! and `Self-referencing local value`, `Self-referential block`.
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_security_group" "app" {
+//!   egress {
+//!     from_port       = 5432
+//!     to_port         = 5432
+//!     protocol        = "tcp"
+//!     security_groups = [aws_security_group.db.id]
+//!   }
+//! }
+//!
+//! resource "aws_security_group" "db" {
+//!   ingress {
+//!     from_port       = 5432
+//!     to_port         = 5432
+//!     protocol        = "tcp"
+//!     security_groups = [aws_security_group.app.id]
+//!   }
+//! }
+//! ```
+//! Use instead rules as their own resources, which name both groups and are named by
+//! neither:
+//! ```hcl
+//! resource "aws_vpc_security_group_ingress_rule" "db_from_app" {
+//!   security_group_id            = aws_security_group.db.id
+//!   referenced_security_group_id = aws_security_group.app.id
+//!   from_port                    = 5432
+//!   to_port                      = 5432
+//!   ip_protocol                  = "tcp"
+//! }
+//! ```
+//!
+//! ## Fix safety
+//! No fix: which reference to move out of the cycle is a design choice.
+//!
+//! ## Root cause
+//! Two resources that each need to know the other were written as if the order did not
+//! matter.
+//!
+//! ## Impact
+//! Deployment blocker: nothing can be planned.
+//!
+//! ## References
+//! https://developer.hashicorp.com/terraform/internals/graph
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::{Class, Rule};
+use crate::finding::{Finding, Related, Severity};
+use crate::model::expr::Target;
+use crate::model::{BlockKind, Model, Module, Owner};
+use crate::workspace::FileId;
+
+pub struct ReferenceCycle;
+
+/// A step of the graph: from node to node, written at `(file, span)`.
+#[derive(Clone)]
+struct Edge {
+    to: usize,
+    file: FileId,
+    span: Range<usize>,
+}
+
+/// The module's graph: nodes are its resources and data sources (by block index) and
+/// then its locals (by index, after the blocks).
+struct Graph {
+    names: Vec<String>,
+    edges: Vec<Vec<Edge>>,
+}
+
+fn graph(module: &Module<'_>) -> Graph {
+    let blocks = module.blocks.len();
+    let mut names: Vec<String> = module.blocks.iter().map(|b| b.address.clone()).collect();
+    names.extend(module.locals.iter().map(|l| format!("local.{}", l.name)));
+    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); names.len()];
+    let node = |i: usize| {
+        module
+            .blocks
+            .get(i)
+            .is_some_and(|b| matches!(b.kind, BlockKind::Resource | BlockKind::Data))
+    };
+    let mut locals_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (li, l) in module.locals.iter().enumerate() {
+        locals_by_name.entry(l.name).or_default().push(blocks + li);
+    }
+    let targets = |t: &Target| -> Vec<usize> {
+        match t {
+            Target::Resource { .. } | Target::Data { .. } => module
+                .index_of(&t.address())
+                .filter(|&j| node(j))
+                .into_iter()
+                .collect(),
+            Target::Local(name) => locals_by_name
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    };
+    for r in &module.refs {
+        let from = match r.from {
+            Owner::Block(i) if node(i) => i,
+            Owner::Local(li) => blocks + li,
+            _ => continue,
+        };
+        for to in targets(&r.target) {
+            if let Some(list) = edges.get_mut(from) {
+                list.push(Edge {
+                    to,
+                    file: r.file,
+                    span: r.span.clone(),
+                });
+            }
+        }
+    }
+    for (i, b) in module.blocks.iter().enumerate() {
+        if !node(i) {
+            continue;
+        }
+        for (address, span) in &b.depends_on {
+            if let Some(j) = module.index_of(address).filter(|&j| node(j))
+                && let Some(list) = edges.get_mut(i)
+            {
+                list.push(Edge {
+                    to: j,
+                    file: b.file,
+                    span: span.clone(),
+                });
+            }
+        }
+    }
+    Graph { names, edges }
+}
+
+/// The strongly connected components of more than one node, and the nodes with an edge
+/// to themselves (Tarjan's algorithm, without recursion: a module may have tens of
+/// thousands of blocks).
+fn cycles(g: &Graph) -> Vec<Vec<usize>> {
+    let n = g.names.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next = 0;
+    let mut out = Vec::new();
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        // (node, next edge to look at)
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut e)) = work.last_mut() {
+            if let Some(edge) = g.edges[v].get(*e) {
+                *e += 1;
+                let w = edge.to;
+                if index[w] == usize::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                let looped = component.len() > 1 || g.edges[v].iter().any(|e| e.to == v);
+                if looped {
+                    component.sort_unstable();
+                    out.push(component);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Rule for ReferenceCycle {
+    fn id(&self) -> &'static str {
+        "reference-cycle"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Critical
+    }
+
+    fn class(&self) -> Class {
+        Class::Error
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            if module.refs.is_empty() {
+                continue;
+            }
+            let g = graph(module);
+            for component in cycles(&g) {
+                let members: std::collections::BTreeSet<usize> =
+                    component.iter().copied().collect();
+                // One step out of each member to another member, starting at the
+                // first member in file order.
+                let step = |v: usize| g.edges[v].iter().find(|e| members.contains(&e.to));
+                let Some(&first) = component.first() else {
+                    continue;
+                };
+                let Some(start) = step(first) else {
+                    continue;
+                };
+                let list = component
+                    .iter()
+                    .map(|&v| g.names[v].as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let message = if component.len() == 1 && first >= module.blocks.len() {
+                    format!(
+                        "`{}` is built from itself: `terraform validate` stops (\"Self-referencing local value\")",
+                        g.names[first]
+                    )
+                } else if component.len() == 1 {
+                    format!(
+                        "`{}` refers to itself (only `self`, in a provisioner, may): `terraform plan` stops (\"Self-referential block\")",
+                        g.names[first]
+                    )
+                } else {
+                    format!(
+                        "{list} reach each other through their references: Terraform has no block to create first, and `terraform validate` stops (\"Error: Cycle: {list}\")"
+                    )
+                };
+                let mut f = self.finding(
+                    start.file,
+                    start.span.clone(),
+                    format!("`{}` is part of a dependency cycle", g.names[first]),
+                    message,
+                );
+                f.address = Some(g.names[first].clone());
+                f.related = component
+                    .iter()
+                    .skip(1)
+                    .filter_map(|&v| {
+                        let e = step(v)?;
+                        Some(Related {
+                            file: e.file,
+                            span: e.span.clone(),
+                            message: format!("`{}` refers to `{}`", g.names[v], g.names[e.to]),
+                        })
+                    })
+                    .collect();
+                out.push(f);
+            }
+        }
+    }
+}
