@@ -40,6 +40,8 @@
 //!   batches of more than 10; a standard queue read in batches of more than 10 without
 //!   a batching window. A function (`aws_lambda_function`) whose `dead_letter_config`
 //!   is a FIFO queue.
+//! - **VPC flow logs** (`aws_flow_log`): an `iam_role_arn` with delivery to `s3` (the
+//!   role is for CloudWatch Logs delivery, and Firehose across accounts).
 //! - **RDS read replicas** (`aws_db_instance` with `replicate_source_db`): a source
 //!   instance of the module with `backup_retention_period = 0`.
 //! - **DynamoDB** (`aws_dynamodb_table`, checked by the provider at plan): an
@@ -172,6 +174,7 @@ impl Rule for SettingsIncompatible {
                         cx.fifo_mapping(b, &mut found);
                     }
                     "aws_lambda_function" => cx.fifo_dead_letter(b, &mut found),
+                    "aws_flow_log" => cx.flow_log_role(b, &mut found),
                     "aws_eks_node_group" => cx.node_group(b, &mut found),
                     "aws_dynamodb_table" => {
                         cx.dynamodb_attributes(b, &mut found);
@@ -1430,6 +1433,46 @@ impl<'a> Cx<'a> {
             }];
             found.push(p);
         }
+    }
+
+    /// A flow log delivered to S3 with an `iam_role_arn`: the role is for CloudWatch
+    /// Logs delivery (and Firehose across accounts), and EC2 refuses it for S3.
+    fn flow_log_role(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(role) = b.attr("iam_role_arn") else {
+            return;
+        };
+        let types = self.strings(b, "log_destination_type");
+        let [(kind, v)] = types.as_slice() else {
+            return;
+        };
+        if kind != "s3" {
+            return;
+        }
+        let mut p = self.problem(
+            b,
+            role,
+            "iam_role_arn",
+            format!("flow log to {kind} with an IAM role"),
+            format!(
+                "`{}` delivers to {kind} and sets `iam_role_arn`, which only CloudWatch Logs (and cross-account Firehose) delivery uses: EC2 refuses the flow log (\"InvalidParameter: DeliverLogsPermissionArn is not applicable for {kind} delivery\"); remove the role (S3 delivery is authorised by the bucket policy)",
+                b.address
+            ),
+        );
+        p.related = self.elsewhere(
+            b,
+            std::slice::from_ref(v),
+            "the destination type given here",
+        );
+        p.fix = Some(Fix::new(
+            "Remove `iam_role_arn`",
+            Applicability::Unsafe,
+            vec![crate::edits::remove_lines(
+                self.model.path(b.file),
+                self.model.src(b.file),
+                span_of(role),
+            )],
+        ));
+        found.push(p);
     }
 
     /// The block of one of `types` that `name` of `b` refers to.
