@@ -1,16 +1,21 @@
-//! # Generated database password may contain characters RDS rejects
+//! # Generated database password may contain characters the database rejects
 //!
 //! ## What it does
 //! Reports a `random_password` that feeds a database master password (`password` or
 //! `master_password` of `aws_db_instance`, `aws_rds_cluster`, `aws_docdb_cluster`,
-//! `aws_redshift_cluster`, directly or through a local) and may produce `/`, `@`, `"`
-//! or a space: `special` is not `false` and `override_special` is absent or contains one
-//! of them.
+//! `aws_redshift_cluster`, `aws_neptune_cluster`, directly or through a local) and may
+//! produce `/`, `@`, `"` or a space: `special` is not `false` and `override_special` is
+//! absent or contains one of them. Likewise for an ElastiCache replication group's
+//! `auth_token`, which the provider checks for the same characters once the password
+//! is drawn, during the apply ("only alphanumeric characters or symbols (excluding @, \", and /) allowed in
+//! \"auth_token\"").
 //!
 //! ## Why is this bad?
 //! RDS accepts printable ASCII except `/`, `@`, `"` and space. With the default special
 //! characters, some applies fail with "InvalidParameterValue: The parameter
 //! MasterUserPassword is not a valid password" — at random, depending on the draw.
+//! For an ElastiCache AUTH token the provider refuses the drawn value during the apply
+//! instead; the fix keeps to the characters ElastiCache documents (`!&#$^<>-`).
 //!
 //! ## Error
 //! When a draw holds one of those characters:
@@ -47,7 +52,8 @@
 //! `error` because most draws deploy.
 //!
 //! ## References
-//! https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
+//! - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
+//! - https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html
 
 use super::{Class, Rule};
 use crate::edits::set_attribute;
@@ -55,15 +61,45 @@ use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::model::expr::{RefCollector, Target, static_str};
 use crate::model::{Model, Module};
 
-const DATABASES: &[&str] = &[
-    "aws_db_instance",
-    "aws_rds_cluster",
-    "aws_docdb_cluster",
-    "aws_redshift_cluster",
-    "aws_neptune_cluster",
+/// Where a generated password goes, and the characters the service takes.
+struct Sink {
+    types: &'static [&'static str],
+    arguments: &'static [&'static str],
+    service: &'static str,
+    /// Whether the service takes a special character (letters and digits it always
+    /// takes).
+    takes: fn(char) -> bool,
+    /// The special characters the fix keeps.
+    safe: &'static str,
+}
+
+const SINKS: &[Sink] = &[
+    Sink {
+        types: &[
+            "aws_db_instance",
+            "aws_rds_cluster",
+            "aws_docdb_cluster",
+            "aws_redshift_cluster",
+            "aws_neptune_cluster",
+        ],
+        arguments: &["password", "master_password"],
+        service: "RDS",
+        takes: |c| !matches!(c, '/' | '@' | '"' | ' '),
+        safe: "!#$%&*()-_=+[]{}<>:?",
+    },
+    Sink {
+        types: &["aws_elasticache_replication_group"],
+        arguments: &["auth_token"],
+        service: "ElastiCache",
+        // The provider refuses these once the value is known; ElastiCache documents a
+        // narrower set, which the fix keeps to.
+        takes: |c| !matches!(c, '/' | '@' | '"' | ' '),
+        safe: "!&#$^<>-",
+    },
 ];
-const FORBIDDEN: &[char] = &['/', '@', '"', ' '];
-const SAFE_SPECIAL: &str = "!#$%&*()-_=+[]{}<>:?";
+
+/// The special characters `random_password` draws from by default.
+const DEFAULT_SPECIAL: &str = "!@#$%&*()-_=+[]{}<>:?";
 
 pub struct DbPasswordInvalidCharacters;
 
@@ -90,26 +126,39 @@ impl Rule for DbPasswordInvalidCharacters {
                     continue;
                 }
                 let override_special = p.attr("override_special");
-                if let Some(o) = override_special {
-                    match static_str(&o.value) {
-                        Some(chars) if !chars.contains(FORBIDDEN) => continue,
+                let special = match override_special {
+                    Some(o) => match static_str(&o.value) {
+                        Some(chars) => chars,
                         None => continue,
-                        Some(_) => {}
-                    }
-                }
+                    },
+                    None => DEFAULT_SPECIAL.to_string(),
+                };
                 let target = Target::Resource {
                     ty: "random_password".into(),
                     name: p.label(1).to_string(),
                 };
-                let Some(db) = feeds_database(module, &target) else {
+                let Some((db, argument, sink)) = fed(module, &target) else {
                     continue;
                 };
+                let refused: String = special
+                    .chars()
+                    .filter(|c| !c.is_ascii_alphanumeric() && !(sink.takes)(*c))
+                    .fold(String::new(), |mut acc, c| {
+                        if !acc.contains(c) {
+                            acc.push(c);
+                        }
+                        acc
+                    });
+                if refused.is_empty() {
+                    continue;
+                }
+                let service = sink.service;
                 let mut f = self.finding(
                     p.file,
                     p.header(),
-                    format!("`{}` may generate characters RDS rejects", p.address),
+                    format!("`{}` may generate characters {service} rejects", p.address),
                     format!(
-                        "`{}` feeds the master password of `{db}` and may contain `/`, `@`, `\"` or a space, which RDS rejects: some applies fail, depending on the draw",
+                        "`{}` feeds `{argument}` of `{db}` and may contain `{refused}`, which {service} rejects: some applies fail, depending on the draw",
                         p.address
                     ),
                 );
@@ -121,11 +170,11 @@ impl Rule for DbPasswordInvalidCharacters {
                     p.span.clone(),
                     override_special,
                     "override_special",
-                    &format!("\"{SAFE_SPECIAL}\""),
+                    &format!("\"{}\"", sink.safe),
                 )
                 .map(|e| {
                     Fix::new(
-                        "Limit the special characters to ones RDS accepts",
+                        format!("Limit the special characters to ones {service} accepts"),
                         Applicability::Unsafe,
                         vec![e],
                     )
@@ -136,22 +185,21 @@ impl Rule for DbPasswordInvalidCharacters {
     }
 }
 
-/// The database whose master password comes from `password` (directly, or through
-/// locals).
-fn feeds_database(module: &Module<'_>, password: &Target) -> Option<String> {
+/// The database (or cache) whose password comes from `password` (directly, or through
+/// locals), the argument, and what the service takes.
+fn fed(module: &Module<'_>, password: &Target) -> Option<(String, &'static str, &'static Sink)> {
     let carriers = module.carriers_of(password.clone());
-    module
-        .blocks
-        .iter()
-        .filter(|b| DATABASES.iter().any(|d| b.is_resource(d)))
-        .find(|b| {
-            ["password", "master_password"].iter().any(|arg| {
-                b.attr(arg).is_some_and(|a| {
-                    let mut refs = RefCollector::default();
-                    refs.expr(&a.value);
-                    refs.refs.iter().any(|r| carriers.contains(&r.target))
-                })
+    module.blocks.iter().find_map(|b| {
+        let sink = SINKS
+            .iter()
+            .find(|s| s.types.iter().any(|t| b.is_resource(t)))?;
+        let argument = sink.arguments.iter().find(|arg| {
+            b.attr(arg).is_some_and(|a| {
+                let mut refs = RefCollector::default();
+                refs.expr(&a.value);
+                refs.refs.iter().any(|r| carriers.contains(&r.target))
             })
-        })
-        .map(|b| b.address.clone())
+        })?;
+        Some((b.address.clone(), *argument, sink))
+    })
 }
