@@ -138,7 +138,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         "security-group-rule-duplicated" => "other",
         "iam-managed-policy-unknown"
         | "log-bucket-policy-missing"
-        | "lambda-vpc-permissions-missing" => "iam-missing",
+        | "lambda-vpc-permissions-missing"
+        | "service-role-permission-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering"

@@ -116,6 +116,7 @@ mod security_group_open_egress;
 mod security_group_open_ingress;
 mod security_group_rule_duplicated;
 mod self_reference_outside_provisioner;
+mod service_role_permission_missing;
 mod settings_incompatible;
 mod slice_out_of_range;
 mod snapshot_restore_missing;
@@ -308,6 +309,7 @@ static RULES: &[&dyn Rule] = &[
     &block_duplicated::BlockDuplicated,
     &value_changes_every_plan::ValueChangesEveryPlan,
     &reference_cycle::ReferenceCycle,
+    &service_role_permission_missing::ServiceRolePermissionMissing,
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
