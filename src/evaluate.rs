@@ -139,7 +139,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         "iam-managed-policy-unknown"
         | "log-bucket-policy-missing"
         | "lambda-vpc-permissions-missing"
-        | "service-role-permission-missing" => "iam-missing",
+        | "service-role-permission-missing"
+        | "role-trust-service-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering"

@@ -315,7 +315,12 @@ fn diff_headers_of_odd_file_names_are_quoted_like_git_and_apply_with_git() {
         "esc\u{1b}[31m.tf",
         "odd\n## y.tf",
     ];
-    let files: Vec<(&str, String)> = names.iter().map(|n| (*n, key("k"))).collect();
+    // One key per file: the same address in two files would be a duplicate.
+    let files: Vec<(&str, String)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, key(&format!("k{i}"))))
+        .collect();
     let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let (_dir, root) = workspace("ws", &files);
     let analysis = analyse_path(&root).unwrap();

@@ -103,6 +103,7 @@ mod required_provider_missing;
 mod required_variable_missing;
 mod resource_name_missing_suffix;
 mod resource_type_unknown;
+mod role_trust_service_missing;
 mod s3_acl_disabled;
 mod s3_encryption_missing;
 mod s3_lifecycle_rule_missing_filter;
@@ -310,6 +311,7 @@ static RULES: &[&dyn Rule] = &[
     &value_changes_every_plan::ValueChangesEveryPlan,
     &reference_cycle::ReferenceCycle,
     &service_role_permission_missing::ServiceRolePermissionMissing,
+    &role_trust_service_missing::RoleTrustServiceMissing,
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
