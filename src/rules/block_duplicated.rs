@@ -153,10 +153,12 @@ fn written_together(model: &Model<'_>, a: (FileId, usize), b: (FileId, usize)) -
     let (Some(fa), Some(fb)) = (model.ws.files.get(a.0), model.ws.files.get(b.0)) else {
         return false;
     };
-    if fa.origin_lines.is_empty() && fb.origin_lines.is_empty() {
+    if fa.origin.is_none() && fb.origin.is_none() {
         return true;
     }
-    if a.0 != b.0 {
+    // In an answer: only within one file whose lines still map to the Markdown (a file
+    // changed by fixes has lost the map, and with it where its code blocks begin).
+    if a.0 != b.0 || fa.origin_lines.is_empty() {
         return false;
     }
     let (la, _) = fa.line_col(a.1);
