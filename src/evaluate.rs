@@ -153,7 +153,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "log-group-name-inconsistent"
         | "waf-log-destination-name-invalid"
         | "log-filter-pattern-invalid"
-        | "vpc-flow-logs-missing" => "observability",
+        | "vpc-flow-logs-missing"
+        | "dashboard-metric-invalid" => "observability",
         "lambda-package-missing" => "lambda-package",
         "provider-duplicated" | "provider-block-misplaced" | "provider-configuration-missing" => {
             "provider-block"

@@ -34,6 +34,7 @@ mod cloudtrail_log_group_arn_invalid;
 mod conditional_type_mismatch;
 mod config_recorder_ordering;
 mod config_rule_identifier_unknown;
+mod dashboard_metric_invalid;
 mod data_source_type_unknown;
 mod database_name_invalid;
 mod db_password_invalid_characters;
@@ -312,6 +313,7 @@ static RULES: &[&dyn Rule] = &[
     &reference_cycle::ReferenceCycle,
     &service_role_permission_missing::ServiceRolePermissionMissing,
     &role_trust_service_missing::RoleTrustServiceMissing,
+    &dashboard_metric_invalid::DashboardMetricInvalid,
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
