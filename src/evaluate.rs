@@ -154,7 +154,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "waf-log-destination-name-invalid"
         | "log-filter-pattern-invalid"
         | "vpc-flow-logs-missing"
-        | "dashboard-metric-invalid" => "observability",
+        | "dashboard-metric-invalid"
+        | "metric-dimension-wrong-attribute" => "observability",
         "lambda-package-missing" => "lambda-package",
         "provider-duplicated" | "provider-block-misplaced" | "provider-configuration-missing" => {
             "provider-block"

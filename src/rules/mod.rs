@@ -74,6 +74,7 @@ mod log_filter_pattern_invalid;
 mod log_group_kms_missing;
 mod log_group_name_inconsistent;
 mod log_group_retention_missing;
+mod metric_dimension_wrong_attribute;
 mod mfa_condition_missing;
 mod module_source_missing;
 mod name_duplicated;
@@ -314,6 +315,7 @@ static RULES: &[&dyn Rule] = &[
     &service_role_permission_missing::ServiceRolePermissionMissing,
     &role_trust_service_missing::RoleTrustServiceMissing,
     &dashboard_metric_invalid::DashboardMetricInvalid,
+    &metric_dimension_wrong_attribute::MetricDimensionWrongAttribute,
     &required_provider_missing::RequiredProviderMissing,
     &module_source_missing::ModuleSourceMissing,
     &reference_undeclared::ReferenceUndeclared,
