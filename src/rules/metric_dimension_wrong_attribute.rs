@@ -44,7 +44,7 @@
 //! - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/version-5-upgrade#resourceaws_db_instance
 //! - https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.WhichShouldIMonitor.html
 
-use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 
 use super::{Class, Rule};
@@ -72,7 +72,7 @@ const WRONG: &[(&str, &str, u64, Option<&str>)] = &[
 ];
 
 /// A dimension value that names `ty.x.id`: the resource address and the span of `id`.
-fn id_of<'e>(expr: &'e Expression, ty: &str) -> Option<(String, std::ops::Range<usize>)> {
+fn id_of(expr: &Expression, ty: &str) -> Option<(String, std::ops::Range<usize>)> {
     let (root, attrs) = traversal_path(expr)?;
     if root != ty || attrs.len() != 2 || attrs[1] != "id" {
         return None;
@@ -200,15 +200,11 @@ fn alarm_dimensions<'a>(body: &'a Body, out: &mut Vec<(String, &'a Expression)>)
 fn object_pairs<'a>(expr: &'a Expression, out: &mut Vec<(String, &'a Expression)>) {
     if let Some(obj) = expr.as_object() {
         for (k, v) in obj.iter() {
-            if let Some(name) = key_name(k) {
+            if let Some(name) = object_key_text(k) {
                 out.push((name, v.expr()));
             }
         }
     }
-}
-
-fn key_name(key: &ObjectKey) -> Option<String> {
-    object_key_text(key)
 }
 
 /// `("Dimension", value)` pairs of a dashboard body's metric arrays: a string naming a
