@@ -4,7 +4,8 @@
 //! Reports a `resource`, `data`, `variable`, `output` or `module` block whose address
 //! an earlier block of the same module already declares, and a local value defined in
 //! two `locals` blocks. The first declaration is named as a related place. (Providers
-//! are `provider-duplicated`'s.)
+//! are `provider-duplicated`'s; `override.tf` and `*_override.tf` files, which Terraform
+//! merges into the blocks they repeat, are left alone.)
 //!
 //! In a model's answer, only a block declared twice within one code block is reported:
 //! an answer often writes a draft in its reasoning and the code again after "Answer",
@@ -153,6 +154,18 @@ fn written_together(model: &Model<'_>, a: (FileId, usize), b: (FileId, usize)) -
     let (Some(fa), Some(fb)) = (model.ws.files.get(a.0), model.ws.files.get(b.0)) else {
         return false;
     };
+    // Terraform merges `override.tf` and `*_override.tf` into the blocks they repeat.
+    let overrides = |path: &str| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let stem = name
+            .strip_suffix(".tf.json")
+            .or_else(|| name.strip_suffix(".tf"))
+            .unwrap_or(name);
+        stem == "override" || stem.ends_with("_override")
+    };
+    if overrides(&fa.path) || overrides(&fb.path) {
+        return false;
+    }
     if fa.origin.is_none() && fb.origin.is_none() {
         return true;
     }

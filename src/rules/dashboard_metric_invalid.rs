@@ -163,8 +163,8 @@ impl Rule for DashboardMetricInvalid {
                         else {
                             continue;
                         };
-                        // One finding per widget is enough to say what is wrong; the
-                        // rest repeat it.
+                        // Three findings per dashboard say what is wrong; the rest
+                        // repeat it.
                         reported += 1;
                         if reported > 3 {
                             break;

@@ -6,7 +6,8 @@
 //! `metric_query` metrics) and in a dashboard's metric arrays (`"Dimension", value`):
 //! - `DBInstanceIdentifier` given `aws_db_instance.x.id`: since AWS provider 5.0, `id`
 //!   is the instance's resource id (`db-ABCD…`), not its identifier (only when the
-//!   module's provider constraint selects 5 or later);
+//!   provider Terraform installs is 5 or later: every module's constraint selects 5 or
+//!   later, the newest when there is none);
 //! - `CacheClusterId` given `aws_elasticache_replication_group.x.id`: a replication
 //!   group's id is not a cache cluster's; its nodes are `<id>-001`, `<id>-002`, ….
 //!
@@ -178,9 +179,15 @@ impl MetricDimensionWrongAttribute {
     }
 }
 
-/// The major version of the AWS provider the module's constraint selects (0 when none).
+/// The major version of the AWS provider Terraform installs for the module: every
+/// module's constraint must allow it (a root pinned to 4.x installs 4.x for all), so the
+/// lowest that any module's constraint selects (0 when one selects no bundled version).
 fn provider_major(model: &Model<'_>, module: &Module<'_>) -> u64 {
-    crate::model::schema::select(model, module, "aws").major()
+    std::iter::once(module)
+        .chain(model.modules.iter())
+        .map(|m| crate::model::schema::select(model, m, "aws").major())
+        .min()
+        .unwrap_or(0)
 }
 
 /// `(dimension, value)` of an alarm's `dimensions` and of its `metric_query` metrics.

@@ -6,7 +6,7 @@
 //! blocks name each other, a bucket policy that names a role whose policy names the
 //! bucket policy, a local built from itself. The cycle is reported once, at the
 //! reference that its first block (in file order) makes to the next, with each other
-//! step as a related place. A resource that names itself (not through `self`) is a
+//! step as a related place (the first ten). A resource that names itself (not through `self`) is a
 //! cycle of one. Module calls are left out: Terraform follows their inputs and outputs
 //! one by one, which this rule does not.
 //!
@@ -249,11 +249,16 @@ impl Rule for ReferenceCycle {
                 let Some(start) = step(first) else {
                     continue;
                 };
-                let list = component
+                // A long cycle is named by its first ten blocks.
+                let mut list = component
                     .iter()
+                    .take(10)
                     .map(|&v| g.names[v].as_str())
                     .collect::<Vec<_>>()
                     .join(", ");
+                if component.len() > 10 {
+                    list.push_str(&format!(" and {} more", component.len() - 10));
+                }
                 let message = if component.len() == 1 && first >= module.blocks.len() {
                     format!(
                         "`{}` is built from itself: `terraform validate` stops (\"Self-referencing local value\")",
@@ -261,7 +266,7 @@ impl Rule for ReferenceCycle {
                     )
                 } else if component.len() == 1 {
                     format!(
-                        "`{}` refers to itself (only `self`, in a provisioner, may): `terraform plan` stops (\"Self-referential block\")",
+                        "`{}` refers to itself (only `self` may, in a provisioner, a connection or a condition): `terraform plan` stops (\"Self-referential block\")",
                         g.names[first]
                     )
                 } else {
@@ -279,6 +284,7 @@ impl Rule for ReferenceCycle {
                 f.related = component
                     .iter()
                     .skip(1)
+                    .take(10)
                     .filter_map(|&v| {
                         let e = step(v)?;
                         Some(Related {

@@ -144,12 +144,17 @@ fn names_service(st: &Statement, service: &str) -> bool {
             || (kind == "AWS" && values.iter().any(|v| v == "*"))
             || (kind == "Service"
                 && values.iter().any(|v| {
-                    // `lambda.amazonaws.com`, and the regional or China forms of it.
+                    // `lambda.amazonaws.com`, and the regional (`states.us-east-1…`) or
+                    // China forms of it.
+                    let named = v
+                        .strip_suffix(".amazonaws.com.cn")
+                        .unwrap_or(v)
+                        .trim_end_matches(".amazonaws.com");
                     v == "*"
-                        || v.strip_suffix(".amazonaws.com.cn")
-                            .unwrap_or(v)
-                            .trim_end_matches(".amazonaws.com")
-                            == host
+                        || named == host
+                        || named
+                            .strip_prefix(host)
+                            .is_some_and(|rest| rest.starts_with('.'))
                 }))
     })
 }

@@ -5,7 +5,8 @@
 //! Terraform evaluates them — in the arguments of a resource, a data source, a provider
 //! or a module call, directly or through locals (`tags = { CreatedAt = local.now }`
 //! with `now = timestamp()`). Left alone: arguments whose purpose is to change
-//! (`triggers`, `triggers_replace`, `keepers`), provisioners, arguments the resource's
+//! (`triggers`, `triggers_replace`, `keepers`, a `terraform_data`'s `input`),
+//! provisioners, arguments the resource's
 //! `lifecycle { ignore_changes }` lists, and outputs. A local that many blocks use
 //! (common tags) is reported once, where it calls the function, with the arguments that
 //! use it as related places.
@@ -152,20 +153,24 @@ fn unstable_locals(module: &Module<'_>) -> BTreeMap<String, Origin> {
             );
         }
     }
-    // Locals built from such locals, to a fixed point (bounded by the number of locals).
-    for _ in 0..sources.len() {
-        let mut changed = false;
-        for (name, _, s) in &sources {
-            if out.contains_key(*name) {
-                continue;
-            }
-            if let Some(origin) = s.locals.iter().find_map(|(l, _)| out.get(l).cloned()) {
-                out.insert(name.to_string(), origin);
-                changed = true;
-            }
+    // Locals built from such locals: a walk from each origin along the locals that use
+    // it (linear in the references, however long the chains).
+    let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, _, s) in &sources {
+        for (used, _) in &s.locals {
+            users.entry(used.as_str()).or_default().push(name);
         }
-        if !changed {
-            break;
+    }
+    let mut queue: Vec<String> = out.keys().cloned().collect();
+    while let Some(made) = queue.pop() {
+        let Some(origin) = out.get(&made).cloned() else {
+            continue;
+        };
+        for user in users.get(made.as_str()).into_iter().flatten() {
+            if !out.contains_key(*user) {
+                out.insert(user.to_string(), origin.clone());
+                queue.push(user.to_string());
+            }
         }
     }
     out
@@ -254,6 +259,9 @@ impl Rule for ValueChangesEveryPlan {
                     // A provider's other arguments are not planned as changes.
                     if (b.kind == BlockKind::Provider && !in_default_tags)
                         || MEANT_TO_CHANGE.contains(&argument.as_str())
+                        // The usual "replace every apply" trigger, named by another
+                        // block's `replace_triggered_by`.
+                        || (b.is_resource("terraform_data") && argument == "input")
                         || ignore.contains(&argument)
                         || (b.kind == BlockKind::Module && argument == "source")
                     {
@@ -412,10 +420,11 @@ fn walk<'a>(body: &'a Body, top: Option<&'a str>, found: &mut Vec<(String, bool,
         ) {
             continue;
         }
-        walk(
-            &block.body,
-            Some(top.unwrap_or(block.ident.as_str())),
-            found,
-        );
+        // A `dynamic "tag"` block writes `tag` blocks.
+        let name = match (block.ident.as_str(), block.labels.first()) {
+            ("dynamic", Some(label)) => label.as_str(),
+            (ident, _) => ident,
+        };
+        walk(&block.body, Some(top.unwrap_or(name)), found);
     }
 }

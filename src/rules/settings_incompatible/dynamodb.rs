@@ -139,6 +139,11 @@ impl<'a> Cx<'a> {
     /// (`read_capacity must be at least 1`), and a global secondary index of a
     /// provisioned table without its own capacities.
     pub(super) fn dynamodb_billing(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        // A table restored from another takes its capacities; the provider skips the
+        // check.
+        if b.attr("restore_source_name").is_some() || b.attr("restore_source_table_arn").is_some() {
+            return;
+        }
         let modes = self.strings(b, "billing_mode");
         let mode = match (b.attr("billing_mode"), modes.as_slice()) {
             (None, _) => "provisioned",
@@ -238,7 +243,7 @@ impl<'a> Cx<'a> {
                 "global_secondary_index",
                 format!("index `{label}` of a provisioned table without capacities"),
                 format!(
-                    "`{}` bills by provisioned capacity, and its global secondary index `{label}` has no `{}`: `terraform plan` fails with \"read and write capacity should be set when billing mode is PROVISIONED\"",
+                    "`{}` bills by provisioned capacity, and its global secondary index `{label}` has no `{}`: the provider refuses the index when it creates the table (\"write capacity must be > 0 when billing mode is PROVISIONED\")",
                     b.address,
                     missing.join("` or `")
                 ),
