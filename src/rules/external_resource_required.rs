@@ -15,7 +15,10 @@
 //! - a required variable (no default) of a root module whose name says it identifies an
 //!   existing resource (`vpc_id`, `subnet_ids`, `security_group_ids`, `hosted_zone_id`,
 //!   `certificate_arn`, `key_name`, any `…_arn`), and that the module uses; its uses
-//!   are related places.
+//!   are related places;
+//! - a key pair named by a literal — an instance's or launch template's `key_name`, or
+//!   the default of the variable it reads — that no `aws_key_pair` of the module
+//!   creates.
 //!
 //! ## Why is this bad?
 //! A task's deployment runs in an account where nothing exists yet: the lookup fails
@@ -52,7 +55,7 @@
 
 use super::{CONTRACT, Class, Rule};
 use crate::finding::{Finding, Related, Severity};
-use crate::model::expr::{RefCollector, Target, static_str};
+use crate::model::expr::{RefCollector, Target, span_of, static_str, traversal_path};
 use crate::model::{BlockInfo, BlockKind, Model, Module};
 
 pub struct ExternalResourceRequired;
@@ -171,6 +174,7 @@ impl Rule for ExternalResourceRequired {
                 );
                 out.push(f);
             }
+            key_pairs(self, module, out);
             for v in module.blocks_of(BlockKind::Variable) {
                 let name = v.label(0);
                 if v.attr("default").is_some()
@@ -268,6 +272,86 @@ fn names_existing(name: &str) -> bool {
         || EXACT_ENDS
             .iter()
             .any(|e| n == *e || n.ends_with(&format!("_{e}")))
+}
+
+/// A key pair named by a literal — in an instance's or launch template's `key_name`, or
+/// as the default of a variable they read — that no `aws_key_pair` of the module
+/// creates: EC2 refuses the instance (`InvalidKeyPair.NotFound`) in an account without
+/// it.
+fn key_pairs(rule: &ExternalResourceRequired, module: &Module<'_>, out: &mut Vec<Finding>) {
+    const USERS: &[&str] = &[
+        "aws_instance",
+        "aws_launch_template",
+        "aws_launch_configuration",
+        "aws_spot_instance_request",
+    ];
+    let mut created: Vec<String> = Vec::new();
+    for k in module.resources("aws_key_pair") {
+        match k.attr("key_name").and_then(|a| static_str(&a.value)) {
+            Some(name) => created.push(name),
+            // A key pair whose name is computed may be any of them.
+            None => return,
+        }
+    }
+    let mut reported = std::collections::BTreeSet::new();
+    for b in USERS.iter().flat_map(|t| module.resources(t)) {
+        let Some(attr) = b.attr("key_name") else {
+            continue;
+        };
+        // The literal, where it is written: in the block, or a variable's default.
+        let (file, span, key, via) = match (&attr.value, traversal_path(&attr.value)) {
+            (hcl_edit::expr::Expression::String(_), _) => {
+                let Some(key) = static_str(&attr.value) else {
+                    continue;
+                };
+                (b.file, span_of(&attr.value), key, None)
+            }
+            (_, Some(("var", names))) if names.len() == 1 => {
+                let Some(v) = module.block(&format!("var.{}", names[0])) else {
+                    continue;
+                };
+                let Some(default) = v.attr("default") else {
+                    continue;
+                };
+                let Some(key) = static_str(&default.value) else {
+                    continue;
+                };
+                (
+                    v.file,
+                    span_of(&default.value),
+                    key,
+                    Some(v.address.clone()),
+                )
+            }
+            _ => continue,
+        };
+        if key.trim().is_empty() || created.contains(&key) || !reported.insert(key.clone()) {
+            continue;
+        }
+        let whose = match &via {
+            Some(var) => format!(
+                "`{var}` defaults to the key pair `{key}`, which `{}` uses",
+                b.address
+            ),
+            None => format!("`{}` uses the key pair `{key}`", b.address),
+        };
+        let mut f = rule.finding(
+            file,
+            span,
+            format!("Requires an existing key pair (`{key}`)"),
+            format!(
+                "{whose}, and no `aws_key_pair` of the module creates it: in an account without it EC2 refuses the instance (\"InvalidKeyPair.NotFound: The key pair '{key}' does not exist\"); create it with `aws_key_pair`, or make `key_name` optional (`null` by default)"
+            ),
+        );
+        f.address = Some(via.unwrap_or_else(|| b.address.clone()));
+        f.key = format!("key_pair:{key}");
+        f.related.push(Related {
+            file: b.file,
+            span: span_of(attr),
+            message: format!("`{}` uses it", b.address),
+        });
+        out.push(f);
+    }
 }
 
 /// Where the module reads `target` (at most a few), as related places.
