@@ -18,7 +18,11 @@
 //!   are related places;
 //! - a key pair named by a literal — an instance's or launch template's `key_name`, or
 //!   the default of the variable it reads — that no `aws_key_pair` of the module
-//!   creates.
+//!   creates;
+//! - REST API logging (a stage's `access_log_settings`, method settings with a
+//!   `logging_level` or `data_trace_enabled`) in a module without an
+//!   `aws_api_gateway_account`, the account-wide CloudWatch role API Gateway logs
+//!   through.
 //!
 //! ## Why is this bad?
 //! A task's deployment runs in an account where nothing exists yet: the lookup fails
@@ -175,6 +179,7 @@ impl Rule for ExternalResourceRequired {
                 out.push(f);
             }
             key_pairs(self, module, out);
+            api_logging_role(self, module, out);
             for v in module.blocks_of(BlockKind::Variable) {
                 let name = v.label(0);
                 if v.attr("default").is_some()
@@ -350,6 +355,62 @@ fn key_pairs(rule: &ExternalResourceRequired, module: &Module<'_>, out: &mut Vec
             span: span_of(attr),
             message: format!("`{}` uses it", b.address),
         });
+        out.push(f);
+    }
+}
+
+/// REST API logging — a stage's `access_log_settings`, or method settings with a
+/// `logging_level` other than `OFF` or `data_trace_enabled` — in a module without an
+/// `aws_api_gateway_account`: API Gateway logs through one role set for the whole
+/// account, which a fresh account does not have.
+fn api_logging_role(rule: &ExternalResourceRequired, module: &Module<'_>, out: &mut Vec<Finding>) {
+    if module.resources("aws_api_gateway_account").next().is_some() {
+        return;
+    }
+    let mut places: Vec<(&BlockInfo<'_>, std::ops::Range<usize>)> = Vec::new();
+    for stage in module.resources("aws_api_gateway_stage") {
+        if let Some(logs) = stage.body().get_blocks("access_log_settings").next() {
+            let span = span_of(logs);
+            places.push((stage, span.start..span.start + "access_log_settings".len()));
+        }
+    }
+    for settings in module.resources("aws_api_gateway_method_settings") {
+        for block in settings.body().get_blocks("settings") {
+            let level = block
+                .body
+                .get_attribute("logging_level")
+                .filter(|a| static_str(&a.value).is_some_and(|l| !l.eq_ignore_ascii_case("off")));
+            let trace = block
+                .body
+                .get_attribute("data_trace_enabled")
+                .filter(|a| a.value.as_bool() == Some(true));
+            if let Some(attr) = level.or(trace) {
+                places.push((settings, span_of(attr)));
+            }
+        }
+    }
+    // One finding per module: the account has one role.
+    let mut places = places.into_iter();
+    if let Some((b, span)) = places.next() {
+        let mut f = rule.finding(
+            b.file,
+            span,
+            "REST API logging needs the account's CloudWatch role".to_string(),
+            format!(
+                "`{}` turns on API Gateway logging, and the module sets no `aws_api_gateway_account` role: in an account where nobody has set one, API Gateway refuses (\"CloudWatch Logs role ARN must be set in account settings to enable logging\"); add `aws_api_gateway_account` with a role that has `AmazonAPIGatewayPushToCloudWatchLogs`, and make the stage depend on it",
+                b.address
+            ),
+        );
+        f.address = Some(b.address.clone());
+        f.key = "api_gateway_account".into();
+        f.related = places
+            .take(crate::finding::MAX_RELATED_USES)
+            .map(|(other, span)| Related {
+                file: other.file,
+                span,
+                message: format!("`{}` logs too", other.address),
+            })
+            .collect();
         out.push(f);
     }
 }
