@@ -20,8 +20,8 @@
 //!   the default of the variable it reads — that no `aws_key_pair` of the module
 //!   creates;
 //! - REST API logging (a stage's `access_log_settings`, method settings with a
-//!   `logging_level` or `data_trace_enabled`) in a module without an
-//!   `aws_api_gateway_account`, the account-wide CloudWatch role API Gateway logs
+//!   `logging_level` or `data_trace_enabled`) when no module of the configuration has
+//!   an `aws_api_gateway_account`, the account-wide CloudWatch role API Gateway logs
 //!   through.
 //!
 //! ## Why is this bad?
@@ -179,7 +179,7 @@ impl Rule for ExternalResourceRequired {
                 out.push(f);
             }
             key_pairs(self, module, out);
-            api_logging_role(self, module, out);
+            api_logging_role(self, model, module, out);
             for v in module.blocks_of(BlockKind::Variable) {
                 let name = v.label(0);
                 if v.attr("default").is_some()
@@ -363,8 +363,18 @@ fn key_pairs(rule: &ExternalResourceRequired, module: &Module<'_>, out: &mut Vec
 /// `logging_level` other than `OFF` or `data_trace_enabled` — in a module without an
 /// `aws_api_gateway_account`: API Gateway logs through one role set for the whole
 /// account, which a fresh account does not have.
-fn api_logging_role(rule: &ExternalResourceRequired, module: &Module<'_>, out: &mut Vec<Finding>) {
-    if module.resources("aws_api_gateway_account").next().is_some() {
+fn api_logging_role(
+    rule: &ExternalResourceRequired,
+    model: &Model<'_>,
+    module: &Module<'_>,
+    out: &mut Vec<Finding>,
+) {
+    // The account's role is often set once, in the root module: any module counts.
+    if model
+        .modules
+        .iter()
+        .any(|m| m.resources("aws_api_gateway_account").next().is_some())
+    {
         return;
     }
     let mut places: Vec<(&BlockInfo<'_>, std::ops::Range<usize>)> = Vec::new();
