@@ -53,7 +53,7 @@ use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
 use crate::model::eval::{known, written_at};
 use crate::model::expr::{RefCollector, Target, span_of, static_str};
-use crate::model::{BlockKind, Model};
+use crate::model::Model;
 
 pub struct DatabaseNameInvalid;
 
@@ -81,9 +81,6 @@ impl Rule for DatabaseNameInvalid {
         for module in &model.modules {
             for (ty, arg) in NAMED {
                 for b in module.resources(ty) {
-                    if b.kind != BlockKind::Resource {
-                        continue;
-                    }
                     let Some(attr) = b.attr(arg) else {
                         continue;
                     };

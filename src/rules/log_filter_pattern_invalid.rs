@@ -51,7 +51,7 @@
 use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::expr::{span_of, static_str};
-use crate::model::{BlockKind, Model};
+use crate::model::Model;
 
 pub struct LogFilterPatternInvalid;
 
@@ -78,9 +78,6 @@ impl Rule for LogFilterPatternInvalid {
         for module in &model.modules {
             for (ty, arg) in PATTERNS {
                 for b in module.resources(ty) {
-                    if b.kind != BlockKind::Resource {
-                        continue;
-                    }
                     let Some(attr) = b.attr(arg) else {
                         continue;
                     };
