@@ -525,6 +525,24 @@ impl<'a> Module<'a> {
             .filter_map(|&i| self.policies.get(i))
     }
 
+    /// The trust policy of the role at `index` (into [`Module::blocks`]): its
+    /// `assume_role_policy`, written inline or as `data.aws_iam_policy_document.x.json`.
+    pub fn trust_policies(&self, index: usize) -> Vec<&PolicyInfo> {
+        let mut policies: Vec<&PolicyInfo> = self
+            .policies_of(index)
+            .filter(|p| p.policy.attr == "assume_role_policy")
+            .collect();
+        if let Some(doc) = self
+            .blocks
+            .get(index)
+            .and_then(|role| role.attr("assume_role_policy"))
+            .and_then(|a| self.policy_document(&a.value))
+        {
+            policies.extend(self.policies_of(doc));
+        }
+        policies
+    }
+
     /// `target` and the locals whose value uses it, directly or through other locals.
     pub fn carriers_of(&self, target: Target) -> Vec<Target> {
         let mut carriers = vec![target];

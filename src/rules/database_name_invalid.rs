@@ -51,9 +51,9 @@ use hcl_edit::expr::Expression;
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
+use crate::model::Model;
 use crate::model::eval::{known, written_at};
 use crate::model::expr::{RefCollector, Target, span_of, static_str};
-use crate::model::Model;
 
 pub struct DatabaseNameInvalid;
 

@@ -50,8 +50,8 @@
 
 use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
-use crate::model::expr::{span_of, static_str};
 use crate::model::Model;
+use crate::model::expr::{span_of, static_str};
 
 pub struct LogFilterPatternInvalid;
 

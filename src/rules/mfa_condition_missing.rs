@@ -73,18 +73,7 @@ impl Rule for MfaConditionMissing {
                 .enumerate()
                 .filter(|(_, b)| b.is_resource("aws_iam_role"))
             {
-                let mut policies: Vec<_> = module
-                    .policies_of(index)
-                    .filter(|p| p.policy.attr == "assume_role_policy")
-                    .collect();
-                // `assume_role_policy = data.aws_iam_policy_document.x.json`
-                if let Some(doc) = role
-                    .attr("assume_role_policy")
-                    .and_then(|a| module.policy_document(&a.value))
-                {
-                    policies.extend(module.policies_of(doc));
-                }
-                for p in policies {
+                for p in module.trust_policies(index) {
                     for s in p.policy.statements.iter().filter(|s| needs_mfa(s)) {
                         let mut f = self.finding(
                             p.file,

@@ -276,16 +276,7 @@ fn trust_policy<'m>(
     crate::workspace::FileId,
     std::ops::Range<usize>,
 )> {
-    let index = module.index_of(role_address)?;
-    let role = module.blocks.get(index)?;
-    let attr = role.attr("assume_role_policy")?;
-    let policies: Vec<_> = match module.policy_document(&attr.value) {
-        Some(doc) => module.policies_of(doc).collect(),
-        None => module
-            .policies_of(index)
-            .filter(|p| p.policy.attr == "assume_role_policy")
-            .collect(),
-    };
+    let policies = module.trust_policies(module.index_of(role_address)?);
     let first = policies.first()?;
     // A principal given by a variable or built by interpolation is not known.
     let unknown_service = |v: &String| {
