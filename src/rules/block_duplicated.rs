@@ -154,33 +154,14 @@ fn written_together(model: &Model<'_>, a: (FileId, usize), b: (FileId, usize)) -
     let (Some(fa), Some(fb)) = (model.ws.files.get(a.0), model.ws.files.get(b.0)) else {
         return false;
     };
-    // Terraform merges `override.tf` and `*_override.tf` into the blocks they repeat.
-    let overrides = |path: &str| {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let stem = name
-            .strip_suffix(".tf.json")
-            .or_else(|| name.strip_suffix(".tf"))
-            .unwrap_or(name);
-        stem == "override" || stem.ends_with("_override")
-    };
-    if overrides(&fa.path) || overrides(&fb.path) {
+    if fa.is_override() || fb.is_override() {
         return false;
     }
-    if fa.origin.is_none() && fb.origin.is_none() {
-        return true;
+    if a.0 != b.0 {
+        // Two files of an answer may be a draft and its rewrite.
+        return fa.origin.is_none() && fb.origin.is_none();
     }
-    // In an answer: only within one file whose lines still map to the Markdown (a file
-    // changed by fixes has lost the map, and with it where its code blocks begin).
-    if a.0 != b.0 || fa.origin_lines.is_empty() {
-        return false;
-    }
-    let (la, _) = fa.line_col(a.1);
-    let (lb, _) = fa.line_col(b.1);
-    let md = |line: usize| fa.origin_lines.get(line.saturating_sub(1)).copied();
-    match (md(la), md(lb)) {
-        (Some(ma), Some(mb)) => mb.abs_diff(ma) == lb.abs_diff(la),
-        _ => false,
-    }
+    fa.in_one_code_block(a.1, b.1)
 }
 
 impl BlockDuplicated {

@@ -114,6 +114,35 @@ impl SourceFile {
     }
 
     /// 1-based line and column (in characters) of a byte offset.
+    /// Whether Terraform reads the file as an override (`override.tf`,
+    /// `*_override.tf`, and their `.tf.json` forms): its blocks are merged into the ones
+    /// they repeat, not declared again.
+    pub fn is_override(&self) -> bool {
+        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        let stem = name
+            .strip_suffix(".tf.json")
+            .or_else(|| name.strip_suffix(".tf"))
+            .unwrap_or(name);
+        stem == "override" || stem.ends_with("_override")
+    }
+
+    /// Whether the offsets `a` and `b` are in one code block of the Markdown answer the
+    /// file was taken from (their lines are consecutive there too). `false` when the
+    /// file has lost its map to the Markdown (changed by fixes); a file of the workspace
+    /// is one block.
+    pub fn in_one_code_block(&self, a: usize, b: usize) -> bool {
+        if self.origin.is_none() {
+            return true;
+        }
+        let (la, _) = self.line_col(a);
+        let (lb, _) = self.line_col(b);
+        let md = |line: usize| self.origin_lines.get(line.saturating_sub(1)).copied();
+        match (md(la), md(lb)) {
+            (Some(ma), Some(mb)) => mb.abs_diff(ma) == lb.abs_diff(la),
+            _ => false,
+        }
+    }
+
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
