@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! Reports a `provider` block with the same name and alias (or no alias) as an earlier
-//! one in the same module.
+//! one in the same module (not in an `override.tf` or `*_override.tf` file, which
+//! Terraform merges into the first).
 //!
 //! ## Why is this bad?
 //! A module may hold one default configuration per provider and one per alias. Terraform
@@ -67,6 +68,13 @@ impl Rule for ProviderDuplicated {
                 let Some(first) = providers[..i].iter().find(|q| q.address == p.address) else {
                     continue;
                 };
+                // An override file's provider block is merged into the first one.
+                let merged = |f: crate::workspace::FileId| {
+                    model.ws.files.get(f).is_some_and(|f| f.is_override())
+                };
+                if merged(p.file) || merged(first.file) {
+                    continue;
+                }
                 let (line, _) = model.ws.files[first.file].line_col(first.span.start);
                 let mut f = self.finding(
                     p.file,
