@@ -6,9 +6,9 @@
 //! blocks name each other, a bucket policy that names a role whose policy names the
 //! bucket policy, a local built from itself. The cycle is reported once, at the
 //! reference that its first block (in file order) makes to the next, with each other
-//! step as a related place (the first ten). A resource that names itself (not through `self`) is a
-//! cycle of one. Module calls are left out: Terraform follows their inputs and outputs
-//! one by one, which this rule does not.
+//! step as a related place (the first ten). A resource that names itself (not through
+//! `self`) is a cycle of one. Module calls are left out: Terraform follows their inputs
+//! and outputs one by one, which this rule does not.
 //!
 //! ## Why is this bad?
 //! Terraform orders its work by these references. A cycle has no first step, and
@@ -88,15 +88,12 @@ struct Edge {
 /// The module's graph: nodes are its resources and data sources (by block index) and
 /// then its locals (by index, after the blocks).
 struct Graph {
-    names: Vec<String>,
     edges: Vec<Vec<Edge>>,
 }
 
 fn graph(module: &Module<'_>) -> Graph {
     let blocks = module.blocks.len();
-    let mut names: Vec<String> = module.blocks.iter().map(|b| b.address.clone()).collect();
-    names.extend(module.locals.iter().map(|l| format!("local.{}", l.name)));
-    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); names.len()];
+    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); blocks + module.locals.len()];
     let node = |i: usize| {
         module
             .blocks
@@ -153,14 +150,14 @@ fn graph(module: &Module<'_>) -> Graph {
             }
         }
     }
-    Graph { names, edges }
+    Graph { edges }
 }
 
 /// The strongly connected components of more than one node, and the nodes with an edge
 /// to themselves (Tarjan's algorithm, without recursion: a module may have tens of
 /// thousands of blocks).
 fn cycles(g: &Graph) -> Vec<Vec<usize>> {
-    let n = g.names.len();
+    let n = g.edges.len();
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0; n];
     let mut on_stack = vec![false; n];
@@ -237,6 +234,15 @@ impl Rule for ReferenceCycle {
                 continue;
             }
             let g = graph(module);
+            // A node's address, made only for the cycles reported.
+            let name = |v: usize| match module.blocks.get(v) {
+                Some(b) => b.address.clone(),
+                None => module
+                    .locals
+                    .get(v - module.blocks.len())
+                    .map(|l| format!("local.{}", l.name))
+                    .unwrap_or_default(),
+            };
             for component in cycles(&g) {
                 let members: std::collections::BTreeSet<usize> =
                     component.iter().copied().collect();
@@ -253,7 +259,7 @@ impl Rule for ReferenceCycle {
                 let mut list = component
                     .iter()
                     .take(10)
-                    .map(|&v| g.names[v].as_str())
+                    .map(|&v| name(v))
                     .collect::<Vec<_>>()
                     .join(", ");
                 if component.len() > 10 {
@@ -262,12 +268,12 @@ impl Rule for ReferenceCycle {
                 let message = if component.len() == 1 && first >= module.blocks.len() {
                     format!(
                         "`{}` is built from itself: `terraform validate` stops (\"Self-referencing local value\")",
-                        g.names[first]
+                        name(first)
                     )
                 } else if component.len() == 1 {
                     format!(
                         "`{}` refers to itself (only `self` may, in a provisioner, a connection or a condition): `terraform plan` stops (\"Self-referential block\")",
-                        g.names[first]
+                        name(first)
                     )
                 } else {
                     format!(
@@ -277,10 +283,10 @@ impl Rule for ReferenceCycle {
                 let mut f = self.finding(
                     start.file,
                     start.span.clone(),
-                    format!("`{}` is part of a dependency cycle", g.names[first]),
+                    format!("`{}` is part of a dependency cycle", name(first)),
                     message,
                 );
-                f.address = Some(g.names[first].clone());
+                f.address = Some(name(first));
                 f.related = component
                     .iter()
                     .skip(1)
@@ -290,7 +296,7 @@ impl Rule for ReferenceCycle {
                         Some(Related {
                             file: e.file,
                             span: e.span.clone(),
-                            message: format!("`{}` refers to `{}`", g.names[v], g.names[e.to]),
+                            message: format!("`{}` refers to `{}`", name(v), name(e.to)),
                         })
                     })
                     .collect();

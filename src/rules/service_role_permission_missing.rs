@@ -245,8 +245,7 @@ fn function_role<'m>(
     function: &BlockInfo<'_>,
 ) -> Option<&'m BlockInfo<'m>> {
     let role = function.attr("role")?;
-    let found = module.referenced(&role.value, &["aws_iam_role"])?;
-    module.block(&found.address)
+    module.referenced(&role.value, &["aws_iam_role"])
 }
 
 type Case<'m> = (
@@ -338,7 +337,6 @@ fn state_machine<'m>(module: &'m Module<'_>, b: &BlockInfo<'_>) -> Vec<Case<'m>>
     let Some(role) = b
         .attr("role_arn")
         .and_then(|a| module.referenced(&a.value, &["aws_iam_role"]))
-        .and_then(|r| module.block(&r.address))
     else {
         return Vec::new();
     };

@@ -85,6 +85,9 @@ pub struct ValueChangesEveryPlan;
 /// Functions whose value is new on every evaluation.
 const UNSTABLE: &[&str] = &["timestamp", "uuid"];
 
+/// The calls of [`UNSTABLE`] as they are written, for a quick search of a file.
+const CALLS: &[&str] = &["timestamp(", "uuid("];
+
 /// Arguments that are meant to change (a trigger for replacement or a new value).
 const MEANT_TO_CHANGE: &[&str] = &["triggers", "triggers_replace", "keepers"];
 
@@ -230,9 +233,7 @@ impl Rule for ValueChangesEveryPlan {
             files.dedup();
             if !files.iter().any(|&f| {
                 let src = model.src(f);
-                UNSTABLE
-                    .iter()
-                    .any(|name| src.contains(&format!("{name}(")))
+                CALLS.iter().any(|call| src.contains(call))
             }) {
                 continue;
             }
