@@ -140,7 +140,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "log-bucket-policy-missing"
         | "lambda-vpc-permissions-missing"
         | "service-role-permission-missing"
-        | "role-trust-service-missing" => "iam-missing",
+        | "role-trust-service-missing"
+        | "execution-role-permissions-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering"
@@ -148,6 +149,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "replication-versioning-missing"
         | "reference-cycle" => "ordering",
         "nat-gateway-unrouted" => "networking",
+        "resource-unattached" => "other",
         "log-group-retention-missing"
         | "log-group-kms-missing"
         | "log-group-name-inconsistent"

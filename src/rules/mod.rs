@@ -44,6 +44,7 @@ mod dynamic_meta_argument;
 mod ecr_image_not_pushed;
 mod engine_version_unavailable;
 mod environment_value_hardcoded;
+mod execution_role_permissions_missing;
 mod external_resource_required;
 mod file_unreadable;
 mod final_snapshot_required;
@@ -105,6 +106,7 @@ mod required_provider_missing;
 mod required_variable_missing;
 mod resource_name_missing_suffix;
 mod resource_type_unknown;
+mod resource_unattached;
 mod role_trust_service_missing;
 mod s3_acl_disabled;
 mod s3_encryption_missing;
@@ -327,6 +329,7 @@ static RULES: &[&dyn Rule] = &[
     &snapshot_restore_missing::SnapshotRestoreMissing,
     &sns_topic_managed_key_unpublishable::SnsTopicManagedKeyUnpublishable,
     &resource_type_unknown::ResourceTypeUnknown,
+    &resource_unattached::ResourceUnattached,
     &data_source_type_unknown::DataSourceTypeUnknown,
     &argument_unsupported::ArgumentUnsupported,
     &argument_removed_in_provider::ArgumentRemovedInProvider,
@@ -406,6 +409,7 @@ static RULES: &[&dyn Rule] = &[
     &final_snapshot_required::FinalSnapshotRequired,
     &kms_deletion_window_too_long::KmsDeletionWindowTooLong,
     &required_variable_missing::RequiredVariableMissing,
+    &execution_role_permissions_missing::ExecutionRolePermissionsMissing,
     &external_resource_required::ExternalResourceRequired,
     &backend_missing::BackendMissing,
     &suppression_invalid::SuppressionInvalid,
