@@ -9,6 +9,7 @@ pub mod expr;
 pub mod grants;
 pub mod parse;
 pub mod policy;
+pub mod routes;
 pub mod schema;
 pub mod types;
 

@@ -1,0 +1,253 @@
+//! What a module's route tables say about its subnets: which route to an internet
+//! gateway (public), and which have a default route at all (a way out, through a NAT
+//! gateway or anything else). Read once per module by the rules about where traffic can
+//! go (`internet-route-missing`, `subnet-egress-missing`).
+//!
+//! A subnet is taken as private only when that is certain from the module: every route
+//! table associated with it (through `aws_route_table_association`) is a table of the
+//! module, and the tables' routes are all followed. A route, association or table given
+//! by a variable, a local or a module output makes the whole module unknown.
+
+use std::collections::BTreeSet;
+
+use super::expr::{RefCollector, Target};
+use super::{BlockInfo, Module};
+
+/// The resource addresses an expression names of one of `types`.
+pub fn named(expr: &hcl_edit::expr::Expression, types: &[&str]) -> Vec<String> {
+    let mut refs = RefCollector::default();
+    refs.expr(expr);
+    refs.refs
+        .into_iter()
+        .filter(
+            |r| matches!(&r.target, Target::Resource { ty, .. } if types.contains(&ty.as_str())),
+        )
+        .map(|r| r.target.address())
+        .collect()
+}
+
+/// Whether an expression is a reference to the module's internet gateway; `None` when
+/// it cannot be known (a variable, a local).
+fn is_igw(expr: &hcl_edit::expr::Expression) -> Option<bool> {
+    let mut refs = RefCollector::default();
+    refs.expr(expr);
+    if refs.refs.is_empty() {
+        // A written-out id (`igw-…`), or a value this rule does not follow.
+        return None;
+    }
+    if refs
+        .refs
+        .iter()
+        .any(|r| matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_internet_gateway"))
+    {
+        return Some(true);
+    }
+    refs.refs
+        .iter()
+        .all(|r| matches!(r.target, Target::Resource { .. }))
+        .then_some(false)
+}
+
+/// Whether a route may lead to the internet: through an internet gateway (or a gateway
+/// that cannot be told), or through a firewall or load-balancer endpoint, a network
+/// interface or a transit gateway, which may pass it on to one (inspection layouts
+/// route the NAT gateway's subnet through a firewall endpoint). Routes through NAT
+/// gateways, egress-only gateways, virtual private gateways and peering connections
+/// (AWS never routes edge to edge through a peer's gateways) are certainly not to the
+/// internet from this subnet.
+fn through_other<'e>(get: impl Fn(&str) -> Option<&'e hcl_edit::expr::Expression>) -> bool {
+    if let Some(gw) = get("gateway_id")
+        && is_igw(gw) != Some(false)
+    {
+        return true;
+    }
+    [
+        "vpc_endpoint_id",
+        "network_interface_id",
+        "transit_gateway_id",
+        "local_gateway_id",
+        "core_network_arn",
+        "carrier_gateway_id",
+    ]
+    .iter()
+    .any(|k| get(k).is_some())
+}
+
+/// Whether an expression reads `each` (`each.value.id`, `each.key`).
+fn mentions_each(expr: &hcl_edit::expr::Expression) -> bool {
+    super::expr::traversal_path(expr).is_some_and(|(root, _)| root == "each")
+}
+
+/// Whether a route may be a way out of the VPC: its IPv4 destination is `0.0.0.0/0` or
+/// cannot be read (a variable), through anything but a peering connection (a peer's
+/// gateways are never used for edge-to-edge routing).
+fn is_default<'e>(get: impl Fn(&str) -> Option<&'e hcl_edit::expr::Expression>) -> bool {
+    if get("vpc_peering_connection_id").is_some() {
+        return false;
+    }
+    let text = |k: &str| get(k).map(super::expr::static_str);
+    match text("cidr_block").or_else(|| text("destination_cidr_block")) {
+        Some(Some(cidr)) => cidr == "0.0.0.0/0",
+        // Written with a variable or a reference: it may be the default.
+        Some(None) => true,
+        None => {
+            get("destination_prefix_list_id").is_none()
+                && get("ipv6_cidr_block").is_none()
+                && get("destination_ipv6_cidr_block").is_none()
+        }
+    }
+}
+
+/// What the module says about its subnets' routes to the internet.
+pub struct Routes {
+    /// Route tables with a route through an internet gateway, and those this cannot be
+    /// known of.
+    pub public_tables: BTreeSet<String>,
+    /// Route tables with a default route (`0.0.0.0/0`, or a destination this cannot
+    /// read) through anything: a NAT gateway, an internet gateway, an appliance.
+    pub egress_tables: BTreeSet<String>,
+    /// Subnet address → the route tables associated with it.
+    pub tables_of: std::collections::HashMap<String, Vec<String>>,
+    /// Some route or association could not be followed: nothing is known.
+    pub unknown: bool,
+    /// The module changes its VPCs' main route tables.
+    pub main_changed: bool,
+}
+
+impl Routes {
+    pub fn of(module: &Module<'_>) -> Routes {
+        let mut r = Routes {
+            public_tables: BTreeSet::new(),
+            egress_tables: BTreeSet::new(),
+            tables_of: std::collections::HashMap::new(),
+            unknown: false,
+            main_changed: !module
+                .resource_indexes(&[
+                    "aws_main_route_table_association",
+                    "aws_default_route_table",
+                ])
+                .is_empty(),
+        };
+        const TABLES: &[&str] = &["aws_route_table"];
+        for table in module.resources("aws_route_table") {
+            if table.body().blocks().any(|b| b.ident.as_str() == "dynamic") {
+                r.public_tables.insert(table.address.clone());
+                r.egress_tables.insert(table.address.clone());
+                continue;
+            }
+            // `route = [ … ]` written as an attribute: not read here.
+            if table.attr("route").is_some() {
+                r.public_tables.insert(table.address.clone());
+                r.egress_tables.insert(table.address.clone());
+            }
+            for route in table.body().get_blocks("route") {
+                if is_default(|k| route.body.get_attribute(k).map(|a| &a.value)) {
+                    r.egress_tables.insert(table.address.clone());
+                }
+                if through_other(|k| route.body.get_attribute(k).map(|a| &a.value)) {
+                    r.public_tables.insert(table.address.clone());
+                }
+            }
+        }
+        for route in module.resources("aws_route") {
+            let tables = route
+                .attr("route_table_id")
+                .map(|a| named(&a.value, TABLES))
+                .unwrap_or_default();
+            let default = is_default(|k| route.attr(k).map(|a| &a.value));
+            let other = through_other(|k| route.attr(k).map(|a| &a.value));
+            if !default && !other {
+                continue;
+            }
+            if tables.is_empty() {
+                r.unknown = true;
+                continue;
+            }
+            if default {
+                r.egress_tables.extend(tables.iter().cloned());
+            }
+            if other {
+                r.public_tables.extend(tables);
+            }
+        }
+        for assoc in module.resources("aws_route_table_association") {
+            // An association of a gateway (`gateway_id`) routes no subnet.
+            let Some(subnet) = assoc.attr("subnet_id") else {
+                continue;
+            };
+            // `subnet_id = each.value.id` (or `each.key`…) over `for_each = aws_subnet.x`:
+            // the subnets iterated over.
+            let over = |attr: &hcl_edit::structure::Attribute, types: &[&str]| {
+                let direct = named(&attr.value, types);
+                if !direct.is_empty() || !mentions_each(&attr.value) {
+                    return direct;
+                }
+                assoc
+                    .attr("for_each")
+                    .map(|f| named(&f.value, types))
+                    .unwrap_or_default()
+            };
+            let subnets = over(subnet, &["aws_subnet"]);
+            let tables = assoc
+                .attr("route_table_id")
+                .map(|a| over(a, TABLES))
+                .unwrap_or_default();
+            if subnets.is_empty() || tables.is_empty() {
+                r.unknown = true;
+                continue;
+            }
+            for s in subnets {
+                r.tables_of.entry(s).or_default().extend(tables.clone());
+            }
+        }
+        r
+    }
+
+    /// Whether the subnet certainly has no route to an internet gateway; with the route
+    /// tables that show it.
+    pub fn private(&self, module: &Module<'_>, subnet: &BlockInfo<'_>) -> Option<Vec<String>> {
+        if self.unknown {
+            return None;
+        }
+        match self.tables_of.get(&subnet.address) {
+            Some(tables) => tables
+                .iter()
+                .all(|t| !self.public_tables.contains(t))
+                .then(|| tables.clone()),
+            None => {
+                // The main route table: only the local route when the VPC is the
+                // module's own and its main table is left alone.
+                let own_vpc = subnet
+                    .attr("vpc_id")
+                    .is_some_and(|v| !named(&v.value, &["aws_vpc"]).is_empty());
+                (own_vpc && !self.main_changed && module.block(&subnet.address).is_some())
+                    .then(Vec::new)
+            }
+        }
+    }
+
+    /// Whether the subnet certainly has no default route (no way out of the VPC but
+    /// through endpoints); with the route tables that show it.
+    pub fn isolated(&self, module: &Module<'_>, subnet: &BlockInfo<'_>) -> Option<Vec<String>> {
+        if self.unknown {
+            return None;
+        }
+        match self.tables_of.get(&subnet.address) {
+            Some(tables) => tables
+                .iter()
+                .all(|t| !self.egress_tables.contains(t) && !self.public_tables.contains(t))
+                .then(|| tables.clone()),
+            None => self.private(module, subnet),
+        }
+    }
+
+    /// Whether the subnet routes to an internet gateway (every table it is associated
+    /// with is known, and one of them does).
+    pub fn public(&self, subnet: &BlockInfo<'_>) -> bool {
+        !self.unknown
+            && self
+                .tables_of
+                .get(&subnet.address)
+                .is_some_and(|t| t.iter().any(|t| self.public_tables.contains(t)))
+    }
+}
