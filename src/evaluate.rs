@@ -148,7 +148,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "kms-key-policy-dependency-missing"
         | "replication-versioning-missing"
         | "reference-cycle" => "ordering",
-        "nat-gateway-unrouted" => "networking",
+        "nat-gateway-unrouted" | "subnet-egress-missing" => "networking",
         "resource-unattached" => "other",
         "log-group-retention-missing"
         | "log-group-kms-missing"

@@ -127,6 +127,7 @@ mod slice_out_of_range;
 mod snapshot_restore_missing;
 mod sns_topic_managed_key_unpublishable;
 mod storage_encryption_missing;
+mod subnet_egress_missing;
 mod suppression_invalid;
 mod template_file_missing;
 mod template_variable_missing;
@@ -392,6 +393,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_public_access_block_missing::S3PublicAccessBlockMissing,
     &s3_encryption_missing::S3EncryptionMissing,
     &queue_topic_encryption_missing::QueueTopicEncryptionMissing,
+    &subnet_egress_missing::SubnetEgressMissing,
     &storage_encryption_missing::StorageEncryptionMissing,
     &http_not_redirected::HttpNotRedirected,
     &internet_route_missing::InternetRouteMissing,

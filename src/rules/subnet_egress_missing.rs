@@ -1,0 +1,357 @@
+//! # Compute placed in subnets it cannot reach the internet or AWS APIs from
+//!
+//! ## What it does
+//! Reports compute that needs a way out of the VPC, placed in subnets of the module that
+//! give it none, in a module with no VPC endpoint:
+//! - a Lambda function whose `vpc_config` subnets all route to an internet gateway
+//!   (public subnets): a function's network interfaces never get a public address, so
+//!   a public subnet gives it no internet access;
+//! - a Lambda function, an EKS node group, an ECS service (`awsvpc` tasks) or an
+//!   instance or Auto Scaling group whose user data downloads something, in subnets
+//!   that have no default route at all (no NAT gateway, no internet gateway);
+//! - an ECS service whose tasks are in public subnets without `assign_public_ip = true`.
+//!
+//! Subnets are followed as `internet-route-missing` follows them: every route table of
+//! every subnet must be the module's own and every route readable, or the rule stays
+//! quiet; so it does when a subnet or its VPC is passed to a module call, and when the
+//! module has a file that did not parse. A module with any `aws_vpc_endpoint` is left
+//! alone: what the compute calls may be reached through it.
+//!
+//! ## Why is this bad?
+//! Nothing fails when the resources are created. The function's calls to AWS APIs and
+//! the internet time out; node groups fail with `NodeCreationFailure: Instances failed to
+//! join the kubernetes cluster`; ECS tasks stop with `CannotPullContainerError` or
+//! `ResourceInitializationError: unable to pull secrets or registry auth`; user data's
+//! package installs hang and the instance never becomes healthy.
+//!
+//! ## Example
+//! ```hcl
+//! resource "aws_lambda_function" "sync" {
+//!   # …
+//!   vpc_config {
+//!     subnet_ids         = aws_subnet.public[*].id
+//!     security_group_ids = [aws_security_group.lambda.id]
+//!   }
+//! }
+//! ```
+//! Use instead private subnets whose route table sends `0.0.0.0/0` to a NAT gateway (or
+//! VPC endpoints for the services the function calls).
+//!
+//! ## Fix safety
+//! No fix: a NAT gateway (with its cost), VPC endpoints, or a public address are design
+//! choices.
+//!
+//! ## Root cause
+//! The subnets were chosen by name ("public" must reach the internet, "private" is where
+//! compute goes) without following their route tables; the NAT gateway was left out to
+//! save cost or forgotten.
+//!
+//! ## Impact
+//! Functions that time out, nodes that never join, tasks that never start, instances
+//! that never finish booting.
+//!
+//! ## References
+//! - https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html
+//! - https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html
+//! - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
+
+use super::{Class, Rule};
+use crate::finding::{Finding, Related, Severity};
+use crate::model::expr::{RefCollector, Target, span_of};
+use crate::model::routes::Routes;
+use crate::model::{BlockInfo, Model, Module};
+
+pub struct SubnetEgressMissing;
+
+/// Commands in user data that fetch from the internet.
+const DOWNLOADS: &[&str] = &[
+    "yum ",
+    "dnf ",
+    "apt-get ",
+    "apt ",
+    "amazon-linux-extras",
+    "curl ",
+    "wget ",
+    "pip install",
+    "pip3 install",
+    "npm install",
+    "docker pull",
+    "aws s3 cp",
+];
+
+/// Where a compute resource is placed: the argument, and the subnets it names.
+struct Placement<'m> {
+    at: std::ops::Range<usize>,
+    subnets: Vec<&'m BlockInfo<'m>>,
+}
+
+impl Rule for SubnetEgressMissing {
+    fn id(&self) -> &'static str {
+        "subnet-egress-missing"
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn class(&self) -> Class {
+        Class::Reliability
+    }
+
+    fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in model.modules.iter().filter(|m| m.terraform_parsed()) {
+            if module.resources("aws_subnet").next().is_none()
+                || module.resources("aws_vpc_endpoint").next().is_some()
+            {
+                continue;
+            }
+            let routes = Routes::of(module);
+            if routes.unknown {
+                continue;
+            }
+            let passed = passed_to_modules(module);
+            let known = |s: &BlockInfo<'_>| {
+                let vpcs = s
+                    .attr("vpc_id")
+                    .map(|v| crate::model::routes::named(&v.value, &["aws_vpc"]))
+                    .unwrap_or_default();
+                !passed.contains(&s.address) && !vpcs.iter().any(|v| passed.contains(v))
+            };
+            let isolated = |p: &Placement<'_>| {
+                !p.subnets.is_empty()
+                    && p.subnets
+                        .iter()
+                        .all(|s| known(s) && routes.isolated(module, s).is_some())
+            };
+            let public = |p: &Placement<'_>| {
+                !p.subnets.is_empty() && p.subnets.iter().all(|s| known(s) && routes.public(s))
+            };
+            let mut report = |b: &BlockInfo<'_>,
+                              p: &Placement<'_>,
+                              title: String,
+                              why: String,
+                              also: Vec<Related>| {
+                let mut f = self.finding(b.file, p.at.clone(), title, why);
+                f.address = Some(b.address.clone());
+                f.key = "egress".into();
+                let mut seen = std::collections::BTreeSet::new();
+                for s in &p.subnets {
+                    if seen.insert(&s.address) && seen.len() <= 3 {
+                        f.related.push(Related {
+                            file: s.file,
+                            span: s.header(),
+                            message: "the subnet".into(),
+                        });
+                    }
+                }
+                f.related.extend(also);
+                out.push(f);
+            };
+            for b in module.resources("aws_lambda_function") {
+                let Some(cfg) = b.body().get_blocks("vpc_config").next() else {
+                    continue;
+                };
+                let Some(p) = placement(module, cfg.body.get_attribute("subnet_ids")) else {
+                    continue;
+                };
+                if public(&p) {
+                    // Where it could go: the module's private subnets, and whether they
+                    // have a way out.
+                    let private: Vec<&BlockInfo<'_>> = module
+                        .resources("aws_subnet")
+                        .filter(|s| routes.isolated(module, s).is_some())
+                        .take(2)
+                        .collect();
+                    let hint = if private.is_empty() {
+                        "private subnets whose route table sends `0.0.0.0/0` to a NAT gateway"
+                    } else {
+                        "private subnets behind a NAT gateway (the module's private subnets have no default route either)"
+                    };
+                    let also = private
+                        .iter()
+                        .map(|s| Related {
+                            file: s.file,
+                            span: s.header(),
+                            message: "a private subnet of the module: no default route either"
+                                .into(),
+                        })
+                        .collect();
+                    report(
+                        b,
+                        &p,
+                        format!(
+                            "`{}` is in public subnets, where it has no internet access",
+                            b.address
+                        ),
+                        format!(
+                            "`{}` is attached to subnets that route to an internet gateway, but a Lambda function's network interfaces never get a public address: its calls to the internet and to AWS APIs time out. Use {hint}, or VPC endpoints",
+                            b.address
+                        ),
+                        also,
+                    );
+                } else if isolated(&p) {
+                    report(
+                        b,
+                        &p,
+                        format!("`{}` is in subnets with no way out", b.address),
+                        format!(
+                            "`{}` is attached to subnets whose route tables have no default route (no NAT gateway, no internet gateway) in a module with no VPC endpoint: its calls to AWS APIs and the internet time out",
+                            b.address
+                        ),
+                        Vec::new(),
+                    );
+                }
+            }
+            for b in module.resources("aws_eks_node_group") {
+                let Some(p) = placement(module, b.attr("subnet_ids")) else {
+                    continue;
+                };
+                if isolated(&p) {
+                    report(
+                        b,
+                        &p,
+                        format!("`{}` is in subnets with no way out", b.address),
+                        format!(
+                            "`{}` launches nodes in subnets whose route tables have no default route (no NAT gateway, no internet gateway) in a module with no VPC endpoint: the nodes cannot reach the cluster's API, ECR or STS, and the node group fails with \"NodeCreationFailure: Instances failed to join the kubernetes cluster\"",
+                            b.address
+                        ),
+                        Vec::new(),
+                    );
+                }
+            }
+            for b in module.resources("aws_ecs_service") {
+                let Some(net) = b.body().get_blocks("network_configuration").next() else {
+                    continue;
+                };
+                let Some(p) = placement(module, net.body.get_attribute("subnets")) else {
+                    continue;
+                };
+                let public_ip = net
+                    .body
+                    .get_attribute("assign_public_ip")
+                    .map(|a| a.value.as_bool());
+                if isolated(&p) {
+                    report(
+                        b,
+                        &p,
+                        format!("`{}` is in subnets with no way out", b.address),
+                        format!(
+                            "`{}` runs its tasks in subnets whose route tables have no default route (no NAT gateway, no internet gateway) in a module with no VPC endpoint: tasks cannot pull their image or read their secrets, and stop with CannotPullContainerError",
+                            b.address
+                        ),
+                        Vec::new(),
+                    );
+                } else if public(&p) && matches!(public_ip, None | Some(Some(false))) {
+                    report(
+                        b,
+                        &p,
+                        format!(
+                            "`{}` is in public subnets without a public address",
+                            b.address
+                        ),
+                        format!(
+                            "`{}` runs its tasks in public subnets with `assign_public_ip` not `true`: without a public address a task in a public subnet has no way out, cannot pull its image and stops with CannotPullContainerError",
+                            b.address
+                        ),
+                        Vec::new(),
+                    );
+                }
+            }
+            for b in module
+                .resources("aws_instance")
+                .chain(module.resources("aws_autoscaling_group"))
+            {
+                let placed = if b.is_resource("aws_instance") {
+                    b.attr("subnet_id")
+                } else {
+                    b.attr("vpc_zone_identifier")
+                };
+                let Some(p) = placement(module, placed) else {
+                    continue;
+                };
+                if !isolated(&p) || !downloads(model, module, b) {
+                    continue;
+                }
+                report(
+                    b,
+                    &p,
+                    format!(
+                        "`{}` downloads at boot from subnets with no way out",
+                        b.address
+                    ),
+                    format!(
+                        "The user data of `{}` installs or downloads packages, but its subnets' route tables have no default route (no NAT gateway, no internet gateway) and the module has no VPC endpoint: the downloads hang and the instances never finish booting",
+                        b.address
+                    ),
+                    Vec::new(),
+                );
+            }
+        }
+    }
+}
+
+/// The subnets an argument names, when it names only subnets of the module.
+fn placement<'m>(
+    module: &'m Module<'_>,
+    attr: Option<&hcl_edit::structure::Attribute>,
+) -> Option<Placement<'m>> {
+    let attr = attr?;
+    let mut refs = RefCollector::default();
+    refs.expr(&attr.value);
+    if refs.refs.is_empty() {
+        return None;
+    }
+    let is_subnet = |r: &crate::model::expr::RawRef| matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_subnet");
+    let mut subnets = Vec::new();
+    for r in &refs.refs {
+        if is_subnet(r) {
+            subnets.push(module.block(&r.target.address())?);
+        } else if !refs.refs.iter().any(|s| {
+            // A variable in a subnet's index (`aws_subnet.public["dev-${var.az}"]`).
+            is_subnet(s) && s.span.start <= r.span.start && r.span.end <= s.span.end
+        }) {
+            return None;
+        }
+    }
+    Some(Placement {
+        at: span_of(attr),
+        subnets,
+    })
+}
+
+/// Addresses that the module's module calls receive (a subnet or a VPC they may route).
+fn passed_to_modules(module: &Module<'_>) -> std::collections::BTreeSet<String> {
+    module
+        .blocks_of(crate::model::BlockKind::Module)
+        .filter_map(|m| module.index_of(&m.address))
+        .flat_map(|i| module.refs_from_block(i).map(|r| r.target.address()))
+        .collect()
+}
+
+/// Whether an instance's user data (or that of the launch template a group uses) fetches
+/// something from the internet.
+fn downloads(model: &Model<'_>, module: &Module<'_>, b: &BlockInfo<'_>) -> bool {
+    let text_of = |block: &BlockInfo<'_>| -> String {
+        let src = model.src(block.file);
+        block
+            .attr("user_data")
+            .or_else(|| block.attr("user_data_base64"))
+            .and_then(|a| src.get(span_of(a)))
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut text = text_of(b);
+    if b.is_resource("aws_autoscaling_group") {
+        for lt in b.body().get_blocks("launch_template") {
+            if let Some(id) = lt
+                .body
+                .get_attribute("id")
+                .or_else(|| lt.body.get_attribute("name"))
+                && let Some(t) = module.referenced(&id.value, &["aws_launch_template"])
+            {
+                text.push_str(&text_of(t));
+            }
+        }
+    }
+    DOWNLOADS.iter().any(|d| text.contains(d))
+}
