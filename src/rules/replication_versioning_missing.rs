@@ -6,16 +6,19 @@
 //! - its source bucket, or a destination bucket of the module, has no versioning
 //!   enabled: no `aws_s3_bucket_versioning` names it with `status = "Enabled"` (or a
 //!   value that cannot be known), and the bucket has no `versioning { enabled = true }`;
-//! - the source bucket's `aws_s3_bucket_versioning` is a resource of its own, and the
-//!   replication configuration does not wait for it (nothing it references or names in
-//!   `depends_on` leads to it).
+//! - the source bucket's or a destination bucket's `aws_s3_bucket_versioning` is a
+//!   resource of its own, and the replication configuration does not wait for it
+//!   (nothing it references or names in `depends_on` leads to it).
 //!
 //! ## Why is this bad?
 //! S3 accepts a replication configuration only on a bucket whose versioning is enabled,
 //! and only towards versioned buckets. Without versioning the apply fails with
 //! `InvalidRequest: Versioning must be 'Enabled' on the bucket to apply a replication
-//! configuration`; with versioning created alongside and not waited for, Terraform may
-//! send the replication configuration first and fail the same way on some applies. The
+//! configuration` (or `Destination bucket must have versioning enabled`); with
+//! versioning created alongside and not waited for, Terraform may send the replication
+//! configuration first and fail the same way on some applies. Referencing the
+//! destination bucket's ARN orders the configuration after the bucket, not after its
+//! versioning. The
 //! provider's documentation gives the replication configuration a `depends_on` on the
 //! source bucket's versioning for this reason.
 //!
@@ -43,6 +46,9 @@
 //!   # …
 //! }
 //! ```
+//!
+//! A destination's versioning not waited for is reported at medium severity: the race
+//! is lost less often than the source's.
 //!
 //! ## Fix safety
 //! Safe for the missing dependency: it adds the versioning resource to `depends_on`. No
@@ -176,9 +182,9 @@ impl Rule for ReplicationVersioningMissing {
                         out.push(f);
                         continue;
                     }
-                    // The source's versioning must be in place first.
-                    if role != "source"
-                        || resources.is_empty()
+                    // The source's and the destinations' versioning must be in place
+                    // first.
+                    if resources.is_empty()
                         || resources
                             .iter()
                             .any(|&v| waits.get(v).copied().unwrap_or(false))
@@ -193,12 +199,24 @@ impl Rule for ReplicationVersioningMissing {
                         r.header(),
                         format!("`{}` does not wait for `{}`", r.address, first.address),
                         format!(
-                            "`{}` neither references nor depends on `{}`, which enables versioning on `{}`: Terraform may send the replication configuration first, and S3 refuses it until versioning is on",
-                            r.address, first.address, bucket.address
+                            "`{}` neither references nor depends on `{}`, which enables versioning on the {role} bucket `{}`: Terraform may send the replication configuration first, and S3 refuses it until versioning is on ({})",
+                            r.address,
+                            first.address,
+                            bucket.address,
+                            if role == "source" {
+                                "`InvalidRequest: Versioning must be 'Enabled' on the bucket`"
+                            } else {
+                                "`InvalidRequest: Destination bucket must have versioning enabled`"
+                            }
                         ),
                     );
                     f.address = Some(r.address.clone());
                     f.key = first.address.clone();
+                    // The destination's versioning is usually older than the source's
+                    // replication (the race is lost less often): medium.
+                    if role != "source" {
+                        f.severity = Severity::Medium;
+                    }
                     f.related.push(Related {
                         file: first.file,
                         span: first.header(),
