@@ -157,7 +157,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "log-filter-pattern-invalid"
         | "vpc-flow-logs-missing"
         | "dashboard-metric-invalid"
-        | "metric-dimension-wrong-attribute" => "observability",
+        | "metric-dimension-wrong-attribute"
+        | "alarm-actions-missing" => "observability",
         "lambda-package-missing" => "lambda-package",
         "provider-duplicated" | "provider-block-misplaced" | "provider-configuration-missing" => {
             "provider-block"

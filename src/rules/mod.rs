@@ -8,6 +8,7 @@ use crate::model::Model;
 use crate::workspace::FileId;
 
 mod acm_certificate_not_validatable;
+mod alarm_actions_missing;
 mod alarm_threshold_unit;
 mod ami_id_hardcoded;
 mod answer_extraction;
@@ -372,6 +373,7 @@ static RULES: &[&dyn Rule] = &[
     &ecr_image_not_pushed::EcrImageNotPushed,
     &iam_managed_policy_unknown::IamManagedPolicyUnknown,
     &acm_certificate_not_validatable::AcmCertificateNotValidatable,
+    &alarm_actions_missing::AlarmActionsMissing,
     &alarm_threshold_unit::AlarmThresholdUnit,
     &ami_id_hardcoded::AmiIdHardcoded,
     &availability_zone_hardcoded::AvailabilityZoneHardcoded,
