@@ -45,6 +45,11 @@ struct Value {
     allowed: Vec<String>,
     min: Option<f64>,
     max: Option<f64>,
+    /// Substrings that make a literal invalid, and why (`why` completes "`value` …").
+    #[serde(default)]
+    refused: Vec<String>,
+    #[serde(default)]
+    why: String,
     #[serde(default)]
     majors: Vec<u64>,
     source: String,
@@ -60,6 +65,13 @@ fn rejected(v: &Value, expr: &Expression) -> Option<String> {
         Expression::Number(n) => n.to_string(),
         _ => return None,
     };
+    if !v.refused.is_empty() {
+        return v
+            .refused
+            .iter()
+            .any(|r| literal.contains(r.as_str()))
+            .then(|| format!("`{literal}` {}", v.why));
+    }
     if !v.allowed.is_empty() {
         if v.allowed.contains(&literal) {
             return None;
