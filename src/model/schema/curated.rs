@@ -194,7 +194,10 @@ mod tests {
                 "{v:?}"
             );
             assert!(
-                !v.allowed.is_empty() || v.min.is_some() || v.max.is_some(),
+                !v.allowed.is_empty()
+                    || v.min.is_some()
+                    || v.max.is_some()
+                    || (!v.refused.is_empty() && !v.why.is_empty()),
                 "{v:?}"
             );
         }
