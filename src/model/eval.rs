@@ -175,8 +175,32 @@ pub fn literal_sources<'a>(
     expr: &'a Expression,
 ) -> Vec<(FileId, &'a Expression)> {
     let mut out = Vec::new();
-    sources(model, module, file, expr, 0, &mut out);
+    sources(model, module, file, expr, Want::Literal, 0, &mut out);
     out
+}
+
+/// Where a map value is written as an object literal (`{ KEY = value }`): the expression
+/// itself, each argument of a `merge(…)`, and — through `var.x` and `local.x` — the
+/// places [`literal_sources`] follows (tfvars values, what callers of a child module pass,
+/// the default, the local's value). Each object with its file.
+pub fn object_sources<'a>(
+    model: &'a Model<'a>,
+    module: &'a Module<'a>,
+    file: FileId,
+    expr: &'a Expression,
+) -> Vec<(FileId, &'a Expression)> {
+    let mut out = Vec::new();
+    sources(model, module, file, expr, Want::Object, 0, &mut out);
+    out
+}
+
+/// What [`sources`] collects.
+#[derive(Clone, Copy, PartialEq)]
+enum Want {
+    /// Strings, numbers and bools; each element of a list.
+    Literal,
+    /// Object literals; each argument of `merge`.
+    Object,
 }
 
 fn sources<'a>(
@@ -184,22 +208,38 @@ fn sources<'a>(
     module: &'a Module<'a>,
     file: FileId,
     expr: &'a Expression,
+    want: Want,
     depth: usize,
     out: &mut Vec<(FileId, &'a Expression)>,
 ) {
     if depth > 8 {
         return;
     }
+    let sources = |model, module, file, expr, depth, out: &mut Vec<(FileId, &'a Expression)>| {
+        sources(model, module, file, expr, want, depth, out)
+    };
     match expr {
-        Expression::String(_) | Expression::Number(_) | Expression::Bool(_) => {
+        Expression::String(_) | Expression::Number(_) | Expression::Bool(_)
+            if want == Want::Literal =>
+        {
             out.push((file, expr))
         }
-        Expression::StringTemplate(t) if t.iter().all(|e| matches!(e, Element::Literal(_))) => {
+        Expression::StringTemplate(t)
+            if want == Want::Literal && t.iter().all(|e| matches!(e, Element::Literal(_))) =>
+        {
             out.push((file, expr))
+        }
+        Expression::Object(_) if want == Want::Object => out.push((file, expr)),
+        Expression::FuncCall(call)
+            if want == Want::Object && call.name.name.as_str() == "merge" =>
+        {
+            for arg in call.args.iter() {
+                sources(model, module, file, arg, depth + 1, out);
+            }
         }
         Expression::Parenthesis(p) => sources(model, module, file, p.inner(), depth + 1, out),
         // Each element of a list can be where a value comes from (`["0.0.0.0/0"]`).
-        Expression::Array(items) => {
+        Expression::Array(items) if want == Want::Literal => {
             for item in items.iter() {
                 sources(model, module, file, item, depth + 1, out);
             }
