@@ -141,7 +141,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "lambda-vpc-permissions-missing"
         | "service-role-permission-missing"
         | "role-trust-service-missing"
-        | "execution-role-permissions-missing" => "iam-missing",
+        | "execution-role-permissions-missing"
+        | "lambda-invoke-permission-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering"

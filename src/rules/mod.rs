@@ -66,6 +66,7 @@ mod kms_deletion_window_too_long;
 mod kms_key_policy_dependency_missing;
 mod kms_key_policy_missing_service_principal;
 mod kms_key_rotation_disabled;
+mod lambda_invoke_permission_missing;
 mod lambda_package_missing;
 mod lambda_reserved_concurrency;
 mod lambda_reserved_environment_variable;
@@ -350,6 +351,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_lifecycle_transition_invalid::S3LifecycleTransitionInvalid,
     &s3_replication_delete_marker_missing::S3ReplicationDeleteMarkerMissing,
     &s3_acl_disabled::S3AclDisabled,
+    &lambda_invoke_permission_missing::LambdaInvokePermissionMissing,
     &lambda_package_missing::LambdaPackageMissing,
     &template_file_missing::TemplateFileMissing,
     &template_variable_missing::TemplateVariableMissing,
