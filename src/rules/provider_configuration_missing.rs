@@ -3,7 +3,9 @@
 //! ## What it does
 //! Reports a root module (one that no other module of the workspace calls) that declares
 //! resources or data sources but has neither a `terraform { required_providers }` block
-//! nor any `provider` block.
+//! nor any `provider` block; and a root module whose `provider "aws"` blocks all have an
+//! `alias` while some AWS resource or data source names no `provider` (it uses the
+//! default configuration, which nothing sets up).
 //!
 //! ## Why is this bad?
 //! Without `required_providers`, `terraform init` installs whatever provider version is
@@ -90,6 +92,9 @@ impl Rule for ProviderConfigurationMissing {
             let has_required = module
                 .blocks_of(BlockKind::Terraform)
                 .any(|t| t.body().has_blocks("required_providers"));
+            if module.terraform_parsed() {
+                self.default_unconfigured(module, out);
+            }
             if has_required || module.blocks_of(BlockKind::Provider).next().is_some() {
                 continue;
             }
@@ -117,6 +122,62 @@ impl Rule for ProviderConfigurationMissing {
             f.fix = Some(fix(model, module));
             out.push(f);
         }
+    }
+}
+
+impl ProviderConfigurationMissing {
+    /// Every `provider "aws"` block of the root module has an alias, yet AWS resources or
+    /// data sources name no `provider`: they use the default configuration, which nothing
+    /// configures.
+    fn default_unconfigured(&self, module: &Module<'_>, out: &mut Vec<Finding>) {
+        let aws: Vec<_> = module
+            .blocks_of(BlockKind::Provider)
+            .filter(|p| p.label(0) == "aws")
+            .collect();
+        if aws.is_empty() || aws.iter().any(|p| p.attr("alias").is_none()) {
+            return;
+        }
+        let users: Vec<_> = module
+            .blocks
+            .iter()
+            .filter(|b| {
+                matches!(b.kind, BlockKind::Resource | BlockKind::Data)
+                    && b.label(0).starts_with("aws_")
+                    && b.provider.is_none()
+                    // Provider 6's per-resource region.
+                    && b.attr("region").is_none()
+            })
+            .collect();
+        let Some(first) = users.first() else {
+            return;
+        };
+        let mut f = self.finding(
+            first.file,
+            first.header(),
+            "The default `aws` provider is used but not configured".into(),
+            format!(
+                "Every `provider \"aws\"` block of this module has an `alias`, but `{}`{} name{} no `provider`: {} the default configuration, which no block sets up, so the region comes only from the environment (`invalid AWS Region: (empty)` where none is set). Give {} `provider = aws.<alias>`, or drop the alias of the main region's block",
+                first.address,
+                if users.len() > 1 {
+                    format!(" and {} more", users.len() - 1)
+                } else {
+                    String::new()
+                },
+                if users.len() > 1 { "" } else { "s" },
+                if users.len() > 1 { "they use" } else { "it uses" },
+                if users.len() > 1 { "each" } else { "it" },
+            ),
+        );
+        f.key = "default-provider".into();
+        f.address = Some(first.address.clone());
+        for p in aws.iter().take(3) {
+            f.related.push(crate::finding::Related {
+                file: p.file,
+                span: p.header(),
+                message: "an aliased provider block".into(),
+            });
+        }
+        out.push(f);
     }
 }
 
