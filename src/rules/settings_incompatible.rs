@@ -40,6 +40,9 @@
 //!   batches of more than 10; a standard queue read in batches of more than 10 without
 //!   a batching window. A function (`aws_lambda_function`) whose `dead_letter_config`
 //!   is a FIFO queue.
+//! - **Lambda provisioned concurrency** (`aws_lambda_provisioned_concurrency_config`):
+//!   a `qualifier` that is a function's `version` (or an alias of it) when the function
+//!   does not set `publish = true`, so the version is `$LATEST`.
 //! - **VPC flow logs** (`aws_flow_log`): an `iam_role_arn` with delivery to `s3` (the
 //!   role is for CloudWatch Logs delivery, and Firehose across accounts).
 //! - **RDS read replicas** (`aws_db_instance` with `replicate_source_db`): a source
@@ -174,6 +177,9 @@ impl Rule for SettingsIncompatible {
                         cx.fifo_mapping(b, &mut found);
                     }
                     "aws_lambda_function" => cx.fifo_dead_letter(b, &mut found),
+                    "aws_lambda_provisioned_concurrency_config" => {
+                        cx.unpublished_version(b, &mut found)
+                    }
                     "aws_flow_log" => cx.flow_log_role(b, &mut found),
                     "aws_eks_node_group" => cx.node_group(b, &mut found),
                     "aws_dynamodb_table" => {
@@ -1433,6 +1439,63 @@ impl<'a> Cx<'a> {
             }];
             found.push(p);
         }
+    }
+
+    /// Provisioned concurrency on `aws_lambda_function.x.version` (directly, or through
+    /// an alias whose `function_version` it is) of a function without `publish = true`:
+    /// `version` is then `$LATEST`, and Lambda accepts provisioned concurrency only on a
+    /// published version or an alias of one.
+    fn unpublished_version(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(qualifier) = b.attr("qualifier") else {
+            return;
+        };
+        let version_of = |expr: &Expression| -> Option<&BlockInfo<'a>> {
+            let (root, attrs) = crate::model::expr::traversal_path(expr)?;
+            if root != "aws_lambda_function" || attrs.get(1) != Some(&"version") {
+                return None;
+            }
+            self.module
+                .block(&format!("aws_lambda_function.{}", attrs.first()?))
+        };
+        let (function, via) = match version_of(&qualifier.value) {
+            Some(f) => (f, None),
+            None => {
+                let Some(alias) = self.referenced(b, "qualifier", &["aws_lambda_alias"]) else {
+                    return;
+                };
+                let Some(f) = alias
+                    .attr("function_version")
+                    .and_then(|v| version_of(&v.value))
+                else {
+                    return;
+                };
+                (f, Some(alias))
+            }
+        };
+        if function.attr("publish").is_some() {
+            // `publish = true`, or a value this does not follow.
+            if function.attr("publish").and_then(|p| p.value.as_bool()) != Some(false) {
+                return;
+            }
+        }
+        let mut p = self.problem(
+            b,
+            qualifier,
+            "qualifier",
+            "provisioned concurrency on an unpublished version".to_string(),
+            format!(
+                "`{}` configures `{}`{}, whose `version` is `$LATEST` because it does not set `publish = true`: Lambda refuses provisioned concurrency on `$LATEST` (\"InvalidParameterValueException: Provisioned Concurrency Configs cannot be applied to unpublished function versions\")",
+                b.address,
+                function.address,
+                via.map_or(String::new(), |a| format!(" through `{}`", a.address))
+            ),
+        );
+        p.related = vec![Related {
+            file: function.file,
+            span: function.header(),
+            message: "the function, which publishes no version".into(),
+        }];
+        found.push(p);
     }
 
     /// A flow log delivered to S3 with an `iam_role_arn`: the role is for CloudWatch
