@@ -3,7 +3,9 @@
 //! ## What it does
 //! Checks the order AWS Config needs: the delivery channel after the configuration
 //! recorder, the recorder status after the delivery channel, and Config rules after the
-//! recorder. Reports a resource of the later kind that neither references nor
+//! recorder. Also reports a recorder that nothing starts (no
+//! `aws_config_configuration_recorder_status` anywhere in the configuration: AWS creates
+//! recorders stopped) and one that is started without any delivery channel. Reports a resource of the later kind that neither references nor
 //! `depends_on` one of the earlier kind — directly or through other resources (a rule
 //! that depends on the recorder status waits for the recorder too) — when the module
 //! declares both for the same provider configuration (AWS Config is regional).
@@ -90,6 +92,7 @@ impl Rule for ConfigRecorderOrdering {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        self.never_started(model, out);
         for module in &model.modules {
             for &(later, earlier) in ORDER {
                 let earlier_blocks: Vec<&BlockInfo<'_>> = module
@@ -142,6 +145,57 @@ impl Rule for ConfigRecorderOrdering {
                     f.fix = crate::edits::depend_on_fix(model, b, &first.address);
                     out.push(f);
                 }
+            }
+        }
+    }
+}
+
+impl ConfigRecorderOrdering {
+    /// A recorder that nothing starts (no `aws_config_configuration_recorder_status` in
+    /// its module: AWS creates recorders stopped) records nothing; one whose status has no
+    /// delivery channel to start with is refused. Modules that call or are called by
+    /// others are left alone: the status may be there.
+    fn never_started(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        for module in &model.modules {
+            if module.is_child || !module.calls.is_empty() || !module.terraform_parsed() {
+                continue;
+            }
+            let has_status = module
+                .resources("aws_config_configuration_recorder_status")
+                .next()
+                .is_some();
+            let has_channel = module
+                .resources("aws_config_delivery_channel")
+                .next()
+                .is_some();
+            if has_status && has_channel {
+                continue;
+            }
+            for b in module.resources("aws_config_configuration_recorder") {
+                let (title, message, severity) = if !has_status {
+                    (
+                        format!("`{}` is never started", b.address),
+                        format!(
+                            "No `aws_config_configuration_recorder_status` starts `{}`: AWS creates a configuration recorder stopped, so AWS Config records nothing and its rules evaluate nothing",
+                            b.address
+                        ),
+                        Severity::Medium,
+                    )
+                } else {
+                    (
+                        format!("`{}` has no delivery channel", b.address),
+                        format!(
+                            "No `aws_config_delivery_channel` is declared for `{}`: starting the recorder fails with `NoAvailableDeliveryChannelException`, and without a channel Config delivers nothing",
+                            b.address
+                        ),
+                        Severity::High,
+                    )
+                };
+                let mut f = self.finding(b.file, b.header(), title, message);
+                f.severity = severity;
+                f.address = Some(b.address.clone());
+                f.key = if has_status { "channel" } else { "status" }.into();
+                out.push(f);
             }
         }
     }
