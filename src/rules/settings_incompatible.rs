@@ -40,6 +40,9 @@
 //!   batches of more than 10; a standard queue read in batches of more than 10 without
 //!   a batching window. A function (`aws_lambda_function`) whose `dead_letter_config`
 //!   is a FIFO queue.
+//! - **Aurora global clusters** (`aws_rds_cluster` with `global_cluster_identifier`): an
+//!   encrypted member of a global cluster created unencrypted; an encrypted secondary
+//!   member (one that gives no master user) without a `kms_key_id` of its own region.
 //! - **Lambda provisioned concurrency** (`aws_lambda_provisioned_concurrency_config`):
 //!   a `qualifier` that is a function's `version` (or an alias of it) when the function
 //!   does not set `publish = true`, so the version is `$LATEST`.
@@ -161,6 +164,7 @@ impl Rule for SettingsIncompatible {
                     "aws_rds_cluster" => {
                         cx.monitoring(b, false, &mut found);
                         cx.backtrack(b, &mut found);
+                        cx.global_member(b, &mut found);
                     }
                     "aws_elasticache_replication_group" => cx.elasticache(b, &mut found),
                     "aws_sqs_queue" => cx.fifo(b, "fifo_queue", "queue", &mut found),
@@ -641,6 +645,73 @@ impl<'a> Cx<'a> {
                 !values.is_empty() && values.iter().all(|v| v.number() == Some(0.0))
             }
         }
+    }
+
+    /// A member of an `aws_rds_global_cluster` of the module:
+    /// - encrypted (`storage_encrypted = true`) while the global cluster, created empty
+    ///   (no `source_db_cluster_identifier`), is not;
+    /// - a secondary member (one that gives no master user: its data comes from the
+    ///   primary) that is encrypted, by itself or through the global cluster, without a
+    ///   `kms_key_id`: a KMS key is regional, so RDS cannot pick the primary's.
+    fn global_member(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        let Some(global) =
+            self.referenced(b, "global_cluster_identifier", &["aws_rds_global_cluster"])
+        else {
+            return;
+        };
+        let Some(member_attr) = b.attr("global_cluster_identifier") else {
+            return;
+        };
+        let from_source = global.attr("source_db_cluster_identifier").is_some();
+        let global_plain = !from_source && self.surely_false(global, "storage_encrypted");
+        let member_encrypted = self.can_be_true(b, "storage_encrypted");
+        if let Some(enc) = member_encrypted
+            && global_plain
+        {
+            let mut p = self.problem(
+                b,
+                enc,
+                "storage_encrypted",
+                "Encrypted member of an unencrypted global cluster".to_string(),
+                format!(
+                    "`{}` sets `storage_encrypted = true`, but `{}` leaves `storage_encrypted` unset (false): RDS refuses the member (\"InvalidParameterCombination: The storageEncrypted setting should match the setting for the global cluster\")",
+                    b.address, global.address
+                ),
+            );
+            p.related = vec![Related {
+                file: global.file,
+                span: global.header(),
+                message: "the global cluster, not encrypted".into(),
+            }];
+            found.push(p);
+            return;
+        }
+        let secondary = b.attr("master_username").is_none()
+            && b.attr("master_password").is_none()
+            && b.attr("manage_master_user_password").is_none()
+            && b.attr("snapshot_identifier").is_none()
+            && b.attr("replication_source_identifier").is_none();
+        let encrypted = member_encrypted.is_some()
+            || (!from_source && self.can_be_true(global, "storage_encrypted").is_some());
+        if !secondary || !encrypted || b.attr("kms_key_id").is_some() {
+            return;
+        }
+        let mut p = self.problem(
+            b,
+            member_attr,
+            "kms_key_id",
+            "Encrypted secondary cluster without a KMS key".to_string(),
+            format!(
+                "`{}` joins `{}` as a secondary cluster (it gives no master user) and is encrypted, but sets no `kms_key_id`: a cross-region member needs a key of its own region, and RDS refuses it (\"InvalidParameterCombination: For encrypted cross-region replica, kmsKeyId should be explicitly specified\")",
+                b.address, global.address
+            ),
+        );
+        p.related = vec![Related {
+            file: global.file,
+            span: global.header(),
+            message: "the global cluster".into(),
+        }];
+        found.push(p);
     }
 
     fn backtrack(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
