@@ -432,6 +432,22 @@ impl<'a> Module<'a> {
         self.refs_to(target).next().is_some()
     }
 
+    /// Whether a block of one of `kinds` other than `b` itself, or any local, references
+    /// the resource `b` (a local may hand it to anything).
+    pub fn used_by(&self, b: &BlockInfo<'_>, kinds: &[BlockKind]) -> bool {
+        let target = Target::Resource {
+            ty: b.label(0).to_string(),
+            name: b.label(1).to_string(),
+        };
+        self.refs_to(&target).any(|r| match r.from {
+            Owner::Block(i) => self
+                .blocks
+                .get(i)
+                .is_some_and(|u| u.address != b.address && kinds.contains(&u.kind)),
+            Owner::Local(_) => true,
+        })
+    }
+
     /// The `region` that decides where block `b` is created: the block's own `region`
     /// (provider 6), else that of the module's `aws` provider configuration it uses (its
     /// `provider` argument, else the default one). `None` when the module has no such

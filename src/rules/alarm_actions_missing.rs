@@ -78,7 +78,7 @@ impl Rule for AlarmActionsMissing {
             }
             let topics = unused_alert_topics(module, &alarms);
             for alarm in alarms {
-                if read_by_others(module, alarm)
+                if module.used_by(alarm, &[crate::model::BlockKind::Resource])
                     || alarm
                         .attr("actions_enabled")
                         .is_some_and(|a| a.value.as_bool() == Some(false))
@@ -148,21 +148,6 @@ impl Rule for AlarmActionsMissing {
             }
         }
     }
-}
-
-/// Whether a block other than the alarm reads it (a composite alarm's rule, a health
-/// check, a deployment group), or a local holds it.
-fn read_by_others(module: &Module<'_>, alarm: &BlockInfo<'_>) -> bool {
-    let target = Target::Resource {
-        ty: alarm.label(0).to_string(),
-        name: alarm.label(1).to_string(),
-    };
-    module.refs_to(&target).any(|r| match r.from {
-        Owner::Block(i) => module.blocks.get(i).is_some_and(|b| {
-            b.address != alarm.address && b.kind == crate::model::BlockKind::Resource
-        }),
-        Owner::Local(_) => true,
-    })
 }
 
 /// SNS topics of the module made for alerts (label or literal name says `alarm` or

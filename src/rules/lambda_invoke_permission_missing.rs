@@ -88,41 +88,43 @@ struct Invoker {
     service: &'static str,
     /// The principal the permission must name (what the fix writes).
     principal: &'static str,
-    /// Whether a written principal is this service's.
-    accepts: fn(&str) -> bool,
+    /// Whether the service's regional principal (`logs.<region>.amazonaws.com`) counts
+    /// too.
+    regional: bool,
 }
 
-const SECRETS: Invoker = Invoker {
-    service: "Secrets Manager",
-    principal: "secretsmanager.amazonaws.com",
-    accepts: |p| p == "secretsmanager.amazonaws.com",
-};
+impl Invoker {
+    /// Whether a written principal is this service's.
+    fn accepts(&self, p: &str) -> bool {
+        p == self.principal
+            || (self.regional
+                && self
+                    .principal
+                    .split_once('.')
+                    .is_some_and(|(svc, _)| p.starts_with(&format!("{svc}.")))
+                && p.ends_with(".amazonaws.com"))
+    }
+}
 
-const S3: Invoker = Invoker {
-    service: "S3",
-    principal: "s3.amazonaws.com",
-    accepts: |p| p == "s3.amazonaws.com",
-};
+const fn invoker(service: &'static str, principal: &'static str) -> Invoker {
+    Invoker {
+        service,
+        principal,
+        regional: false,
+    }
+}
 
+const SECRETS: Invoker = invoker("Secrets Manager", "secretsmanager.amazonaws.com");
+const S3: Invoker = invoker("S3", "s3.amazonaws.com");
 const LOGS: Invoker = Invoker {
-    service: "CloudWatch Logs",
-    principal: "logs.amazonaws.com",
-    accepts: |p| {
-        p == "logs.amazonaws.com" || (p.starts_with("logs.") && p.ends_with(".amazonaws.com"))
-    },
+    regional: true,
+    ..invoker("CloudWatch Logs", "logs.amazonaws.com")
 };
-
-const CONFIG: Invoker = Invoker {
-    service: "AWS Config",
-    principal: "config.amazonaws.com",
-    accepts: |p| p == "config.amazonaws.com",
-};
-
-const ELB: Invoker = Invoker {
-    service: "Elastic Load Balancing",
-    principal: "elasticloadbalancing.amazonaws.com",
-    accepts: |p| p == "elasticloadbalancing.amazonaws.com",
-};
+const CONFIG: Invoker = invoker("AWS Config", "config.amazonaws.com");
+const ELB: Invoker = invoker(
+    "Elastic Load Balancing",
+    "elasticloadbalancing.amazonaws.com",
+);
 
 /// What the module's permissions allow: per function address, the principals (`None`
 /// for one that cannot be known), with the permission blocks.
@@ -185,7 +187,7 @@ impl<'m> Permissions<'m> {
     fn allowing(&self, function: &str, invoker: &Invoker) -> Option<&'m BlockInfo<'m>> {
         self.by_function.get(function).and_then(|list| {
             list.iter()
-                .find(|(principal, _)| principal.as_deref().is_none_or(invoker.accepts))
+                .find(|(principal, _)| principal.as_deref().is_none_or(|p| invoker.accepts(p)))
                 .map(|(_, b)| *b)
         })
     }

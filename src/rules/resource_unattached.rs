@@ -182,7 +182,10 @@ impl Rule for ResourceUnattached {
                         // A second version of it that the rest uses: what superseded it.
                         for other in module
                             .resources(ty)
-                            .filter(|o| o.address != b.address && used_by_resource(module, o))
+                            .filter(|o| {
+                                o.address != b.address
+                                    && module.used_by(o, &[BlockKind::Resource, BlockKind::Module])
+                            })
                             .take(2)
                         {
                             f.related.push(Related {
@@ -233,20 +236,6 @@ impl Rule for ResourceUnattached {
             }
         }
     }
-}
-
-/// Whether a resource or module call of the module uses `b`.
-fn used_by_resource(module: &Module<'_>, b: &crate::model::BlockInfo<'_>) -> bool {
-    let target = Target::Resource {
-        ty: b.label(0).to_string(),
-        name: b.label(1).to_string(),
-    };
-    module.refs_to(&target).any(|r| match r.from {
-        Owner::Block(i) => module.blocks.get(i).is_some_and(|u| {
-            u.address != b.address && matches!(u.kind, BlockKind::Resource | BlockKind::Module)
-        }),
-        Owner::Local(_) => true,
-    })
 }
 
 /// Whether the module's outputs may be taken further by a caller: it is called, or it
