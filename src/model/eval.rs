@@ -288,7 +288,10 @@ fn sources<'a>(
                         }
                     }
                 }
+                // A map set by a tfvars file replaces the default whole.
+                let map_set = want == Want::Object && module.tfvars.iter().any(|v| v.name == name);
                 if (calls == 0 || passed < calls)
+                    && !map_set
                     && let Some(b) = module.block(&format!("var.{name}"))
                     && let Some(d) = b.attr("default")
                 {

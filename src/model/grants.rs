@@ -119,6 +119,32 @@ pub fn role_grants<'m>(module: &'m Module<'_>, role: usize) -> Grants<'m> {
         .map(|a| super::eval::known(module, &a.value))
         .filter(|k| k.complete)
         .map(|k| k.text);
+    // Provider 6's exclusive attachments (`role_name`, `policy_arns`).
+    for i in module.resource_indexes(&["aws_iam_role_policy_attachments_exclusive"]) {
+        let Some(b) = module.blocks.get(i) else {
+            continue;
+        };
+        let Some(named) = b.attr("role_name") else {
+            g.unknown = true;
+            continue;
+        };
+        let mut refs = RefCollector::default();
+        refs.expr(&named.value);
+        let this = refs.refs.iter().any(|r| r.target == target)
+            || (role_name.is_some() && static_str(&named.value) == role_name);
+        let other = !this
+            && (static_str(&named.value).is_some()
+                || refs.refs.iter().any(
+                    |r| matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_iam_role"),
+                ));
+        if other {
+            continue;
+        }
+        match b.attr("policy_arns") {
+            Some(arns) if this => g.attach_list(module, b.file, &arns.value),
+            _ => g.unknown = true,
+        }
+    }
     let attachments = module.resource_indexes(&[
         "aws_iam_role_policy",
         "aws_iam_role_policy_attachment",

@@ -432,6 +432,17 @@ impl<'a> Module<'a> {
         self.refs_to(target).next().is_some()
     }
 
+    /// Whether the module's outputs may be taken further by a caller: it is called, or it
+    /// configures neither a provider nor a backend (a module written to be called).
+    pub fn may_be_called(&self) -> bool {
+        self.is_child
+            || !self.blocks.iter().any(|b| {
+                b.kind == BlockKind::Provider
+                    || (b.kind == BlockKind::Terraform
+                        && b.body().get_blocks("backend").next().is_some())
+            })
+    }
+
     /// Whether a block of one of `kinds` other than `b` itself, or any local, references
     /// the resource `b` (a local may hand it to anything).
     pub fn used_by(&self, b: &BlockInfo<'_>, kinds: &[BlockKind]) -> bool {

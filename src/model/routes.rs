@@ -106,10 +106,17 @@ pub struct Routes {
     /// Route tables with a default route (`0.0.0.0/0`, or a destination this cannot
     /// read) through anything: a NAT gateway, an internet gateway, an appliance.
     pub egress_tables: BTreeSet<String>,
+    /// Route tables with a default route that certainly goes through an
+    /// `aws_internet_gateway` of the module (not a transit gateway, an appliance or a
+    /// gateway given by a variable).
+    pub igw_tables: BTreeSet<String>,
     /// Subnet address → the route tables associated with it.
     pub tables_of: std::collections::HashMap<String, Vec<String>>,
     /// Some route or association could not be followed: nothing is known.
     pub unknown: bool,
+    /// A default route whose table could not be told (it may be any table's): which
+    /// subnets have no way out is not known, though which reach an internet gateway is.
+    pub egress_unknown: bool,
     /// The module changes its VPCs' main route tables.
     pub main_changed: bool,
 }
@@ -119,8 +126,10 @@ impl Routes {
         let mut r = Routes {
             public_tables: BTreeSet::new(),
             egress_tables: BTreeSet::new(),
+            igw_tables: BTreeSet::new(),
             tables_of: std::collections::HashMap::new(),
             unknown: false,
+            egress_unknown: false,
             main_changed: !module
                 .resource_indexes(&[
                     "aws_main_route_table_association",
@@ -141,8 +150,12 @@ impl Routes {
                 r.egress_tables.insert(table.address.clone());
             }
             for route in table.body().get_blocks("route") {
-                if is_default(|k| route.body.get_attribute(k).map(|a| &a.value)) {
+                let get = |k: &str| route.body.get_attribute(k).map(|a| &a.value);
+                if is_default(get) {
                     r.egress_tables.insert(table.address.clone());
+                    if get("gateway_id").and_then(is_igw) == Some(true) {
+                        r.igw_tables.insert(table.address.clone());
+                    }
                 }
                 if through_other(|k| route.body.get_attribute(k).map(|a| &a.value)) {
                     r.public_tables.insert(table.address.clone());
@@ -150,21 +163,41 @@ impl Routes {
             }
         }
         for route in module.resources("aws_route") {
+            // `route_table_id = each.value.id` over `for_each = aws_route_table.x`.
             let tables = route
                 .attr("route_table_id")
-                .map(|a| named(&a.value, TABLES))
+                .map(|a| {
+                    let direct = named(&a.value, TABLES);
+                    if !direct.is_empty() || !mentions_each(&a.value) {
+                        return direct;
+                    }
+                    route
+                        .attr("for_each")
+                        .map(|f| named(&f.value, TABLES))
+                        .unwrap_or_default()
+                })
                 .unwrap_or_default();
-            let default = is_default(|k| route.attr(k).map(|a| &a.value));
-            let other = through_other(|k| route.attr(k).map(|a| &a.value));
+            let get = |k: &str| route.attr(k).map(|a| &a.value);
+            let default = is_default(get);
+            let other = through_other(get);
             if !default && !other {
                 continue;
             }
             if tables.is_empty() {
-                r.unknown = true;
+                // Only a way out through the internet is unknown then; a NAT gateway
+                // route says nothing about which subnets are public.
+                if other {
+                    r.unknown = true;
+                } else {
+                    r.egress_unknown = true;
+                }
                 continue;
             }
             if default {
                 r.egress_tables.extend(tables.iter().cloned());
+                if get("gateway_id").and_then(is_igw) == Some(true) {
+                    r.igw_tables.extend(tables.iter().cloned());
+                }
             }
             if other {
                 r.public_tables.extend(tables);
@@ -192,7 +225,13 @@ impl Routes {
                 .attr("route_table_id")
                 .map(|a| over(a, TABLES))
                 .unwrap_or_default();
-            if subnets.is_empty() || tables.is_empty() {
+            // Both read from `each.value` (a map of subnet/table pairs): which subnet goes
+            // with which table is not known.
+            let both_iterated = mentions_each(&subnet.value)
+                && assoc
+                    .attr("route_table_id")
+                    .is_some_and(|a| mentions_each(&a.value));
+            if subnets.is_empty() || tables.is_empty() || both_iterated {
                 r.unknown = true;
                 continue;
             }
@@ -229,7 +268,7 @@ impl Routes {
     /// Whether the subnet certainly has no default route (no way out of the VPC but
     /// through endpoints); with the route tables that show it.
     pub fn isolated(&self, module: &Module<'_>, subnet: &BlockInfo<'_>) -> Option<Vec<String>> {
-        if self.unknown {
+        if self.unknown || self.egress_unknown {
             return None;
         }
         match self.tables_of.get(&subnet.address) {
@@ -241,13 +280,14 @@ impl Routes {
         }
     }
 
-    /// Whether the subnet routes to an internet gateway (every table it is associated
-    /// with is known, and one of them does).
+    /// Whether the subnet's default route certainly goes to an internet gateway of the
+    /// module (every table it is associated with is known, and one of them has such a
+    /// route).
     pub fn public(&self, subnet: &BlockInfo<'_>) -> bool {
         !self.unknown
             && self
                 .tables_of
                 .get(&subnet.address)
-                .is_some_and(|t| t.iter().any(|t| self.public_tables.contains(t)))
+                .is_some_and(|t| t.iter().any(|t| self.igw_tables.contains(t)))
     }
 }

@@ -78,10 +78,15 @@ impl Rule for AlarmActionsMissing {
             }
             let topics = unused_alert_topics(module, &alarms);
             for alarm in alarms {
-                if module.used_by(alarm, &[crate::model::BlockKind::Resource])
-                    || alarm
-                        .attr("actions_enabled")
-                        .is_some_and(|a| a.value.as_bool() == Some(false))
+                if module.used_by(
+                    alarm,
+                    &[
+                        crate::model::BlockKind::Resource,
+                        crate::model::BlockKind::Module,
+                    ],
+                ) || alarm
+                    .attr("actions_enabled")
+                    .is_some_and(|a| a.value.as_bool() == Some(false))
                     || alarm.body().blocks().any(|b| b.ident.as_str() == "dynamic")
                 {
                     continue;
@@ -121,7 +126,10 @@ impl Rule for AlarmActionsMissing {
                         message: "an alerts topic no alarm sends to".into(),
                     });
                 }
-                if let [topic] = topics.as_slice() {
+                if let [topic] = topics.as_slice()
+                    && topic.attr("count").is_none()
+                    && topic.attr("for_each").is_none()
+                {
                     let target = format!("[{}.arn]", topic.address);
                     let edit = match alarm.attr("alarm_actions") {
                         Some(a) => Edit::replace(model.path(alarm.file), span_of(&a.value), target),

@@ -160,10 +160,18 @@ impl ConfigRecorderOrdering {
             if module.is_child || !module.calls.is_empty() || !module.terraform_parsed() {
                 continue;
             }
-            let has_status = module
+            let statuses: Vec<_> = module
                 .resources("aws_config_configuration_recorder_status")
-                .next()
-                .is_some();
+                .collect();
+            let has_status = !statuses.is_empty();
+            // A status that keeps the recorder stopped on purpose starts nothing.
+            if has_status
+                && statuses
+                    .iter()
+                    .all(|s| s.attr("is_enabled").and_then(|a| a.value.as_bool()) == Some(false))
+            {
+                continue;
+            }
             let has_channel = module
                 .resources("aws_config_delivery_channel")
                 .next()

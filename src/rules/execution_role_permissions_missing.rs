@@ -16,8 +16,9 @@
 //!   role that can do nothing.
 //!
 //! It stays quiet when something attached to the role cannot be followed (a variable,
-//! another module's policy, a `for_each` over ARNs), and when the role is not the
-//! module's own.
+//! another module's policy, a `for_each` over ARNs), when the role is not the module's
+//! own, and when a module that another module calls exports it (the caller may grant it
+//! more).
 //!
 //! ## Why is this bad?
 //! None of these is checked when the resources are created: `terraform apply` succeeds.
@@ -186,6 +187,9 @@ impl Rule for ExecutionRolePermissionsMissing {
                 let Some(index) = module.index_of(&role.address) else {
                     continue;
                 };
+                if exported(module, role) {
+                    continue;
+                }
                 let grants = crate::model::grants::role_grants(module, index);
                 if grants.unknown || !grants.policies.is_empty() || !grants.managed.is_empty() {
                     continue;
@@ -229,6 +233,9 @@ fn missing(
     actions: &[&str],
     managed: &[&str],
 ) -> Option<String> {
+    if exported(module, role) {
+        return None;
+    }
     let index = module.index_of(&role.address)?;
     let grants = crate::model::grants::role_grants(module, index);
     if grants.unknown {
@@ -240,6 +247,12 @@ fn missing(
         .map(|a| format!("`{a}`"))
         .collect();
     (!missing.is_empty()).then(|| missing.join(" and "))
+}
+
+/// Whether the role leaves a module that another module calls (through an output): the
+/// caller may grant it what it needs.
+fn exported(module: &Module<'_>, role: &BlockInfo<'_>) -> bool {
+    module.is_child && module.used_by(role, &[crate::model::BlockKind::Output])
 }
 
 fn role_place(role: &BlockInfo<'_>) -> Related {

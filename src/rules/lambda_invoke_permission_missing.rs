@@ -166,12 +166,16 @@ impl<'m> Permissions<'m> {
             };
             let principal = perm.attr("principal").and_then(|a| {
                 static_str(&a.value).or_else(|| {
-                    // `"logs.${var.region}.amazonaws.com"`: the service is known.
+                    // `"logs.${var.region}.amazonaws.com"`: the service is known. Anything
+                    // else (`each.value`, a variable) is not.
+                    if !matches!(a.value, Expression::StringTemplate(_)) {
+                        return None;
+                    }
                     let text = model
                         .src(perm.file)
                         .get(span_of(&a.value))?
                         .trim_matches('"');
-                    let service = text.split('.').next()?;
+                    let (service, _) = text.split_once('.')?;
                     (!service.contains('$')).then(|| format!("{service}.amazonaws.com"))
                 })
             });
@@ -338,6 +342,10 @@ fn permission_fix(
     trigger: &BlockInfo<'_>,
     invoker: &Invoker,
 ) -> Option<Fix> {
+    // A counted function needs an instance key the fix cannot choose.
+    if function.attr("count").is_some() || function.attr("for_each").is_some() {
+        return None;
+    }
     let name = format!(
         "{}_{}",
         function.label(1),

@@ -188,7 +188,8 @@ impl LambdaReservedEnvironmentVariable {
                         .get(entry.end..end)
                         .is_some_and(|t| matches!(t.trim(), "" | ","))
             };
-            if line_alone {
+            // A map written elsewhere may serve other resources too: no fix there.
+            if line_alone && !elsewhere {
                 f.fix = Some(Fix::new(
                     format!("Remove `{name}`; the runtime provides it"),
                     Applicability::Safe,

@@ -132,7 +132,7 @@ impl Rule for ResourceUnattached {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in model.modules.iter().filter(|m| m.declarations_known()) {
-            let outputs_count = may_be_called(module);
+            let outputs_count = module.may_be_called();
             for (ty, what, why) in INERT {
                 for b in module.resources(ty) {
                     let target = Target::Resource {
@@ -236,17 +236,6 @@ impl Rule for ResourceUnattached {
             }
         }
     }
-}
-
-/// Whether the module's outputs may be taken further by a caller: it is called, or it
-/// configures neither a provider nor a backend (a module written to be called).
-fn may_be_called(module: &Module<'_>) -> bool {
-    module.is_child
-        || !module.blocks.iter().any(|b| {
-            b.kind == BlockKind::Provider
-                || (b.kind == BlockKind::Terraform
-                    && b.body().get_blocks("backend").next().is_some())
-        })
 }
 
 /// Whether a piece of a broken file of the module holds `address`, where a use may hide.

@@ -11,6 +11,10 @@
 //!   that have no default route at all (no NAT gateway, no internet gateway);
 //! - an ECS service whose tasks are in public subnets without `assign_public_ip = true`.
 //!
+//! ECS services are checked on Fargate only (on EC2 the instance's agent pulls the
+//! image). User data counts as downloading when a line installs packages or fetches a
+//! URL other than the instance metadata service.
+//!
 //! Subnets are followed as `internet-route-missing` follows them: every route table of
 //! every subnet must be the module's own and every route readable, or the rule stays
 //! quiet; so it does when a subnet or its VPC is passed to a module call, and when the
@@ -57,7 +61,7 @@
 
 use super::{Class, Rule};
 use crate::finding::{Finding, Related, Severity};
-use crate::model::expr::{RefCollector, Target, span_of};
+use crate::model::expr::{RefCollector, Target, span_of, static_str};
 use crate::model::routes::Routes;
 use crate::model::{BlockInfo, Model, Module};
 
@@ -68,7 +72,7 @@ const DOWNLOADS: &[&str] = &[
     "yum ",
     "dnf ",
     "apt-get ",
-    "apt ",
+    "apt install",
     "amazon-linux-extras",
     "curl ",
     "wget ",
@@ -219,7 +223,7 @@ impl Rule for SubnetEgressMissing {
                     );
                 }
             }
-            for b in module.resources("aws_ecs_service") {
+            for b in module.resources("aws_ecs_service").filter(|b| fargate(b)) {
                 let Some(net) = b.body().get_blocks("network_configuration").next() else {
                     continue;
                 };
@@ -290,6 +294,21 @@ impl Rule for SubnetEgressMissing {
     }
 }
 
+/// Whether an ECS service runs on Fargate (`launch_type`, or a Fargate capacity
+/// provider): there the task's own network interface pulls the image. On EC2 the
+/// instance's agent does.
+fn fargate(b: &BlockInfo<'_>) -> bool {
+    let launch = b.attr("launch_type").and_then(|a| static_str(&a.value));
+    let providers = b
+        .body()
+        .get_blocks("capacity_provider_strategy")
+        .filter_map(|c| c.body.get_attribute("capacity_provider"))
+        .filter_map(|a| static_str(&a.value))
+        .collect::<Vec<_>>();
+    launch.as_deref() == Some("FARGATE")
+        || (!providers.is_empty() && providers.iter().all(|p| p.starts_with("FARGATE")))
+}
+
 /// The subnets an argument names, when it names only subnets of the module.
 fn placement<'m>(
     module: &'m Module<'_>,
@@ -353,5 +372,7 @@ fn downloads(model: &Model<'_>, module: &Module<'_>, b: &BlockInfo<'_>) -> bool 
             }
         }
     }
-    DOWNLOADS.iter().any(|d| text.contains(d))
+    // A line that fetches from outside the VPC: not the instance metadata service.
+    text.lines()
+        .any(|line| DOWNLOADS.iter().any(|d| line.contains(d)) && !line.contains("169.254.169.254"))
 }
