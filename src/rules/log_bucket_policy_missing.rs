@@ -7,7 +7,10 @@
 //! `cloudtrail.amazonaws.com` for a trail; for access logs, the Elastic Load Balancing
 //! account of the region (`data.aws_elb_service_account`, or its account ID), or
 //! `logdelivery.elasticloadbalancing.amazonaws.com` / `delivery.logs.amazonaws.com`.
-//! The caller's own account as principal does not let the service write.
+//! The caller's own account as principal does not let the service write. When the
+//! policy does let the service write but the trail or load balancer neither references
+//! nor depends on it, Terraform may create them first: that is reported at medium
+//! severity, with a fix that adds the `depends_on` the provider's documentation shows.
 //!
 //! ## Why is this bad?
 //! These services write into the bucket as themselves, not as the caller. Without a
@@ -133,10 +136,41 @@ impl Rule for LogBucketPolicyMissing {
                             .is_some_and(|x| x.address == bucket.address)
                     })
                     .collect();
-                if policies
+                let granting: Vec<&&BlockInfo<'_>> = policies
                     .iter()
-                    .any(|p| grants(model, module, p, delivery.principals))
-                {
+                    .filter(|p| grants(model, module, p, delivery.principals))
+                    .collect();
+                if let Some(first) = granting.first() {
+                    // The policy exists: the resource must wait for it (a CloudTrail trail
+                    // checks the policy when it is created).
+                    let waits = module.index_of(&b.address).map(|i| module.dependencies(i));
+                    let waited = granting.iter().any(|p| {
+                        waits
+                            .as_ref()
+                            .zip(module.index_of(&p.address))
+                            .is_some_and(|(w, j)| w.get(j).copied().unwrap_or(false))
+                    });
+                    if !waited && waits.is_some() {
+                        let mut f = self.finding(
+                            b.file,
+                            b.header(),
+                            format!("`{}` does not wait for `{}`", b.address, first.address),
+                            format!(
+                                "`{}` neither references nor depends on `{}`, which lets {} write to `{}`: Terraform may create `{}` first, and AWS refuses it until the policy is in place",
+                                b.address, first.address, delivery.service, bucket.address, b.address
+                            ),
+                        );
+                        f.severity = Severity::Medium;
+                        f.address = Some(b.address.clone());
+                        f.key = first.address.clone();
+                        f.related.push(Related {
+                            file: first.file,
+                            span: first.header(),
+                            message: "the bucket policy, which must come first".into(),
+                        });
+                        f.fix = crate::edits::depend_on_fix(model, b, &first.address);
+                        out.push(f);
+                    }
                     continue;
                 }
                 let span = span_of(value);
