@@ -142,7 +142,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "service-role-permission-missing"
         | "role-trust-service-missing"
         | "execution-role-permissions-missing"
-        | "lambda-invoke-permission-missing" => "iam-missing",
+        | "lambda-invoke-permission-missing"
+        | "queue-policy-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering"

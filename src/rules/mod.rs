@@ -97,6 +97,7 @@ mod provider_block_misplaced;
 mod provider_configuration_missing;
 mod provider_duplicated;
 mod provider_version_unbounded;
+mod queue_policy_missing;
 mod queue_topic_encryption_missing;
 mod rds_replica_kms_key_missing;
 mod reference_attribute_unknown;
@@ -396,6 +397,7 @@ static RULES: &[&dyn Rule] = &[
     &vpc_flow_logs_missing::VpcFlowLogsMissing,
     &s3_public_access_block_missing::S3PublicAccessBlockMissing,
     &s3_encryption_missing::S3EncryptionMissing,
+    &queue_policy_missing::QueuePolicyMissing,
     &queue_topic_encryption_missing::QueueTopicEncryptionMissing,
     &subnet_egress_missing::SubnetEgressMissing,
     &storage_encryption_missing::StorageEncryptionMissing,
