@@ -267,6 +267,34 @@ impl FixSet {
                 });
                 continue;
             }
+            // A one-edit fix that adds to a list argument another fix of this pass adds at
+            // the same point (`depends_on = [...]`): one argument with both lists' items.
+            if let [edit] = fix.edits.as_slice()
+                && let Some(list) = accepted.get_mut(edit.path.as_str())
+                && let Some((other, merged)) = list.iter_mut().find_map(|a| {
+                    if !same_argument(&a.edit, edit) {
+                        return None;
+                    }
+                    let merged = merge_list_argument(&a.edit.text, &edit.text)?;
+                    Some((a, merged))
+                })
+            {
+                let old = other.edit.clone().into_owned();
+                let new = Edit {
+                    text: merged,
+                    ..old.clone()
+                };
+                if let Some(entry) = set
+                    .edits
+                    .iter_mut()
+                    .find(|(f, e)| *f == other.finding && *e == old)
+                {
+                    entry.1 = new.clone();
+                }
+                other.edit = std::borrow::Cow::Owned(new);
+                set.applied.push(i);
+                continue;
+            }
             let mut take: Vec<std::borrow::Cow<'_, Edit>> = Vec::new();
             let mut conflict = None;
             // What the fix itself takes out (a block it moves is declared again).
@@ -339,9 +367,11 @@ impl FixSet {
                         }
                     }
                 };
-                if let Some(other) =
-                    same_file.and_then(|a| a.iter().find(|a| overlaps(&a.edit.range, &edit.range)))
-                {
+                if let Some(other) = same_file.and_then(|a| {
+                    a.iter().find(|a| {
+                        overlaps(&a.edit.range, &edit.range) || same_argument(&a.edit, &edit)
+                    })
+                }) {
                     let o = &findings[other.finding];
                     conflict = Some((
                         Some(other.finding),
@@ -740,6 +770,79 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
         (false, true) => a.start < b.start && b.start < a.end,
         (false, false) => a.start < b.end && b.start < a.end,
     }
+}
+
+/// Whether two insertions at one point each set the same argument (two fixes adding
+/// `depends_on = [...]` to one block): together they would declare it twice, which HCL
+/// refuses. The later waits for the next pass, where it edits the argument the first
+/// wrote.
+fn same_argument(a: &Edit, b: &Edit) -> bool {
+    a.range.is_empty()
+        && b.range.is_empty()
+        && a.range.start == b.range.start
+        && argument_names(&a.text)
+            .iter()
+            .any(|n| argument_names(&b.text).contains(n))
+}
+
+/// Two insertions of the same one-line list argument (`depends_on = [a]` and
+/// `depends_on = [b]`) as one (`depends_on = [a, b]`), laid out as the first; `None` when
+/// either is anything else.
+fn merge_list_argument(first: &str, second: &str) -> Option<String> {
+    fn parts(text: &str) -> Option<(&str, Vec<&str>)> {
+        let line = text.trim();
+        if line.contains('\n') {
+            return None;
+        }
+        let (name, value) = line.split_once('=')?;
+        let inner = value.trim().strip_prefix('[')?.strip_suffix(']')?;
+        if inner.contains(['[', ']', '{', '"', '#']) {
+            return None;
+        }
+        let items = inner.split(',').map(str::trim).filter(|i| !i.is_empty());
+        Some((name.trim(), items.collect()))
+    }
+    let (name, mut items) = parts(first)?;
+    let (other, more) = parts(second)?;
+    if name != other {
+        return None;
+    }
+    for item in more {
+        if !items.contains(&item) {
+            items.push(item);
+        }
+    }
+    let open = first.find('[')?;
+    let close = first.rfind(']')?;
+    Some(format!(
+        "{}{}{}",
+        &first[..=open],
+        items.join(", "),
+        &first[close..]
+    ))
+}
+
+/// The arguments an inserted text sets at its own top level (`name = …` lines at its
+/// smallest indentation); none for inserted blocks.
+fn argument_names(text: &str) -> Vec<&str> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let Some(top) = lines.iter().map(|l| indent(l)).min() else {
+        return Vec::new();
+    };
+    lines
+        .iter()
+        .filter(|l| indent(l) == top)
+        .filter_map(|l| {
+            let (name, rest) = l.trim().split_once('=')?;
+            let name = name.trim();
+            let ident = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            (ident && !rest.starts_with('=')).then_some(name)
+        })
+        .collect()
 }
 
 fn dir_of(path: &str) -> &str {
@@ -1213,6 +1316,44 @@ fn describe(analysis: &Analysis, set: &FixSet) -> Pass {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_insertions_of_one_list_argument_become_one() {
+        let a = Edit::insert(
+            "main.tf",
+            40,
+            "\n  depends_on = [aws_s3_bucket_versioning.src]\n",
+        );
+        let b = Edit::insert(
+            "main.tf",
+            40,
+            "\n  depends_on = [aws_s3_bucket_versioning.dst]\n",
+        );
+        assert!(same_argument(&a, &b));
+        assert_eq!(
+            merge_list_argument(&a.text, &b.text).as_deref(),
+            Some("\n  depends_on = [aws_s3_bucket_versioning.src, aws_s3_bucket_versioning.dst]\n")
+        );
+        // The same item once.
+        assert_eq!(
+            merge_list_argument(&a.text, &a.text).as_deref(),
+            Some(a.text.as_str())
+        );
+        // Blocks appended at one point set no argument of their own: both apply.
+        let r1 = Edit::insert("main.tf", 90, "\nresource \"x\" \"a\" {\n  bucket = 1\n}\n");
+        let r2 = Edit::insert("main.tf", 90, "\nresource \"x\" \"b\" {\n  bucket = 2\n}\n");
+        assert!(!same_argument(&r1, &r2));
+        // Different arguments at one point, or one argument at two points, do not clash.
+        let c = Edit::insert("main.tf", 40, "  encrypt = true\n");
+        assert!(!same_argument(&a, &c));
+        let d = Edit::insert("main.tf", 41, "\n  depends_on = [x]\n");
+        assert!(!same_argument(&a, &d));
+        // Only one-line lists of references merge.
+        assert_eq!(
+            merge_list_argument("tags = { a = 1 }", "tags = { b = 2 }"),
+            None
+        );
+    }
 
     #[test]
     fn declarations_are_read_from_the_top_level_only() {
