@@ -4,8 +4,8 @@
 //! Reports an SQS queue of the module that a service is told to send messages to — an
 //! SNS subscription with `protocol = "sqs"` (`sns.amazonaws.com`), an EventBridge target
 //! (`events.amazonaws.com`), an S3 bucket notification (`s3.amazonaws.com`) — when no
-//! `aws_sqs_queue_policy` of the module lets that service (or everyone, `"*"`) call
-//! `sqs:SendMessage` on it.
+//! `aws_sqs_queue_policy` of the module, nor the queue's own `policy`, lets that service
+//! (or everyone, `"*"`) call `sqs:SendMessage` on it.
 //!
 //! It stays quiet when a queue policy of the module cannot be read or cannot be tied
 //! to its queue (a variable, `for_each`), when the queue is given through a variable or
@@ -59,8 +59,9 @@ use crate::model::{BlockInfo, Model, Module};
 
 pub struct QueuePolicyMissing;
 
-/// The queues the module's queue policies name, with the services each lets send;
-/// `None` when some policy cannot be tied to its queue or read.
+/// The queues the module's queue policies (`aws_sqs_queue_policy`, and a queue's own
+/// `policy`) name, with the services each lets send; `None` when some policy cannot be
+/// tied to its queue or read.
 fn senders(module: &Module<'_>) -> Option<std::collections::HashMap<String, Vec<String>>> {
     let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     for index in module.resource_indexes(&["aws_sqs_queue_policy"]) {
@@ -77,44 +78,61 @@ fn senders(module: &Module<'_>) -> Option<std::collections::HashMap<String, Vec<
         if queues.is_empty() {
             return None;
         }
-        // The document written in the block, or the policy document data source it
-        // names; neither (a file, a variable) cannot be read.
-        let doc = b
-            .attr("policy")
-            .and_then(|p| module.policy_document(&p.value));
-        let infos: Vec<_> = module
-            .policies_of(index)
-            .chain(doc.into_iter().flat_map(|d| module.policies_of(d)))
-            .collect();
-        if infos.is_empty() {
-            return None;
-        }
-        let mut services = Vec::new();
-        for info in infos {
-            for s in info.policy.statements.iter().filter(|s| s.allows()) {
-                let sends = s
-                    .actions
-                    .iter()
-                    .any(|a| crate::model::policy::action_matches(a, "sqs:SendMessage"));
-                if !sends {
-                    continue;
-                }
-                for (kind, values) in &s.principals {
-                    for v in values {
-                        if kind == "*" || v == "*" {
-                            services.push("*".to_string());
-                        } else if kind == "Service" {
-                            services.push(v.clone());
-                        }
-                    }
-                }
-            }
-        }
+        let services = allowed_senders(module, index)?;
         for q in queues {
             out.entry(q).or_default().extend(services.iter().cloned());
         }
     }
+    for index in module.resource_indexes(&["aws_sqs_queue"]) {
+        let Some(q) = module.blocks.get(index) else {
+            continue;
+        };
+        if q.attr("policy").is_none() {
+            continue;
+        }
+        let services = allowed_senders(module, index)?;
+        out.entry(q.address.clone()).or_default().extend(services);
+    }
     Some(out)
+}
+
+/// The service principals (or `*`) that the `policy` of block `index` lets call
+/// `sqs:SendMessage`: the document written in the block, or the policy document data
+/// source it names; `None` when neither can be read (a file, a variable).
+fn allowed_senders(module: &Module<'_>, index: usize) -> Option<Vec<String>> {
+    let b = module.blocks.get(index)?;
+    let doc = b
+        .attr("policy")
+        .and_then(|p| module.policy_document(&p.value));
+    let infos: Vec<_> = module
+        .policies_of(index)
+        .chain(doc.into_iter().flat_map(|d| module.policies_of(d)))
+        .collect();
+    if infos.is_empty() {
+        return None;
+    }
+    let mut services = Vec::new();
+    for info in infos {
+        for s in info.policy.statements.iter().filter(|s| s.allows()) {
+            let sends = s
+                .actions
+                .iter()
+                .any(|a| crate::model::policy::action_matches(a, "sqs:SendMessage"));
+            if !sends {
+                continue;
+            }
+            for (kind, values) in &s.principals {
+                for v in values {
+                    if kind == "*" || v == "*" {
+                        services.push("*".to_string());
+                    } else if kind == "Service" {
+                        services.push(v.clone());
+                    }
+                }
+            }
+        }
+    }
+    Some(services)
 }
 
 impl Rule for QueuePolicyMissing {
