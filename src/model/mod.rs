@@ -478,6 +478,16 @@ impl<'a> Module<'a> {
         Some((provider.file, provider.attr("region")?))
     }
 
+    /// Whether the block at `later` waits (see [`Module::dependencies`]) for one of the
+    /// blocks at `earlier`; `None` when `later` is not a block of the module.
+    pub fn waits_for(&self, later: &str, earlier: &[&str]) -> Option<bool> {
+        let deps = self.dependencies(self.index_of(later)?);
+        Some(earlier.iter().any(|e| {
+            self.index_of(e)
+                .is_some_and(|j| deps.get(j).copied().unwrap_or(false))
+        }))
+    }
+
     /// The blocks that block `index` waits for, directly or through others: what it
     /// references and what its `depends_on` names, followed through other blocks and
     /// through locals (by index into [`Module::blocks`]).

@@ -299,12 +299,10 @@ impl Rule for LambdaInvokePermissionMissing {
                         out.push(f);
                     }
                     Some(permission) if invoker.principal == S3.principal => {
-                        let waits = module
-                            .index_of(&b.address)
-                            .map(|i| module.dependencies(i))
-                            .zip(module.index_of(&permission.address))
-                            .is_some_and(|(deps, p)| deps.get(p).copied().unwrap_or(false));
-                        if waits || !reported.insert((b.address.clone(), address.clone())) {
+                        let waits = module.waits_for(&b.address, &[&permission.address]);
+                        if waits != Some(false)
+                            || !reported.insert((b.address.clone(), address.clone()))
+                        {
                             continue;
                         }
                         let mut f = self.finding(

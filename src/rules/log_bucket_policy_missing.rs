@@ -143,14 +143,8 @@ impl Rule for LogBucketPolicyMissing {
                 if let Some(first) = granting.first() {
                     // The policy exists: the resource must wait for it (a CloudTrail trail
                     // checks the policy when it is created).
-                    let waits = module.index_of(&b.address).map(|i| module.dependencies(i));
-                    let waited = granting.iter().any(|p| {
-                        waits
-                            .as_ref()
-                            .zip(module.index_of(&p.address))
-                            .is_some_and(|(w, j)| w.get(j).copied().unwrap_or(false))
-                    });
-                    if !waited && waits.is_some() {
+                    let policies: Vec<&str> = granting.iter().map(|p| p.address.as_str()).collect();
+                    if module.waits_for(&b.address, &policies) == Some(false) {
                         let mut f = self.finding(
                             b.file,
                             b.header(),
