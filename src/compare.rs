@@ -66,6 +66,32 @@ impl Side {
             })
             .as_ref()
     }
+
+    /// This side with its [`Uses`] read off the parse the ideal's model holds already,
+    /// instead of parsing the text again: what [`Side::uses`] would find.
+    fn with_uses_of(self, of: Of<'_, '_>) -> Side {
+        let mut refs = crate::model::expr::RefCollector::default();
+        let mut module_sources = Vec::new();
+        match of {
+            Of::Block(b) => {
+                refs.block(b.block);
+                if b.block.ident.as_str() == "module"
+                    && let Some(source) = b.body().get_attribute("source")
+                    && let Some(source) = crate::model::expr::static_str(&source.value)
+                {
+                    module_sources.push(source);
+                }
+            }
+            Of::Local(l) => refs.expr(&l.attr.value),
+        }
+        let uses = Uses {
+            refs: refs.refs.into_iter().map(|r| r.target).collect(),
+            module_sources,
+        };
+        // A fresh side: its cell is empty, so the value is always set.
+        let _ = self.uses.set(Some(uses));
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,11 +176,24 @@ fn normalise(text: &str) -> String {
     out
 }
 
-/// `(address, file, span, parts)` of a block or local.
-type BlockEntry = (String, FileId, Range<usize>, BTreeMap<String, String>);
+/// The block or local a [`BlockEntry`] was read from.
+#[derive(Clone, Copy)]
+enum Of<'m, 'a> {
+    Block(&'m crate::model::BlockInfo<'a>),
+    Local(&'m crate::model::LocalInfo<'a>),
+}
 
-/// `(address, file, span, parts)` of every block and local of a module.
-fn blocks(model: &Model<'_>, module: &Module<'_>) -> Vec<BlockEntry> {
+/// `(address, file, span, parts, origin)` of a block or local.
+type BlockEntry<'m, 'a> = (
+    String,
+    FileId,
+    Range<usize>,
+    BTreeMap<String, String>,
+    Of<'m, 'a>,
+);
+
+/// `(address, file, span, parts, origin)` of every block and local of a module.
+fn blocks<'m, 'a>(model: &Model<'_>, module: &'m Module<'a>) -> Vec<BlockEntry<'m, 'a>> {
     let mut out = Vec::new();
     for b in &module.blocks {
         if matches!(b.kind, BlockKind::Locals | BlockKind::Other) {
@@ -183,7 +222,13 @@ fn blocks(model: &Model<'_>, module: &Module<'_>) -> Vec<BlockEntry> {
             };
             parts.insert(key, normalise(src.get(span_of(nested)).unwrap_or("")));
         }
-        out.push((b.address.clone(), b.file, b.span.clone(), parts));
+        out.push((
+            b.address.clone(),
+            b.file,
+            b.span.clone(),
+            parts,
+            Of::Block(b),
+        ));
     }
     for local in &module.locals {
         let src = model.src(local.file);
@@ -197,6 +242,7 @@ fn blocks(model: &Model<'_>, module: &Module<'_>) -> Vec<BlockEntry> {
             local.file,
             local.span.clone(),
             parts,
+            Of::Local(local),
         ));
     }
     out
@@ -230,16 +276,18 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
         let Some(answer_module) = model.modules.iter().find(|m| m.dir == dir) else {
             continue;
         };
-        let theirs: BTreeMap<String, Side> = blocks(&ideal_model, ideal_module)
+        let theirs: BTreeMap<String, (Side, Of<'_, '_>)> = blocks(&ideal_model, ideal_module)
             .into_iter()
-            .map(|(address, file, span, parts)| {
+            .map(|(address, file, span, parts, of)| {
                 let text = ideal_model.src(file).get(span).unwrap_or("").to_string();
                 let path = ideal_model.path(file).to_string();
-                (address, Side::new(path, text, parts))
+                (address, (Side::new(path, text, parts), of))
             })
             .collect();
         let ours = blocks(model, answer_module);
-        for (address, file, span, parts) in &ours {
+        let our_addresses: std::collections::HashSet<&str> =
+            ours.iter().map(|(a, ..)| a.as_str()).collect();
+        for (address, file, span, parts, _) in &ours {
             match theirs.get(address) {
                 None => out.push(Comparison {
                     kind: Kind::Extra,
@@ -250,7 +298,7 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
                     ideal_source: ideal.source.clone(),
                     differing: Vec::new(),
                 }),
-                Some(side) if side.parts != *parts => {
+                Some((side, of)) if side.parts != *parts => {
                     let keys: std::collections::BTreeSet<&String> =
                         side.parts.keys().chain(parts.keys()).collect();
                     let differing = keys
@@ -258,12 +306,13 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
                         .filter(|k| side.parts.get(*k) != parts.get(*k))
                         .cloned()
                         .collect();
+                    let side = Side::new(side.path.clone(), side.text.clone(), side.parts.clone());
                     out.push(Comparison {
                         kind: Kind::Differs,
                         address: address.clone(),
                         module: dir.clone(),
                         answer: Some((*file, span.clone())),
-                        ideal: Some(side.clone()),
+                        ideal: Some(side.with_uses_of(*of)),
                         ideal_source: ideal.source.clone(),
                         differing,
                     });
@@ -271,27 +320,29 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
                 Some(_) => {}
             }
         }
-        for (address, side) in &theirs {
-            if !ours.iter().any(|(a, ..)| a == address) {
-                // A local is an attribute of a `locals` block: added, it needs one.
-                let mut side = side.clone();
-                if address.starts_with("local.") {
-                    side = Side::new(
-                        side.path,
-                        format!("locals {{\n  {}\n}}", side.text.trim_end()),
-                        side.parts,
-                    );
-                }
-                out.push(Comparison {
-                    kind: Kind::Missing,
-                    address: address.clone(),
-                    module: dir.clone(),
-                    answer: None,
-                    ideal: Some(side),
-                    ideal_source: ideal.source.clone(),
-                    differing: Vec::new(),
-                });
+        for (address, (side, of)) in theirs {
+            if our_addresses.contains(address.as_str()) {
+                continue;
             }
+            // A local is an attribute of a `locals` block: added, it needs one.
+            let side = if address.starts_with("local.") {
+                Side::new(
+                    side.path,
+                    format!("locals {{\n  {}\n}}", side.text.trim_end()),
+                    side.parts,
+                )
+            } else {
+                side
+            };
+            out.push(Comparison {
+                kind: Kind::Missing,
+                address,
+                module: dir.clone(),
+                answer: None,
+                ideal: Some(side.with_uses_of(of)),
+                ideal_source: ideal.source.clone(),
+                differing: Vec::new(),
+            });
         }
     }
 }
