@@ -43,6 +43,10 @@ struct Value {
     path: String,
     #[serde(default)]
     allowed: Vec<String>,
+    /// When set, `allowed` speaks only for values that start with it (the names AWS
+    /// predefines under its own prefix); other values are the user's own names.
+    #[serde(default)]
+    prefix: String,
     min: Option<f64>,
     max: Option<f64>,
     /// Substrings that make a literal invalid, and why (`why` completes "`value` …").
@@ -73,7 +77,7 @@ fn rejected(v: &Value, expr: &Expression) -> Option<String> {
             .then(|| format!("`{literal}` {}", v.why));
     }
     if !v.allowed.is_empty() {
-        if v.allowed.contains(&literal) {
+        if v.allowed.contains(&literal) || !literal.starts_with(v.prefix.as_str()) {
             return None;
         }
         let shown: Vec<String> = v.allowed.iter().map(|a| format!("`{a}`")).collect();
