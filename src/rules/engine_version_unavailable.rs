@@ -1,13 +1,17 @@
 //! # Database engine version RDS no longer offers
 //!
 //! ## What it does
-//! Reports the `engine_version` of an `aws_db_instance` or `aws_rds_cluster` (engine and
-//! version followed through variables, tfvars and locals) that names a minor version RDS
-//! has retired. The table holds, per engine and major version, the newest minor version
-//! that AWS was seen refusing ("Cannot find version") in deployments of the corpus's
-//! task folders outside the evaluation's test split; RDS retires minor versions oldest
-//! first, so every older minor of that major is retired too. A major version alone
-//! (`"15"`) lets RDS choose a current minor and is never reported.
+//! Reports the `engine_version` of an `aws_db_instance`, `aws_rds_cluster` or
+//! `aws_rds_global_cluster` (engine and version followed through variables, tfvars and
+//! locals) that names a minor version RDS has retired, and of an
+//! `aws_dms_replication_instance` that names a retired DMS replication engine (`3.4.7`,
+//! `3.5.1`). The table holds, per engine and major version, the newest minor version
+//! that AWS was seen refusing ("Cannot find version", "No replication engine found with
+//! version") in deployments of the corpus's task folders outside the evaluation's test
+//! split, or that their write-ups name as withdrawn; RDS retires minor versions oldest
+//! first, so every older minor of that major is retired too. Aurora MySQL's release
+//! lines 3.01 and 3.02 (`8.0.mysql_aurora.3.02.0`) are retired whole. A major version
+//! alone (`"15"`) lets RDS choose a current minor and is never reported.
 //!
 //! ## Why is this bad?
 //! Creating the database fails; nothing that depends on it is created either.
@@ -56,11 +60,19 @@ use crate::model::{BlockKind, Model};
 
 /// `(engine, major, newest retired minor)`: every `major.minor` with minor at or below
 /// it is retired.
+/// Aurora MySQL writes its own version after the MySQL one (`8.0.mysql_aurora.3.02.0`):
+/// there the "major" is the release line (`3.02`) and every patch of it is retired. DMS
+/// replication instances (`engine` `dms` here) are versioned `3.5.1`.
 const RETIRED: &[(&str, &str, u32)] = &[
     ("postgres", "15", 4),
     ("postgres", "14", 10),
     ("aurora-postgresql", "15", 4),
+    ("aurora-postgresql", "13", 7),
     ("mysql", "8.0", 35),
+    ("aurora-mysql", "8.0.mysql_aurora.3.01", u32::MAX),
+    ("aurora-mysql", "8.0.mysql_aurora.3.02", u32::MAX),
+    ("dms", "3.4", u32::MAX),
+    ("dms", "3.5", 1),
 ];
 
 pub struct EngineVersionUnavailable;
@@ -81,14 +93,25 @@ impl Rule for EngineVersionUnavailable {
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
             for b in module.blocks_of(BlockKind::Resource) {
-                if !(b.is_resource("aws_db_instance") || b.is_resource("aws_rds_cluster")) {
+                let dms = b.is_resource("aws_dms_replication_instance");
+                if !(dms
+                    || b.is_resource("aws_db_instance")
+                    || b.is_resource("aws_rds_cluster")
+                    || b.is_resource("aws_rds_global_cluster"))
+                {
                     continue;
                 }
-                let (Some(engine), Some(version)) = (b.attr("engine"), b.attr("engine_version"))
-                else {
+                let Some(version) = b.attr("engine_version") else {
                     continue;
                 };
-                let engine = known(module, &engine.value).text;
+                let engine = if dms {
+                    "dms".to_string()
+                } else {
+                    let Some(engine) = b.attr("engine") else {
+                        continue;
+                    };
+                    known(module, &engine.value).text
+                };
                 let written = known(module, &version.value);
                 if !written.complete {
                     continue;
@@ -99,19 +122,43 @@ impl Rule for EngineVersionUnavailable {
                 let Ok(minor) = minor.parse::<u32>() else {
                     continue;
                 };
-                let Some((_, _, newest)) = RETIRED
+                let Some(&(_, _, newest)) = RETIRED
                     .iter()
                     .find(|(e, m, newest)| *e == engine && *m == major && minor <= *newest)
                 else {
                     continue;
                 };
                 let Written { file, span, own } = written_at(model, module, b.file, &version.value);
+                let (service, refusal, instead) = if dms {
+                    (
+                        "DMS",
+                        "No replication engine found with version",
+                        "a current replication engine version, or leave `engine_version` out for DMS's default".to_string(),
+                    )
+                } else if newest == u32::MAX {
+                    (
+                        "RDS",
+                        "Cannot find version",
+                        "a current version".to_string(),
+                    )
+                } else {
+                    (
+                        "RDS",
+                        "Cannot find version",
+                        format!("the major version `{major}` or a current minor"),
+                    )
+                };
+                let retired = if newest == u32::MAX {
+                    format!("no {major}.x is offered any more")
+                } else {
+                    format!("{major}.{newest} and older are retired")
+                };
                 let mut f = self.finding(
                     file,
                     span.clone(),
-                    format!("RDS no longer offers {engine} {}", written.text),
+                    format!("{service} no longer offers {engine} {}", written.text),
                     format!(
-                        "`{}` asks for {engine} {}, a minor version RDS has retired ({major}.{newest} and older are refused with \"Cannot find version\"); give the major version `{major}` or a current minor",
+                        "`{}` asks for {engine} {}, a version {service} has retired ({retired}, and creating it fails with \"{refusal}\"); give {instead}",
                         b.address, written.text
                     ),
                 );
