@@ -4,7 +4,8 @@
 //! Reports an AWS managed policy ARN (`arn:aws:iam::aws:policy/…`, in any string of the
 //! configuration) that names a policy AWS does not have: a policy AWS removed or never
 //! had under that name (`service-role/ConfigRole`, `service-role/AWSConfigRole`,
-//! `AWS_ConfigServiceRole`), or a known policy under the wrong path
+//! `AWS_ConfigServiceRole`, `service-role/DynamoDBAutoscaleRole`), or a known policy
+//! under the wrong path
 //! (`arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole`, which lives under
 //! `service-role/`). Names it does not know are not reported: the table holds the
 //! policies these configurations use, each with its path.
@@ -33,7 +34,9 @@
 //! ## Fix safety
 //! Safe when the policy is known under another path (the fix writes the path AWS uses).
 //! Unsafe when it names a policy AWS does not have: the fix writes its replacement, which
-//! grants what the old one was meant to.
+//! grants what the old one was meant to. None for `DynamoDBAutoscaleRole`, which has no
+//! replacement: DynamoDB auto scaling runs as Application Auto Scaling's service-linked
+//! role, and the finding says so.
 //!
 //! ## Root cause
 //! Policy names were written from memory: AWS renamed several (the AWS Config role's
@@ -111,13 +114,26 @@ const KNOWN: &[(&str, &str)] = &[
     ("AWSCodeDeployRoleForECS", ""),
 ];
 
-/// Names AWS does not have (under any path), and what to use instead.
+/// Names AWS does not have (under any path), and the managed policy to use instead
+/// (`""` when there is none to attach: then the advice says what to do).
 const MISSING: &[(&str, &str)] = &[
     ("ConfigRole", "service-role/AWS_ConfigRole"),
     ("AWSConfigRole", "service-role/AWS_ConfigRole"),
     ("AWS_ConfigServiceRole", "service-role/AWS_ConfigRole"),
     ("AWS_ConfigServiceRolePolicy", "service-role/AWS_ConfigRole"),
+    // DynamoDB auto scaling runs as Application Auto Scaling's service-linked role.
+    ("DynamoDBAutoscaleRole", ""),
 ];
+
+/// What to do instead of attaching a policy of [`MISSING`] that has no replacement.
+fn advice(name: &str) -> &'static str {
+    match name {
+        "DynamoDBAutoscaleRole" => {
+            "leave `role_arn` of the `aws_appautoscaling_target` unset: Application Auto Scaling uses its service-linked role `AWSServiceRoleForApplicationAutoScaling_DynamoDBTable`, which it creates itself"
+        }
+        _ => "grant the actions in an inline policy",
+    }
+}
 
 pub struct IamManagedPolicyUnknown;
 
@@ -176,6 +192,11 @@ impl Rule for IamManagedPolicyUnknown {
                             } else {
                                 continue;
                             };
+                        let instead = if right.is_empty() {
+                            advice(name).to_string()
+                        } else {
+                            format!("use `{PREFIX}{right}`")
+                        };
                         let start = span.start + at;
                         let end = start + PREFIX.len() + len;
                         let mut f = self.finding(
@@ -183,21 +204,23 @@ impl Rule for IamManagedPolicyUnknown {
                             start..end,
                             format!("AWS managed policy `{written}` does not exist"),
                             format!(
-                                "`{}` names `{PREFIX}{written}`: {why}, so attaching it fails with NoSuchEntity; use `{PREFIX}{right}`",
+                                "`{}` names `{PREFIX}{written}`: {why}, so attaching it fails with NoSuchEntity; {instead}",
                                 b.address
                             ),
                         );
                         f.address = Some(b.address.clone());
                         f.key = keys.key(format!("{key}:{written}"));
-                        f.fix = Some(Fix::new(
-                            format!("Use `{PREFIX}{right}`"),
-                            applicability,
-                            vec![Edit::replace(
-                                model.path(b.file),
-                                start..end,
-                                format!("{PREFIX}{right}"),
-                            )],
-                        ));
+                        if !right.is_empty() {
+                            f.fix = Some(Fix::new(
+                                format!("Use `{PREFIX}{right}`"),
+                                applicability,
+                                vec![Edit::replace(
+                                    model.path(b.file),
+                                    start..end,
+                                    format!("{PREFIX}{right}"),
+                                )],
+                            ));
+                        }
                         out.push(f);
                     }
                 }

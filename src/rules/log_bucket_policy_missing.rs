@@ -11,6 +11,12 @@
 //! policy does let the service write but the trail or load balancer neither references
 //! nor depends on it, Terraform may create them first: that is reported at medium
 //! severity, with a fix that adds the `depends_on` the provider's documentation shows.
+//! And an application load balancer (`aws_lb` of the default type, `aws_alb`) whose
+//! access-log bucket is encrypted by default with SSE-KMS
+//! (`aws_s3_bucket_server_side_encryption_configuration` with `sse_algorithm =
+//! "aws:kms"`, followed through variables and locals): Elastic Load Balancing writes
+//! access logs to SSE-S3 (`AES256`) buckets only, whatever the bucket policy says. The
+//! finding points at the algorithm, with the load balancer as a related place.
 //!
 //! ## Why is this bad?
 //! These services write into the bucket as themselves, not as the caller. Without a
@@ -58,6 +64,8 @@
 //! ## References
 //! https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
 //! https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+//! ("The only server-side encryption option that's supported is Amazon S3-managed keys
+//! (SSE-S3)")
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Finding, Fix, Related, Severity};
@@ -127,6 +135,18 @@ impl Rule for LogBucketPolicyMissing {
                 let Some(bucket) = bucket_of(module, value) else {
                     continue;
                 };
+                // Application load balancers (the default type) write access logs with
+                // SSE-S3 only; network ones can use a KMS key the log service may use.
+                let application = b
+                    .attr("load_balancer_type")
+                    .and_then(|a| static_str(&a.value))
+                    .is_none_or(|t| t == "application");
+                if b.label(0) != "aws_cloudtrail"
+                    && application
+                    && let Some(kms) = kms_encryption(module, bucket)
+                {
+                    out.push(self.kms_bucket_finding(b, bucket, kms));
+                }
                 let policies: Vec<&BlockInfo<'_>> = module
                     .blocks_of(BlockKind::Resource)
                     .filter(|p| p.label(0) == "aws_s3_bucket_policy")
@@ -209,6 +229,67 @@ impl Rule for LogBucketPolicyMissing {
             }
         }
     }
+}
+
+impl LogBucketPolicyMissing {
+    /// A load balancer whose access logs go to a bucket encrypted with SSE-KMS by
+    /// default: Elastic Load Balancing writes them with SSE-S3 only.
+    fn kms_bucket_finding(
+        &self,
+        lb: &BlockInfo<'_>,
+        bucket: &BlockInfo<'_>,
+        kms: (&BlockInfo<'_>, std::ops::Range<usize>, String),
+    ) -> Finding {
+        let (config, span, algorithm) = kms;
+        let mut f = self.finding(
+            config.file,
+            span,
+            format!("`{}` cannot deliver access logs to `{}`, which is SSE-KMS encrypted", lb.address, bucket.address),
+            format!(
+                "`{}` encrypts `{}` with `{algorithm}` by default, and `{}` writes its access logs there: application and classic load balancers deliver access logs only to buckets encrypted with SSE-S3 (`AES256`), so the logging attributes are refused (\"Access Denied for bucket\") or no log arrives",
+                config.address, bucket.address, lb.address
+            ),
+        );
+        f.address = Some(lb.address.clone());
+        f.key = format!("sse-kms:{}", bucket.address);
+        f.related.push(Related {
+            file: lb.file,
+            span: lb.header(),
+            message: "the load balancer whose access logs go there".into(),
+        });
+        f
+    }
+}
+
+/// Where the bucket's default encryption is set to SSE-KMS (`aws:kms`, `aws:kms:dsse`):
+/// the configuration block, the span of the algorithm's value, and the algorithm.
+fn kms_encryption<'m, 'a>(
+    module: &'m Module<'a>,
+    bucket: &BlockInfo<'a>,
+) -> Option<(&'m BlockInfo<'a>, std::ops::Range<usize>, String)> {
+    let configs = module.blocks_of(BlockKind::Resource).filter(|c| {
+        c.label(0) == "aws_s3_bucket_server_side_encryption_configuration"
+            && c.attr("bucket")
+                .and_then(|a| bucket_of(module, &a.value))
+                .is_some_and(|x| x.address == bucket.address)
+    });
+    for config in configs {
+        for rule in config.body().get_blocks("rule") {
+            for default in rule
+                .body
+                .get_blocks("apply_server_side_encryption_by_default")
+            {
+                let Some(algorithm) = default.body.get_attribute("sse_algorithm") else {
+                    continue;
+                };
+                let written = crate::model::eval::known(module, &algorithm.value);
+                if written.complete && written.text.starts_with("aws:kms") {
+                    return Some((config, span_of(&algorithm.value), written.text));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The `aws_s3_bucket` of this module that `value` names: by reference, or by the
