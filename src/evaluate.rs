@@ -186,6 +186,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         "name-too-long"
         | "security-group-name-reserved-prefix"
         | "name-random-characters"
+        | "name-characters-invalid"
         | "name-duplicated" => "name-length",
         "s3-public-access-block-missing"
         | "s3-encryption-missing"

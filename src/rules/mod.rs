@@ -80,6 +80,7 @@ mod log_group_retention_missing;
 mod metric_dimension_wrong_attribute;
 mod mfa_condition_missing;
 mod module_source_missing;
+mod name_characters_invalid;
 mod name_duplicated;
 mod name_random_characters;
 mod name_too_long;
@@ -367,6 +368,7 @@ static RULES: &[&dyn Rule] = &[
     &lambda_vpc_permissions_missing::LambdaVpcPermissionsMissing,
     &name_too_long::NameTooLong,
     &name_random_characters::NameRandomCharacters,
+    &name_characters_invalid::NameCharactersInvalid,
     &name_duplicated::NameDuplicated,
     &nat_gateway_unrouted::NatGatewayUnrouted,
     &nat_gateway_per_zone::NatGatewayPerZone,
