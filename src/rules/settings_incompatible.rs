@@ -57,6 +57,13 @@
 //!   them, or a global secondary index of such a table without its own.
 //! - **EKS** (`aws_eks_node_group` without a launch template): an Arm `ami_type` with x86
 //!   `instance_types`, or an x86 (or default) `ami_type` with Graviton instance types.
+//! - **RDS parameter groups** (`aws_db_parameter_group`, `aws_rds_cluster_parameter_group`
+//!   of a PostgreSQL or MySQL family, Aurora's included): a static parameter — one the
+//!   engine reads only when it starts, such as `max_connections`, `shared_buffers` or
+//!   `shared_preload_libraries` for PostgreSQL, `performance_schema` for MySQL — whose
+//!   `apply_method` is `immediate`, written out or left to the provider's default. RDS
+//!   answers "cannot use immediate apply method for static parameter"; the safe fix sets
+//!   `apply_method = "pending-reboot"` on each.
 //!
 //! ## Why is this bad?
 //! `terraform validate` and `plan` accept each argument, and the combination fails at
@@ -131,6 +138,7 @@ use crate::model::{BlockInfo, BlockKind, Model, Module};
 use crate::workspace::FileId;
 
 mod dynamodb;
+mod parameters;
 
 pub struct SettingsIncompatible;
 
@@ -185,6 +193,9 @@ impl Rule for SettingsIncompatible {
                         cx.unpublished_version(b, &mut found)
                     }
                     "aws_flow_log" => cx.flow_log_role(b, &mut found),
+                    "aws_db_parameter_group" | "aws_rds_cluster_parameter_group" => {
+                        cx.static_parameters(b, &mut found)
+                    }
                     "aws_eks_node_group" => cx.node_group(b, &mut found),
                     "aws_dynamodb_table" => {
                         cx.dynamodb_attributes(b, &mut found);
