@@ -8,8 +8,11 @@
 //! ## Why is this bad?
 //! The task's pipeline replaces the provider file to point the backend and providers at
 //! its own account and state; blocks elsewhere are then duplicated ("Duplicate provider
-//! configuration", "Duplicate backend configuration") or keep settings the pipeline
-//! meant to replace.
+//! configuration", "Duplicate backend configuration", and for a second
+//! `required_providers` block — in `main.tf` beside the one in `provider.tf` —
+//! "Duplicate required providers configuration: A module may have only one required
+//! providers configuration", which stops `terraform init`) or keep settings the
+//! pipeline meant to replace.
 //!
 //! ## Example
 //! ```hcl
