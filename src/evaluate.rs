@@ -129,7 +129,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "arguments-conflicting"
         | "s3-replication-delete-marker-missing"
         | "firehose-buffer-too-small"
-        | "settings-incompatible" => "incompatible",
+        | "settings-incompatible"
+        | "cross-region-reference" => "incompatible",
         "rds-replica-kms-key-missing" => "security-controls",
         "s3-acl-disabled" => "incompatible",
         "conditional-type-mismatch" => "syntax",

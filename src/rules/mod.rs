@@ -35,6 +35,7 @@ mod cloudtrail_log_group_arn_invalid;
 mod conditional_type_mismatch;
 mod config_recorder_ordering;
 mod config_rule_identifier_unknown;
+mod cross_region_reference;
 mod dashboard_metric_invalid;
 mod data_source_type_unknown;
 mod database_name_invalid;
@@ -330,6 +331,7 @@ static RULES: &[&dyn Rule] = &[
     &replication_versioning_missing::ReplicationVersioningMissing,
     &conditional_type_mismatch::ConditionalTypeMismatch,
     &config_rule_identifier_unknown::ConfigRuleIdentifierUnknown,
+    &cross_region_reference::CrossRegionReference,
     &slice_out_of_range::SliceOutOfRange,
     &snapshot_restore_missing::SnapshotRestoreMissing,
     &sns_topic_managed_key_unpublishable::SnsTopicManagedKeyUnpublishable,

@@ -184,7 +184,7 @@ fn defined_aliases(module: &Module<'_>) -> BTreeSet<(String, String)> {
 }
 
 /// `us_west_2` / `eu-central-1` → the region it names.
-fn region_from_alias(alias: &str) -> Option<String> {
+pub(super) fn region_from_alias(alias: &str) -> Option<String> {
     let parts: Vec<&str> = alias.split(['_', '-']).collect();
     let ok = parts.len() == 3
         && parts[0].len() == 2
