@@ -144,7 +144,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "role-trust-service-missing"
         | "execution-role-permissions-missing"
         | "lambda-invoke-permission-missing"
-        | "queue-policy-missing" => "iam-missing",
+        | "queue-policy-missing"
+        | "s3-action-resource-mismatch" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering"

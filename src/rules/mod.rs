@@ -114,6 +114,7 @@ mod resource_type_unknown;
 mod resource_unattached;
 mod role_trust_service_missing;
 mod s3_acl_disabled;
+mod s3_action_resource_mismatch;
 mod s3_encryption_missing;
 mod s3_lifecycle_rule_missing_filter;
 mod s3_lifecycle_transition_invalid;
@@ -355,6 +356,7 @@ static RULES: &[&dyn Rule] = &[
     &s3_lifecycle_transition_invalid::S3LifecycleTransitionInvalid,
     &s3_replication_delete_marker_missing::S3ReplicationDeleteMarkerMissing,
     &s3_acl_disabled::S3AclDisabled,
+    &s3_action_resource_mismatch::S3ActionResourceMismatch,
     &lambda_invoke_permission_missing::LambdaInvokePermissionMissing,
     &lambda_package_missing::LambdaPackageMissing,
     &template_file_missing::TemplateFileMissing,
