@@ -163,7 +163,7 @@ impl Rule for S3ActionResourceMismatch {
                     let Some(levels) = levels else {
                         continue;
                     };
-                    if levels.iter().any(|l| *l == wanted) {
+                    if levels.contains(&wanted) {
                         continue;
                     }
                     let (kind, other, instead) = match wanted {
