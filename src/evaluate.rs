@@ -145,7 +145,8 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "execution-role-permissions-missing"
         | "lambda-invoke-permission-missing"
         | "queue-policy-missing"
-        | "s3-action-resource-mismatch" => "iam-missing",
+        | "s3-action-resource-mismatch"
+        | "kms-replica-key-permission-missing" => "iam-missing",
         "resource-name-missing-suffix" | "required-variable-missing" => "suffix",
         "module-source-missing" | "template-file-missing" => "layout",
         "config-recorder-ordering"

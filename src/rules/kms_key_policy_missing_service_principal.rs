@@ -123,7 +123,7 @@ impl Service {
 }
 
 /// What is known of a key's policy.
-enum KeyPolicy<'m> {
+pub(super) enum KeyPolicy<'m> {
     /// No `policy` and no `aws_kms_key_policy`: AWS's default policy (account only).
     Default,
     Known {
@@ -301,7 +301,7 @@ pub(super) fn logs_access_edits(
 }
 
 /// The key block that an encryption attribute names, directly or through an alias.
-fn key_of(module: &Module<'_>, value: &Expression) -> Option<usize> {
+pub(super) fn key_of(module: &Module<'_>, value: &Expression) -> Option<usize> {
     let (root, attrs) = traversal_path(value)?;
     let name = attrs.first()?;
     let address = format!("{root}.{name}");
@@ -315,7 +315,7 @@ fn key_of(module: &Module<'_>, value: &Expression) -> Option<usize> {
     }
 }
 
-fn key_policy<'m>(module: &'m Module<'_>, key_index: usize) -> KeyPolicy<'m> {
+pub(super) fn key_policy<'m>(module: &'m Module<'_>, key_index: usize) -> KeyPolicy<'m> {
     let key = &module.blocks[key_index];
     let mut holders: Vec<usize> = Vec::new();
     if key.attr("policy").is_some() {

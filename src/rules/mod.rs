@@ -67,6 +67,7 @@ mod kms_deletion_window_too_long;
 mod kms_key_policy_dependency_missing;
 mod kms_key_policy_missing_service_principal;
 mod kms_key_rotation_disabled;
+mod kms_replica_key_permission_missing;
 mod lambda_invoke_permission_missing;
 mod lambda_package_missing;
 mod lambda_reserved_concurrency;
@@ -400,6 +401,7 @@ static RULES: &[&dyn Rule] = &[
     &log_filter_pattern_invalid::LogFilterPatternInvalid,
     &log_group_kms_missing::LogGroupKmsMissing,
     &kms_key_rotation_disabled::KmsKeyRotationDisabled,
+    &kms_replica_key_permission_missing::KmsReplicaKeyPermissionMissing,
     &vpc_flow_logs_missing::VpcFlowLogsMissing,
     &s3_public_access_block_missing::S3PublicAccessBlockMissing,
     &s3_encryption_missing::S3EncryptionMissing,
