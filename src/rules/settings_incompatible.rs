@@ -64,6 +64,9 @@
 //!   `apply_method` is `immediate`, written out or left to the provider's default. RDS
 //!   answers "cannot use immediate apply method for static parameter"; the safe fix sets
 //!   `apply_method = "pending-reboot"` on each.
+//! - **CloudFront** (`aws_cloudfront_distribution`): a cache behaviour whose
+//!   `target_origin_id` is an `origin_group` (origin failover) and whose
+//!   `allowed_methods` hold `POST`, `PUT`, `PATCH` or `DELETE`.
 //!
 //! ## Why is this bad?
 //! `terraform validate` and `plan` accept each argument, and the combination fails at
@@ -137,6 +140,7 @@ use crate::model::expr::{span_of, static_str};
 use crate::model::{BlockInfo, BlockKind, Model, Module};
 use crate::workspace::FileId;
 
+mod cloudfront;
 mod dynamodb;
 mod parameters;
 
@@ -193,6 +197,7 @@ impl Rule for SettingsIncompatible {
                         cx.unpublished_version(b, &mut found)
                     }
                     "aws_flow_log" => cx.flow_log_role(b, &mut found),
+                    "aws_cloudfront_distribution" => cx.origin_group_methods(b, &mut found),
                     "aws_db_parameter_group" | "aws_rds_cluster_parameter_group" => {
                         cx.static_parameters(b, &mut found)
                     }
