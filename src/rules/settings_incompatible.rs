@@ -67,6 +67,8 @@
 //! - **CloudFront** (`aws_cloudfront_distribution`): a cache behaviour whose
 //!   `target_origin_id` is an `origin_group` (origin failover) and whose
 //!   `allowed_methods` hold `POST`, `PUT`, `PATCH` or `DELETE`.
+//! - **Route 53** (`aws_route53_health_check`): an endpoint check (`HTTP`, `HTTPS`,
+//!   `HTTP_STR_MATCH`, `HTTPS_STR_MATCH`, `TCP`) with neither `fqdn` nor `ip_address`.
 //!
 //! ## Why is this bad?
 //! `terraform validate` and `plan` accept each argument, and the combination fails at
@@ -198,6 +200,7 @@ impl Rule for SettingsIncompatible {
                     }
                     "aws_flow_log" => cx.flow_log_role(b, &mut found),
                     "aws_cloudfront_distribution" => cx.origin_group_methods(b, &mut found),
+                    "aws_route53_health_check" => cx.health_check_endpoint(b, &mut found),
                     "aws_db_parameter_group" | "aws_rds_cluster_parameter_group" => {
                         cx.static_parameters(b, &mut found)
                     }
@@ -1202,6 +1205,36 @@ impl<'a> Cx<'a> {
         );
         p.related = self.elsewhere(b, &values, "the protocol given here");
         found.push(p);
+    }
+
+    /// An endpoint health check (HTTP, HTTPS, their string-matching forms, TCP) with
+    /// neither `fqdn` nor `ip_address`: Route 53 has nothing to check.
+    fn health_check_endpoint(&self, b: &BlockInfo<'a>, found: &mut Vec<Problem>) {
+        const ENDPOINT: &[&str] = &["http", "https", "http_str_match", "https_str_match", "tcp"];
+        let Some(ty) = b.attr("type") else {
+            return;
+        };
+        let types = self.strings(b, "type");
+        if types.is_empty() || !types.iter().all(|(t, _)| ENDPOINT.contains(&t.as_str())) {
+            return;
+        }
+        if b.attr("fqdn").is_some() || b.attr("ip_address").is_some() {
+            return;
+        }
+        let shown = types
+            .first()
+            .map(|(t, _)| t.to_ascii_uppercase())
+            .unwrap_or_default();
+        found.push(self.problem(
+            b,
+            ty,
+            "fqdn",
+            format!("{shown} health check without an endpoint"),
+            format!(
+                "`{}` is a {shown} health check with neither `fqdn` nor `ip_address`: Route 53 has no endpoint to check and refuses it (\"InvalidInput\"); give the `fqdn` (and `port`, `resource_path`) of what it checks",
+                b.address
+            ),
+        ));
     }
 
     /// An application load balancer given one subnet: ELB wants two, in two zones.
