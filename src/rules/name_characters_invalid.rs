@@ -230,7 +230,7 @@ impl Rule for NameCharactersInvalid {
                     );
                     f.address = Some(b.address.clone());
                     f.key = arg.to_string();
-                    f.related = sources(model, module, b.file, &attr.value, &bad);
+                    f.related = sources(model, module, b.file, &attr.value, &bad, 0);
                     out.push(f);
                 }
             }
@@ -239,13 +239,15 @@ impl Rule for NameCharactersInvalid {
 }
 
 /// The literal values (variable defaults, tfvars values, what callers pass, locals) of
-/// the variables and locals `expr` uses that hold one of `bad`.
+/// the variables and locals `expr` uses that hold one of `bad`; a local built from
+/// parts (`"${var.company}-${var.environment}"`) is followed into them.
 fn sources(
     model: &Model<'_>,
     module: &crate::model::Module<'_>,
     file: crate::workspace::FileId,
     expr: &hcl_edit::expr::Expression,
     bad: &[char],
+    depth: usize,
 ) -> Vec<Related> {
     let mut refs = RefCollector::default();
     refs.expr(expr);
@@ -260,7 +262,23 @@ fn sources(
         let Some(at) = walk(expr, &r.span) else {
             continue;
         };
-        for (f, e) in literal_sources(model, module, file, at) {
+        let literals = literal_sources(model, module, file, at);
+        if literals.is_empty()
+            && depth < 4
+            && let Target::Local(name) = &r.target
+            && let Some(local) = module.locals.iter().find(|l| l.name == name.as_str())
+        {
+            for related in sources(model, module, local.file, &local.attr.value, bad, depth + 1) {
+                if !out
+                    .iter()
+                    .any(|x| x.file == related.file && x.span == related.span)
+                {
+                    out.push(related);
+                }
+            }
+            continue;
+        }
+        for (f, e) in literals {
             let text = match e {
                 hcl_edit::expr::Expression::String(s) => s.value().to_string(),
                 _ => continue,
