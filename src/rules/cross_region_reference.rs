@@ -265,26 +265,18 @@ impl CrossRegionReference {
             if theirs == region {
                 continue;
             }
-            let mut f = self.finding(
-                b.file,
+            out.push(self.other_region(
+                b,
                 r.span.clone(),
-                format!(
-                    "`{}` in {region} uses `{}` of {theirs}",
-                    b.address, used.address
-                ),
+                used,
+                &theirs,
+                format!("`{}` in {region} uses `{}` of {theirs}", b.address, used.address),
                 format!(
                     "`{}` is created in {region}, and its `{path}` names `{}`, which is created in {theirs}: AWS looks it up in {region} and does not find it, or refuses another region's ARN; use one created in {region}",
                     b.address, used.address
                 ),
-            );
-            f.address = Some(b.address.clone());
-            f.key = format!("{path}:{}", used.address);
-            f.related.push(Related {
-                file: used.file,
-                span: used.header(),
-                message: format!("`{}`, created in {theirs}", used.address),
-            });
-            out.push(f);
+                format!("{path}:{}", used.address),
+            ));
         }
     }
 
@@ -311,9 +303,11 @@ impl CrossRegionReference {
             if theirs == name.text {
                 continue;
             }
-            let mut f = self.finding(
-                b.file,
+            out.push(self.other_region(
+                b,
                 span_of(&key.value),
+                used,
+                &theirs,
                 format!(
                     "replica in {} of `{}` encrypted with `{}` of {theirs}",
                     name.text, b.address, used.address
@@ -322,16 +316,34 @@ impl CrossRegionReference {
                     "the replica of `{}` in {} names `{}` as its `kms_key_arn`, a key created in {theirs}: a replica is encrypted with a key of its own region (a key created there, or a multi-Region replica key), and DynamoDB refuses another region's",
                     b.address, name.text, used.address
                 ),
-            );
-            f.address = Some(b.address.clone());
-            f.key = format!("replica:{}", name.text);
-            f.related.push(Related {
-                file: used.file,
-                span: used.header(),
-                message: format!("`{}`, created in {theirs}", used.address),
-            });
-            out.push(f);
+                format!("replica:{}", name.text),
+            ));
         }
+    }
+}
+
+impl CrossRegionReference {
+    /// The finding on `b` at `span`, which uses `used`, created in `theirs`.
+    #[allow(clippy::too_many_arguments)]
+    fn other_region(
+        &self,
+        b: &BlockInfo<'_>,
+        span: std::ops::Range<usize>,
+        used: &BlockInfo<'_>,
+        theirs: &str,
+        title: String,
+        message: String,
+        key: String,
+    ) -> Finding {
+        let mut f = self.finding(b.file, span, title, message);
+        f.address = Some(b.address.clone());
+        f.key = key;
+        f.related.push(Related {
+            file: used.file,
+            span: used.header(),
+            message: format!("`{}`, created in {theirs}", used.address),
+        });
+        f
     }
 }
 
