@@ -7,8 +7,12 @@
 //! bucket policy, a local built from itself. The cycle is reported once, at the
 //! reference that its first block (in file order) makes to the next, with each other
 //! step as a related place (the first ten). A resource that names itself (not through
-//! `self`) is a cycle of one. Module calls are left out: Terraform follows their inputs
-//! and outputs one by one, which this rule does not.
+//! `self`) is a cycle of one. Module calls are followed in one case only: a module call
+//! whose `depends_on` names another module call that takes one of its outputs (or
+//! depends on it in turn). `depends_on` makes every part of the first module wait for
+//! all of the second, whose inputs wait for the first's output: Terraform reports the
+//! cycle whatever the modules hold. Otherwise Terraform follows module inputs and
+//! outputs one by one, which this rule does not.
 //!
 //! ## Why is this bad?
 //! Terraform orders its work by these references. A cycle has no first step, and
@@ -71,7 +75,7 @@ use std::ops::Range;
 
 use super::{Class, Rule};
 use crate::finding::{Finding, Related, Severity};
-use crate::model::expr::Target;
+use crate::model::expr::{RefCollector, Target};
 use crate::model::{BlockKind, Model, Module, Owner};
 use crate::workspace::FileId;
 
@@ -230,6 +234,7 @@ impl Rule for ReferenceCycle {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         for module in &model.modules {
+            self.module_cycles(module, out);
             if module.refs.is_empty() {
                 continue;
             }
@@ -300,6 +305,66 @@ impl Rule for ReferenceCycle {
                         })
                     })
                     .collect();
+                out.push(f);
+            }
+        }
+    }
+}
+
+impl ReferenceCycle {
+    /// `module.a` with `depends_on = [module.b]` while `module.b` takes an output of
+    /// `module.a` (or depends on it): a cycle between the two calls.
+    fn module_cycles(&self, module: &Module<'_>, out: &mut Vec<Finding>) {
+        let mut reported: Vec<(String, String)> = Vec::new();
+        for a in module.blocks_of(BlockKind::Module) {
+            for (dep, span) in &a.depends_on {
+                let Some(b) = module.block(dep) else {
+                    continue;
+                };
+                if b.kind != BlockKind::Module || b.address == a.address {
+                    continue;
+                }
+                let back = b
+                    .depends_on
+                    .iter()
+                    .find(|(d, _)| *d == a.address)
+                    .map(|(_, s)| s.clone())
+                    .or_else(|| {
+                        let mut refs = RefCollector::default();
+                        refs.body(b.body());
+                        refs.refs
+                            .into_iter()
+                            .find(|r| r.target.address() == a.address)
+                            .map(|r| r.span)
+                    });
+                let Some(back) = back else {
+                    continue;
+                };
+                let pair = if a.address < b.address {
+                    (a.address.clone(), b.address.clone())
+                } else {
+                    (b.address.clone(), a.address.clone())
+                };
+                if reported.contains(&pair) {
+                    continue;
+                }
+                reported.push(pair);
+                let mut f = self.finding(
+                    a.file,
+                    span.clone(),
+                    format!("`{}` is part of a dependency cycle", a.address),
+                    format!(
+                        "`{}` depends on all of `{}` (`depends_on`), and `{}` waits for `{}` in turn: every part of `{}` waits for `{}` to finish, which waits for `{}`'s output, and `terraform validate` stops (\"Error: Cycle: {}…\"); pass the values instead of `depends_on`, or remove the reference back",
+                        a.address, b.address, b.address, a.address, a.address, b.address, a.address, a.address
+                    ),
+                );
+                f.address = Some(a.address.clone());
+                f.key = format!("module:{}", b.address);
+                f.related.push(Related {
+                    file: b.file,
+                    span: back,
+                    message: format!("`{}` refers to `{}`", b.address, a.address),
+                });
                 out.push(f);
             }
         }
