@@ -68,7 +68,8 @@ impl Side {
     }
 
     /// This side with its [`Uses`] read off the parse the ideal's model holds already,
-    /// instead of parsing the text again: what [`Side::uses`] would find.
+    /// instead of parsing the text again: what [`Side::uses`] finds in a text that parses
+    /// on its own (a block's text taken out of a file that parsed always does).
     fn with_uses_of(self, of: Of<'_, '_>) -> Side {
         let mut refs = crate::model::expr::RefCollector::default();
         let mut module_sources = Vec::new();

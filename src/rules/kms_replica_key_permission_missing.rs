@@ -3,8 +3,9 @@
 //! ## What it does
 //! Reports an `aws_kms_replica_key` whose primary key (an `aws_kms_key` of the module,
 //! named by `primary_key_arn`) has a key policy — its own `policy` or an
-//! `aws_kms_key_policy` — in which no `Allow` statement grants `kms:ReplicateKey` (or
-//! `kms:*`, `kms:Replicate*`, `*`) to an AWS principal. A key without a policy has
+//! `aws_kms_key_policy` — in which no `Allow` statement grants `kms:ReplicateKey` (or an
+//! action pattern that covers it: `kms:*`, `kms:Re*`, `kms:*Key`, `*`) to an AWS
+//! principal. A key without a policy has
 //! AWS's default policy, which gives the account `kms:*`, and is not reported; neither
 //! is a policy that cannot be read whole. The key policy, and the actions of each
 //! statement that grants AWS principals theirs (where `kms:ReplicateKey` belongs), are
@@ -58,13 +59,21 @@ use crate::model::{BlockKind, Model};
 
 pub struct KmsReplicaKeyPermissionMissing;
 
-/// Whether an action, as written, covers `kms:ReplicateKey`.
+/// Whether an action, as written (IAM wildcards `*` and `?`, any case), covers
+/// `kms:ReplicateKey`.
 fn covers(action: &str) -> bool {
-    let a = action.to_ascii_lowercase();
-    matches!(
-        a.as_str(),
-        "*" | "kms:*" | "kms:replicatekey" | "kms:replicate*" | "kms:r*" | "kms:rep*"
-    )
+    glob(action.to_ascii_lowercase().as_bytes(), b"kms:replicatekey")
+}
+
+/// Whether `pattern` (with `*` for any run and `?` for one character) matches `text`.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some((b'*', rest)) => (0..=text.len()).any(|i| glob(rest, &text[i..])),
+        Some((&c, rest)) => text
+            .split_first()
+            .is_some_and(|(&t, more)| (c == b'?' || c == t) && glob(rest, more)),
+    }
 }
 
 impl Rule for KmsReplicaKeyPermissionMissing {
@@ -147,6 +156,34 @@ impl Rule for KmsReplicaKeyPermissionMissing {
                 }
                 out.push(f);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn action_patterns_that_cover_replicate_key() {
+        for yes in [
+            "*",
+            "kms:*",
+            "KMS:ReplicateKey",
+            "kms:Re*",
+            "kms:*Key",
+            "kms:Replicat?Key",
+        ] {
+            assert!(covers(yes), "{yes}");
+        }
+        for no in [
+            "kms:Create*",
+            "kms:Put*",
+            "kms:ReplicateKeys",
+            "s3:*",
+            "kms:Decrypt",
+        ] {
+            assert!(!covers(no), "{no}");
         }
     }
 }

@@ -137,10 +137,10 @@ impl Rule for LogBucketPolicyMissing {
                 };
                 // Application load balancers (the default type) write access logs with
                 // SSE-S3 only; network ones can use a KMS key the log service may use.
-                let application = b
-                    .attr("load_balancer_type")
-                    .and_then(|a| static_str(&a.value))
-                    .is_none_or(|t| t == "application");
+                let application = b.attr("load_balancer_type").is_none_or(|a| {
+                    let t = crate::model::eval::known(module, &a.value);
+                    t.complete && t.text == "application"
+                });
                 if b.label(0) != "aws_cloudtrail"
                     && application
                     && let Some(kms) = kms_encryption(module, bucket)

@@ -5,7 +5,8 @@
 //! and locals filled in — holds a character that the resource type's names cannot: an
 //! upper-case letter in an S3 bucket or an ECR repository; an upper-case letter or `_`
 //! in an RDS instance or cluster identifier, a DB parameter group or an OpenSearch
-//! domain (and `_` in a bucket); `_` or `.` in a load balancer or target group name; a
+//! domain (and `_` in a bucket; a `.` in an identifier or a domain, where a bucket and a
+//! parameter group take it); `_` or `.` in a load balancer or target group name; a
 //! `.` in an SQS queue or SNS topic name other than a FIFO one's `.fifo` ending; a space
 //! or a `.` where Lambda, Step Functions, ECS and EKS take letters, digits, `-` and `_`
 //! only (EventBridge rules, DynamoDB tables and Kinesis streams take `.` as well). Parts whose value cannot be known (resource attributes, data sources) are left
@@ -69,10 +70,9 @@ use crate::model::expr::{RefCollector, Target, span_of};
 /// The characters a kind of name takes.
 #[derive(Clone, Copy)]
 enum Charset {
-    /// Lower-case letters, digits, `-` and `.` (S3 buckets).
+    /// Lower-case letters, digits, `-` and `.` (S3 buckets, DB parameter groups).
     Bucket,
-    /// Lower-case letters, digits and `-` (RDS identifiers, parameter groups,
-    /// OpenSearch domains).
+    /// Lower-case letters, digits and `-` (RDS identifiers, OpenSearch domains).
     LowerHyphen,
     /// Lower-case letters, digits, `-`, `_`, `.` and `/` (ECR repositories).
     Repository,
@@ -130,12 +130,8 @@ const NAMES: &[(&str, &str, Charset)] = &[
         "identifier",
         Charset::LowerHyphen,
     ),
-    ("aws_db_parameter_group", "name", Charset::LowerHyphen),
-    (
-        "aws_rds_cluster_parameter_group",
-        "name",
-        Charset::LowerHyphen,
-    ),
+    ("aws_db_parameter_group", "name", Charset::Bucket),
+    ("aws_rds_cluster_parameter_group", "name", Charset::Bucket),
     ("aws_opensearch_domain", "domain_name", Charset::LowerHyphen),
     (
         "aws_elasticsearch_domain",

@@ -121,6 +121,33 @@ fn level(resource: &str) -> Option<Level> {
     }
 }
 
+/// The objects of the bucket a bucket ARN names, written as the resource is:
+/// `aws_s3_bucket.x.arn` → `"${aws_s3_bucket.x.arn}/*"`, `arn:aws:s3:::b` → `arn:aws:s3:::b/*`.
+fn objects_of(resource: &str) -> String {
+    let r = resource.trim();
+    if r.starts_with("arn:") {
+        format!("{r}/*")
+    } else if let Some(inner) = r.strip_prefix("${").and_then(|x| x.strip_suffix('}')) {
+        format!("\"${{{inner}}}/*\"")
+    } else {
+        format!("\"${{{r}}}/*\"")
+    }
+}
+
+/// The bucket an object ARN is in, written as the resource is:
+/// `${aws_s3_bucket.x.arn}/*` → `aws_s3_bucket.x.arn`, `arn:aws:s3:::b/*` → `arn:aws:s3:::b`.
+fn bucket_of(resource: &str) -> String {
+    let r = resource.trim();
+    if let Some(rest) = r.strip_prefix("arn:aws:s3:::") {
+        let bucket = rest.split('/').next().unwrap_or(rest);
+        format!("arn:aws:s3:::{bucket}")
+    } else if let Some((inner, _)) = r.strip_prefix("${").and_then(|x| x.split_once('}')) {
+        inner.trim().to_string()
+    } else {
+        r.to_string()
+    }
+}
+
 pub struct S3ActionResourceMismatch;
 
 impl Rule for S3ActionResourceMismatch {
@@ -166,16 +193,17 @@ impl Rule for S3ActionResourceMismatch {
                     if levels.contains(&wanted) {
                         continue;
                     }
+                    let first = s.resources.first().map(String::as_str).unwrap_or("");
                     let (kind, other, instead) = match wanted {
                         Level::Object => (
                             "object",
                             "the bucket",
-                            "the bucket's objects (`\"${aws_s3_bucket.x.arn}/*\"`)",
+                            format!("the bucket's objects (`{}`)", objects_of(first)),
                         ),
                         Level::Bucket => (
                             "bucket",
                             "objects",
-                            "the bucket itself (`aws_s3_bucket.x.arn`, without `/*`)",
+                            format!("the bucket itself (`{}`)", bucket_of(first)),
                         ),
                     };
                     let shown: Vec<String> = s.actions.iter().map(|a| format!("`{a}`")).collect();
@@ -213,7 +241,27 @@ impl Rule for S3ActionResourceMismatch {
 
 #[cfg(test)]
 mod tests {
-    use super::{Level, level};
+    use super::{Level, bucket_of, level, objects_of};
+
+    #[test]
+    fn advice_is_written_from_the_resource() {
+        assert_eq!(
+            objects_of("aws_s3_bucket.data.arn"),
+            "\"${aws_s3_bucket.data.arn}/*\""
+        );
+        assert_eq!(
+            objects_of("arn:aws:s3:::my-bucket"),
+            "arn:aws:s3:::my-bucket/*"
+        );
+        assert_eq!(
+            bucket_of("${aws_s3_bucket.data.arn}/*"),
+            "aws_s3_bucket.data.arn"
+        );
+        assert_eq!(
+            bucket_of("arn:aws:s3:::my-bucket/logs/*"),
+            "arn:aws:s3:::my-bucket"
+        );
+    }
 
     #[test]
     fn resources_are_told_apart() {

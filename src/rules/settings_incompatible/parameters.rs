@@ -83,6 +83,14 @@ impl<'a> Cx<'a> {
             .iter()
             .map(|(.., t, _)| format!("`{t}`"))
             .collect();
+        let written = immediate.iter().filter(|(.., m)| m.is_some()).count();
+        let how = if written == 0 {
+            "the provider's default `apply_method`, `immediate`"
+        } else if written == immediate.len() {
+            "`apply_method = \"immediate\"`"
+        } else {
+            "`apply_method` `immediate` (written out for some, the provider's default for the others)"
+        };
         let mut problem = self.problem(
             b,
             first_name,
@@ -92,7 +100,7 @@ impl<'a> Cx<'a> {
                 names.join(", ")
             ),
             format!(
-                "`{}` ({family}) sets {} with `apply_method` `immediate` (written out or left to the provider's default); {} read only when the database starts, and RDS refuses the parameter group: \"InvalidParameterCombination: cannot use immediate apply method for static parameter\". Set `apply_method = \"pending-reboot\"`",
+                "`{}` ({family}) sets {} with {how}; {} read only when the database starts, and RDS refuses the parameter group: \"InvalidParameterCombination: cannot use immediate apply method for static parameter\". Set `apply_method = \"pending-reboot\"`",
                 b.address,
                 names.join(", "),
                 if names.len() == 1 { "it is" } else { "they are" }
