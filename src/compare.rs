@@ -24,9 +24,9 @@ pub struct Side {
     pub text: String,
     /// Top-level arguments and nested blocks, normalised: name → text.
     pub parts: BTreeMap<String, String>,
-    /// What the text refers to and the modules it calls, parsed once (both the rule
-    /// that adds a missing block and the one that replaces a differing block ask).
-    uses: std::sync::OnceLock<Option<Uses>>,
+    /// What the block refers to and the modules it calls, read off the ideal's parse
+    /// when the comparison is made; `None` for a side not yet given them.
+    uses: Option<Uses>,
 }
 
 /// The references of a block's text and the `source` of each module block in it.
@@ -42,35 +42,18 @@ impl Side {
             path,
             text,
             parts,
-            uses: std::sync::OnceLock::new(),
+            uses: None,
         }
     }
 
-    /// [`Uses`] of the text; `None` when it does not parse.
+    /// [`Uses`] of the block (every side a [`Comparison`] holds has them).
     pub fn uses(&self) -> Option<&Uses> {
-        self.uses
-            .get_or_init(|| {
-                let body = hcl_edit::parser::parse_body(&self.text).ok()?;
-                let mut refs = crate::model::expr::RefCollector::default();
-                refs.body(&body);
-                let module_sources = body
-                    .blocks()
-                    .filter(|b| b.ident.as_str() == "module")
-                    .filter_map(|b| b.body.get_attribute("source"))
-                    .filter_map(|a| crate::model::expr::static_str(&a.value))
-                    .collect();
-                Some(Uses {
-                    refs: refs.refs.into_iter().map(|r| r.target).collect(),
-                    module_sources,
-                })
-            })
-            .as_ref()
+        self.uses.as_ref()
     }
 
-    /// This side with its [`Uses`] read off the parse the ideal's model holds already,
-    /// instead of parsing the text again: what [`Side::uses`] finds in a text that parses
-    /// on its own (a block's text taken out of a file that parsed always does).
-    fn with_uses_of(self, of: Of<'_, '_>) -> Side {
+    /// This side with its [`Uses`] read off the parse the ideal's model holds already
+    /// (no second parse of the block's text).
+    fn with_uses_of(mut self, of: Of<'_, '_>) -> Side {
         let mut refs = crate::model::expr::RefCollector::default();
         let mut module_sources = Vec::new();
         match of {
@@ -85,12 +68,10 @@ impl Side {
             }
             Of::Local(l) => refs.expr(&l.attr.value),
         }
-        let uses = Uses {
+        self.uses = Some(Uses {
             refs: refs.refs.into_iter().map(|r| r.target).collect(),
             module_sources,
-        };
-        // A fresh side: its cell is empty, so the value is always set.
-        let _ = self.uses.set(Some(uses));
+        });
         self
     }
 }

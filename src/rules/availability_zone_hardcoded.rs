@@ -212,7 +212,7 @@ fn zone_region(text: &str) -> Option<&str> {
 }
 
 /// The region `b` is created in, when it is known.
-fn provider_region(module: &Module<'_>, b: &BlockInfo<'_>) -> Option<String> {
+pub(super) fn provider_region(module: &Module<'_>, b: &BlockInfo<'_>) -> Option<String> {
     let region = known(module, &module.region_attr(b)?.1.value);
     region.complete.then_some(region.text)
 }

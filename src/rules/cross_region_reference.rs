@@ -352,9 +352,9 @@ impl CrossRegionReference {
 /// answer whose provider file is the task's) — from an alias that names a region
 /// (`aws.us_east_2`).
 fn region_of(module: &Module<'_>, b: &BlockInfo<'_>) -> Option<String> {
-    if let Some((_, attr)) = module.region_attr(b) {
-        let region = known(module, &attr.value);
-        return (region.complete && !region.text.is_empty()).then_some(region.text);
+    if module.region_attr(b).is_some() {
+        return super::availability_zone_hardcoded::provider_region(module, b)
+            .filter(|r| !r.is_empty());
     }
     let alias = b.provider.as_ref()?.alias.as_deref()?;
     let configured = module.blocks_of(BlockKind::Provider).any(|p| {

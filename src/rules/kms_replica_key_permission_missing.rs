@@ -62,18 +62,7 @@ pub struct KmsReplicaKeyPermissionMissing;
 /// Whether an action, as written (IAM wildcards `*` and `?`, any case), covers
 /// `kms:ReplicateKey`.
 fn covers(action: &str) -> bool {
-    glob(action.to_ascii_lowercase().as_bytes(), b"kms:replicatekey")
-}
-
-/// Whether `pattern` (with `*` for any run and `?` for one character) matches `text`.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((b'*', rest)) => (0..=text.len()).any(|i| glob(rest, &text[i..])),
-        Some((&c, rest)) => text
-            .split_first()
-            .is_some_and(|(&t, more)| (c == b'?' || c == t) && glob(rest, more)),
-    }
+    crate::model::policy::action_matches(action, "kms:ReplicateKey")
 }
 
 impl Rule for KmsReplicaKeyPermissionMissing {

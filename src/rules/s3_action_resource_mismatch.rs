@@ -91,24 +91,24 @@ enum Level {
 fn level(resource: &str) -> Option<Level> {
     let r = resource.trim();
     if let Some(rest) = r.strip_prefix("arn:aws:s3:::") {
-        if rest.is_empty() || rest.starts_with('*') || rest.starts_with("${") {
+        // The bucket's name must be written out: `*` or `${…}` there may be anything.
+        let (bucket, key) = rest
+            .split_once('/')
+            .map_or((rest, None), |(b, k)| (b, Some(k)));
+        if bucket.is_empty() || bucket.contains('*') || bucket.contains("${") {
             return None;
         }
-        return Some(if rest.contains('/') {
+        return Some(if key.is_some() {
             Level::Object
-        } else if rest.contains('*') {
-            return None;
         } else {
             Level::Bucket
         });
     }
     // A reference to a bucket's ARN, alone or interpolated, with or without `/…`.
-    let inner = r
+    let (reference, after) = r
         .strip_prefix("${")
         .and_then(|x| x.split_once('}'))
-        .map(|(reference, after)| (reference.trim(), after))
-        .unwrap_or((r, ""));
-    let (reference, after) = inner;
+        .map_or((r, ""), |(reference, after)| (reference.trim(), after));
     let bucket =
         reference.starts_with("aws_s3_bucket.") || reference.starts_with("data.aws_s3_bucket.");
     if !(bucket && reference.ends_with(".arn")) {
