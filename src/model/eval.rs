@@ -1,5 +1,6 @@
 //! Partial evaluation of strings: what a name will at least look like, with variables
-//! taken from `*.tfvars` (first) or their defaults, and locals followed. Parts that
+//! taken from `*.tfvars` (first), what the callers of a child module agree to pass it, or
+//! their defaults, and locals followed. Parts that
 //! cannot be known (resource attributes, function calls, variables without a value) are
 //! left out and make the result partial, so rules can reason on lower bounds: a partial
 //! value's known text is always part of the real value.
@@ -136,6 +137,9 @@ fn count_at(module: &Module<'_>, expr: &Expression, depth: usize) -> Option<u64>
             .map(|(root, attrs)| (*root, attrs.as_slice()))?
         {
             ("var", [name]) => {
+                if let Some(given) = module.inputs.get(*name) {
+                    return given.complete.then(|| given.text.parse().ok())?;
+                }
                 let default = module.block(&format!("var.{name}"))?.attr("default")?;
                 count_at(module, &default.value, depth + 1)
             }
@@ -393,10 +397,90 @@ fn variable(module: &Module<'_>, name: &str, depth: usize) -> Known {
     if let Some(v) = module.tfvars.iter().rev().find(|v| v.name == name) {
         return eval(module, v.value, depth + 1);
     }
+    // A child module's input: what its callers give it.
+    if let Some(given) = module.inputs.get(name) {
+        return given.clone();
+    }
     module
         .block(&format!("var.{name}"))
         .and_then(|b| b.attr("default"))
         .map_or_else(unknown, |d| eval(module, &d.value, depth + 1))
+}
+
+/// Fills in each child module's [`Module::inputs`]. For each variable the module
+/// declares, every call of the module gives a value: what it passes, evaluated in the
+/// calling module (its tfvars, its own inputs, its locals), or else the variable's
+/// default. When every call gives the same known text, that is the input; when calls
+/// differ, or one gives nothing, the input is unknown (no default stands in for it). A
+/// module nobody calls keeps its defaults. Modules called from child modules take what
+/// their caller's inputs became: the passes repeat until nothing changes.
+pub(crate) fn resolve_inputs(modules: &mut [Module<'_>]) {
+    use std::collections::HashMap;
+    // Child folder → (calling module, call block) of each call.
+    let mut calls: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    for (i, m) in modules.iter().enumerate() {
+        for (j, b) in m.blocks.iter().enumerate() {
+            if b.kind != super::BlockKind::Module {
+                continue;
+            }
+            if let Some(dir) = b
+                .attr("source")
+                .and_then(|s| super::expr::static_str(&s.value))
+                .and_then(|s| super::resolve_local_source(&m.dir, &s))
+            {
+                calls.entry(dir).or_default().push((i, j));
+            }
+        }
+    }
+    if calls.is_empty() {
+        return;
+    }
+    // Each pass can carry a value one level further down a chain of calls.
+    for _ in 0..4 {
+        let next: Vec<Option<HashMap<String, Known>>> = modules
+            .iter()
+            .map(|m| {
+                let callers = calls.get(&m.dir)?;
+                let mut inputs = HashMap::new();
+                for var in m.blocks_of(super::BlockKind::Variable) {
+                    let name = var.label(0);
+                    let mut agreed: Option<Known> = None;
+                    for &(i, j) in callers {
+                        let (caller, call) = (&modules[i], &modules[i].blocks[j]);
+                        let given = match (call.attr(name), var.attr("default")) {
+                            (Some(arg), _) => eval(caller, &arg.value, 1),
+                            (None, Some(default)) => eval(m, &default.value, 1),
+                            (None, None) => unknown(),
+                        };
+                        match &agreed {
+                            None => agreed = Some(given),
+                            Some(a) if *a == given => {}
+                            Some(_) => {
+                                agreed = Some(unknown());
+                                break;
+                            }
+                        }
+                    }
+                    if let Some(value) = agreed {
+                        inputs.insert(name.to_string(), value);
+                    }
+                }
+                Some(inputs)
+            })
+            .collect();
+        let mut changed = false;
+        for (m, inputs) in modules.iter_mut().zip(next) {
+            if let Some(inputs) = inputs
+                && m.inputs != inputs
+            {
+                m.inputs = inputs;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -501,6 +585,59 @@ mod tests {
             .collect();
         // Every environment's value, in the modules' order.
         assert_eq!(texts, ["false", "true"]);
+    }
+
+    #[test]
+    fn a_child_module_knows_the_inputs_its_callers_agree_on() {
+        use crate::workspace::{FileKind, SourceFile, Workspace};
+        let file = |path: &str, src: &str| SourceFile::new(path, FileKind::Terraform, src);
+        let ws = Workspace::from_files(
+            "/w",
+            vec![
+                file(
+                    "main.tf",
+                    "variable \"env\" {\n  default = \"prod\"\n}\nmodule \"a\" {\n  source  = \"./svc\"\n  engine  = \"8.0.28\"\n  env     = var.env\n  size    = 3\n  zone    = \"a\"\n}\nmodule \"b\" {\n  source  = \"./svc\"\n  engine  = \"8.0.28\"\n  env     = var.env\n  zone    = \"b\"\n}\n",
+                ),
+                file(
+                    "svc/main.tf",
+                    "variable \"engine\" {}\nvariable \"env\" {}\nvariable \"size\" {\n  default = 3\n}\nvariable \"zone\" {\n  default = \"a\"\n}\nvariable \"tier\" {\n  default = \"web\"\n}\nmodule \"inner\" {\n  source = \"./inner\"\n  name   = \"${var.env}-${var.tier}\"\n}\n",
+                ),
+                file(
+                    "svc/inner/main.tf",
+                    "variable \"name\" {\n  default = \"x\"\n}\n",
+                ),
+                // Nobody calls this one: its defaults stand.
+                file(
+                    "lone/main.tf",
+                    "variable \"env\" {\n  default = \"dev\"\n}\n",
+                ),
+            ],
+        );
+        let parsed = crate::model::Model::parse_all(&ws);
+        let model = crate::model::Model::build(&ws, &parsed);
+        let value = |dir: &str, name: &str| -> Known {
+            let m = model.modules.iter().find(|m| m.dir == dir).unwrap();
+            super::variable(m, name, 0)
+        };
+        // Both calls pass the same text: no default needed.
+        assert_eq!(value("svc", "engine").text, "8.0.28");
+        assert!(value("svc", "engine").complete);
+        // Evaluated where the call is: the caller's default.
+        assert_eq!(value("svc", "env").text, "prod");
+        // One call passes 3, the other takes the default 3.
+        assert_eq!(value("svc", "size").text, "3");
+        // The calls give different zones: unknown, not the default.
+        let zone = value("svc", "zone");
+        assert_eq!((zone.text.as_str(), zone.complete), ("", false));
+        // Nobody passes the tier: the default.
+        assert_eq!(value("svc", "tier").text, "web");
+        // Two levels down, through the middle module's inputs.
+        assert_eq!(value("svc/inner", "name").text, "prod-web");
+        assert_eq!(value("lone", "env").text, "dev");
+        // `count` reads the same inputs.
+        let svc = model.modules.iter().find(|m| m.dir == "svc").unwrap();
+        let size: hcl_edit::expr::Expression = "var.size".parse().unwrap();
+        assert_eq!(count(svc, &size), Some(3));
     }
 
     #[test]

@@ -207,6 +207,10 @@ pub struct Module<'a> {
     pub is_child: bool,
     /// `(provider, alias)` pairs that callers pass in with `providers = { aws.x = … }`.
     pub received_aliases: Vec<(String, String)>,
+    /// A child module's inputs as its callers give them (see [`eval::resolve_inputs`]):
+    /// the value every call agrees on, evaluated where the call is; an input the calls
+    /// give differently is unknown.
+    pub(crate) inputs: HashMap<String, eval::Known>,
     by_address: HashMap<String, usize>,
     /// `(companion type, argument)` → the resources that companions of that type name
     /// in that argument (or iterate over): built once per pair, on first use.
@@ -744,6 +748,7 @@ impl<'a> Model<'a> {
                 module.received_aliases = aliases;
             }
         }
+        eval::resolve_inputs(&mut modules);
         let parse_problems = files
             .iter()
             .zip(&parsed)
