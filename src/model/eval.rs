@@ -273,23 +273,11 @@ fn sources<'a>(
                 // passes it, the default is never used.
                 let mut calls = 0;
                 let mut passed = 0;
-                if module.is_child {
-                    for caller in &model.modules {
-                        for call in caller.blocks_of(super::BlockKind::Module) {
-                            let calls_this = call
-                                .attr("source")
-                                .and_then(|s| super::expr::static_str(&s.value))
-                                .and_then(|s| super::resolve_local_source(&caller.dir, &s))
-                                .is_some_and(|dir| dir == module.dir);
-                            if !calls_this {
-                                continue;
-                            }
-                            calls += 1;
-                            if let Some(arg) = call.attr(name) {
-                                passed += 1;
-                                sources(model, caller, call.file, &arg.value, depth + 1, out);
-                            }
-                        }
+                for (caller, call) in model.callers_of(&module.dir) {
+                    calls += 1;
+                    if let Some(arg) = call.attr(name) {
+                        passed += 1;
+                        sources(model, caller, call.file, &arg.value, depth + 1, out);
                     }
                 }
                 // A map set by a tfvars file replaces the default whole.
@@ -414,24 +402,11 @@ fn variable(module: &Module<'_>, name: &str, depth: usize) -> Known {
 /// differ, or one gives nothing, the input is unknown (no default stands in for it). A
 /// module nobody calls keeps its defaults. Modules called from child modules take what
 /// their caller's inputs became: the passes repeat until nothing changes.
-pub(crate) fn resolve_inputs(modules: &mut [Module<'_>]) {
+pub(crate) fn resolve_inputs(
+    modules: &mut [Module<'_>],
+    calls: &std::collections::HashMap<String, Vec<(usize, usize)>>,
+) {
     use std::collections::HashMap;
-    // Child folder → (calling module, call block) of each call.
-    let mut calls: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-    for (i, m) in modules.iter().enumerate() {
-        for (j, b) in m.blocks.iter().enumerate() {
-            if b.kind != super::BlockKind::Module {
-                continue;
-            }
-            if let Some(dir) = b
-                .attr("source")
-                .and_then(|s| super::expr::static_str(&s.value))
-                .and_then(|s| super::resolve_local_source(&m.dir, &s))
-            {
-                calls.entry(dir).or_default().push((i, j));
-            }
-        }
-    }
     if calls.is_empty() {
         return;
     }

@@ -6,6 +6,7 @@
 pub mod companion;
 pub mod eval;
 pub mod expr;
+pub mod follow;
 pub mod grants;
 pub mod parse;
 pub mod policy;
@@ -634,6 +635,9 @@ pub struct Model<'a> {
     pub comparisons: std::sync::OnceLock<Vec<crate::compare::Comparison>>,
     /// What the provider schemas reject, computed once for the four schema rules.
     pub schema_problems: std::sync::OnceLock<Vec<schema::check::Problem>>,
+    /// Folder of a local module → `(calling module, call block)` of each call of it,
+    /// indices into `modules` and that module's `blocks`.
+    calls: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl<'a> Model<'a> {
@@ -748,7 +752,8 @@ impl<'a> Model<'a> {
                 module.received_aliases = aliases;
             }
         }
-        eval::resolve_inputs(&mut modules);
+        let calls = call_index(&modules);
+        eval::resolve_inputs(&mut modules, &calls);
         let parse_problems = files
             .iter()
             .zip(&parsed)
@@ -762,6 +767,7 @@ impl<'a> Model<'a> {
             parse_problems,
             comparisons: std::sync::OnceLock::new(),
             schema_problems: std::sync::OnceLock::new(),
+            calls,
         }
     }
 
@@ -820,9 +826,49 @@ impl<'a> Model<'a> {
             || self.ws.files.iter().any(|f| f.path.starts_with(&prefix))
     }
 
+    /// Each call of the local module in folder `dir`: the calling module and its
+    /// `module` block.
+    pub fn callers_of(&self, dir: &str) -> impl Iterator<Item = (&Module<'a>, &BlockInfo<'a>)> {
+        self.calls
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .map(|&(m, b)| (&self.modules[m], &self.modules[m].blocks[b]))
+    }
+
+    /// The module that a `module` block calls, when its source is a local folder this
+    /// model holds.
+    pub fn called(&self, caller: &Module<'a>, call: &BlockInfo<'a>) -> Option<&Module<'a>> {
+        let dir = call
+            .attr("source")
+            .and_then(|s| static_str(&s.value))
+            .and_then(|s| resolve_local_source(&caller.dir, &s))?;
+        self.modules.iter().find(|m| m.dir == dir)
+    }
+
     pub fn path(&self, file: FileId) -> &'a str {
         self.ws.files.get(file).map_or("", |f| f.path.as_str())
     }
+}
+
+/// Folder of a local module → `(calling module, call block)` of each call of it.
+fn call_index(modules: &[Module<'_>]) -> HashMap<String, Vec<(usize, usize)>> {
+    let mut calls: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    for (i, m) in modules.iter().enumerate() {
+        for (j, b) in m.blocks.iter().enumerate() {
+            if b.kind != BlockKind::Module {
+                continue;
+            }
+            if let Some(dir) = b
+                .attr("source")
+                .and_then(|s| static_str(&s.value))
+                .and_then(|s| resolve_local_source(&m.dir, &s))
+            {
+                calls.entry(dir).or_default().push((i, j));
+            }
+        }
+    }
+    calls
 }
 
 fn build_module<'a>(ws: &'a Workspace, dir: &str, ids: &[(FileId, &'a ParsedFile)]) -> Module<'a> {

@@ -281,13 +281,48 @@ impl Routes {
     }
 
     /// Whether the subnet's default route certainly goes to an internet gateway of the
-    /// module (every table it is associated with is known, and one of them has such a
-    /// route).
+    /// module: every table it may be associated with is known and has such a route (a
+    /// subnet has one association; several tables are the branches of a conditional or
+    /// the choices of an iteration, any of which may be the one).
     pub fn public(&self, subnet: &BlockInfo<'_>) -> bool {
         !self.unknown
             && self
                 .tables_of
                 .get(&subnet.address)
-                .is_some_and(|t| t.iter().any(|t| self.igw_tables.contains(t)))
+                .is_some_and(|t| !t.is_empty() && t.iter().all(|t| self.igw_tables.contains(t)))
+    }
+}
+
+/// A module that declares subnets and whose routes are all readable, with what it passes
+/// to its module calls: what rules need to say a subnet of it is private or public.
+pub struct Network {
+    pub routes: Routes,
+    /// Addresses its module calls receive (a subnet, its VPC, a route table: they may
+    /// route it).
+    passed: BTreeSet<String>,
+}
+
+impl Network {
+    pub fn of(module: &Module<'_>) -> Option<Network> {
+        module.resources("aws_subnet").next()?;
+        let routes = Routes::of(module);
+        (!routes.unknown).then(|| Network {
+            routes,
+            passed: module
+                .blocks_of(crate::model::BlockKind::Module)
+                .filter_map(|m| module.index_of(&m.address))
+                .flat_map(|i| module.refs_from_block(i).map(|r| r.target.address()))
+                .collect(),
+        })
+    }
+
+    /// Whether a subnet's routes are all the module's own: neither it nor its VPC is
+    /// passed to a module call.
+    pub fn known(&self, subnet: &BlockInfo<'_>) -> bool {
+        let vpcs = subnet
+            .attr("vpc_id")
+            .map(|v| named(&v.value, &["aws_vpc"]))
+            .unwrap_or_default();
+        !self.passed.contains(&subnet.address) && !vpcs.iter().any(|v| self.passed.contains(v))
     }
 }

@@ -13,7 +13,10 @@
 //! module, and neither the table's `route` blocks nor any `aws_route` of the module give
 //! it a route through an `aws_internet_gateway`. A subnet with no association uses its
 //! VPC's main route table, which has only the local route when the VPC is created in the
-//! module and the module does not change the main table. A route, association or table
+//! module and the module does not change the main table. A load balancer's subnets are
+//! followed into the module that declares them: through locals, a module's variable to
+//! what its callers pass, and a module call's output to its value (a VPC module's
+//! `private_subnet_ids` passed to a service module). A route, association or table
 //! given by a variable, a local or a module output makes the rule stay quiet; so does a
 //! default route through anything but a NAT gateway (a firewall or load-balancer
 //! endpoint, a transit gateway: inspection layouts), a subnet or VPC passed to a module
@@ -61,12 +64,13 @@
 //! - https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html
 //! - https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
-use crate::model::expr::{RefCollector, Target, span_of};
-use crate::model::routes::{Routes, named};
+use crate::model::expr::span_of;
+use crate::model::follow::{self, Found};
+use crate::model::routes::{Network, named};
 use crate::model::{BlockInfo, Model, Module};
 
 pub struct InternetRouteMissing;
@@ -87,7 +91,21 @@ impl Rule for InternetRouteMissing {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        // A route or association in a file that did not parse may be missing.
+        // The modules whose subnets' routes are all known (a route or association in a
+        // file that did not parse may be missing).
+        let networks: HashMap<&str, Network> = model
+            .modules
+            .iter()
+            .filter(|m| m.terraform_parsed())
+            .filter_map(|m| Some((m.dir.as_str(), Network::of(m)?)))
+            .collect();
+        // A subnet that is certainly private, with the route tables that show it.
+        let private = |module: &Module<'_>, subnet: &BlockInfo<'_>| {
+            let net = networks
+                .get(module.dir.as_str())
+                .filter(|n| n.known(subnet))?;
+            net.routes.private(module, subnet)
+        };
         for module in model.modules.iter().filter(|m| m.terraform_parsed()) {
             let nats: Vec<&BlockInfo<'_>> = module.resources("aws_nat_gateway").collect();
             let lbs: Vec<&BlockInfo<'_>> = module
@@ -97,36 +115,19 @@ impl Rule for InternetRouteMissing {
             if nats.is_empty() && lbs.is_empty() {
                 continue;
             }
-            let routes = Routes::of(module);
-            if routes.unknown {
-                continue;
-            }
-            // What a module call receives (a subnet, its VPC, a route table), it may route.
-            let passed: std::collections::BTreeSet<String> = module
-                .blocks_of(crate::model::BlockKind::Module)
-                .filter_map(|m| module.index_of(&m.address))
-                .flat_map(|i| module.refs_from_block(i).map(|r| r.target.address()))
-                .collect();
-            let private = |address: &str| {
-                let subnet = module.block(address)?;
-                let vpc = subnet
-                    .attr("vpc_id")
-                    .map(|v| named(&v.value, &["aws_vpc"]))
-                    .unwrap_or_default();
-                if passed.contains(address) || vpc.iter().any(|v| passed.contains(v)) {
-                    return None;
-                }
-                routes.private(module, subnet).map(|t| (subnet, t))
-            };
-            let public_subnets: Vec<&BlockInfo<'_>> = module
-                .resources("aws_subnet")
-                .filter(|s| {
-                    routes
-                        .tables_of
-                        .get(&s.address)
-                        .is_some_and(|t| t.iter().any(|t| routes.public_tables.contains(t)))
+            let own = networks.get(module.dir.as_str());
+            let public_subnets: Vec<&BlockInfo<'_>> = own
+                .map(|n| {
+                    module
+                        .resources("aws_subnet")
+                        .filter(|s| {
+                            n.routes.tables_of.get(&s.address).is_some_and(|t| {
+                                t.iter().any(|t| n.routes.public_tables.contains(t))
+                            })
+                        })
+                        .collect()
                 })
-                .collect();
+                .unwrap_or_default();
             for nat in nats {
                 let private_type = nat
                     .attr("connectivity_type")
@@ -142,7 +143,10 @@ impl Rule for InternetRouteMissing {
                 if private_type {
                     continue;
                 }
-                let Some((block, tables)) = private(subnet) else {
+                let Some((block, tables)) = module
+                    .block(subnet)
+                    .and_then(|b| Some((b, private(module, b)?)))
+                else {
                     continue;
                 };
                 let mut f = self.finding(
@@ -189,22 +193,35 @@ impl Rule for InternetRouteMissing {
                 if lb_type == "gateway" {
                     continue;
                 }
-                let (span, subnets) = match lb.attr("subnets") {
-                    Some(a) => (span_of(&a.value), named(&a.value, &["aws_subnet"])),
+                // Every subnet, in whichever module declares it (followed through locals,
+                // module variables and outputs), and every one private.
+                let (span, subnets): (_, Vec<Found<'_, '_>>) = match lb.attr("subnets") {
+                    Some(a) => {
+                        match follow::resources(model, module, lb.file, &a.value, &["aws_subnet"]) {
+                            Some(found) => (span_of(&a.value), found),
+                            None => continue,
+                        }
+                    }
                     None => {
                         let mut all = Vec::new();
                         let mut first = None;
-                        let mut other = false;
                         for m in lb.body().get_blocks("subnet_mapping") {
                             if let Some(s) = m.body.get_attribute("subnet_id") {
                                 first.get_or_insert_with(|| span_of(&s.value));
-                                let found = named(&s.value, &["aws_subnet"]);
-                                other |= found.is_empty();
-                                all.extend(found);
+                                match follow::resources(
+                                    model,
+                                    module,
+                                    lb.file,
+                                    &s.value,
+                                    &["aws_subnet"],
+                                ) {
+                                    Some(found) => all.extend(found),
+                                    None => {
+                                        first = None;
+                                        break;
+                                    }
+                                }
                             }
-                        }
-                        if other {
-                            continue;
                         }
                         match first {
                             Some(span) => (span, all),
@@ -212,24 +229,25 @@ impl Rule for InternetRouteMissing {
                         }
                     }
                 };
-                // Every subnet named, and every one private; a list with anything else
-                // (a variable, a module output) may hold a public one.
-                let mut refs = RefCollector::default();
-                if let Some(a) = lb.attr("subnets") {
-                    refs.expr(&a.value);
-                    if refs.refs.iter().any(
-                        |r| !matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_subnet"),
-                    ) {
-                        continue;
-                    }
-                }
-                let mut unique = subnets.clone();
-                unique.sort();
-                unique.dedup();
-                let found: Vec<_> = unique.iter().map(|s| private(s)).collect();
-                if unique.is_empty() || found.iter().any(Option::is_none) {
+                let found: Vec<_> = subnets
+                    .iter()
+                    .map(|(m, s)| Some((*m, *s, private(m, s)?)))
+                    .collect();
+                if found.is_empty() || found.iter().any(Option::is_none) {
                     continue;
                 }
+                // A subnet of another module is named with its folder.
+                let mut unique: Vec<String> = subnets
+                    .iter()
+                    .map(|(m, s)| {
+                        if m.dir == module.dir {
+                            format!("`{}`", s.address)
+                        } else {
+                            format!("`{}` of `{}`", s.address, m.dir)
+                        }
+                    })
+                    .collect();
+                unique.dedup();
                 let mut f = self.finding(
                     lb.file,
                     span,
@@ -238,15 +256,15 @@ impl Rule for InternetRouteMissing {
                         "`{}` is internet-facing (`internal` is not `true`), but {} no route to an internet gateway: no client can reach it, and in a VPC without an internet gateway AWS refuses to create it",
                         lb.address,
                         if unique.len() == 1 {
-                            format!("its subnet `{}` has", unique[0])
+                            format!("its subnet {} has", unique[0])
                         } else {
                             format!("none of its subnets ({}) has", unique.join(", "))
                         }
                     ),
                 );
                 f.address = Some(lb.address.clone());
-                for (block, tables) in found.into_iter().flatten() {
-                    f.related.extend(related(module, block, &tables));
+                for (m, block, tables) in found.into_iter().flatten() {
+                    f.related.extend(related(m, block, &tables));
                 }
                 out.push(f);
             }

@@ -15,11 +15,15 @@
 //! image). User data counts as downloading when a line installs packages or fetches a
 //! URL other than the instance metadata service.
 //!
-//! Subnets are followed as `internet-route-missing` follows them: every route table of
-//! every subnet must be the module's own and every route readable, or the rule stays
-//! quiet; so it does when a subnet or its VPC is passed to a module call, and when the
-//! module has a file that did not parse. A module with any `aws_vpc_endpoint` is left
-//! alone: what the compute calls may be reached through it.
+//! Subnets are followed as `internet-route-missing` follows them, into whichever module
+//! declares them (through locals, a module's variable to what its callers pass, a module
+//! call's output to its value): every route table of every subnet must be that module's
+//! own and every route readable, or the rule stays quiet; so it does when a subnet or its
+//! VPC is passed to a module call, and when the module has a file that did not parse. A
+//! subnet is public only when every route table it may be associated with (each branch
+//! of a conditional) routes to an internet gateway. A module with any `aws_vpc_endpoint`
+//! (the compute's or the subnets') is left alone: what the compute calls may be reached
+//! through it.
 //!
 //! ## Why is this bad?
 //! Nothing fails when the resources are created. The function's calls to AWS APIs and
@@ -61,8 +65,11 @@
 
 use super::{Class, Rule};
 use crate::finding::{Finding, Related, Severity};
-use crate::model::expr::{RefCollector, Target, span_of, static_str};
-use crate::model::routes::Routes;
+use std::collections::HashMap;
+
+use crate::model::expr::{span_of, static_str};
+use crate::model::follow::{self, Found};
+use crate::model::routes::Network;
 use crate::model::{BlockInfo, Model, Module};
 
 pub struct SubnetEgressMissing;
@@ -84,9 +91,9 @@ const DOWNLOADS: &[&str] = &[
 ];
 
 /// Where a compute resource is placed: the argument, and the subnets it names.
-struct Placement<'m> {
+struct Placement<'m, 'a> {
     at: std::ops::Range<usize>,
-    subnets: Vec<&'m BlockInfo<'m>>,
+    subnets: Vec<Found<'m, 'a>>,
 }
 
 impl Rule for SubnetEgressMissing {
@@ -103,35 +110,36 @@ impl Rule for SubnetEgressMissing {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        // The modules whose subnets' routes are all known, with what they pass on.
+        let networks: HashMap<&str, Network> = model
+            .modules
+            .iter()
+            .filter(|m| m.terraform_parsed() && m.resources("aws_vpc_endpoint").next().is_none())
+            .filter_map(|m| Some((m.dir.as_str(), Network::of(m)?)))
+            .collect();
+        if networks.is_empty() {
+            return;
+        }
+        let known = |(m, s): &Found<'_, '_>| networks.get(m.dir.as_str()).filter(|n| n.known(s));
+        let isolated = |p: &Placement<'_, '_>| {
+            !p.subnets.is_empty()
+                && p.subnets
+                    .iter()
+                    .all(|f| known(f).is_some_and(|n| n.routes.isolated(f.0, f.1).is_some()))
+        };
+        let public = |p: &Placement<'_, '_>| {
+            !p.subnets.is_empty()
+                && p.subnets
+                    .iter()
+                    .all(|f| known(f).is_some_and(|n| n.routes.public(f.1)))
+        };
         for module in model.modules.iter().filter(|m| m.terraform_parsed()) {
-            if module.resources("aws_subnet").next().is_none()
-                || module.resources("aws_vpc_endpoint").next().is_some()
-            {
+            if module.resources("aws_vpc_endpoint").next().is_some() {
                 continue;
             }
-            let routes = Routes::of(module);
-            if routes.unknown {
-                continue;
-            }
-            let passed = passed_to_modules(module);
-            let known = |s: &BlockInfo<'_>| {
-                let vpcs = s
-                    .attr("vpc_id")
-                    .map(|v| crate::model::routes::named(&v.value, &["aws_vpc"]))
-                    .unwrap_or_default();
-                !passed.contains(&s.address) && !vpcs.iter().any(|v| passed.contains(v))
-            };
-            let isolated = |p: &Placement<'_>| {
-                !p.subnets.is_empty()
-                    && p.subnets
-                        .iter()
-                        .all(|s| known(s) && routes.isolated(module, s).is_some())
-            };
-            let public = |p: &Placement<'_>| {
-                !p.subnets.is_empty() && p.subnets.iter().all(|s| known(s) && routes.public(s))
-            };
+            let placement = |b: &BlockInfo<'_>, attr| placement(model, module, b.file, attr);
             let mut report = |b: &BlockInfo<'_>,
-                              p: &Placement<'_>,
+                              p: &Placement<'_, '_>,
                               title: String,
                               why: String,
                               also: Vec<Related>| {
@@ -139,8 +147,8 @@ impl Rule for SubnetEgressMissing {
                 f.address = Some(b.address.clone());
                 f.key = "egress".into();
                 let mut seen = std::collections::BTreeSet::new();
-                for s in &p.subnets {
-                    if seen.insert(&s.address) && seen.len() <= 3 {
+                for (m, s) in &p.subnets {
+                    if seen.insert((&m.dir, &s.address)) && seen.len() <= 3 {
                         f.related.push(Related {
                             file: s.file,
                             span: s.header(),
@@ -155,15 +163,17 @@ impl Rule for SubnetEgressMissing {
                 let Some(cfg) = b.body().get_blocks("vpc_config").next() else {
                     continue;
                 };
-                let Some(p) = placement(module, cfg.body.get_attribute("subnet_ids")) else {
+                let Some(p) = placement(b, cfg.body.get_attribute("subnet_ids")) else {
                     continue;
                 };
                 if public(&p) {
                     // Where it could go: the module's private subnets, and whether they
                     // have a way out.
-                    let private: Vec<&BlockInfo<'_>> = module
+                    let (net_module, net) =
+                        (p.subnets[0].0, &networks[p.subnets[0].0.dir.as_str()]);
+                    let private: Vec<&BlockInfo<'_>> = net_module
                         .resources("aws_subnet")
-                        .filter(|s| routes.isolated(module, s).is_some())
+                        .filter(|s| net.routes.isolated(net_module, s).is_some())
                         .take(2)
                         .collect();
                     let hint = if private.is_empty() {
@@ -207,7 +217,7 @@ impl Rule for SubnetEgressMissing {
                 }
             }
             for b in module.resources("aws_eks_node_group") {
-                let Some(p) = placement(module, b.attr("subnet_ids")) else {
+                let Some(p) = placement(b, b.attr("subnet_ids")) else {
                     continue;
                 };
                 if isolated(&p) {
@@ -227,7 +237,7 @@ impl Rule for SubnetEgressMissing {
                 let Some(net) = b.body().get_blocks("network_configuration").next() else {
                     continue;
                 };
-                let Some(p) = placement(module, net.body.get_attribute("subnets")) else {
+                let Some(p) = placement(b, net.body.get_attribute("subnets")) else {
                     continue;
                 };
                 let public_ip = net
@@ -270,7 +280,7 @@ impl Rule for SubnetEgressMissing {
                 } else {
                     b.attr("vpc_zone_identifier")
                 };
-                let Some(p) = placement(module, placed) else {
+                let Some(p) = placement(b, placed) else {
                     continue;
                 };
                 if !isolated(&p) || !downloads(model, module, b) {
@@ -309,42 +319,19 @@ fn fargate(b: &BlockInfo<'_>) -> bool {
         || (!providers.is_empty() && providers.iter().all(|p| p.starts_with("FARGATE")))
 }
 
-/// The subnets an argument names, when it names only subnets of the module.
-fn placement<'m>(
-    module: &'m Module<'_>,
+/// The subnets an argument names, in whichever module declares them (followed through
+/// locals, module variables and module outputs, [`follow::resources`]).
+fn placement<'m, 'a>(
+    model: &'m Model<'a>,
+    module: &'m Module<'a>,
+    file: crate::workspace::FileId,
     attr: Option<&hcl_edit::structure::Attribute>,
-) -> Option<Placement<'m>> {
+) -> Option<Placement<'m, 'a>> {
     let attr = attr?;
-    let mut refs = RefCollector::default();
-    refs.expr(&attr.value);
-    if refs.refs.is_empty() {
-        return None;
-    }
-    let is_subnet = |r: &crate::model::expr::RawRef| matches!(&r.target, Target::Resource { ty, .. } if ty == "aws_subnet");
-    let mut subnets = Vec::new();
-    for r in &refs.refs {
-        if is_subnet(r) {
-            subnets.push(module.block(&r.target.address())?);
-        } else if !refs.refs.iter().any(|s| {
-            // A variable in a subnet's index (`aws_subnet.public["dev-${var.az}"]`).
-            is_subnet(s) && s.span.start <= r.span.start && r.span.end <= s.span.end
-        }) {
-            return None;
-        }
-    }
     Some(Placement {
         at: span_of(attr),
-        subnets,
+        subnets: follow::resources(model, module, file, &attr.value, &["aws_subnet"])?,
     })
-}
-
-/// Addresses that the module's module calls receive (a subnet or a VPC they may route).
-fn passed_to_modules(module: &Module<'_>) -> std::collections::BTreeSet<String> {
-    module
-        .blocks_of(crate::model::BlockKind::Module)
-        .filter_map(|m| module.index_of(&m.address))
-        .flat_map(|i| module.refs_from_block(i).map(|r| r.target.address()))
-        .collect()
 }
 
 /// Whether an instance's user data (or that of the launch template a group uses) fetches
