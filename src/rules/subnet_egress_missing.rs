@@ -13,7 +13,9 @@
 //!
 //! ECS services are checked on Fargate only (on EC2 the instance's agent pulls the
 //! image). User data counts as downloading when a line installs packages or fetches a
-//! URL other than the instance metadata service.
+//! URL other than the instance metadata service; its text includes every value of a
+//! variable or local it uses (a script kept in a variable's heredoc default, tfvars
+//! values, what a module's callers pass).
 //!
 //! Subnets are followed as `internet-route-missing` follows them, into whichever module
 //! declares them (through locals, a module's variable to what its callers pass, a module
@@ -337,16 +339,16 @@ fn placement<'m, 'a>(
 /// Whether an instance's user data (or that of the launch template a group uses) fetches
 /// something from the internet.
 fn downloads(model: &Model<'_>, module: &Module<'_>, b: &BlockInfo<'_>) -> bool {
-    let text_of = |block: &BlockInfo<'_>| -> String {
-        let src = model.src(block.file);
-        block
+    let mut text = String::new();
+    let mut text_of = |block: &BlockInfo<'_>| {
+        if let Some(a) = block
             .attr("user_data")
             .or_else(|| block.attr("user_data_base64"))
-            .and_then(|a| src.get(span_of(a)))
-            .unwrap_or("")
-            .to_string()
+        {
+            written(model, module, block.file, &a.value, 0, &mut text);
+        }
     };
-    let mut text = text_of(b);
+    text_of(b);
     if b.is_resource("aws_autoscaling_group") {
         for lt in b.body().get_blocks("launch_template") {
             if let Some(id) = lt
@@ -355,11 +357,57 @@ fn downloads(model: &Model<'_>, module: &Module<'_>, b: &BlockInfo<'_>) -> bool 
                 .or_else(|| lt.body.get_attribute("name"))
                 && let Some(t) = module.referenced(&id.value, &["aws_launch_template"])
             {
-                text.push_str(&text_of(t));
+                text_of(t);
             }
         }
     }
     // A line that fetches from outside the VPC: not the instance metadata service.
     text.lines()
         .any(|line| DOWNLOADS.iter().any(|d| line.contains(d)) && !line.contains("169.254.169.254"))
+}
+
+/// The text of an expression and, for each variable and local it uses, the text of every
+/// value it can take (a local's value; a variable's tfvars values, default and what the
+/// module's callers pass), followed as far as they lead: a script kept in a variable's
+/// heredoc default is still the user data.
+fn written(
+    model: &Model<'_>,
+    module: &Module<'_>,
+    file: crate::workspace::FileId,
+    expr: &hcl_edit::expr::Expression,
+    depth: usize,
+    out: &mut String,
+) {
+    if depth > 6 {
+        return;
+    }
+    out.push_str(model.src(file).get(span_of(expr)).unwrap_or(""));
+    out.push('\n');
+    let mut refs = crate::model::expr::RefCollector::default();
+    refs.expr(expr);
+    for r in refs.refs {
+        match r.target {
+            crate::model::expr::Target::Local(name) => {
+                if let Some(l) = module.locals.iter().find(|l| l.name == name) {
+                    written(model, module, l.file, &l.attr.value, depth + 1, out);
+                }
+            }
+            crate::model::expr::Target::Var(name) => {
+                for v in module.tfvars.iter().filter(|v| v.name == name) {
+                    written(model, module, v.file, v.value, depth + 1, out);
+                }
+                if let Some(var) = module.block(&format!("var.{name}"))
+                    && let Some(d) = var.attr("default")
+                {
+                    written(model, module, var.file, &d.value, depth + 1, out);
+                }
+                for (caller, call) in model.callers_of(&module.dir) {
+                    if let Some(arg) = call.attr(&name) {
+                        written(model, caller, call.file, &arg.value, depth + 1, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
