@@ -3,7 +3,9 @@
 //! ## What it does
 //! Reports an `aws_lambda_function` (or `aws_lambda_layer_version`) whose `filename` is a
 //! literal path to a file that is not in the workspace and that nothing in the module
-//! builds: no `archive_file` data source, no other block names it.
+//! builds: no `archive_file` data source, no other block names it. The path may be
+//! written in a variable or local the argument names (a tfvars value, the default, what
+//! a module's caller passes): the finding is there when every such value is missing.
 //!
 //! In a task folder's answer nothing else will build the package, and the finding is
 //! critical; in a repository a build step before `terraform plan` may produce it, so
@@ -47,6 +49,7 @@
 
 use super::{Class, Rule};
 use crate::finding::{Finding, Severity};
+use crate::model::eval::literal_sources;
 use crate::model::expr::{span_of, string_like};
 use crate::model::{BlockKind, Model, Module};
 
@@ -73,34 +76,59 @@ impl Rule for LambdaPackageMissing {
                 let Some(attr) = b.attr("filename") else {
                     continue;
                 };
-                let src = model.src(b.file);
-                let written = string_like(src, &attr.value);
-                let (path, _) = crate::model::module_file_path(&written);
-                if path.contains("${")
-                    || !matches!(
-                        &attr.value,
-                        hcl_edit::expr::Expression::String(_)
-                            | hcl_edit::expr::Expression::StringTemplate(_)
-                    )
-                {
+                // Where the path is written: the argument, or each value a variable or
+                // local it names can take (a tfvars value, the default).
+                let places = match &attr.value {
+                    hcl_edit::expr::Expression::String(_)
+                    | hcl_edit::expr::Expression::StringTemplate(_) => vec![(b.file, &attr.value)],
+                    other => literal_sources(model, module, b.file, other),
+                };
+                // Every place must name a missing package: the one used is among them.
+                let missing: Option<Vec<_>> = places
+                    .iter()
+                    .map(|&(file, value)| {
+                        let written = string_like(model.src(file), value);
+                        let (path, _) = crate::model::module_file_path(&written);
+                        let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                        (!path.contains("${")
+                            && !name.is_empty()
+                            && !model.has_file(module, &path)
+                            // A value a caller passes may be relative to the caller.
+                            && !model
+                                .modules
+                                .iter()
+                                .find(|m| m.files.contains(&file))
+                                .is_some_and(|m| model.has_file(m, &path))
+                            && !built(
+                                model,
+                                module,
+                                b.span.clone(),
+                                b.file,
+                                &name,
+                                (file, span_of(value)),
+                            ))
+                        .then(|| (file, span_of(value), path))
+                    })
+                    .collect();
+                let Some(Some((file, span, path))) = missing.map(|m| m.into_iter().next()) else {
                     continue;
-                }
-                let name = path.rsplit('/').next().unwrap_or(&path);
-                if name.is_empty()
-                    || model.has_file(module, &path)
-                    || built(model, module, b.span.clone(), b.file, name)
-                {
-                    continue;
-                }
+                };
                 let mut f = self.finding(
-                    b.file,
-                    span_of(&attr.value),
+                    file,
+                    span.clone(),
                     format!("Lambda package `{path}` does not exist"),
                     format!(
                         "`{}` deploys `{path}`, but the workspace has no such file and nothing in the module builds it (no `archive_file`); `terraform plan` fails reading it",
                         b.address
                     ),
                 );
+                if (file, span) != (b.file, span_of(&attr.value)) {
+                    f.related.push(crate::finding::Related {
+                        file: b.file,
+                        span: span_of(&attr.value),
+                        message: format!("the filename of `{}`", b.address),
+                    });
+                }
                 f.address = Some(b.address.clone());
                 if !model.ws.task {
                     f.severity = Severity::Medium;
@@ -123,6 +151,7 @@ fn built(
     own: std::ops::Range<usize>,
     own_file: usize,
     name: &str,
+    (written_in, written): (usize, std::ops::Range<usize>),
 ) -> bool {
     let can_build = |other: &crate::model::BlockInfo<'_>| {
         !matches!(other.kind, BlockKind::Output | BlockKind::Variable)
@@ -137,9 +166,11 @@ fn built(
                 .get(other.span.clone())
                 .is_some_and(|t| t.contains(name))
     }) || module.locals.iter().any(|l| {
-        model
-            .src(l.file)
-            .get(l.span.clone())
-            .is_some_and(|t| t.contains(name))
+        // The local the path is written in builds nothing.
+        !(l.file == written_in && l.span.start <= written.start && written.end <= l.span.end)
+            && model
+                .src(l.file)
+                .get(l.span.clone())
+                .is_some_and(|t| t.contains(name))
     })
 }
