@@ -165,17 +165,26 @@ enum Of<'m, 'a> {
     Local(&'m crate::model::LocalInfo<'a>),
 }
 
-/// `(address, file, span, parts, origin)` of a block or local.
-type BlockEntry<'m, 'a> = (
+/// `(address, file, span, parts, origin)` of a block or local; the parts as written
+/// (name → text), normalised only when two sides' texts differ.
+type BlockEntry<'m, 'a, 's> = (
     String,
     FileId,
     Range<usize>,
-    BTreeMap<String, String>,
+    BTreeMap<String, &'s str>,
     Of<'m, 'a>,
 );
 
+/// Parts as [`normalise`]d: what is compared when the written texts differ.
+fn normalised(parts: &BTreeMap<String, &str>) -> BTreeMap<String, String> {
+    parts
+        .iter()
+        .map(|(k, v)| (k.clone(), normalise(v)))
+        .collect()
+}
+
 /// `(address, file, span, parts, origin)` of every block and local of a module.
-fn blocks<'m, 'a>(model: &Model<'_>, module: &'m Module<'a>) -> Vec<BlockEntry<'m, 'a>> {
+fn blocks<'m, 'a, 's>(model: &'s Model<'_>, module: &'m Module<'a>) -> Vec<BlockEntry<'m, 'a, 's>> {
     let mut out = Vec::new();
     for b in &module.blocks {
         if matches!(b.kind, BlockKind::Locals | BlockKind::Other) {
@@ -186,7 +195,7 @@ fn blocks<'m, 'a>(model: &Model<'_>, module: &'m Module<'a>) -> Vec<BlockEntry<'
         for attr in b.body().attributes() {
             parts.insert(
                 attr.key.as_str().to_string(),
-                normalise(src.get(span_of(&attr.value)).unwrap_or("")),
+                src.get(span_of(&attr.value)).unwrap_or(""),
             );
         }
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -202,7 +211,7 @@ fn blocks<'m, 'a>(model: &Model<'_>, module: &'m Module<'a>) -> Vec<BlockEntry<'
             } else {
                 format!("{name}[{}]", *n - 1)
             };
-            parts.insert(key, normalise(src.get(span_of(nested)).unwrap_or("")));
+            parts.insert(key, src.get(span_of(nested)).unwrap_or(""));
         }
         out.push((
             b.address.clone(),
@@ -217,7 +226,7 @@ fn blocks<'m, 'a>(model: &Model<'_>, module: &'m Module<'a>) -> Vec<BlockEntry<'
         let mut parts = BTreeMap::new();
         parts.insert(
             "value".to_string(),
-            normalise(src.get(span_of(&local.attr.value)).unwrap_or("")),
+            src.get(span_of(&local.attr.value)).unwrap_or(""),
         );
         out.push((
             format!("local.{}", local.name),
@@ -258,14 +267,19 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
         let Some(answer_module) = model.modules.iter().find(|m| m.dir == dir) else {
             continue;
         };
-        let theirs: BTreeMap<String, (Side, Of<'_, '_>)> = blocks(&ideal_model, ideal_module)
-            .into_iter()
-            .map(|(address, file, span, parts, of)| {
-                let text = ideal_model.src(file).get(span).unwrap_or("").to_string();
-                let path = ideal_model.path(file).to_string();
-                (address, (Side::new(path, text, parts), of))
-            })
-            .collect();
+        let theirs: BTreeMap<String, (FileId, Range<usize>, BTreeMap<String, &str>, Of<'_, '_>)> =
+            blocks(&ideal_model, ideal_module)
+                .into_iter()
+                .map(|(address, file, span, parts, of)| (address, (file, span, parts, of)))
+                .collect();
+        let side = |file: FileId, span: &Range<usize>, parts: BTreeMap<String, String>| {
+            let text = ideal_model
+                .src(file)
+                .get(span.clone())
+                .unwrap_or("")
+                .to_string();
+            Side::new(ideal_model.path(file).to_string(), text, parts)
+        };
         let ours = blocks(model, answer_module);
         let our_addresses: std::collections::HashSet<&str> =
             ours.iter().map(|(a, ..)| a.as_str()).collect();
@@ -280,32 +294,37 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
                     ideal_source: ideal.source.clone(),
                     differing: Vec::new(),
                 }),
-                Some((side, of)) if side.parts != *parts => {
+                // Written alike: no normalising needed.
+                Some((_, _, their_parts, _)) if their_parts == parts => {}
+                Some((their_file, their_span, their_parts, of)) => {
+                    let (theirs_n, ours_n) = (normalised(their_parts), normalised(parts));
+                    if theirs_n == ours_n {
+                        continue;
+                    }
                     let keys: std::collections::BTreeSet<&String> =
-                        side.parts.keys().chain(parts.keys()).collect();
+                        theirs_n.keys().chain(ours_n.keys()).collect();
                     let differing = keys
                         .into_iter()
-                        .filter(|k| side.parts.get(*k) != parts.get(*k))
+                        .filter(|k| theirs_n.get(*k) != ours_n.get(*k))
                         .cloned()
                         .collect();
-                    let side = Side::new(side.path.clone(), side.text.clone(), side.parts.clone());
                     out.push(Comparison {
                         kind: Kind::Differs,
                         address: address.clone(),
                         module: dir.clone(),
                         answer: Some((*file, span.clone())),
-                        ideal: Some(side.with_uses_of(*of)),
+                        ideal: Some(side(*their_file, their_span, theirs_n).with_uses_of(*of)),
                         ideal_source: ideal.source.clone(),
                         differing,
                     });
                 }
-                Some(_) => {}
             }
         }
-        for (address, (side, of)) in theirs {
+        for (address, (file, span, parts, of)) in theirs {
             if our_addresses.contains(address.as_str()) {
                 continue;
             }
+            let side = side(file, &span, normalised(&parts));
             // A local is an attribute of a `locals` block: added, it needs one.
             let side = if address.starts_with("local.") {
                 Side::new(

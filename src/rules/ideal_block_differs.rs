@@ -57,6 +57,7 @@ impl Rule for IdealBlockDiffers {
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
         let mut copies = std::collections::BTreeMap::new();
+        let missing = super::ideal_block_missing::missing_by_module(model);
         for c in comparisons(model)
             .iter()
             .filter(|c| c.kind == Kind::Differs)
@@ -66,7 +67,7 @@ impl Rule for IdealBlockDiffers {
             };
             let src = model.src(*file);
             let what: Vec<String> = c.differing.iter().map(|d| format!("`{d}`")).collect();
-            let deps = super::ideal_block_missing::with_dependencies(model, c);
+            let deps = super::ideal_block_missing::with_dependencies(model, &missing, c);
             let fix = deps.as_ref().ok().map(|blocks| {
                 let mut edits = vec![Edit::replace(
                     model.path(*file),

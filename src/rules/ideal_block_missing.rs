@@ -60,6 +60,7 @@ impl Rule for IdealBlockMissing {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
+        let missing = missing_by_module(model);
         for c in comparisons(model)
             .iter()
             .filter(|c| c.kind == Kind::Missing)
@@ -83,7 +84,7 @@ impl Rule for IdealBlockMissing {
                         .find(|&id| model.ws.files[id].dir() == c.module)
                 });
             let Some(file) = file else { continue };
-            let (fix, why_not) = match with_dependencies(model, c) {
+            let (fix, why_not) = match with_dependencies(model, &missing, c) {
                 Ok(blocks) => {
                     let edits: Vec<_> = blocks
                         .iter()
@@ -149,18 +150,32 @@ pub(super) fn target_file(c: &Comparison, side: &crate::compare::Side) -> String
 /// The missing block `c` and, transitively, the missing blocks of the ideal it refers
 /// to; an error when it refers to something neither the answer nor the ideal declares,
 /// or calls a local module the answer does not have.
+/// The blocks only the ideal has, by module folder and address (built once per check).
+pub(super) type Missing<'c> = std::collections::HashMap<&'c str, BTreeMap<&'c str, &'c Comparison>>;
+
+pub(super) fn missing_by_module<'c>(model: &'c Model<'_>) -> Missing<'c> {
+    let mut out: Missing<'c> = std::collections::HashMap::new();
+    for m in comparisons(model)
+        .iter()
+        .filter(|m| m.kind == Kind::Missing)
+    {
+        out.entry(m.module.as_str())
+            .or_default()
+            .insert(m.address.as_str(), m);
+    }
+    out
+}
+
 pub(super) fn with_dependencies<'c>(
     model: &'c Model<'_>,
+    missing: &Missing<'c>,
     c: &'c Comparison,
 ) -> Result<Vec<&'c Comparison>, String> {
     let Some(module) = model.modules.iter().find(|m| m.dir == c.module) else {
         return Ok(vec![c]);
     };
-    let missing: BTreeMap<&str, &Comparison> = comparisons(model)
-        .iter()
-        .filter(|m| m.kind == Kind::Missing && m.module == c.module)
-        .map(|m| (m.address.as_str(), m))
-        .collect();
+    let empty = BTreeMap::new();
+    let missing = missing.get(c.module.as_str()).unwrap_or(&empty);
     let declared = |target: &Target| match target {
         Target::Local(name) => module.locals.iter().any(|l| l.name == *name),
         other => module.block(&other.address()).is_some(),
