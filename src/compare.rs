@@ -267,11 +267,10 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
         let Some(answer_module) = model.modules.iter().find(|m| m.dir == dir) else {
             continue;
         };
-        let theirs: BTreeMap<String, (FileId, Range<usize>, BTreeMap<String, &str>, Of<'_, '_>)> =
-            blocks(&ideal_model, ideal_module)
-                .into_iter()
-                .map(|(address, file, span, parts, of)| (address, (file, span, parts, of)))
-                .collect();
+        let theirs: BTreeMap<String, _> = blocks(&ideal_model, ideal_module)
+            .into_iter()
+            .map(|(address, file, span, parts, of)| (address, (file, span, parts, of)))
+            .collect();
         let side = |file: FileId, span: &Range<usize>, parts: BTreeMap<String, String>| {
             let text = ideal_model
                 .src(file)
