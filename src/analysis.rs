@@ -168,7 +168,7 @@ where
 
 fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
     let mut blocks = vec![Vec::new(); workspace.files.len()];
-    let mut findings = Vec::new();
+    let mut findings = Vec::with_capacity(results.iter().map(|g| g.findings.len()).sum());
     let mut notes = Vec::new();
     let mut suppressed = Vec::new();
     for group in results {
@@ -179,9 +179,14 @@ fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
             blocks[id] = spans;
         }
     }
-    findings.sort_by(|a, b| {
+    // Sorted by moving indices, not the findings (large structs) themselves; stable.
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&findings[a], &findings[b]);
         (a.file, a.span.start, a.rule, &a.key).cmp(&(b.file, b.span.start, b.rule, &b.key))
     });
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let findings: Vec<Finding> = order.into_iter().filter_map(|i| slots[i].take()).collect();
     notes.sort();
     notes.dedup();
     Analysis {

@@ -1111,8 +1111,10 @@ pub fn closest(name: &str, candidates: &[&str]) -> Vec<String> {
             if !affix && name.len().abs_diff(c.len()) > limit {
                 return None;
             }
-            let d = distance(name, c);
-            (d <= limit || affix).then_some((d, *c))
+            if affix {
+                return Some((distance(name, c), *c));
+            }
+            within(name, c, limit).map(|d| (d, *c))
         })
         .collect();
     scored.sort();
@@ -1128,6 +1130,28 @@ pub fn closest(name: &str, candidates: &[&str]) -> Vec<String> {
 fn extends(long: &str, short: &str) -> bool {
     long.strip_prefix(short)
         .is_some_and(|rest| rest.starts_with('_'))
+}
+
+/// [`distance`] when it is at most `limit`: a row whose every cell is over the limit
+/// ends the computation (most candidates are ruled out within a few letters).
+fn within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut best = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            best = best.min(cur[j + 1]);
+        }
+        if best > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[b.len()]).filter(|d| *d <= limit)
 }
 
 /// Levenshtein distance over bytes (names are ASCII).
@@ -1165,5 +1189,14 @@ mod tests {
             vec!["log_destination"]
         );
         assert!(closest("tags", &["route_table_id", "subnet_id", "gateway_id"]).is_empty());
+        // The bounded distance agrees with the full one within its limit.
+        for (a, b) in [
+            ("taints", "taint"),
+            ("aws_s3_bucket", "aws_s3_buckets"),
+            ("abc", "xyz"),
+        ] {
+            let d = distance(a, b);
+            assert_eq!(within(a, b, 2), (d <= 2).then_some(d), "{a} {b}");
+        }
     }
 }
