@@ -69,6 +69,15 @@
 //!   `allowed_methods` hold `POST`, `PUT`, `PATCH` or `DELETE`.
 //! - **Route 53** (`aws_route53_health_check`): an endpoint check (`HTTP`, `HTTPS`,
 //!   `HTTP_STR_MATCH`, `HTTPS_STR_MATCH`, `TCP`) with neither `fqdn` nor `ip_address`.
+//! - **Shield Advanced** (`aws_shield_protection`): a `resource_arn` that is a resource
+//!   Shield cannot protect (an EC2 instance, an S3 bucket, a Lambda function…): only
+//!   Elastic IPs, load balancers, CloudFront distributions, Route 53 hosted zones and
+//!   Global Accelerator accelerators (`InvalidResourceException: Unrecognized
+//!   resource`).
+//! - **S3 directory buckets** (`aws_s3_directory_bucket`): a `location` named by an
+//!   Availability Zone name (`us-east-1a`) instead of its zone ID (`use1-az4`), or a
+//!   bucket name whose `--<zone-id>--x-s3` suffix is another zone than its location
+//!   (`InvalidBucketName`).
 //!
 //! ## Why is this bad?
 //! `terraform validate` and `plan` accept each argument, and the combination fails at
@@ -131,6 +140,8 @@
 //! - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
 //! - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html
 //! - https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html
+//! - https://docs.aws.amazon.com/waf/latest/DDOSAPIReference/API_CreateProtection.html
+//! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Attribute;
@@ -145,6 +156,7 @@ use crate::workspace::FileId;
 mod cloudfront;
 mod dynamodb;
 mod parameters;
+mod targets;
 
 pub struct SettingsIncompatible;
 
@@ -201,6 +213,8 @@ impl Rule for SettingsIncompatible {
                     "aws_flow_log" => cx.flow_log_role(b, &mut found),
                     "aws_cloudfront_distribution" => cx.origin_group_methods(b, &mut found),
                     "aws_route53_health_check" => cx.health_check_endpoint(b, &mut found),
+                    "aws_shield_protection" => cx.shield_target(b, &mut found),
+                    "aws_s3_directory_bucket" => cx.directory_bucket_zone(b, &mut found),
                     "aws_db_parameter_group" | "aws_rds_cluster_parameter_group" => {
                         cx.static_parameters(b, &mut found)
                     }
