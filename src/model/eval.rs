@@ -382,12 +382,13 @@ pub fn true_sources<'a>(
 }
 
 fn variable(module: &Module<'_>, name: &str, depth: usize) -> Known {
-    if let Some(v) = module.tfvars.iter().rev().find(|v| v.name == name) {
-        return eval(module, v.value, depth + 1);
-    }
-    // A child module's input: what its callers give it.
+    // A child module's input: what its callers give it (Terraform reads no tfvars for a
+    // module it calls).
     if let Some(given) = module.inputs.get(name) {
         return given.clone();
+    }
+    if let Some(v) = module.tfvars.iter().rev().find(|v| v.name == name) {
+        return eval(module, v.value, depth + 1);
     }
     module
         .block(&format!("var.{name}"))
@@ -401,7 +402,9 @@ fn variable(module: &Module<'_>, name: &str, depth: usize) -> Known {
 /// default. When every call gives the same known text, that is the input; when calls
 /// differ, or one gives nothing, the input is unknown (no default stands in for it). A
 /// module nobody calls keeps its defaults. Modules called from child modules take what
-/// their caller's inputs became: the passes repeat until nothing changes.
+/// their caller's inputs became: every input starts unknown, and the passes repeat
+/// until nothing changes (each carries values one level further down a chain of calls;
+/// calls in a cycle that never settle leave their inputs unknown).
 pub(crate) fn resolve_inputs(
     modules: &mut [Module<'_>],
     calls: &std::collections::HashMap<String, Vec<(usize, usize)>>,
@@ -410,8 +413,16 @@ pub(crate) fn resolve_inputs(
     if calls.is_empty() {
         return;
     }
-    // Each pass can carry a value one level further down a chain of calls.
-    for _ in 0..4 {
+    // Unknown until the callers' own inputs are known: a value computed from a middle
+    // module's default before its caller's value reached it is never taken.
+    for m in modules.iter_mut().filter(|m| calls.contains_key(&m.dir)) {
+        m.inputs = m
+            .blocks_of(super::BlockKind::Variable)
+            .map(|v| (v.label(0).to_string(), unknown()))
+            .collect();
+    }
+    let mut settled = false;
+    for _ in 0..=modules.len().min(64) {
         let next: Vec<Option<HashMap<String, Known>>> = modules
             .iter()
             .map(|m| {
@@ -453,7 +464,15 @@ pub(crate) fn resolve_inputs(
             }
         }
         if !changed {
+            settled = true;
             break;
+        }
+    }
+    if !settled {
+        for m in modules.iter_mut().filter(|m| calls.contains_key(&m.dir)) {
+            for value in m.inputs.values_mut() {
+                *value = unknown();
+            }
         }
     }
 }
@@ -613,6 +632,46 @@ mod tests {
         let svc = model.modules.iter().find(|m| m.dir == "svc").unwrap();
         let size: hcl_edit::expr::Expression = "var.size".parse().unwrap();
         assert_eq!(count(svc, &size), Some(3));
+    }
+
+    #[test]
+    fn inputs_reach_the_end_of_a_long_chain_of_calls() {
+        use crate::workspace::{FileKind, SourceFile, Workspace};
+        // The root passes the version to m1, each module passes it on to the next; each
+        // has a stale default that is never used.
+        let mut files = vec![SourceFile::new(
+            "main.tf",
+            FileKind::Terraform,
+            "module \"m1\" {\n  source = \"./m1\"\n  v      = \"8.0.40\"\n}\n",
+        )];
+        for i in 1..=6 {
+            let next = if i < 6 {
+                format!(
+                    "module \"m{0}\" {{\n  source = \"./m{0}\"\n  v      = var.v\n}}\n",
+                    i + 1
+                )
+            } else {
+                String::new()
+            };
+            let dir = (1..=i)
+                .map(|k| format!("m{k}"))
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push(SourceFile::new(
+                format!("{dir}/main.tf"),
+                FileKind::Terraform,
+                format!("variable \"v\" {{\n  default = \"8.0.28\"\n}}\n{next}"),
+            ));
+        }
+        let ws = Workspace::from_files("/w", files);
+        let parsed = crate::model::Model::parse_all(&ws);
+        let model = crate::model::Model::build(&ws, &parsed);
+        let last = model
+            .modules
+            .iter()
+            .find(|m| m.dir == "m1/m2/m3/m4/m5/m6")
+            .unwrap();
+        assert_eq!(super::variable(last, "v", 0).text, "8.0.40");
     }
 
     #[test]

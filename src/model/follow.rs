@@ -17,6 +17,9 @@ pub type Found<'m, 'a> = (&'m Module<'a>, &'m BlockInfo<'a>);
 /// calls. Every other reference must sit inside one of them (a `count.index` or a
 /// variable in an index), or the value is not known: `None`, as when a call is not to a
 /// local module, a variable of the root module is met, or nothing is named at all.
+/// Every reference is followed, a conditional's condition and both its branches
+/// included: the result can hold more resources than the value takes, which is the
+/// safe side for rules that ask whether *all* of them are private or public.
 pub fn resources<'m, 'a>(
     model: &'m Model<'a>,
     module: &'m Module<'a>,

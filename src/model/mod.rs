@@ -728,31 +728,25 @@ impl<'a> Model<'a> {
             .into_par_iter()
             .map(|(dir, ids)| build_module(ws, dir, &ids))
             .collect();
-        let mut received: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        for module in &modules {
-            for call in module.blocks_of(BlockKind::Module) {
-                let Some(dir) = call
-                    .attr("source")
-                    .and_then(|s| static_str(&s.value))
-                    .and_then(|s| resolve_local_source(&module.dir, &s))
-                else {
-                    continue;
-                };
-                let entry = received.entry(dir).or_default();
-                for key in &call.providers_passed {
-                    if let Some(alias) = &key.alias {
-                        entry.push((key.name.clone(), alias.clone()));
-                    }
-                }
-            }
-        }
-        for module in &mut modules {
-            if let Some(aliases) = received.remove(&module.dir) {
+        // Who calls each local module, and the provider aliases the calls pass it.
+        let calls = call_index(&modules);
+        let received: Vec<Option<Vec<(String, String)>>> = modules
+            .iter()
+            .map(|m| {
+                calls.get(&m.dir).map(|list| {
+                    list.iter()
+                        .flat_map(|&(i, j)| &modules[i].blocks[j].providers_passed)
+                        .filter_map(|key| Some((key.name.clone(), key.alias.clone()?)))
+                        .collect()
+                })
+            })
+            .collect();
+        for (module, aliases) in modules.iter_mut().zip(received) {
+            if let Some(aliases) = aliases {
                 module.is_child = true;
                 module.received_aliases = aliases;
             }
         }
-        let calls = call_index(&modules);
         eval::resolve_inputs(&mut modules, &calls);
         let parse_problems = files
             .iter()

@@ -302,9 +302,54 @@ pub struct Network {
     passed: BTreeSet<String>,
 }
 
+/// Resources that route a VPC's subnets, or give them a way out, from outside the
+/// module that declares them.
+const ROUTING: &[&str] = &[
+    "aws_route",
+    "aws_route_table",
+    "aws_route_table_association",
+    "aws_main_route_table_association",
+    "aws_default_route_table",
+    "aws_nat_gateway",
+    "aws_internet_gateway",
+    "aws_egress_only_internet_gateway",
+    "aws_vpc_endpoint",
+    "aws_ec2_transit_gateway_vpc_attachment",
+];
+
 impl Network {
-    pub fn of(module: &Module<'_>) -> Option<Network> {
+    /// The module's network, when its routes are all known: none of them unreadable,
+    /// and no caller of the module routes its subnets from outside (a route, an
+    /// association, a gateway or an endpoint built from one of its outputs).
+    pub fn of(model: &crate::model::Model<'_>, module: &Module<'_>) -> Option<Network> {
         module.resources("aws_subnet").next()?;
+        for (caller, call) in model.callers_of(&module.dir) {
+            let name = call.label(0);
+            let routed_outside = caller.resource_indexes(ROUTING).into_iter().any(|i| {
+                caller.refs_from_block(i).any(
+                    |r| matches!(&r.target, crate::model::expr::Target::Module(m) if m == name),
+                )
+            });
+            // Or passes one to another module that may route it (a registry module, or
+            // a local one with routing resources: an endpoints module, say).
+            let passed_on = caller
+                .blocks_of(crate::model::BlockKind::Module)
+                .filter(|other| other.address != call.address)
+                .any(|other| {
+                    let takes = caller.index_of(&other.address).is_some_and(|i| {
+                        caller.refs_from_block(i).any(
+                            |r| matches!(&r.target, crate::model::expr::Target::Module(m) if m == name),
+                        )
+                    });
+                    takes
+                        && model
+                            .called(caller, other)
+                            .is_none_or(|m| !m.resource_indexes(ROUTING).is_empty())
+                });
+            if routed_outside || passed_on {
+                return None;
+            }
+        }
         let routes = Routes::of(module);
         (!routes.unknown).then(|| Network {
             routes,

@@ -147,9 +147,6 @@ pub(super) fn target_file(c: &Comparison, side: &crate::compare::Side) -> String
     )
 }
 
-/// The missing block `c` and, transitively, the missing blocks of the ideal it refers
-/// to; an error when it refers to something neither the answer nor the ideal declares,
-/// or calls a local module the answer does not have.
 /// The blocks only the ideal has, by module folder and address (built once per check).
 pub(super) type Missing<'c> = std::collections::HashMap<&'c str, BTreeMap<&'c str, &'c Comparison>>;
 
@@ -166,6 +163,9 @@ pub(super) fn missing_by_module<'c>(model: &'c Model<'_>) -> Missing<'c> {
     out
 }
 
+/// The missing block `c` and, transitively, the missing blocks of the ideal it refers
+/// to (looked up in `missing`); an error when it refers to something neither the answer
+/// nor the ideal declares, or calls a local module the answer does not have.
 pub(super) fn with_dependencies<'c>(
     model: &'c Model<'_>,
     missing: &Missing<'c>,

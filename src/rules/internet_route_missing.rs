@@ -16,7 +16,10 @@
 //! module and the module does not change the main table. A load balancer's subnets are
 //! followed into the module that declares them: through locals, a module's variable to
 //! what its callers pass, and a module call's output to its value (a VPC module's
-//! `private_subnet_ids` passed to a service module). A route, association or table
+//! `private_subnet_ids` passed to a service module); a module whose caller routes its
+//! subnets from its outputs (a gateway, route, association or endpoint built from
+//! `module.vpc.…`, or those outputs passed to a module that routes) is not known. A
+//! route, association or table
 //! given by a variable, a local or a module output makes the rule stay quiet; so does a
 //! default route through anything but a NAT gateway (a firewall or load-balancer
 //! endpoint, a transit gateway: inspection layouts), a subnet or VPC passed to a module
@@ -97,7 +100,7 @@ impl Rule for InternetRouteMissing {
             .modules
             .iter()
             .filter(|m| m.terraform_parsed())
-            .filter_map(|m| Some((m.dir.as_str(), Network::of(m)?)))
+            .filter_map(|m| Some((m.dir.as_str(), Network::of(model, m)?)))
             .collect();
         // A subnet that is certainly private, with the route tables that show it.
         let private = |module: &Module<'_>, subnet: &BlockInfo<'_>| {
@@ -247,6 +250,7 @@ impl Rule for InternetRouteMissing {
                         }
                     })
                     .collect();
+                unique.sort();
                 unique.dedup();
                 let mut f = self.finding(
                     lb.file,

@@ -21,7 +21,9 @@
 //! declares them (through locals, a module's variable to what its callers pass, a module
 //! call's output to its value): every route table of every subnet must be that module's
 //! own and every route readable, or the rule stays quiet; so it does when a subnet or its
-//! VPC is passed to a module call, and when the module has a file that did not parse. A
+//! VPC is passed to a module call, when a caller of the subnets' module routes them from
+//! its outputs (a route, association, gateway or endpoint built from `module.vpc.…`),
+//! and when the module has a file that did not parse. A
 //! subnet is public only when every route table it may be associated with (each branch
 //! of a conditional) routes to an internet gateway. A module with any `aws_vpc_endpoint`
 //! (the compute's or the subnets') is left alone: what the compute calls may be reached
@@ -117,7 +119,7 @@ impl Rule for SubnetEgressMissing {
             .modules
             .iter()
             .filter(|m| m.terraform_parsed() && m.resources("aws_vpc_endpoint").next().is_none())
-            .filter_map(|m| Some((m.dir.as_str(), Network::of(m)?)))
+            .filter_map(|m| Some((m.dir.as_str(), Network::of(model, m)?)))
             .collect();
         if networks.is_empty() {
             return;
@@ -171,13 +173,17 @@ impl Rule for SubnetEgressMissing {
                 if public(&p) {
                     // Where it could go: the module's private subnets, and whether they
                     // have a way out.
-                    let (net_module, net) =
-                        (p.subnets[0].0, &networks[p.subnets[0].0.dir.as_str()]);
-                    let private: Vec<&BlockInfo<'_>> = net_module
-                        .resources("aws_subnet")
-                        .filter(|s| net.routes.isolated(net_module, s).is_some())
-                        .take(2)
-                        .collect();
+                    let private: Vec<&BlockInfo<'_>> = p
+                        .subnets
+                        .first()
+                        .and_then(|(m, _)| Some((*m, networks.get(m.dir.as_str())?)))
+                        .map(|(m, net)| {
+                            m.resources("aws_subnet")
+                                .filter(|s| net.routes.isolated(m, s).is_some())
+                                .take(2)
+                                .collect()
+                        })
+                        .unwrap_or_default();
                     let hint = if private.is_empty() {
                         "private subnets whose route table sends `0.0.0.0/0` to a NAT gateway"
                     } else {
@@ -340,12 +346,13 @@ fn placement<'m, 'a>(
 /// something from the internet.
 fn downloads(model: &Model<'_>, module: &Module<'_>, b: &BlockInfo<'_>) -> bool {
     let mut text = String::new();
+    let mut seen = std::collections::HashSet::new();
     let mut text_of = |block: &BlockInfo<'_>| {
         if let Some(a) = block
             .attr("user_data")
             .or_else(|| block.attr("user_data_base64"))
         {
-            written(model, module, block.file, &a.value, 0, &mut text);
+            written(model, module, block.file, &a.value, &mut seen, &mut text);
         }
     };
     text_of(b);
@@ -367,44 +374,58 @@ fn downloads(model: &Model<'_>, module: &Module<'_>, b: &BlockInfo<'_>) -> bool 
 }
 
 /// The text of an expression and, for each variable and local it uses, the text of every
-/// value it can take (a local's value; a variable's tfvars values, default and what the
-/// module's callers pass), followed as far as they lead: a script kept in a variable's
-/// heredoc default is still the user data.
+/// value it can take (a local's value; a variable's tfvars values, what the module's
+/// callers pass, and its default when some caller passes nothing), followed as far as
+/// they lead, each variable or local once: a script kept in a variable's heredoc default
+/// is still the user data.
 fn written(
     model: &Model<'_>,
     module: &Module<'_>,
     file: crate::workspace::FileId,
     expr: &hcl_edit::expr::Expression,
-    depth: usize,
+    seen: &mut std::collections::HashSet<(String, String)>,
     out: &mut String,
 ) {
-    if depth > 6 {
-        return;
-    }
     out.push_str(model.src(file).get(span_of(expr)).unwrap_or(""));
     out.push('\n');
     let mut refs = crate::model::expr::RefCollector::default();
     refs.expr(expr);
     for r in refs.refs {
+        let address = r.target.address();
+        if !matches!(
+            r.target,
+            crate::model::expr::Target::Local(_) | crate::model::expr::Target::Var(_)
+        ) || !seen.insert((module.dir.clone(), address))
+        {
+            continue;
+        }
         match r.target {
             crate::model::expr::Target::Local(name) => {
                 if let Some(l) = module.locals.iter().find(|l| l.name == name) {
-                    written(model, module, l.file, &l.attr.value, depth + 1, out);
+                    written(model, module, l.file, &l.attr.value, seen, out);
                 }
             }
             crate::model::expr::Target::Var(name) => {
-                for v in module.tfvars.iter().filter(|v| v.name == name) {
-                    written(model, module, v.file, v.value, depth + 1, out);
+                let (mut calls, mut passed) = (0, 0);
+                for (caller, call) in model.callers_of(&module.dir) {
+                    calls += 1;
+                    if let Some(arg) = call.attr(&name) {
+                        passed += 1;
+                        written(model, caller, call.file, &arg.value, seen, out);
+                    }
                 }
-                if let Some(var) = module.block(&format!("var.{name}"))
+                let mut set = false;
+                if calls == 0 {
+                    for v in module.tfvars.iter().filter(|v| v.name == name) {
+                        set = true;
+                        written(model, module, v.file, v.value, seen, out);
+                    }
+                }
+                if ((calls == 0 && !set) || passed < calls)
+                    && let Some(var) = module.block(&format!("var.{name}"))
                     && let Some(d) = var.attr("default")
                 {
-                    written(model, module, var.file, &d.value, depth + 1, out);
-                }
-                for (caller, call) in model.callers_of(&module.dir) {
-                    if let Some(arg) = call.attr(&name) {
-                        written(model, caller, call.file, &arg.value, depth + 1, out);
-                    }
+                    written(model, module, var.file, &d.value, seen, out);
                 }
             }
             _ => {}
