@@ -164,7 +164,7 @@ fn group_of_rule(rule: &str) -> &'static str {
         | "dashboard-metric-invalid"
         | "metric-dimension-wrong-attribute"
         | "alarm-actions-missing" => "observability",
-        "lambda-package-missing" => "lambda-package",
+        "lambda-package-missing" | "lambda-source-hash-missing" => "lambda-package",
         "provider-duplicated" | "provider-block-misplaced" | "provider-configuration-missing" => {
             "provider-block"
         }

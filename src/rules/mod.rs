@@ -73,6 +73,7 @@ mod lambda_package_missing;
 mod lambda_reserved_concurrency;
 mod lambda_reserved_environment_variable;
 mod lambda_runtime_deprecated;
+mod lambda_source_hash_missing;
 mod lambda_vpc_permissions_missing;
 mod log_bucket_policy_missing;
 mod log_filter_pattern_invalid;
@@ -369,6 +370,7 @@ static RULES: &[&dyn Rule] = &[
     &log_bucket_policy_missing::LogBucketPolicyMissing,
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
+    &lambda_source_hash_missing::LambdaSourceHashMissing,
     &lambda_reserved_concurrency::LambdaReservedConcurrency,
     &lambda_vpc_permissions_missing::LambdaVpcPermissionsMissing,
     &name_too_long::NameTooLong,
