@@ -16,7 +16,7 @@ use tfreview::evaluate::{evaluate, read_labels};
 
 /// The floor of each split's recall: what the rules reach today, so that no change loses
 /// a found failure unnoticed. The goal is 90% on dev and 80% on test (docs/evaluation.md).
-const FLOORS: &[(&str, f64)] = &[("tuned", 0.91), ("dev", 0.85), ("test", 0.53)];
+const FLOORS: &[(&str, f64)] = &[("tuned", 0.91), ("dev", 0.85), ("test", 0.54)];
 
 #[test]
 fn labelled_failures_are_found() {
