@@ -40,6 +40,8 @@
 //! Safe. The fix adds `source_code_hash`: the archive's `output_base64sha256`, or
 //! `filebase64sha256()` of the same path. The next apply updates the function's code
 //! when the package differs from what was deployed, which is what the author meant.
+//! No fix when `filename` repeats, as a literal, the path an `archive_file` writes: both
+//! arguments should then come from the archive, which the message says.
 //!
 //! ## Root cause
 //! The package was wired in by its path only; the hash that tells Terraform the code
@@ -104,21 +106,28 @@ impl Rule for LambdaSourceHashMissing {
                     ),
                 );
                 f.address = Some(b.address.clone());
-                f.fix = set_attribute(
-                    model.path(b.file),
-                    src,
-                    b.span.clone(),
-                    None,
-                    "source_code_hash",
-                    &hash,
-                )
-                .map(|e| {
-                    Fix::new(
-                        format!("Set `source_code_hash = {hash}`"),
-                        Applicability::Safe,
-                        vec![e],
-                    )
-                });
+                match hash {
+                    Hash::Fix(hash) => {
+                        f.fix = set_attribute(
+                            model.path(b.file),
+                            src,
+                            b.span.clone(),
+                            None,
+                            "source_code_hash",
+                            &hash,
+                        )
+                        .map(|e| {
+                            Fix::new(
+                                format!("Set `source_code_hash = {hash}`"),
+                                Applicability::Safe,
+                                vec![e],
+                            )
+                        });
+                    }
+                    Hash::Archive(name) => f.message.push_str(&format!(
+                        "; the path is what `data.archive_file.{name}` writes: take `filename` from its `output_path` and `source_code_hash` from its `output_base64sha256`"
+                    )),
+                }
                 out.push(f);
             }
         }
@@ -134,7 +143,7 @@ fn fixed_package(
     b: &BlockInfo<'_>,
     value: &Expression,
     src: &str,
-) -> Option<String> {
+) -> Option<Hash> {
     let text = src.get(span_of(value))?;
     match value {
         Expression::Traversal(_) => {
@@ -142,7 +151,9 @@ fn fixed_package(
             match (root, attrs.as_slice()) {
                 ("data", ["archive_file", name, "output_path"]) => {
                     module.block(&format!("data.archive_file.{name}"))?;
-                    Some(format!("data.archive_file.{name}.output_base64sha256"))
+                    Some(Hash::Fix(format!(
+                        "data.archive_file.{name}.output_base64sha256"
+                    )))
                 }
                 ("var" | "local", [_]) => {
                     let sources = literal_sources(model, module, b.file, value);
@@ -150,13 +161,37 @@ fn fixed_package(
                         && sources
                             .iter()
                             .all(|(file, e)| fixed_path(e, model.src(*file))))
-                    .then(|| format!("filebase64sha256({text})"))
+                    .then(|| Hash::Fix(format!("filebase64sha256({text})")))
                 }
                 _ => None,
             }
         }
-        other => fixed_path(other, src).then(|| format!("filebase64sha256({text})")),
+        other => {
+            if !fixed_path(other, src) {
+                return None;
+            }
+            // The path an `archive_file` of the module writes: the archive's own hash
+            // is the one to use, with `filename` taken from the archive too.
+            let archive = module.blocks.iter().find(|a| {
+                a.kind == crate::model::BlockKind::Data
+                    && a.label(0) == "archive_file"
+                    && a.attr("output_path")
+                        .is_some_and(|o| model.src(a.file).get(span_of(&o.value)) == Some(text))
+            });
+            Some(match archive {
+                Some(a) => Hash::Archive(a.label(1).to_string()),
+                None => Hash::Fix(format!("filebase64sha256({text})")),
+            })
+        }
     }
+}
+
+/// What the fix sets `source_code_hash` to, or why there is none.
+enum Hash {
+    Fix(String),
+    /// The literal path is an `archive_file`'s output: `filename` and the hash should
+    /// both come from the archive (two arguments to change: left to the reviewer).
+    Archive(String),
 }
 
 /// A string whose only interpolations are `path.module` and `path.root`.
