@@ -46,41 +46,58 @@ pub fn format(src: &str) -> Result<String, FormatError> {
 }
 
 /// [`format_parsed`] when it differs from `src`; `None` when `src` is formatted already,
-/// found without writing the formatted text out (most files are).
+/// found without writing the formatted text out (most files are). A file that needs no
+/// normalisation is lexed and laid out once, for the check and the text alike.
 pub fn reformat_parsed(src: &str) -> Option<String> {
-    if !src.starts_with('\u{feff}') {
-        let mut tokens = lexer::lex(src);
-        if normalise(&tokens).is_empty() {
-            layout(&mut tokens);
-            let unchanged = tokens.iter().all(|t| {
-                t.kind == Kind::Eof
-                    || (t.blanks.len() == t.spaces && t.blanks.bytes().all(|b| b == b' '))
-            });
-            if unchanged {
-                return None;
-            }
-        }
+    if src.starts_with('\u{feff}') {
+        let formatted = format_parsed(src);
+        return (formatted != src).then_some(formatted);
     }
-    let formatted = format_parsed(src);
+    let mut tokens = lexer::lex(src);
+    let edits = normalise(&tokens);
+    let formatted = if edits.is_empty() {
+        layout(&mut tokens);
+        let unchanged = tokens.iter().all(|t| {
+            t.kind == Kind::Eof
+                || (t.blanks.len() == t.spaces && t.blanks.bytes().all(|b| b == b' '))
+        });
+        if unchanged {
+            return None;
+        }
+        written(&tokens, src.len())
+    } else {
+        normalised(src, edits)
+    };
     (formatted != src).then_some(formatted)
 }
 
 /// [`format`] of a text known to parse (the model parsed it already).
 pub fn format_parsed(src: &str) -> String {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let first = lexer::lex(src);
-    let edits = normalise(&first);
+    let mut tokens = lexer::lex(src);
+    let edits = normalise(&tokens);
     // Most files need no normalisation: their tokens are laid out as they are.
-    let normalised;
-    let mut tokens = if edits.is_empty() {
-        first
+    if edits.is_empty() {
+        layout(&mut tokens);
+        written(&tokens, src.len())
     } else {
-        normalised = apply(src, edits);
-        lexer::lex(&normalised)
-    };
+        normalised(src, edits)
+    }
+}
+
+/// `src` with Terraform's normalisations `edits` made, lexed again and laid out.
+fn normalised(src: &str, edits: Vec<(Range<usize>, String)>) -> String {
+    let text = apply(src, edits);
+    let mut tokens = lexer::lex(&text);
     layout(&mut tokens);
-    let mut out = String::with_capacity(src.len() + src.len() / 8);
-    for t in &tokens {
+    written(&tokens, text.len())
+}
+
+/// The text of laid-out `tokens`: each token after its new blanks (a heredoc's and the
+/// end's blanks as they are).
+fn written(tokens: &[Token<'_>], len: usize) -> String {
+    let mut out = String::with_capacity(len + len / 8);
+    for t in tokens {
         if t.kind == Kind::Eof {
             out.push_str(t.blanks);
             continue;
