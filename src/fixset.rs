@@ -729,9 +729,7 @@ fn format_changed(
         return formatted;
     }
     // Line starts of `after`, to turn offsets into line numbers.
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(after.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let starts = crate::workspace::line_starts(after);
     let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
     let mut touched: BTreeSet<usize> = BTreeSet::new();
     let mut delta: isize = 0;

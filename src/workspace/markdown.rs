@@ -180,9 +180,7 @@ fn starts_hcl_block(line: &str) -> bool {
 }
 
 pub fn extract(md: &str) -> Extraction {
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(md.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let starts = super::line_starts(md);
     let mut blocks: Vec<Block> = Vec::new();
     let mut heading: Option<(String, usize)> = None;
     let mut in_heading: Option<(String, usize)> = None;

@@ -53,12 +53,17 @@ pub struct SourceFile {
     pub origin_lines: Vec<usize>,
 }
 
+/// The byte offset of each line's start in `text`: 0, and one after each newline.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
 impl SourceFile {
     pub fn new(path: impl Into<String>, kind: FileKind, text: impl Into<String>) -> Self {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = line_starts(&text);
         SourceFile {
             path: path.into(),
             kind,
