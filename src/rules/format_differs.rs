@@ -152,10 +152,27 @@ fn whole_change(old: &str, new: &str) -> ((std::ops::Range<usize>, String), usiz
     ((start..end, text), first_line)
 }
 
-/// How many lines of `old` the formatting changes.
 /// How many lines of `old` differ, and the 1-based line where each run of differing
 /// lines starts.
 fn changed_lines(old: &str, new: &str) -> (usize, Vec<usize>) {
+    // The formatter changes blanks inside lines, never the lines themselves: line for
+    // line, without a diff of the whole file.
+    if old.split('\n').count() == new.split('\n').count() {
+        let mut count = 0;
+        let mut starts = Vec::new();
+        let mut previous = true;
+        for (i, (a, b)) in old.split('\n').zip(new.split('\n')).enumerate() {
+            let same = a == b;
+            if !same {
+                count += 1;
+                if previous {
+                    starts.push(i + 1);
+                }
+            }
+            previous = same;
+        }
+        return (count.max(1), starts);
+    }
     let diff = similar::TextDiff::from_lines(old, new);
     let mut count = 0;
     let mut starts = Vec::new();
@@ -191,5 +208,20 @@ mod tests {
         let mut fixed = old.to_string();
         fixed.replace_range(range, &text);
         assert_eq!(fixed, new);
+    }
+
+    #[test]
+    fn changed_lines_are_counted_line_for_line() {
+        // A diff could pair the formatted line 1 with line 2 of the old text.
+        assert_eq!(
+            changed_lines("x =1\nx = 1\n", "x = 1\nx = 1\n"),
+            (1, vec![1])
+        );
+        assert_eq!(
+            changed_lines("a=1\nb = 2\nc=3\nd=4\n", "a = 1\nb = 2\nc = 3\nd = 4\n"),
+            (3, vec![1, 3])
+        );
+        // Lines added or removed: a diff.
+        assert_eq!(changed_lines("a = 1\n", "a = 1\n\n"), (1, vec![2]));
     }
 }
