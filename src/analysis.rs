@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::finding::Finding;
-use crate::model::parse::ParsedFile;
+use crate::model::parse::{ParseProblem, ParseProblemKind, ParsedFile};
 use crate::model::{Model, resolve_local_source};
 use crate::rules;
 use crate::workspace::{FileId, FileKind, SourceFile, Workspace};
@@ -140,9 +140,10 @@ pub fn analyse_workspace(workspace: Workspace) -> Analysis {
 /// alone with a large group at the end (rayon's split starts the second core in the
 /// middle of the list, not at its second group; a `par_bridge` queue in strict order
 /// measured no different). The results in the groups' order.
-fn largest_first<F>(workspace: &Workspace, groups: &[Vec<FileId>], analyse: F) -> Vec<GroupResult>
+fn largest_first<R, F>(workspace: &Workspace, groups: &[Vec<FileId>], analyse: F) -> Vec<R>
 where
-    F: Fn(&[FileId]) -> GroupResult + Sync,
+    R: Send,
+    F: Fn(&[FileId]) -> R + Sync,
 {
     let size = |files: &[FileId]| -> usize {
         files
@@ -157,7 +158,7 @@ where
         .map(|(i, files)| (size(files), i))
         .collect();
     order.sort_unstable_by(|a, b| b.cmp(a));
-    let mut results: Vec<(usize, GroupResult)> = order
+    let mut results: Vec<(usize, R)> = order
         .par_iter()
         .with_max_len(1)
         .map(|&(_, i)| (i, analyse(&groups[i])))
@@ -509,20 +510,52 @@ fn task_folders(root: &Path, target: &Target) -> Vec<crate::task::TaskFolder> {
     }
 }
 
+/// The source text whose parses an [`Analyzer`] keeps between runs. A parse takes
+/// several times its text in memory: a workspace of this size keeps all of them, and a
+/// larger one (the corpus: 50 MB) keeps what fits and parses the rest again, one module
+/// group at a time, as `check` does.
+const PARSE_CACHE_BYTES: usize = 1 << 20;
+
 /// Repeated analyses of one workspace that parse only what changed: parse results are
-/// kept by path and content hash between runs (the watch mode's worker owns one). A file
-/// that stops parsing is analysed from its last good parse, so that nothing elsewhere
-/// changes because of it; its findings are then marked stale.
-#[derive(Default)]
+/// kept by path and content hash between runs, up to [`PARSE_CACHE_BYTES`] of text (the
+/// watch mode's worker owns one). A file that stops parsing is analysed from its last
+/// good text, so that nothing elsewhere changes because of it; its findings are then
+/// marked stale.
 pub struct Analyzer {
     cache: HashMap<String, (u64, Arc<ParsedFile>)>,
-    /// The last text of each file that parsed, with its parse.
-    good: HashMap<String, (u64, Arc<SourceFile>, Arc<ParsedFile>)>,
+    /// How much text the kept parses may have ([`PARSE_CACHE_BYTES`]).
+    cache_bytes: usize,
+    /// Every file's hash and parse problems at the last run.
+    known: HashMap<String, (u64, Vec<ParseProblem>)>,
+    /// The last text of each file that parsed.
+    good: HashMap<String, (u64, Arc<SourceFile>)>,
     /// The configuration file to use instead of `root/.tfreview.toml`.
     pub config: Option<std::path::PathBuf>,
     /// How many files the last analysis parsed (the others came from the cache).
     pub last_parsed: usize,
 }
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            cache: HashMap::new(),
+            cache_bytes: PARSE_CACHE_BYTES,
+            known: HashMap::new(),
+            good: HashMap::new(),
+            config: None,
+            last_parsed: 0,
+        }
+    }
+}
+
+/// A syntax error among a file's parse problems: it does not parse.
+fn broken(problems: &[ParseProblem]) -> bool {
+    problems.iter().any(|q| q.kind == ParseProblemKind::Syntax)
+}
+
+/// What an [`Analyzer`] run learns of a file: its parse problems, and its parse when
+/// the cache keeps it.
+type Learned = (FileId, Vec<ParseProblem>, Option<Arc<ParsedFile>>);
 
 impl Analyzer {
     /// As [`analyse`], with the cache.
@@ -532,82 +565,177 @@ impl Analyzer {
     }
 
     pub fn analyse_workspace(&mut self, workspace: Workspace) -> Analysis {
-        let cache = &self.cache;
-        let parsed: Vec<(u64, Arc<ParsedFile>, bool)> = workspace
+        let hashes: Vec<u64> = workspace
             .files
             .par_iter()
-            .map(|file| {
-                let hash = xxhash_rust::xxh3::xxh3_64(file.text.as_bytes());
-                match cache.get(&file.path) {
-                    Some((h, p)) if *h == hash && file.problem.is_none() => {
-                        (hash, Arc::clone(p), false)
-                    }
-                    _ => (hash, Arc::new(crate::model::parse::parse_file(file)), true),
-                }
+            .map(|f| xxhash_rust::xxh3::xxh3_64(f.text.as_bytes()))
+            .collect();
+        let parsed = std::sync::atomic::AtomicUsize::new(0);
+        let parse = |file: &SourceFile| {
+            parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Arc::new(crate::model::parse::parse_file(file))
+        };
+        let cached = |id: FileId| {
+            let file = &workspace.files[id];
+            self.cache
+                .get(&file.path)
+                .filter(|(h, _)| *h == hashes[id] && file.problem.is_none())
+                .map(|(_, p)| Arc::clone(p))
+        };
+        // Only a file with a good text from an earlier run, other than today's, can be
+        // stale: it is parsed first, to know whether it parses now.
+        let candidates: Vec<FileId> = (0..workspace.files.len())
+            .filter(|&id| {
+                let file = &workspace.files[id];
+                file.problem.is_none()
+                    && self
+                        .good
+                        .get(&file.path)
+                        .is_some_and(|(h, _)| *h != hashes[id])
             })
             .collect();
-        self.last_parsed = parsed.iter().filter(|(_, _, fresh)| *fresh).count();
-        self.cache = workspace
-            .files
-            .iter()
-            .zip(&parsed)
-            .map(|(f, (h, p, _))| (f.path.clone(), (*h, Arc::clone(p))))
+        let mut is_candidate = vec![false; workspace.files.len()];
+        for &id in &candidates {
+            is_candidate[id] = true;
+        }
+        let early: Vec<Learned> = candidates
+            .par_iter()
+            .map(|&id| {
+                let file = &workspace.files[id];
+                match self.known.get(&file.path) {
+                    Some((h, problems)) if *h == hashes[id] => (id, problems.clone(), cached(id)),
+                    _ => {
+                        let p = cached(id).unwrap_or_else(|| parse(file));
+                        (id, p.problems.clone(), Some(p))
+                    }
+                }
+            })
             .collect();
         // Files that stopped parsing but parsed before: their last good text and parse,
         // with today's syntax error.
         let mut stale: Vec<(FileId, Arc<SourceFile>, Arc<ParsedFile>)> = Vec::new();
+        let mut first: HashMap<FileId, Arc<ParsedFile>> = HashMap::new();
+        let mut learned_early: Vec<Learned> = Vec::new();
+        for (id, problems, p) in early {
+            if broken(&problems) {
+                if let Some((_, old)) = self.good.get(&workspace.files[id].path) {
+                    let old_parse = parse(old);
+                    let merged = Arc::new(ParsedFile {
+                        body: old_parse.body.clone(),
+                        problems: problems.clone(),
+                        recovered: old_parse.recovered,
+                        gaps: old_parse.gaps.clone(),
+                    });
+                    stale.push((id, Arc::clone(old), Arc::clone(&merged)));
+                    first.insert(id, merged);
+                }
+            } else if let Some(p) = &p {
+                first.insert(id, Arc::clone(p));
+            }
+            learned_early.push((id, problems, p));
+        }
+        // The model sees the last good text and parse of the stale files.
+        let model_ws = if stale.is_empty() {
+            None
+        } else {
+            let mut ws = workspace.clone();
+            for (id, old, _) in &stale {
+                ws.files[*id] = SourceFile::clone(old);
+            }
+            Some(ws)
+        };
+        let stale_ids: Vec<FileId> = stale.iter().map(|(id, _, _)| *id).collect();
+        let model_ws_ref = model_ws.as_ref().unwrap_or(&workspace);
+        let budget = std::sync::atomic::AtomicUsize::new(self.cache_bytes);
+        let keep = |id: FileId, p: &Arc<ParsedFile>| -> Option<Arc<ParsedFile>> {
+            let len = workspace.files[id].text.len();
+            budget
+                .fetch_update(
+                    std::sync::atomic::Ordering::Relaxed,
+                    std::sync::atomic::Ordering::Relaxed,
+                    |left| left.checked_sub(len),
+                )
+                .ok()
+                .map(|_| Arc::clone(p))
+        };
+        let groups = module_groups(model_ws_ref);
+        // Each group parses what it needs, is analysed, and keeps no more parses than the
+        // cache's share: the parses of the whole workspace are never in memory at once.
+        let results = largest_first(model_ws_ref, &groups, |files| {
+            let parses: Vec<Arc<ParsedFile>> = files
+                .par_iter()
+                .map(|&id| {
+                    first
+                        .get(&id)
+                        .cloned()
+                        .or_else(|| cached(id))
+                        .unwrap_or_else(|| parse(&model_ws_ref.files[id]))
+                })
+                .collect();
+            let refs: Vec<&ParsedFile> = parses.iter().map(Arc::as_ref).collect();
+            let result = analyse_group(model_ws_ref, files, refs);
+            let learned: Vec<Learned> = files
+                .iter()
+                .zip(&parses)
+                .filter(|(id, _)| !is_candidate[**id])
+                .map(|(&id, p)| (id, p.problems.clone(), keep(id, p)))
+                .collect();
+            (result, learned)
+        });
+        let mut group_results = Vec::with_capacity(results.len());
+        let mut learned = learned_early;
+        for (result, l) in results {
+            group_results.push(result);
+            learned.extend(l);
+        }
+        // Parses of the candidates that parse now count against the cache's share too.
+        for entry in &mut learned {
+            if is_candidate[entry.0]
+                && let Some(p) = entry.2.take()
+            {
+                entry.2 = if broken(&entry.1) {
+                    None
+                } else {
+                    keep(entry.0, &p)
+                };
+            }
+        }
+        self.last_parsed = parsed.into_inner();
+        self.remember(&workspace, &hashes, learned);
+        match model_ws {
+            None => assemble(workspace, group_results),
+            Some(model_ws) => restale(assemble(model_ws, group_results), workspace, stale_ids),
+        }
+    }
+
+    /// The hashes, problems, good texts and kept parses of this run, for the next.
+    fn remember(&mut self, workspace: &Workspace, hashes: &[u64], learned: Vec<Learned>) {
+        let mut cache = HashMap::new();
+        let mut known = HashMap::with_capacity(learned.len());
         let mut good = HashMap::with_capacity(workspace.files.len());
-        for (id, (file, (hash, p, _))) in workspace.files.iter().zip(&parsed).enumerate() {
+        for (id, problems, p) in learned {
+            let (file, hash) = (&workspace.files[id], hashes[id]);
             if file.problem.is_some() {
                 continue;
             }
-            // A body recovered block by block from a broken answer still counts as
-            // broken: the last good parse, when there is one, is kept.
-            let broken = p
-                .problems
-                .iter()
-                .any(|q| q.kind == crate::model::parse::ParseProblemKind::Syntax);
-            if !broken {
+            if !broken(&problems) {
                 let text = match self.good.remove(&file.path) {
-                    Some((h, old, _)) if h == *hash => old,
+                    Some((h, old)) if h == hash => old,
                     _ => Arc::new(file.clone()),
                 };
-                good.insert(file.path.clone(), (*hash, text, Arc::clone(p)));
-            } else if let Some((h, old, old_parse)) = self.good.remove(&file.path) {
-                let merged = Arc::new(ParsedFile {
-                    body: old_parse.body.clone(),
-                    problems: p.problems.clone(),
-                    recovered: old_parse.recovered,
-                    gaps: old_parse.gaps.clone(),
-                });
-                stale.push((id, Arc::clone(&old), merged));
-                good.insert(file.path.clone(), (h, old, old_parse));
+                good.insert(file.path.clone(), (hash, text));
+            } else if let Some(old) = self.good.remove(&file.path) {
+                good.insert(file.path.clone(), old);
             }
+            if let Some(p) = p {
+                cache.insert(file.path.clone(), (hash, p));
+            }
+            known.insert(file.path.clone(), (hash, problems));
         }
+        self.cache = cache;
+        self.known = known;
         self.good = good;
-        let mut refs: Vec<Arc<ParsedFile>> = parsed.into_iter().map(|(_, p, _)| p).collect();
-        if stale.is_empty() {
-            return analyse_parsed(workspace, &refs);
-        }
-        // The model sees the last good text and parse of the stale files.
-        let mut model_ws = workspace.clone();
-        for (id, old, merged) in &stale {
-            model_ws.files[*id] = SourceFile::clone(old);
-            refs[*id] = Arc::clone(merged);
-        }
-        let model_analysis = analyse_parsed(model_ws, &refs);
-        let stale_ids: Vec<FileId> = stale.iter().map(|(id, _, _)| *id).collect();
-        restale(model_analysis, workspace, stale_ids)
     }
-}
-
-fn analyse_parsed(workspace: Workspace, parsed: &[Arc<ParsedFile>]) -> Analysis {
-    let groups = module_groups(&workspace);
-    let results = largest_first(&workspace, &groups, |files| {
-        let refs: Vec<&ParsedFile> = files.iter().map(|&id| parsed[id].as_ref()).collect();
-        analyse_group(&workspace, files, refs)
-    });
-    assemble(workspace, results)
 }
 
 /// An analysis made with the last good text of the `stale` files, put back on the
@@ -785,6 +913,53 @@ mod tests {
         assert!(second.findings.is_empty());
         let fresh = analyse_workspace(Workspace::from_files("/w", files));
         assert_eq!(fresh.findings.len(), second.findings.len());
+    }
+
+    #[test]
+    fn past_the_cache_budget_files_are_parsed_again_and_a_broken_one_keeps_its_last_good_text() {
+        let tf = |p: &str, t: &str| SourceFile::new(p, FileKind::Terraform, t);
+        let a = "variable \"x\" {}\n";
+        let b = "output \"p\" {\n  description = \"p\"\n  value       = var.x\n}\n";
+        let mut files = vec![tf("a.tf", a), tf("b.tf", b)];
+        // Room for a.tf's parse only.
+        let mut analyzer = Analyzer {
+            cache_bytes: a.len(),
+            ..Analyzer::default()
+        };
+        let first = analyzer.analyse_workspace(Workspace::from_files("/w", files.clone()));
+        assert_eq!(analyzer.last_parsed, 2);
+        assert!(first.findings.is_empty(), "{:?}", first.findings);
+        analyzer.analyse_workspace(Workspace::from_files("/w", files.clone()));
+        assert_eq!(analyzer.last_parsed, 1, "b.tf did not fit in the cache");
+        // b.tf breaks: its findings come from its last good text, and a.tf's variable
+        // stays used.
+        files[1] = tf("b.tf", "output \"p\" {\n  value = var.x\n");
+        let broken = analyzer.analyse_workspace(Workspace::from_files("/w", files.clone()));
+        assert_eq!(broken.stale, vec![1]);
+        assert!(
+            broken
+                .findings
+                .iter()
+                .all(|f| f.rule != "declaration-unused"),
+            "{:?}",
+            broken.findings
+        );
+        assert!(broken.findings.iter().any(|f| f.rule == SYNTAX_RULE));
+        // Still broken, unchanged: stale again, from what the last run learned.
+        let again = analyzer.analyse_workspace(Workspace::from_files("/w", files.clone()));
+        assert_eq!(again.stale, vec![1]);
+        // Nothing uses the budget with no room at all, and the results agree.
+        let mut none = Analyzer {
+            cache_bytes: 0,
+            ..Analyzer::default()
+        };
+        files[1] = tf("b.tf", b);
+        let fresh = analyse_workspace(Workspace::from_files("/w", files.clone()));
+        for _ in 0..2 {
+            let run = none.analyse_workspace(Workspace::from_files("/w", files.clone()));
+            assert_eq!(none.last_parsed, 2);
+            assert_eq!(run.findings.len(), fresh.findings.len());
+        }
     }
 
     #[test]
