@@ -183,6 +183,22 @@ pub fn literal_sources<'a>(
     out
 }
 
+/// The expressions a value can be: the expression itself, or — through `var.x` and
+/// `local.x`, and inside parentheses — the places [`literal_sources`] follows (tfvars
+/// values, what callers of a child module pass, the default, the local's value), whatever
+/// kind of expression each is (a heredoc, a function call, a reference). Each with its
+/// file.
+pub fn value_sources<'a>(
+    model: &'a Model<'a>,
+    module: &'a Module<'a>,
+    file: FileId,
+    expr: &'a Expression,
+) -> Vec<(FileId, &'a Expression)> {
+    let mut out = Vec::new();
+    sources(model, module, file, expr, Want::Value, 0, &mut out);
+    out
+}
+
 /// Where a map value is written as an object literal (`{ KEY = value }`): the expression
 /// itself, each argument of a `merge(…)`, and — through `var.x` and `local.x` — the
 /// places [`literal_sources`] follows (tfvars values, what callers of a child module pass,
@@ -205,6 +221,8 @@ enum Want {
     Literal,
     /// Object literals; each argument of `merge`.
     Object,
+    /// Every expression that is not itself `var.x`, `local.x` or parentheses.
+    Value,
 }
 
 fn sources<'a>(
@@ -295,8 +313,10 @@ fn sources<'a>(
                     sources(model, module, l.file, &l.attr.value, depth + 1, out);
                 }
             }
+            _ if want == Want::Value => out.push((file, expr)),
             _ => {}
         },
+        _ if want == Want::Value => out.push((file, expr)),
         _ => {}
     }
 }

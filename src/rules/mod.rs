@@ -62,6 +62,7 @@ mod ideal_block_differs;
 mod ideal_block_extra;
 mod ideal_block_missing;
 mod identifier_wildcard;
+mod instance_user_data_base64;
 mod internet_route_missing;
 mod kms_deletion_window_too_long;
 mod kms_key_policy_dependency_missing;
@@ -75,6 +76,7 @@ mod lambda_reserved_environment_variable;
 mod lambda_runtime_deprecated;
 mod lambda_source_hash_missing;
 mod lambda_vpc_permissions_missing;
+mod launch_template_user_data_plain;
 mod log_bucket_policy_missing;
 mod log_filter_pattern_invalid;
 mod log_group_kms_missing;
@@ -371,6 +373,8 @@ static RULES: &[&dyn Rule] = &[
     &lambda_reserved_environment_variable::LambdaReservedEnvironmentVariable,
     &lambda_runtime_deprecated::LambdaRuntimeDeprecated,
     &lambda_source_hash_missing::LambdaSourceHashMissing,
+    &launch_template_user_data_plain::LaunchTemplateUserDataPlain,
+    &instance_user_data_base64::InstanceUserDataBase64,
     &lambda_reserved_concurrency::LambdaReservedConcurrency,
     &lambda_vpc_permissions_missing::LambdaVpcPermissionsMissing,
     &name_too_long::NameTooLong,
