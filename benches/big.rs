@@ -1,7 +1,7 @@
 //! `cargo bench --bench big`: `tfreview check` (the release binary, JSON report) on the
-//! generated inputs of issue 13 (their profiles are in `benches/PROFILE.md`), each at two sizes, printing the median wall time over
-//! several runs, the peak memory of the run, and the ratio of the doubled input's time to
-//! the half's (linear time gives 2).
+//! generated inputs of issue 13 (their profiles are in `benches/PROFILE.md`), each at two
+//! sizes, printing the median wall time over several runs, the peak memory of the run,
+//! and the ratio of the doubled input's time to the half's (linear time gives 2).
 //!
 //! The inputs:
 //! - one `main.tf` of N `aws_s3_bucket` resources on one line each;
