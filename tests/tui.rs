@@ -865,3 +865,35 @@ fn the_list_and_counts_kept_between_keys_agree_with_a_fresh_computation() {
     );
     assert_eq!(b.app.status_counts(), counts(&b.app));
 }
+
+#[test]
+fn a_rules_references_are_listed_one_a_line_in_the_detail() {
+    let dir =
+        common::manifest_dir().join("tests/fixtures/rules/launch-template-user-data-plain/fires");
+    let mut b = open(&dir, 120, 80);
+    key(&mut b.app, KeyCode::Char('/'));
+    keys(&mut b.app, "not base64");
+    key(&mut b.app, KeyCode::Enter);
+    key(&mut b.app, KeyCode::Char('4'));
+    key(&mut b.app, KeyCode::Char('z'));
+    let s = screen(&b.app);
+    let rows: Vec<&str> = s
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '"' || c == '┃' || c == '│').trim())
+        .collect();
+    let reference = rows
+        .iter()
+        .position(|r| *r == "Reference")
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        rows[reference + 1].starts_with(
+            "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/launch_template"
+        ),
+        "{s}"
+    );
+    assert!(
+        rows[reference + 2].starts_with("https://docs.aws.amazon.com/AWSEC2/"),
+        "{s}"
+    );
+    assert!(!rows.contains(&"-"), "no bullet of its own:\n{s}");
+}

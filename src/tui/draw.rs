@@ -996,7 +996,16 @@ fn detail_text(app: &App, f: &Finding, analysis: &Analysis, width: usize) -> Tex
                 heading,
                 theme.fg("title").add_modifier(Modifier::BOLD),
             )));
-            lines.extend(prose(&text.replace('\n', " "), theme.fg("text")));
+            if section == "References" {
+                // One reference a line, without the list's bullets.
+                for reference in text.lines().map(|l| l.trim().trim_start_matches("- ")) {
+                    if !reference.is_empty() {
+                        lines.extend(prose(reference, theme.fg("text")));
+                    }
+                }
+            } else {
+                lines.extend(prose(&text.replace('\n', " "), theme.fg("text")));
+            }
         }
     }
     Text::from(lines)
