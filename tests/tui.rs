@@ -896,4 +896,22 @@ fn a_rules_references_are_listed_one_a_line_in_the_detail() {
         "{s}"
     );
     assert!(!rows.contains(&"-"), "no bullet of its own:\n{s}");
+    // In a short pane, scrolling stops with the last row at the bottom.
+    b.app.size = Rect::new(0, 0, 120, 14);
+    for _ in 0..300 {
+        key(&mut b.app, KeyCode::Char('j'));
+    }
+    let s = screen(&b.app);
+    let rows: Vec<&str> = s
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '"' || c == '┃' || c == '│').trim())
+        .collect();
+    assert!(
+        rows[rows.len() - 3].starts_with("https://docs.aws.amazon.com/AWSEC2/"),
+        "the last row at the bottom:\n{s}"
+    );
+    for _ in 0..300 {
+        key(&mut b.app, KeyCode::Char('k'));
+    }
+    assert_eq!(b.app.detail_scroll, 0);
 }

@@ -1008,8 +1008,12 @@ impl App {
                     (self.source_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
             Pane::Detail => {
+                // Scrolling stops when the detail's last row is at the bottom of the pane.
+                let area = self.areas().detail;
+                let height = usize::from(area.height.saturating_sub(2)).max(1);
+                let max = super::draw::detail_rows(self, area).saturating_sub(height) as isize;
                 self.detail_scroll =
-                    (self.detail_scroll as isize + delta).clamp(0, 10_000) as usize;
+                    (self.detail_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
         }
     }

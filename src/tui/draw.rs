@@ -844,6 +844,18 @@ pub fn wrap_diff(line: &str, width: usize) -> Vec<String> {
 /// At most this many rows of one diff line are shown in the detail pane.
 const DIFF_ROWS: usize = 8;
 
+/// How many rows the detail of the selected finding takes in a pane of `area` (borders
+/// included), wrapped as it is drawn: what its scrolling stops at.
+pub fn detail_rows(app: &App, area: ratatui::layout::Rect) -> usize {
+    let (Some(analysis), Some(f)) = (&app.analysis, app.selected_finding()) else {
+        return 0;
+    };
+    let width = area.width.saturating_sub(2).max(1);
+    Paragraph::new(detail_text(app, f, analysis, usize::from(width)))
+        .wrap(Wrap { trim: false })
+        .line_count(width)
+}
+
 fn detail_text(app: &App, f: &Finding, analysis: &Analysis, width: usize) -> Text<'static> {
     let prose = |text: &str, style: Style| -> Vec<Line<'static>> {
         text.lines()
