@@ -866,6 +866,13 @@ fn the_list_and_counts_kept_between_keys_agree_with_a_fresh_computation() {
     assert_eq!(b.app.status_counts(), counts(&b.app));
 }
 
+/// The rows of a screen without their quotes, pane borders and padding.
+fn rows_of(s: &str) -> Vec<&str> {
+    s.lines()
+        .map(|l| l.trim_matches(|c| c == '"' || c == '┃' || c == '│').trim())
+        .collect()
+}
+
 #[test]
 fn a_rules_references_are_listed_one_a_line_in_the_detail() {
     let dir =
@@ -877,10 +884,7 @@ fn a_rules_references_are_listed_one_a_line_in_the_detail() {
     key(&mut b.app, KeyCode::Char('4'));
     key(&mut b.app, KeyCode::Char('z'));
     let s = screen(&b.app);
-    let rows: Vec<&str> = s
-        .lines()
-        .map(|l| l.trim_matches(|c| c == '"' || c == '┃' || c == '│').trim())
-        .collect();
+    let rows = rows_of(&s);
     let reference = rows
         .iter()
         .position(|r| *r == "Reference")
@@ -902,10 +906,7 @@ fn a_rules_references_are_listed_one_a_line_in_the_detail() {
         key(&mut b.app, KeyCode::Char('j'));
     }
     let s = screen(&b.app);
-    let rows: Vec<&str> = s
-        .lines()
-        .map(|l| l.trim_matches(|c| c == '"' || c == '┃' || c == '│').trim())
-        .collect();
+    let rows = rows_of(&s);
     assert!(
         rows[rows.len() - 3].starts_with("https://docs.aws.amazon.com/AWSEC2/"),
         "the last row at the bottom:\n{s}"

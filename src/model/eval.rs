@@ -178,9 +178,7 @@ pub fn literal_sources<'a>(
     file: FileId,
     expr: &'a Expression,
 ) -> Vec<(FileId, &'a Expression)> {
-    let mut out = Vec::new();
-    sources(model, module, file, expr, Want::Literal, 0, &mut out);
-    out
+    collect(model, module, file, expr, Want::Literal)
 }
 
 /// The expressions a value can be: the expression itself, or — through `var.x` and
@@ -194,9 +192,7 @@ pub fn value_sources<'a>(
     file: FileId,
     expr: &'a Expression,
 ) -> Vec<(FileId, &'a Expression)> {
-    let mut out = Vec::new();
-    sources(model, module, file, expr, Want::Value, 0, &mut out);
-    out
+    collect(model, module, file, expr, Want::Value)
 }
 
 /// Where a map value is written as an object literal (`{ KEY = value }`): the expression
@@ -209,8 +205,19 @@ pub fn object_sources<'a>(
     file: FileId,
     expr: &'a Expression,
 ) -> Vec<(FileId, &'a Expression)> {
+    collect(model, module, file, expr, Want::Object)
+}
+
+/// [`sources`] from the top, into a new list.
+fn collect<'a>(
+    model: &'a Model<'a>,
+    module: &'a Module<'a>,
+    file: FileId,
+    expr: &'a Expression,
+    want: Want,
+) -> Vec<(FileId, &'a Expression)> {
     let mut out = Vec::new();
-    sources(model, module, file, expr, Want::Object, 0, &mut out);
+    sources(model, module, file, expr, want, 0, &mut out);
     out
 }
 
