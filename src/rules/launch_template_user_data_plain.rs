@@ -169,8 +169,9 @@ fn encoding(expr: &Expression, src: &str) -> Option<Encoding> {
                 Expression::HeredocTemplate(_) => literal.split_once('\n').map_or("", |(_, b)| b),
                 _ => literal.trim_matches('"'),
             };
+            // Blanks and line breaks are no evidence: base64 may be wrapped and indented.
             let plain = body.chars().any(|c| {
-                !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '\n' | '\r'))
+                !(c.is_ascii_alphanumeric() || c.is_ascii_whitespace() || "+/=".contains(c))
             });
             (plain && !body.trim().is_empty()).then_some(Encoding::Plain)
         }
