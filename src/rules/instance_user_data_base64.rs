@@ -63,7 +63,7 @@ impl Rule for InstanceUserDataBase64 {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        for (_, b, attr, sources) in user_data(model, "aws_instance", Encoding::Base64) {
+        for (b, attr, sources) in user_data(model, "aws_instance", Encoding::Base64) {
             let mut f = self.finding(
                 b.file,
                 span_of(attr),

@@ -47,7 +47,7 @@ use super::{Class, Rule};
 use crate::finding::{Applicability, Edit, Finding, Fix, Related, Severity};
 use crate::model::eval::value_sources;
 use crate::model::expr::span_of;
-use crate::model::{BlockInfo, Model, Module};
+use crate::model::{BlockInfo, Model};
 use crate::workspace::FileId;
 
 pub struct LaunchTemplateUserDataPlain;
@@ -77,7 +77,7 @@ impl Rule for LaunchTemplateUserDataPlain {
     }
 
     fn check(&self, model: &Model<'_>, out: &mut Vec<Finding>) {
-        for (_, b, attr, sources) in user_data(model, "aws_launch_template", Encoding::Plain) {
+        for (b, attr, sources) in user_data(model, "aws_launch_template", Encoding::Plain) {
             let path = model.path(b.file);
             let value = span_of(&attr.value);
             let text = model.src(b.file).get(value.clone()).unwrap_or("");
@@ -110,15 +110,14 @@ impl Rule for LaunchTemplateUserDataPlain {
 }
 
 /// Each block of resource type `kind` in the model whose `user_data` is certainly in
-/// `encoding` (every value it can take), with its module, the argument and the places
-/// its value is written.
+/// `encoding` (every value it can take), with the argument and the places its value is
+/// written.
 pub(super) fn user_data<'m>(
     model: &'m Model<'m>,
     kind: &'m str,
     encoding_wanted: Encoding,
 ) -> impl Iterator<
     Item = (
-        &'m Module<'m>,
         &'m BlockInfo<'m>,
         &'m hcl_edit::structure::Attribute,
         Vec<(FileId, &'m Expression)>,
@@ -135,7 +134,7 @@ pub(super) fn user_data<'m>(
                 && sources
                     .iter()
                     .all(|(file, e)| encoding(e, model.src(*file)) == Some(encoding_wanted)))
-            .then_some((module, b, attr, sources))
+            .then_some((b, attr, sources))
         })
     })
 }
