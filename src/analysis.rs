@@ -619,12 +619,11 @@ impl Analyzer {
         for (id, problems, p) in early {
             if broken(&problems) {
                 if let Some((_, old)) = self.good.get(&workspace.files[id].path) {
-                    let old_parse = parse(old);
+                    parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let old_parse = crate::model::parse::parse_file(old);
                     let merged = Arc::new(ParsedFile {
-                        body: old_parse.body.clone(),
                         problems: problems.clone(),
-                        recovered: old_parse.recovered,
-                        gaps: old_parse.gaps.clone(),
+                        ..old_parse
                     });
                     stale.push((id, Arc::clone(old), Arc::clone(&merged)));
                     first.insert(id, merged);

@@ -264,7 +264,7 @@ fn compare_one(model: &Model<'_>, ideal: &Ideal, out: &mut Vec<Comparison>) {
         } else {
             format!("{}/{}", ideal.prefix, ideal_module.dir)
         };
-        let Some(answer_module) = model.modules.iter().find(|m| m.dir == dir) else {
+        let Some(answer_module) = model.module_at(&dir) else {
             continue;
         };
         let theirs: BTreeMap<String, _> = blocks(&ideal_model, ideal_module)

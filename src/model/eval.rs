@@ -545,7 +545,7 @@ mod tests {
         );
         let parsed = crate::model::Model::parse_all(&ws);
         let model = crate::model::Model::build(&ws, &parsed);
-        let child = model.modules.iter().find(|m| m.dir == "db").unwrap();
+        let child = model.module_at("db").unwrap();
         let texts = |name: &str| -> Vec<String> {
             let local = child.locals.iter().find(|l| l.name == name).unwrap();
             literal_sources(&model, child, local.file, &local.attr.value)
@@ -593,11 +593,7 @@ mod tests {
         ws.task = true;
         let parsed = crate::model::Model::parse_all(&ws);
         let model = crate::model::Model::build(&ws, &parsed);
-        let db = model
-            .modules
-            .iter()
-            .find(|m| m.dir == "modules/db")
-            .unwrap();
+        let db = model.module_at("modules/db").unwrap();
         let b = db.block("aws_db_instance.db").unwrap();
         let value = &b.attr("deletion_protection").unwrap().value;
         let texts: Vec<String> = literal_sources(&model, db, b.file, value)
@@ -637,7 +633,7 @@ mod tests {
         let parsed = crate::model::Model::parse_all(&ws);
         let model = crate::model::Model::build(&ws, &parsed);
         let value = |dir: &str, name: &str| -> Known {
-            let m = model.modules.iter().find(|m| m.dir == dir).unwrap();
+            let m = model.module_at(dir).unwrap();
             super::variable(m, name, 0)
         };
         // Both calls pass the same text: no default needed.
@@ -656,7 +652,7 @@ mod tests {
         assert_eq!(value("svc/inner", "name").text, "prod-web");
         assert_eq!(value("lone", "env").text, "dev");
         // `count` reads the same inputs.
-        let svc = model.modules.iter().find(|m| m.dir == "svc").unwrap();
+        let svc = model.module_at("svc").unwrap();
         let size: hcl_edit::expr::Expression = "var.size".parse().unwrap();
         assert_eq!(count(svc, &size), Some(3));
     }
@@ -693,11 +689,7 @@ mod tests {
         let ws = Workspace::from_files("/w", files);
         let parsed = crate::model::Model::parse_all(&ws);
         let model = crate::model::Model::build(&ws, &parsed);
-        let last = model
-            .modules
-            .iter()
-            .find(|m| m.dir == "m1/m2/m3/m4/m5/m6")
-            .unwrap();
+        let last = model.module_at("m1/m2/m3/m4/m5/m6").unwrap();
         assert_eq!(super::variable(last, "v", 0).text, "8.0.40");
     }
 

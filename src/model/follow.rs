@@ -166,7 +166,7 @@ mod tests {
         let parsed = Model::parse_all(&ws);
         let model = Model::build(&ws, &parsed);
         let named = |dir: &str, address: &str, path: &[&str]| -> Option<Vec<String>> {
-            let m = model.modules.iter().find(|m| m.dir == dir).unwrap();
+            let m = model.module_at(dir).unwrap();
             let b = m.block(address).unwrap();
             let mut body = b.body();
             for name in &path[..path.len() - 1] {

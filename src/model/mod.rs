@@ -837,6 +837,11 @@ impl<'a> Model<'a> {
             .attr("source")
             .and_then(|s| static_str(&s.value))
             .and_then(|s| resolve_local_source(&caller.dir, &s))?;
+        self.module_at(&dir)
+    }
+
+    /// The module of folder `dir` (`""` for the root).
+    pub fn module_at(&self, dir: &str) -> Option<&Module<'a>> {
         self.modules.iter().find(|m| m.dir == dir)
     }
 

@@ -171,7 +171,7 @@ pub(super) fn with_dependencies<'c>(
     missing: &Missing<'c>,
     c: &'c Comparison,
 ) -> Result<Vec<&'c Comparison>, String> {
-    let Some(module) = model.modules.iter().find(|m| m.dir == c.module) else {
+    let Some(module) = model.module_at(&c.module) else {
         return Ok(vec![c]);
     };
     let empty = BTreeMap::new();
