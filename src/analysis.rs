@@ -169,11 +169,19 @@ where
 
 fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
     let mut blocks = vec![Vec::new(); workspace.files.len()];
-    let mut findings = Vec::with_capacity(results.iter().map(|g| g.findings.len()).sum());
+    let total: usize = results.iter().map(|g| g.findings.len()).sum();
+    let mut findings: Vec<Finding> = Vec::new();
     let mut notes = Vec::new();
     let mut suppressed = Vec::new();
     for group in results {
-        findings.extend(group.findings);
+        // The first group's vector is kept and grown, not copied: one workspace of
+        // 100,000 findings is mostly one group.
+        if findings.is_empty() {
+            findings = group.findings;
+            findings.reserve(total - findings.len());
+        } else {
+            findings.extend(group.findings);
+        }
         notes.extend(group.notes);
         suppressed.extend(group.suppressed);
         for (id, spans) in group.outline {
@@ -186,8 +194,7 @@ fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
         let (a, b) = (&findings[a], &findings[b]);
         (a.file, a.span.start, a.rule, &a.key).cmp(&(b.file, b.span.start, b.rule, &b.key))
     });
-    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
-    let findings: Vec<Finding> = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    permute(&mut findings, order);
     notes.sort();
     notes.dedup();
     Analysis {
@@ -197,6 +204,47 @@ fn assemble(workspace: Workspace, results: Vec<GroupResult>) -> Analysis {
         stale: Vec::new(),
         notes,
         suppressed,
+    }
+}
+
+/// Takes the items that `pred` picks out of `items`, in place (no second vector of all
+/// of them): both parts keep their order.
+fn take_out<T>(items: &mut Vec<T>, pred: impl Fn(&T) -> bool) -> Vec<T> {
+    if !items.iter().any(&pred) {
+        return Vec::new();
+    }
+    // Kept items move forward by swaps, which shuffles the picked ones behind them;
+    // where each came from is tracked to put them back in order.
+    let mut from: Vec<usize> = (0..items.len()).collect();
+    let mut kept = 0;
+    for i in 0..items.len() {
+        if !pred(&items[i]) {
+            items.swap(kept, i);
+            from.swap(kept, i);
+            kept += 1;
+        }
+    }
+    let mut taken = items.split_off(kept);
+    let from = &from[kept..];
+    let mut order: Vec<usize> = (0..taken.len()).collect();
+    order.sort_unstable_by_key(|&j| from[j]);
+    permute(&mut taken, order);
+    taken
+}
+
+/// Puts `items[order[i]]` at `i`, in place: each cycle of the permutation is walked
+/// once, by swaps (no second vector of the items).
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        let mut at = start;
+        // `order[at] == at` marks a place already filled.
+        while order[at] != start {
+            let from = order[at];
+            items.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
     }
 }
 
@@ -411,12 +459,12 @@ fn suppress_findings(model: &Model<'_>, findings: &mut Vec<Finding>) -> Vec<Supp
 
 /// A rule finding and a comparison finding on the same block are one entry: the rule
 /// finding carries the ideal's version (and its diff) as well.
-fn merge_ideal_differences(findings: Vec<Finding>) -> Vec<Finding> {
-    let (differs, mut rest): (Vec<Finding>, Vec<Finding>) = findings
-        .into_iter()
-        .partition(|f| f.rule == "ideal-block-differs");
+fn merge_ideal_differences(mut findings: Vec<Finding>) -> Vec<Finding> {
+    // Taken out in place: a second vector of every finding would double the group's
+    // largest allocation while its parse trees are still held.
+    let differs = take_out(&mut findings, |f| f.rule == "ideal-block-differs");
     for d in differs {
-        let target = rest
+        let target = findings
             .iter_mut()
             .filter(|f| {
                 f.file == d.file
@@ -427,10 +475,10 @@ fn merge_ideal_differences(findings: Vec<Finding>) -> Vec<Finding> {
             .min_by_key(|f| f.span.start);
         match target {
             Some(f) => f.ideal = d.ideal,
-            None => rest.push(d),
+            None => findings.push(d),
         }
     }
-    rest
+    findings
 }
 
 /// What to analyse at a path.
@@ -885,6 +933,44 @@ fn local_sources(text: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::workspace::{FileKind, SourceFile};
+
+    #[test]
+    fn take_out_keeps_the_order_of_both_parts() {
+        let odd = |n: &u32| n % 2 == 1;
+        for items in [
+            vec![],
+            vec![1],
+            vec![2],
+            vec![1, 3, 5, 2, 4],
+            vec![2, 1, 4, 3, 6, 5, 7, 9, 8],
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+        ] {
+            let mut rest = items.clone();
+            let taken = take_out(&mut rest, odd);
+            let want_taken: Vec<u32> = items.iter().copied().filter(odd).collect();
+            let want_rest: Vec<u32> = items.iter().copied().filter(|n| !odd(n)).collect();
+            assert_eq!((taken, rest), (want_taken, want_rest), "items {items:?}");
+        }
+    }
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        // Cycles of several lengths, fixed points and the empty order.
+        for order in [
+            vec![],
+            vec![0],
+            vec![1, 0],
+            vec![2, 0, 1, 3],
+            vec![3, 4, 0, 1, 2, 5],
+            vec![5, 4, 3, 2, 1, 0],
+        ] {
+            let items: Vec<String> = (0..order.len()).map(|i| format!("item{i}")).collect();
+            let want: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let mut got = items.clone();
+            permute(&mut got, order.clone());
+            assert_eq!(got, want, "order {order:?}");
+        }
+    }
 
     #[test]
     fn the_analyzer_parses_only_what_changed_and_agrees_with_a_fresh_analysis() {
